@@ -24,8 +24,10 @@ from flowrt.diagnostics import Diagnostic, suggestion
 from flowrt.loader import Document, JsonPath
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-KINDS = ("flow", "instance")
-BLOCK_NAME_PATTERN = r"^(?!(__proto__|constructor|toString|prototype|valueOf)$)[^%:()\\/=$,;\[\]{}]{1,50}$"
+KINDS = ("flow", "instance", "scenario")
+BLOCK_NAME_PATTERN = (
+    r"^(?!(__proto__|constructor|toString|prototype|valueOf)$)[^%:()\\/=\$,;\[\]{}]{1,50}$"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +115,10 @@ def _flow_schema() -> dict[str, Any]:
     for name, cls in BLOCKS.items():
         s = _model_schema(cls)
         definitions.update(s.pop("$defs", {}))
-        s["properties"]["next"] = _next_schema(cls)
+        if cls.BRANCHES or cls.TYPE == "connect-action":
+            s["properties"]["next"] = _next_schema(cls)
+        else:  # no exits (disconnect, end-flow): a `next` is refused as an unknown key
+            del s["properties"]["next"]
         s["description"] = (cls.__doc__ or "").strip()
         definitions[name] = s
     names = list(BLOCKS)
@@ -169,19 +174,44 @@ def shipped_schema(kind: str) -> dict[str, Any]:
     return dict(json.loads(text))
 
 
+def _subschema(kind: str, definition: str | None) -> dict[str, Any]:
+    schema = shipped_schema(kind)
+    if definition is not None:
+        return {"$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]}
+    top = copy.copy(schema)
+    if kind == "flow":  # blocks are validated one at a time, by their type
+        props = dict(top["properties"])
+        props["blocks"] = {**props["blocks"], "additionalProperties": {"type": "object"}}
+        top["properties"] = props
+    return top
+
+
 @cache
 def _validator(kind: str, definition: str | None = None) -> Any:
+    """jsonschema's validator: slow, but it reports every error with its path."""
     from jsonschema import Draft7Validator
 
-    schema = shipped_schema(kind)
-    if definition is None:
-        top = copy.copy(schema)
-        if kind == "flow":  # blocks are validated one at a time, by their type
-            props = dict(top["properties"])
-            props["blocks"] = {**props["blocks"], "additionalProperties": {"type": "object"}}
-            top["properties"] = props
-        return Draft7Validator(top)
-    return Draft7Validator({"$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]})
+    return Draft7Validator(_subschema(kind, definition))
+
+
+@cache
+def _fast_validator(kind: str, definition: str | None = None) -> Any:
+    """fastjsonschema's generated validator: the fast yes/no for the common, valid case."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(_subschema(kind, definition))
+
+
+def _errors(kind: str, definition: str | None, data: Any) -> list[Any]:
+    """Every schema error of `data`; valid data costs one call of generated code."""
+    import fastjsonschema
+
+    try:
+        _fast_validator(kind, definition)(data)
+        return []
+    except fastjsonschema.JsonSchemaException as exc:
+        found = list(_validator(kind, definition).iter_errors(data))
+        return found or [exc]  # the two validators never disagree on our schemas; be safe
 
 
 def validate(doc: Document, kind: str, invalid: set[str] | None = None) -> list[Diagnostic]:
@@ -189,7 +219,7 @@ def validate(doc: Document, kind: str, invalid: set[str] | None = None) -> list[
 
     For flows, the names of blocks that failed are added to `invalid`.
     """
-    out = [d for e in _validator(kind).iter_errors(doc.data) for d in _diagnose(doc, e, (), kind)]
+    out = [d for e in _errors(kind, None, doc.data) for d in _diagnose(doc, e, (), kind)]
     if kind == "flow" and isinstance(doc.data, dict) and isinstance(doc.data.get("blocks"), dict):
         from flowrt.blocks import BLOCKS
 
@@ -204,7 +234,7 @@ def validate(doc: Document, kind: str, invalid: set[str] | None = None) -> list[
                     invalid.add(name)
                 continue
             before = len(out)
-            for e in _validator("flow", btype).iter_errors(block):
+            for e in _errors("flow", btype, block):
                 out.extend(_diagnose(doc, e, base, f"block `{name}` ({btype})"))
             if invalid is not None and len(out) > before:
                 invalid.add(name)
@@ -283,6 +313,9 @@ def _matches_type(instance: Any, t: Any) -> bool:
 
 def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterator[Diagnostic]:
     """One jsonschema error -> diagnostics with the user's words, the right code and position."""
+    if not hasattr(error, "absolute_path"):  # a fastjsonschema error the slow path did not see
+        yield Diagnostic.make("FR013", f"{context}: {error}", doc.span(base))
+        return
     path: JsonPath = (*base, *error.absolute_path)
     what = f"{context}: " if base else ""
     where = _where(tuple(error.absolute_path)) or "the document"
@@ -298,9 +331,12 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
                 continue
             kind = "branch" if path and path[-1] == "next" else "key"
             listing = f"; the {kind}es are {', '.join(allowed)}" if kind == "branch" else ""
+            message = f"{what}unknown {kind} `{key}`{suggestion(str(key), allowed)}{listing}"
+            if key == "next" and kind == "key" and base:
+                message = f"{what}this block type has no exits, so it takes no `next`"
             yield Diagnostic.make(
                 "FR010",
-                f"{what}unknown {kind} `{key}`{suggestion(str(key), allowed)}{listing}",
+                message,
                 doc.key_span((*path, key)),
                 None if kind == "branch" else f"allowed keys here: {', '.join(allowed)}",
             )
