@@ -192,7 +192,23 @@ def _compose(text: str, file: str) -> Any:
             )
         ) from None
     except YAMLError as exc:  # unmarked errors: still a diagnostic, never a traceback
-        raise LoadError(Diagnostic.make("FR002", str(exc), Span(file, 1, 1, 1, 2))) from None
+        raise LoadError(_unmarked_diagnostic(exc, text, file)) from None
+
+
+def _unmarked_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
+        col = position - (text.rfind("\n", 0, position) + 1) + 1
+        what = f"U+{ord(character):04X}" if isinstance(character, str) else repr(character)
+        return Diagnostic.make(
+            "FR001",
+            f"character {what} is not allowed in YAML text",
+            Span(file, line, col, line, col + 1),
+            "remove the control character, or write it as an escape in a double-quoted string",
+        )
+    return Diagnostic.make("FR002", f"invalid YAML: {exc}", Span(file, 1, 1, 1, 2))
 
 
 _TAGS: dict[str, Any] = {}
@@ -368,6 +384,13 @@ class _Builder:
             self._count_alias(path)
         else:
             self.positions[path] = self._pos(node)
+        if node.tag not in (_MAP, _SEQ):  # `!!python/object [...]`, `!custom {...}`
+            raise self._fail(
+                "FR008",
+                f"YAML tag `{_short_tag(str(node.tag))}` is not allowed",
+                node,
+                "flowrt reads plain data only; remove the tag",
+            )
         if isinstance(value, list) and value and isinstance(value[0], tuple):
             return self._mapping(node, path, depth, via_alias)
         if node.tag == _MAP:

@@ -271,6 +271,13 @@ _TYPE_NAMES = {
 }
 
 
+#: Readable forms of the key patterns of the schemas (`propertyNames`).
+_KEY_RULES = {
+    "^[A-Za-z0-9_-]+$": "attribute keys are letters, digits, `-` and `_` only",
+    r"^\+[1-9][0-9]{1,14}$": "phone numbers are E.164, like +18005550100",
+}
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"`{str(value).lower()}` (a boolean)"
@@ -365,6 +372,13 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
             doc.key_span((*path, error.instance)),
             "Amazon Connect refuses these identifiers; rename the block",
         )
+    elif v == "pattern" and "propertyNames" in error.schema_path and isinstance(error.instance, str):
+        rule = _KEY_RULES.get(str(error.validator_value), f"keys must match `{error.validator_value}`")
+        yield Diagnostic.make(
+            "FR013",
+            f"{what}key `{error.instance}` is not allowed in `{where}`: {rule}",
+            doc.key_span((*path, error.instance)),
+        )
     elif v == "enum" or v == "const":
         options = error.validator_value if v == "enum" else [error.validator_value]
         yield Diagnostic.make(
@@ -433,3 +447,9 @@ def _limit_message(error: Any) -> str:
         desc = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
         return f"{_describe(inst)} is not allowed here" + (f" ({desc.rstrip('.')})" if desc else "")
     return str(error.message)
+
+
+if __name__ == "__main__":  # python -m flowrt.schema: regenerate both copies of the schemas
+    _here = Path(__file__).resolve().parent
+    for _p in write_schemas(_here.parent / "schemas", _here / "schemas"):
+        print(f"wrote {_p}")
