@@ -62,11 +62,15 @@ def main() -> int:
         out = subprocess.run([*exe, "validate", "."], cwd=proj, capture_output=True, text=True)
         assert out.returncode == 0, out.stdout[-2000:]
         print(f"python start-up           {start:7.3f} s   (baseline)")
-        print(f"validate 100 x 30 blocks  {t_proj:7.3f} s   ratio {t_proj / start:.1f}x start-up"
-              "   target < 1.5 s")
+        print(
+            f"validate 100 x 30 blocks  {t_proj:7.3f} s   ratio {t_proj / start:.1f}x start-up"
+            "   target < 1.5 s"
+        )
         t_help = wall([*exe, "--help"], proj)
-        print(f"flowrt --help             {t_help:7.3f} s   ratio {t_help / start:.1f}x start-up"
-              "   target < 0.3 s")
+        print(
+            f"flowrt --help             {t_help:7.3f} s   ratio {t_help / start:.1f}x start-up"
+            "   target < 0.3 s"
+        )
         ok = ratio <= 2.0 and t_proj < 1.5 and t_help < 0.3
         print("all targets met" if ok else "TARGET MISSED")
         return 0 if ok else 1

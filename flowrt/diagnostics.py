@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -33,7 +33,7 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a diagnostic is; only errors make a command fail."""
 
     ERROR = "error"
@@ -112,6 +112,16 @@ CODES: dict[str, CodeInfo] = {
     "FR064": _e("duplicate identifier in the instance"),
     "FR065": _e("default outbound queue not in the routing profile"),
     "FR066": _e("more than one instance file in a project"),
+    # scenarios and runs (FR100-FR119)
+    "FR100": _e("unknown flow in a scenario"),
+    "FR101": _e("unknown queue in a scenario"),
+    "FR102": _e("unknown block in a scenario"),
+    "FR103": _e("Lambda mock for a function the flow does not call"),
+    "FR104": _e("contact attributes over the size limit"),
+    "FR105": _e("invalid attribute key"),
+    "FR106": _e("invalid Lambda mock"),
+    "FR107": _e("step limit exceeded"),
+    "FR108": _e("unknown user in a scenario"),
 }
 
 
@@ -224,7 +234,11 @@ def render_text(
     return "\n".join(out)
 
 
-_COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.NOTE: "\x1b[1;36m"}
+_COLORS = {
+    Severity.ERROR: "\x1b[1;31m",
+    Severity.WARNING: "\x1b[1;33m",
+    Severity.NOTE: "\x1b[1;36m",
+}
 
 
 def _render_one(d: Diagnostic, sources: SourceCache, color: bool) -> str:
@@ -237,7 +251,9 @@ def _render_one(d: Diagnostic, sources: SourceCache, color: bool) -> str:
         text = sources.line(d.span.file, d.span.line)
         if text is not None:
             gutter = str(d.span.line)
-            shown = text.expandtabs(1)
+            # One character per column, and never raw control characters (a hostile file must
+            # not drive the terminal with escape sequences).
+            shown = "".join(c if c.isprintable() else "\ufffd" for c in text.expandtabs(1))
             width = 1
             if d.span.end_line == d.span.line:
                 width = max(1, d.span.end_column - d.span.column)

@@ -65,7 +65,7 @@ class Queue(Model):
     hours: str | None = Field(None, description="Hours of operation (by name).")
     quick_connects: list[str] = Field(default_factory=list, description="Quick connects shown.")
     email_addresses: QueueEmailAddresses | None = Field(
-        None, description="\"From\" addresses agents may send from."
+        None, description='"From" addresses agents may send from.'
     )
     outbound_caller_id: str | None = Field(None, description="Outbound caller ID number.")
 
@@ -211,13 +211,31 @@ def check_instance(
             report(code, f"unknown {kind} `{name}`{suggestion(name, table)}", path)  # type: ignore[arg-type]
 
     for qname, q in inst.queues.items():
-        ref("hours of operation", "FR027", q.hours, inst.hours_of_operation, ("queues", qname, "hours"))
+        ref(
+            "hours of operation",
+            "FR027",
+            q.hours,
+            inst.hours_of_operation,
+            ("queues", qname, "hours"),
+        )
         for i, qc in enumerate(q.quick_connects):
-            ref("quick connect", "FR024", qc, inst.quick_connects, ("queues", qname, "quick-connects", i))
+            ref(
+                "quick connect",
+                "FR024",
+                qc,
+                inst.quick_connects,
+                ("queues", qname, "quick-connects", i),
+            )
         if q.email_addresses is not None:
             _check_queue_emails(inst, qname, q.email_addresses, report)
     for uname, u in inst.users.items():
-        ref("routing profile", "FR028", u.routing_profile, inst.routing_profiles, ("users", uname, "routing-profile"))
+        ref(
+            "routing profile",
+            "FR028",
+            u.routing_profile,
+            inst.routing_profiles,
+            ("users", uname, "routing-profile"),
+        )
         if u.security_profile not in inst.security_profiles:
             report(
                 "FR013",
@@ -238,8 +256,8 @@ def check_instance(
                 ("routing-profiles", pname, "default-outbound-queue"),
                 "add it to `queues`",
             )
-    for qcname, qc in inst.quick_connects.items():
-        _check_quick_connect(inst, qcname, qc, flow_types, report)
+    for qcname, quick in inst.quick_connects.items():
+        _check_quick_connect(inst, qcname, quick, flow_types, report)
     _check_aliases(inst, report)
     if flow_types is not None:
         for addr, e in inst.email_addresses.items():
@@ -253,17 +271,29 @@ def _check_unique_ids(inst: Instance, report: Report) -> None:
     seen: dict[str, str] = {}
     for uname, u in inst.users.items():
         if u.id in seen:
-            report("FR064", f"user ID `{u.id}` is also the ID of `{seen[u.id]}`", ("users", uname, "id"), None)
+            report(
+                "FR064",
+                f"user ID `{u.id}` is also the ID of `{seen[u.id]}`",
+                ("users", uname, "id"),
+                None,
+            )
         seen[u.id] = uname
     qseen: dict[str, str] = {}
     for qname in inst.queues:
         qid = inst.queue_id(qname)
         if qid in qseen:
-            report("FR064", f"queue ID `{qid}` is also the ID of `{qseen[qid]}`", ("queues", qname), None)
+            report(
+                "FR064",
+                f"queue ID `{qid}` is also the ID of `{qseen[qid]}`",
+                ("queues", qname),
+                None,
+            )
         qseen[qid] = qname
 
 
-def _check_queue_emails(inst: Instance, qname: str, emails: QueueEmailAddresses, report: Report) -> None:
+def _check_queue_emails(
+    inst: Instance, qname: str, emails: QueueEmailAddresses, report: Report
+) -> None:
     base: JsonPath = ("queues", qname, "email-addresses")
     addresses = emails.all()
     if len(addresses) > MAX_QUEUE_EMAIL_ADDRESSES:
@@ -274,10 +304,17 @@ def _check_queue_emails(inst: Instance, qname: str, emails: QueueEmailAddresses,
             (*base, "others", MAX_QUEUE_EMAIL_ADDRESSES - 1),
             "AssociateQueueEmailAddresses refuses more with LimitExceededException",
         )
-    paths: list[JsonPath] = [(*base, "default")] + [(*base, "others", i) for i in range(len(emails.others))]
+    paths: list[JsonPath] = [(*base, "default")] + [
+        (*base, "others", i) for i in range(len(emails.others))
+    ]
     for addr, path in zip(addresses, paths, strict=True):
         if addr not in inst.email_addresses:
-            report("FR026", f"unknown email address `{addr}`{suggestion(addr, inst.email_addresses)}", path, None)
+            report(
+                "FR026",
+                f"unknown email address `{addr}`{suggestion(addr, inst.email_addresses)}",
+                path,
+                None,
+            )
 
 
 def _check_quick_connect(
@@ -300,15 +337,32 @@ def _check_quick_connect(
                 "FR060",
                 f"{qc.type} quick connect `{name}` cannot set `{yaml_key}`",
                 (*base, yaml_key),
-                "external quick connects take a phone number only" if qc.type == "external" else None,
+                "external quick connects take a phone number only"
+                if qc.type == "external"
+                else None,
             )
     if qc.user is not None and qc.type == "agent" and qc.user not in inst.users:
-        report("FR022", f"unknown user `{qc.user}`{suggestion(qc.user, inst.users)}", (*base, "user"), None)
+        report(
+            "FR022",
+            f"unknown user `{qc.user}`{suggestion(qc.user, inst.users)}",
+            (*base, "user"),
+            None,
+        )
     if qc.queue is not None and qc.type == "queue" and qc.queue not in inst.queues:
-        report("FR021", f"unknown queue `{qc.queue}`{suggestion(qc.queue, inst.queues)}", (*base, "queue"), None)
+        report(
+            "FR021",
+            f"unknown queue `{qc.queue}`{suggestion(qc.queue, inst.queues)}",
+            (*base, "queue"),
+            None,
+        )
     if qc.flow is not None and flow_type is not None and flow_types is not None:
         if qc.flow not in flow_types:
-            report("FR023", f"unknown flow `{qc.flow}`{suggestion(qc.flow, flow_types)}", (*base, "flow"), None)
+            report(
+                "FR023",
+                f"unknown flow `{qc.flow}`{suggestion(qc.flow, flow_types)}",
+                (*base, "flow"),
+                None,
+            )
         elif flow_types[qc.flow] != flow_type:
             report(
                 "FR060",
@@ -324,7 +378,9 @@ def _check_aliases(inst: Instance, report: Report) -> None:
     aliased_by: dict[str, str] = {}
     for primary, e in inst.email_addresses.items():
         if not _EMAIL.match(primary):
-            report("FR013", f"`{primary}` is not an email address", ("email-addresses", primary), None)
+            report(
+                "FR013", f"`{primary}` is not an email address", ("email-addresses", primary), None
+            )
         if e.alias is None:
             continue
         path: JsonPath = ("email-addresses", primary, "alias")

@@ -15,8 +15,8 @@ Flows and scenarios are untrusted text: nothing here constructs arbitrary object
 from __future__ import annotations
 
 import math
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +228,18 @@ def _fast_loader_class() -> Any:
     from ruamel.yaml.resolver import implicit_resolvers
     from ruamel.yaml.tag import Tag
 
-    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge", "value"):
+    for name in (
+        "str",
+        "int",
+        "float",
+        "bool",
+        "null",
+        "map",
+        "seq",
+        "timestamp",
+        "merge",
+        "value",
+    ):
         _TAGS[f"tag:yaml.org,2002:{name}"] = Tag(suffix=f"tag:yaml.org,2002:{name}")
     table: dict[str, list[tuple[Any, Any]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
@@ -302,7 +313,9 @@ def _syntax_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
         problem = f"{problem} ({exc.context.strip()})"
     if "truncated" not in (hint or "") and _looks_truncated(text, line):
         hint = "the file seems truncated: a quote, bracket or brace is not closed"
-    return Diagnostic.make("FR002", f"invalid YAML: {problem}", Span(file, line, col, line, col + 1), hint)
+    return Diagnostic.make(
+        "FR002", f"invalid YAML: {problem}", Span(file, line, col, line, col + 1), hint
+    )
 
 
 def _unclosed(exc: Any, text: str, lines: list[str], problem: str) -> tuple[int, int, str]:

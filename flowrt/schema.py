@@ -72,7 +72,9 @@ def _next_schema(cls: Any) -> dict[str, Any]:
     obj = {
         "type": "object",
         "description": "Branch -> block.  Branches: " + ", ".join(branches) + ".",
-        "properties": {b: {"type": "string", "description": f"Block taken on {b}."} for b in branches},
+        "properties": {
+            b: {"type": "string", "description": f"Block taken on {b}."} for b in branches
+        },
         "additionalProperties": False,
     }
     if cls.DEFAULT_BRANCH:
@@ -348,16 +350,22 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
                 None if kind == "branch" else f"allowed keys here: {', '.join(allowed)}",
             )
     elif v == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
+        missing = (
+            error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
+        )
         yield Diagnostic.make(
             "FR012",
-            f"{what}missing required key `{missing}`" + (f" in {where}" if error.absolute_path else ""),
+            f"{what}missing required key `{missing}`"
+            + (f" in {where}" if error.absolute_path else ""),
             doc.key_span(path),
             schema.get("properties", {}).get(missing, {}).get("description"),
         )
     elif v == "type":
         expected = error.validator_value
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        names = " or ".join(
+            _TYPE_NAMES.get(str(t), str(t))
+            for t in (expected if isinstance(expected, list) else [expected])
+        )
         yield Diagnostic.make(
             "FR011",
             f"{what}`{where}` must be {names}, not {_describe(error.instance)}",
@@ -372,8 +380,12 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
             doc.key_span((*path, error.instance)),
             "Amazon Connect refuses these identifiers; rename the block",
         )
-    elif v == "pattern" and "propertyNames" in error.schema_path and isinstance(error.instance, str):
-        rule = _KEY_RULES.get(str(error.validator_value), f"keys must match `{error.validator_value}`")
+    elif (
+        v == "pattern" and "propertyNames" in error.schema_path and isinstance(error.instance, str)
+    ):
+        rule = _KEY_RULES.get(
+            str(error.validator_value), f"keys must match `{error.validator_value}`"
+        )
         yield Diagnostic.make(
             "FR013",
             f"{what}key `{error.instance}` is not allowed in `{where}`: {rule}",
@@ -388,7 +400,12 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
             doc.span(path),
         )
     else:
-        yield Diagnostic.make(code or "FR013", f"{what}`{where}`: {_limit_message(error)}", doc.span(path), schema.get("description"))
+        yield Diagnostic.make(
+            code or "FR013",
+            f"{what}`{where}`: {_limit_message(error)}",
+            doc.span(path),
+            schema.get("description"),
+        )
 
 
 def _diagnose_choice(
@@ -397,7 +414,9 @@ def _diagnose_choice(
     # Pick the alternative whose type fits the value and report its errors; if none fits, say
     # which types are accepted.  Never "is not valid under any of the given schemas".
     fitting = [
-        i for i, alt in enumerate(error.validator_value) if "type" not in alt or _matches_type(error.instance, alt["type"])
+        i
+        for i, alt in enumerate(error.validator_value)
+        if "type" not in alt or _matches_type(error.instance, alt["type"])
     ]
     if fitting:
         subs = [e for e in error.context if e.schema_path and e.schema_path[0] == fitting[0]]
@@ -409,8 +428,9 @@ def _diagnose_choice(
     for alt in error.validator_value:
         t = alt.get("type")
         for one in t if isinstance(t, list) else [t]:
-            if one and _TYPE_NAMES.get(one, one) not in types:
-                types.append(_TYPE_NAMES.get(one, one))
+            name = _TYPE_NAMES.get(str(one), str(one))
+            if one and name not in types:
+                types.append(name)
     schema = error.schema if isinstance(error.schema, dict) else {}
     yield Diagnostic.make(
         "FR011",

@@ -37,17 +37,25 @@ def _codes(diags: list[Diagnostic]) -> list[str]:
 
 
 def test_unknown_target_with_suggestion(tmp_path: Path) -> None:
-    diags = _check(tmp_path, "flow: x\nstart: a\nblocks:\n  a: {type: play-prompt, text: hi, next: fnish}\n"
-                   "  finish: {type: end-flow}\n")
+    diags = _check(
+        tmp_path,
+        "flow: x\nstart: a\nblocks:\n  a: {type: play-prompt, text: hi, next: fnish}\n"
+        "  finish: {type: end-flow}\n",
+    )
     [d] = [d for d in diags if d.code == "FR020"]
-    assert d.message == ("block `a` (play-prompt): branch `success` goes to unknown block `fnish` "
-                         "(did you mean `finish`?)")
+    assert d.message == (
+        "block `a` (play-prompt): branch `success` goes to unknown block `fnish` "
+        "(did you mean `finish`?)"
+    )
     assert (d.span.line, d.span.column) == (4, 42)  # type: ignore[union-attr]
 
 
 def test_required_success_branch(tmp_path: Path) -> None:
-    diags = _check(tmp_path, "flow: x\nstart: q\nblocks:\n  q:\n    type: transfer-to-queue\n"
-                   "    next: {at-capacity: done}\n  done: {type: disconnect}\n")
+    diags = _check(
+        tmp_path,
+        "flow: x\nstart: q\nblocks:\n  q:\n    type: transfer-to-queue\n"
+        "    next: {at-capacity: done}\n  done: {type: disconnect}\n",
+    )
     [d] = [d for d in diags if d.code == "FR031"]
     assert d.message == "block `q` (transfer-to-queue): required branch `success` is not connected"
     assert d.span is not None and d.span.line == 6  # the `next:` mapping that lacks it
@@ -55,24 +63,34 @@ def test_required_success_branch(tmp_path: Path) -> None:
 
 
 def test_unreachable_block_is_a_warning(tmp_path: Path) -> None:
-    diags = _check(tmp_path, "flow: x\nstart: a\nblocks:\n  a: {type: end-flow}\n  b: {type: end-flow}\n")
+    diags = _check(
+        tmp_path, "flow: x\nstart: a\nblocks:\n  a: {type: end-flow}\n  b: {type: end-flow}\n"
+    )
     [d] = diags
-    assert (d.code, d.severity.value, d.message) == ("FR030", "warning", "block `b` is never reached from `a`")
+    assert (d.code, d.severity.value, d.message) == (
+        "FR030",
+        "warning",
+        "block `b` is never reached from `a`",
+    )
 
 
 def test_cycle_with_no_way_out(tmp_path: Path) -> None:
-    flow = ("flow: x\nstart: a\nblocks:\n"
-            "  a: {type: play-prompt, text: one, next: {success: b, error: b}}\n"
-            "  b: {type: play-prompt, text: two, next: {success: a, error: a}}\n")
+    flow = (
+        "flow: x\nstart: a\nblocks:\n"
+        "  a: {type: play-prompt, text: one, next: {success: b, error: b}}\n"
+        "  b: {type: play-prompt, text: two, next: {success: a, error: a}}\n"
+    )
     [d] = [d for d in _check(tmp_path, flow) if d.code == "FR032"]
     assert d.message == "blocks `a` -> `b` form a cycle with no way out"
 
 
 def test_cycle_with_an_exit_is_fine(tmp_path: Path) -> None:
-    flow = ("flow: x\nstart: a\nblocks:\n"
-            "  a: {type: play-prompt, text: one, next: {success: b, error: out}}\n"
-            "  b: {type: play-prompt, text: two, next: {success: a, error: a}}\n"
-            "  out: {type: disconnect}\n")
+    flow = (
+        "flow: x\nstart: a\nblocks:\n"
+        "  a: {type: play-prompt, text: one, next: {success: b, error: out}}\n"
+        "  b: {type: play-prompt, text: two, next: {success: a, error: a}}\n"
+        "  out: {type: disconnect}\n"
+    )
     assert "FR032" not in _codes(_check(tmp_path, flow))
 
 
@@ -83,10 +101,12 @@ def test_block_not_allowed_in_flow_type(tmp_path: Path) -> None:
 
 
 def test_unknown_queue_and_agent_without_ccp(tmp_path: Path) -> None:
-    flow = ("flow: x\nstart: a\nblocks:\n"
-            "  a: {type: set-working-queue, queue: BasicQeue, next: {success: b, error: b}}\n"
-            "  b: {type: set-working-queue, agent: u-2, next: {success: c, error: c}}\n"
-            "  c: {type: end-flow}\n")
+    flow = (
+        "flow: x\nstart: a\nblocks:\n"
+        "  a: {type: set-working-queue, queue: BasicQeue, next: {success: b, error: b}}\n"
+        "  b: {type: set-working-queue, agent: u-2, next: {success: c, error: c}}\n"
+        "  c: {type: end-flow}\n"
+    )
     diags = _check(tmp_path, flow)
     [q] = [d for d in diags if d.code == "FR021"]
     assert q.message.endswith("unknown queue `BasicQeue` (did you mean `BasicQueue`?)")
@@ -95,9 +115,11 @@ def test_unknown_queue_and_agent_without_ccp(tmp_path: Path) -> None:
 
 
 def test_expression_error_points_inside_the_scalar(tmp_path: Path) -> None:
-    flow = ('flow: x\nstart: a\nblocks:\n  a:\n    type: check-contact-attributes\n'
-            '    conditions:\n      - when: "$.Attributes.x === 1"\n        next: b\n'
-            '  b: {type: end-flow}\n')
+    flow = (
+        "flow: x\nstart: a\nblocks:\n  a:\n    type: check-contact-attributes\n"
+        '    conditions:\n      - when: "$.Attributes.x === 1"\n        next: b\n'
+        "  b: {type: end-flow}\n"
+    )
     [d] = [d for d in _check(tmp_path, flow) if d.code == "FR050"]
     assert d.span is not None and d.span.line == 7
     # the quote opens at column 15; the extra `=` is the 18th character of the expression
@@ -105,17 +127,21 @@ def test_expression_error_points_inside_the_scalar(tmp_path: Path) -> None:
 
 
 def test_phone_transfer_branches_need_resume(tmp_path: Path) -> None:
-    flow = ('flow: x\nstart: a\nblocks:\n  a:\n    type: transfer-to-phone-number\n'
-            '    phone-number: "+18005550100"\n    next: {success: b, error: b}\n'
-            '  b: {type: end-flow}\n')
+    flow = (
+        "flow: x\nstart: a\nblocks:\n  a:\n    type: transfer-to-phone-number\n"
+        '    phone-number: "+18005550100"\n    next: {success: b, error: b}\n'
+        "  b: {type: end-flow}\n"
+    )
     [d] = [d for d in _check(tmp_path, flow) if d.code == "FR034"]
     assert "only taken with `resume-after-disconnect: true`" in d.message
 
 
 def test_timeout_out_of_range(tmp_path: Path) -> None:
-    flow = ('flow: x\nstart: a\nblocks:\n  a:\n    type: transfer-to-phone-number\n'
-            '    phone-number: "+18005550100"\n    timeout-seconds: 601\n    next: b\n'
-            '  b: {type: end-flow}\n')
+    flow = (
+        "flow: x\nstart: a\nblocks:\n  a:\n    type: transfer-to-phone-number\n"
+        '    phone-number: "+18005550100"\n    timeout-seconds: 601\n    next: b\n'
+        "  b: {type: end-flow}\n"
+    )
     [d] = [d for d in _check(tmp_path, flow) if d.code == "FR041"]
     assert "601" in d.message and (d.span.line, d.span.column) == (7, 22)  # type: ignore[union-attr]
 
@@ -151,7 +177,12 @@ def _flows(draw: st.DrawFn) -> dict[str, Any]:
             if chosen:
                 block["next"] = {b: draw(targets) for b in chosen}
         blocks[name] = block
-    return {"flow": "gen", "type": "contact", "start": draw(st.sampled_from(names)), "blocks": blocks}
+    return {
+        "flow": "gen",
+        "type": "contact",
+        "start": draw(st.sampled_from(names)),
+        "blocks": blocks,
+    }
 
 
 def _reference_reachable(flow: dict[str, Any]) -> set[str]:
@@ -179,8 +210,9 @@ def test_generated_flows_compile_with_exact_graph_findings(flow: dict[str, Any])
         for d in diags:  # every finding is positioned inside the file it names
             assert d.span is not None and d.span.file.endswith("g.flow.yaml")
             assert 1 <= d.span.line <= lines
-        unknown = sum(1 for b in flow["blocks"].values() for t in b.get("next", {}).values()
-                      if t == "nowhere")
+        unknown = sum(
+            1 for b in flow["blocks"].values() for t in b.get("next", {}).values() if t == "nowhere"
+        )
         assert _codes(diags).count("FR020") == unknown
         if unknown == 0:
             unreachable = {d.message.split("`")[1] for d in diags if d.code == "FR030"}
@@ -197,7 +229,9 @@ def test_generated_flows_compile_with_exact_graph_findings(flow: dict[str, Any])
 
 @pytest.mark.parametrize("n", [250, 251])
 def test_connect_action_limit_warning(tmp_path: Path, n: int) -> None:
-    blocks = "".join(f"  b{i}: {{type: play-prompt, text: hi, next: b{i + 1}}}\n" for i in range(n - 1))
+    blocks = "".join(
+        f"  b{i}: {{type: play-prompt, text: hi, next: b{i + 1}}}\n" for i in range(n - 1)
+    )
     blocks += f"  b{n - 1}: {{type: end-flow}}\n"
     diags = _check(tmp_path, f"flow: x\nstart: b0\nblocks:\n{blocks}")
     assert ("FR044" in _codes(diags)) == (n > 250)

@@ -123,12 +123,7 @@ _chars = st.characters(
     codec="utf-8", max_codepoint=0xFFFD, exclude_categories=("Cs", "Cc", "Zl", "Zp")
 ).filter(lambda c: c != "\ufeff")
 _keys = st.text(_chars, min_size=1, max_size=8)
-_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(10**12), 10**12)
-    | st.text(_chars, max_size=12)
-)
+_scalars = st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.text(_chars, max_size=12)
 _data = st.recursive(
     _scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=4),

@@ -61,17 +61,36 @@ def test_every_block_key_has_a_description() -> None:
 # two must agree on every input, or a valid file could be refused (or an invalid one pass).
 
 _values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 700) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 700)
+    | st.text(max_size=8)
     | st.sampled_from(["$.Attributes.x", "+18005550100", "1234#", "x" * 51, "success"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
 
 def _mutations() -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
     keys = st.sampled_from(
-        ["queue", "agent", "next", "phone-number", "timeout-seconds", "dtmf", "conditions",
-         "attribute", "text", "attributes", "resume-after-disconnect", "sucess", "id", "prompts"]
+        [
+            "queue",
+            "agent",
+            "next",
+            "phone-number",
+            "timeout-seconds",
+            "dtmf",
+            "conditions",
+            "attribute",
+            "text",
+            "attributes",
+            "resume-after-disconnect",
+            "sucess",
+            "id",
+            "prompts",
+        ]
     )
     return st.tuples(
         st.sampled_from(list(BLOCKS)),
@@ -84,8 +103,10 @@ def _mutations() -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
 def test_fast_and_full_validators_agree(case: tuple[str, dict[str, Any]]) -> None:
     btype, extra = case
     block = {"type": btype, **extra}
-    full = list(Draft7Validator(
-        {"$ref": f"#/definitions/{btype}", "definitions": build_schema("flow")["definitions"]}
-    ).iter_errors(block))
+    full = list(
+        Draft7Validator(
+            {"$ref": f"#/definitions/{btype}", "definitions": build_schema("flow")["definitions"]}
+        ).iter_errors(block)
+    )
     fast = _errors("flow", btype, block)
     assert bool(full) == bool(fast), (block, full, fast)
