@@ -19,7 +19,7 @@ from flowrt.diagnostics import Diagnostic, suggestion
 from flowrt.loader import Document, JsonPath
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-HOURS_PATTERN = r"^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$"
+HOURS_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
 #: Queue "From" addresses: one default outbound address plus up to 49 others (seed 003).
 MAX_QUEUE_EMAIL_ADDRESSES = 50
 DEFAULT_INSTANCE_ARN = (

@@ -80,6 +80,8 @@ class Project:
     instance_doc: Document | None = None
     flows: dict[str, FlowUnit] = field(default_factory=dict)
     scenario_docs: list[Document] = field(default_factory=list)
+    #: Scenario files that validated: (document, flowrt.scenario.ScenarioFile).
+    scenarios: list[tuple[Document, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _program: Program | None = None
 
@@ -101,14 +103,20 @@ class Project:
             cf, found = compile_flow(unit.doc, unit.flow, unit.blocks, unit.invalid, env)
             compiled[name] = cf
             diags.extend(found)
-        return Program(compiled, self.instance, diags)
+        program = Program(compiled, self.instance, diags)
+        if self.scenarios:
+            from flowrt.scenario import check_scenario
+
+            for doc, sf in self.scenarios:
+                diags.extend(check_scenario(doc, sf, program))
+        return program
 
 
 def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Project:
     """Load the project at `path` (a directory, or any file in it)."""
     p = Path(path)
     root = find_root(p)
-    return _load(root, discover([root]), limits)
+    return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -117,7 +125,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+                dirnames[:] = sorted(
+                    d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
+                )
                 for f in filenames:
                     fp = Path(dirpath) / f
                     if kind_of(fp) is not None:
@@ -127,7 +137,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
-def check_paths(paths: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> tuple[list[Diagnostic], int]:
+def check_paths(
+    paths: Sequence[str], limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Diagnostic], int]:
     """Validate and compile everything under `paths`; return all diagnostics and the file count."""
     diags: list[Diagnostic] = []
     groups: dict[Path, list[Path]] = {}
@@ -139,9 +151,14 @@ def check_paths(paths: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> tuple[
             continue
         files = discover([p])
         if p.is_file() and kind_of(p) is None:
-            diags.append(Diagnostic.make(
-                "FR015", f"{raw}: not a flowrt file", Span(display_path(p), 1, 1, 1, 2),
-                "flowrt reads instance.yaml, *.flow.yaml and *.scenario.yaml files"))
+            diags.append(
+                Diagnostic.make(
+                    "FR015",
+                    f"`{p.name}` is not a flowrt file",
+                    Span(display_path(p), 1, 1, 1, 2),
+                    "flowrt reads instance.yaml, *.flow.yaml and *.scenario.yaml files",
+                )
+            )
             continue
         for f in files:
             groups.setdefault(find_root(f), []).append(f)
@@ -157,7 +174,10 @@ def check_paths(paths: Sequence[str], limits: Limits = DEFAULT_LIMITS) -> tuple[
 
 def _with_context(root: Path, files: list[Path]) -> list[Path]:
     """The files asked for, plus the project's instance and flows so that names resolve."""
-    ctx = [f for f in discover([root]) if kind_of(f) in ("instance", "flow")]
+    # A subdirectory with its own instance.yaml is another project: leave its files out.
+    ctx = [
+        f for f in discover([root]) if kind_of(f) in ("instance", "flow") and find_root(f) == root
+    ]
     return sorted(set(ctx) | set(files))
 
 
@@ -167,9 +187,14 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
         kind = kind_of(f)
         display = display_path(f)
         if not _inside(f, root):
-            project.diagnostics.append(Diagnostic.make(
-                "FR009", f"{display} resolves outside the project root {display_path(root)}",
-                Span(display, 1, 1, 1, 2), "symbolic links must stay inside the project"))
+            project.diagnostics.append(
+                Diagnostic.make(
+                    "FR009",
+                    f"{display} resolves outside the project root {display_path(root)}",
+                    Span(display, 1, 1, 1, 2),
+                    "symbolic links must stay inside the project",
+                )
+            )
             continue
         try:
             doc = load_file(f, display, limits)
@@ -177,9 +202,14 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
             project.diagnostics.append(exc.diagnostic)
             continue
         if not isinstance(doc.data, dict):
-            project.diagnostics.append(Diagnostic.make(
-                "FR011", f"a {kind} file must be a mapping of keys, not {type(doc.data).__name__}",
-                doc.span(()), "see `flowrt schema " + str(kind) + "`"))
+            project.diagnostics.append(
+                Diagnostic.make(
+                    "FR011",
+                    f"a {kind} file must be a mapping of keys, not {_kind_of_value(doc.data)}",
+                    doc.span(()),
+                    "see `flowrt schema " + str(kind) + "`",
+                )
+            )
             continue
         if kind == "flow":
             _add_flow(project, doc, limits)
@@ -187,13 +217,28 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
             _add_instance(project, doc)
         elif kind == "scenario":
             project.scenario_docs.append(doc)
-    if project.instance is None and project.flows:
+            _add_scenario(project, doc)
+    has_instance_file = any(kind_of(f) == "instance" for f in files)
+    if not has_instance_file and project.flows:  # an invalid instance reported its own errors
         first = next(iter(project.flows.values()))
-        project.diagnostics.append(Diagnostic.make(
-            "FR036", f"no {INSTANCE_FILE} found for this project: queue, user and other names are "
-            "not checked", first.doc.span(("flow",)),
-            f"add an {INSTANCE_FILE} at the project root (see `flowrt schema instance`)"))
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR036",
+                f"no {INSTANCE_FILE} found for this project: queue, user and other names are "
+                "not checked",
+                first.doc.span(("flow",)),
+                f"add an {INSTANCE_FILE} at the project root (see `flowrt schema instance`)",
+            )
+        )
     return project
+
+
+def _kind_of_value(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, list):
+        return "a list"
+    return f"a single value ({value!r})"
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -214,22 +259,41 @@ def _add_instance(project: Project, doc: Document) -> None:
         project.instance, project.instance_doc = inst, doc
 
 
+def _add_scenario(project: Project, doc: Document) -> None:
+    from flowrt.scenario import ScenarioFile
+
+    found = schema.validate(doc, "scenario")
+    project.diagnostics.extend(found)
+    if found:
+        return
+    sf = _model(ScenarioFile, doc.data, doc, (), project.diagnostics)
+    if sf is not None:
+        project.scenarios.append((doc, sf))
+
+
 def _add_flow(project: Project, doc: Document, limits: Limits) -> None:
     blocks_data = doc.data.get("blocks")
     if isinstance(blocks_data, dict) and len(blocks_data) > MAX_BLOCKS:
-        project.diagnostics.append(Diagnostic.make(
-            "FR045", f"{len(blocks_data):,} blocks; flowrt reads at most {MAX_BLOCKS:,} per flow",
-            doc.key_span(("blocks",)), "split the flow with transfer-to-flow"))
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR045",
+                f"{len(blocks_data):,} blocks; flowrt reads at most {MAX_BLOCKS:,} per flow",
+                doc.key_span(("blocks",)),
+                "split the flow with transfer-to-flow",
+            )
+        )
         return
     invalid: set[str] = set()
     found = schema.validate(doc, "flow", invalid)
     project.diagnostics.extend(found)
     try:
-        flow = Flow.model_validate({k: v for k, v in doc.data.items() if k != "blocks"} | {"blocks": {}})
+        flow = Flow.model_validate(
+            {k: v for k, v in doc.data.items() if k != "blocks"} | {"blocks": {}}
+        )
     except Exception:  # noqa: BLE001 - the schema already reported why
         return
     blocks: dict[str, Block] = {}
-    for name, data in (blocks_data or {}).items():
+    for name, data in (blocks_data if isinstance(blocks_data, dict) else {}).items():
         if name in invalid or not isinstance(data, dict):
             invalid.add(name)
             continue
@@ -239,15 +303,25 @@ def _add_flow(project: Project, doc: Document, limits: Limits) -> None:
         else:
             blocks[name] = block
     if len(blocks) + len(invalid) > CONNECT_MAX_ACTIONS:
-        project.diagnostics.append(Diagnostic.make(
-            "FR044", f"{len(blocks) + len(invalid):,} blocks; Amazon Connect accepts at most "
-            f"{CONNECT_MAX_ACTIONS} actions in one flow", doc.key_span(("blocks",)),
-            "export will refuse this flow; split it with transfer-to-flow"))
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR044",
+                f"{len(blocks) + len(invalid):,} blocks; Amazon Connect accepts at most "
+                f"{CONNECT_MAX_ACTIONS} actions in one flow",
+                doc.key_span(("blocks",)),
+                "export will refuse this flow; split it with transfer-to-flow",
+            )
+        )
     if flow.flow in project.flows:
         other = project.flows[flow.flow].doc
-        project.diagnostics.append(Diagnostic.make(
-            "FR035", f"flow name `{flow.flow}` is also used by {other.file}", doc.span(("flow",)),
-            "flow names must be unique in a project"))
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR035",
+                f"flow name `{flow.flow}` is also used by {other.file}",
+                doc.span(("flow",)),
+                "flow names must be unique in a project",
+            )
+        )
         return
     project.flows[flow.flow] = FlowUnit(doc, flow, blocks, invalid)
 
@@ -261,6 +335,9 @@ def _model(cls: Any, data: Any, doc: Document, base: JsonPath, out: list[Diagnos
     except ValidationError as exc:
         for err in exc.errors():
             path = (*base, *err["loc"])
-            out.append(Diagnostic.make("FR011", f"`{'.'.join(map(str, err['loc']))}`: {err['msg']}",
-                                       doc.span(path)))
+            out.append(
+                Diagnostic.make(
+                    "FR011", f"`{'.'.join(map(str, err['loc']))}`: {err['msg']}", doc.span(path)
+                )
+            )
         return None
