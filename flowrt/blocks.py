@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from flowrt.compiler import BlockContext
+    from flowrt.compiler import BlockContext, Node
+    from flowrt.interpreter import Runtime
 
 FLOW_TYPES: tuple[str, ...] = (
     "contact",
@@ -90,7 +91,9 @@ Scalar = str | int | float | bool
 class Condition(Model):
     """One ordered condition: exactly one operator (or `when`) and the block it leads to."""
 
-    equals: Scalar | None = Field(None, description="Equal to this value (numbers compare as numbers).")
+    equals: Scalar | None = Field(
+        None, description="Equal to this value (numbers compare as numbers)."
+    )
     text_contains: str | None = Field(None, description="The text contains this.")
     text_starts_with: str | None = Field(None, description="The text starts with this.")
     text_ends_with: str | None = Field(None, description="The text ends with this.")
@@ -214,10 +217,43 @@ class Block(Model):
     def check(self, cx: BlockContext) -> None:
         """Block-specific static checks and preparation; the default has none."""
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        """The run step: act on the runtime `rt` and return the branch taken (see interpreter)."""
+        return rt.end("error", f"block type {self.TYPE} cannot be run")
+
 
 def condition_branch(index: int) -> str:
     """Branch name of the condition at `index` (0-based): `condition-1`, `condition-2`, ..."""
     return f"condition-{index + 1}"
+
+
+#: Prepared key of a block's compiled conditions (see `prepare_matchers`).
+MATCHERS: tuple[str, str] = ("run", "matchers")
+
+
+def prepare_matchers(cx: BlockContext, conditions: list[Condition]) -> None:
+    """Compile a block's conditions for its run step: (branch, label, operator, operand, number,
+    reference, expression) per condition, in order (the first that matches wins)."""
+    from flowrt.expr import as_number
+
+    prepared = cx.node.prepared
+    out: list[tuple[Any, ...]] = []
+    for i, cond in enumerate(conditions):
+        ops = cond.operator()
+        if len(ops) != 1:
+            continue
+        op, operand = ops[0]
+        branch, label = condition_branch(i), cond.label()
+        if op == "when":
+            out.append((branch, label, op, "", None, None, prepared.get(("conditions", i, "when"))))
+            continue
+        ref = prepared.get(("conditions", i, op))
+        text = _show(operand)
+        num = as_number(text) if ref is None else None
+        if isinstance(operand, bool):
+            op = "equals-bool"
+        out.append((branch, label, op, text, num, ref, None))
+    prepared[MATCHERS] = tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,6 +290,21 @@ class TransferToQueue(Block):
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=cx.flow_type == "customer-queue")
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        state = rt.queue_state(q)
+        maximum, source = rt.capacity(q)
+        full = state.contacts >= maximum
+        rt.fact("capacity", rt.label(q), state.contacts, maximum, source, full)
+        if full:
+            rt.fact("note", f"the contact stays in its working queue {rt.label(rt.queue)}")
+            return "at-capacity"
+        rt.queue = rt.queued = q
+        rt.fact("queued", rt.label(q))
+        return "success"
+
 
 class SetWorkingQueue(Block):
     """Set working queue: choose the queue a later transfer-to-queue uses (seed 002).
@@ -281,6 +332,14 @@ class SetWorkingQueue(Block):
 
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=True)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        rt.fact("working-queue", rt.label(q), rt.label(rt.queue))
+        rt.queue = q
+        return "success"
 
 
 class TransferToPhoneNumber(Block):
@@ -328,6 +387,8 @@ class TransferToPhoneNumber(Block):
         cx.phone_number(self.phone_number, ("phone-number",), target=True)
         if self.caller_id is not None and self.caller_id.number:
             cx.phone_number(self.caller_id.number, ("caller-id", "number"), target=False)
+        if self.caller_id is not None and (self.caller_id.name or "").startswith("$."):
+            cx.reference(self.caller_id.name or "", ("caller-id", "name"))
         if isinstance(self.timeout_seconds, int) and not 0 <= self.timeout_seconds <= 600:
             cx.error(
                 "FR041",
@@ -348,6 +409,26 @@ class TransferToPhoneNumber(Block):
                         hint="set resume-after-disconnect: true, or connect only `error`",
                     )
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        if rt.contact.channel != "VOICE":
+            rt.fact(
+                "error",
+                f"transfer to phone number is voice only; this is a {rt.contact.channel} contact",
+            )
+            return "error"
+        call = rt.dial(node, self.timeout_seconds, self.dtmf, self.caller_id)
+        if call is None:
+            return "error"
+        number, outcome = call
+        resume = self.resume_after_disconnect
+        rt.fact("transfer", number, outcome, resume)
+        if outcome == "never-returns" or (outcome == "answered" and not resume):
+            return rt.end("number", number)
+        if not resume or outcome == "error":
+            rt.fact("error", f"the transfer to {number} ended with {outcome}")
+            return "error"
+        return "success" if outcome == "answered" else outcome
+
 
 class TransferToFlow(Block):
     """Transfer to flow: end this flow and run another; attributes are carried (seed 002)."""
@@ -356,13 +437,24 @@ class TransferToFlow(Block):
     CONNECT_TYPE: ClassVar[str] = "TransferToFlow"
     BRANCHES: ClassVar[tuple[str, ...]] = ("error",)
     DEFAULT_BRANCH: ClassVar[str | None] = "error"
-    FLOW_TYPES: ClassVar[frozenset[str]] = frozenset({"contact", "agent-transfer", "queue-transfer"})
+    FLOW_TYPES: ClassVar[frozenset[str]] = frozenset(
+        {"contact", "agent-transfer", "queue-transfer"}
+    )
 
     type: Literal["transfer-to-flow"]
     flow: str = Field(description="Name of the flow to run, or a `$.` reference.")
 
     def check(self, cx: BlockContext) -> None:
         cx.flow_name(self.flow, ("flow",))
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        name = rt.param(node, ("flow",))
+        target = rt.program.flows.get(name or "")
+        if target is None:
+            rt.fact("error", f"{self.flow} is {name!r}, which is not a flow of the project")
+            return "error"
+        rt.fact("flow", target.name)
+        return rt.end("flow", target)
 
 
 class Disconnect(Block):
@@ -374,6 +466,9 @@ class Disconnect(Block):
 
     type: Literal["disconnect"]
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.end("disconnect")
+
 
 class EndFlow(Block):
     """End flow / Resume: stop this flow; in a queue or whisper flow the contact carries on."""
@@ -383,6 +478,9 @@ class EndFlow(Block):
     FLOW_TYPES: ClassVar[frozenset[str]] = ALL
 
     type: Literal["end-flow"]
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.end("end")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,6 +517,17 @@ class CheckContactAttributes(Block):
         if self.attribute is not None:
             cx.reference(self.attribute, ("attribute",))
         cx.conditions(self.conditions, needs_attribute=self.attribute is None)
+        prepare_matchers(cx, self.conditions)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        ref = node.prepared.get(("attribute",))
+        if ref is None:
+            return rt.match(node, "", None)
+        value = rt.resolve(ref.path)
+        if value is None:
+            rt.note_missing(ref.text)
+            value = ""
+        return rt.match(node, value, ref.text)
 
 
 class CheckHoursOfOperation(Block):
@@ -439,6 +548,12 @@ class CheckHoursOfOperation(Block):
         if self.hours is not None:
             cx.hours(self.hours, ("hours",))
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        is_open = rt.in_hours(self.hours)
+        if is_open is None:
+            return "error"
+        return "in-hours" if is_open else "out-of-hours"
+
 
 class CheckQueueStatus(Block):
     """Check queue status: compare the queue's time in queue or contacts in queue."""
@@ -455,11 +570,23 @@ class CheckQueueStatus(Block):
     metric: Literal["oldest-contact-age", "contacts-in-queue"] = Field(
         description="Oldest contact's time in queue (seconds) or the number of contacts queued."
     )
-    conditions: list[Condition] = Field(description="Ordered conditions on the metric.", min_length=1)
+    conditions: list[Condition] = Field(
+        description="Ordered conditions on the metric.", min_length=1
+    )
 
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=False)
         cx.conditions(self.conditions, needs_attribute=False)
+        prepare_matchers(cx, self.conditions)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        state = rt.queue_state(q)
+        value = state.contacts if self.metric == "contacts-in-queue" else state.oldest
+        rt.fact("metric", rt.label(q), self.metric, value)
+        return rt.match(node, str(value), self.metric)
 
 
 class CheckStaffing(Block):
@@ -479,6 +606,15 @@ class CheckStaffing(Block):
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=False)
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        state = rt.queue_state(q)
+        count = getattr(state, self.status)
+        rt.fact("staffing", rt.label(q), self.status, count)
+        return "true" if count > 0 else "false"
+
 
 class GetQueueMetrics(Block):
     """Get queue metrics: load the queue's real-time metrics into `$.Metrics`."""
@@ -497,6 +633,13 @@ class GetQueueMetrics(Block):
 
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=False)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        rt.load_metrics(q)
+        return "success"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,6 +670,18 @@ class SetContactAttributes(Block):
         for key, value in self.attributes.items():
             if isinstance(value, str):
                 cx.template(value, ("attributes", key))
+        cx.node.prepared[("run", "attributes")] = tuple(
+            (
+                key,
+                cx.node.prepared.get(("attributes", key))
+                if isinstance(value, str)
+                else _show(value),
+            )
+            for key, value in self.attributes.items()
+        )
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.set_attributes(node.prepared[("run", "attributes")])
 
 
 class PlayPrompt(Block):
@@ -545,6 +700,10 @@ class PlayPrompt(Block):
     def check(self, cx: BlockContext) -> None:
         cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.play(node, (), self.ssml, self.prompt)
+        return "success"
+
 
 class SendMessage(Block):
     """Send message: send text to a chat, SMS or email contact."""
@@ -559,6 +718,10 @@ class SendMessage(Block):
 
     def check(self, cx: BlockContext) -> None:
         cx.template(self.text, ("text",))
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.fact("message", rt.render(node.prepared.get(("text",)), self.text))
+        return "success"
 
 
 class LoopPrompts(Block):
@@ -595,6 +758,11 @@ class LoopPrompts(Block):
                 hint="use an interval of 20 seconds or more",
             )
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        for i, prompt in enumerate(self.prompts):
+            rt.play(node, ("prompts", i), prompt.ssml, prompt.prompt)
+        return rt.wait_in_queue(self.interrupt_seconds)
+
 
 class GetCustomerInput(Block):
     """Get customer input: play a prompt and branch on the DTMF or text the customer gives."""
@@ -624,6 +792,16 @@ class GetCustomerInput(Block):
     def check(self, cx: BlockContext) -> None:
         cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
         cx.conditions(self.conditions, needs_attribute=False)
+        prepare_matchers(cx, self.conditions)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.play(node, (), self.ssml, self.prompt)
+        value = rt.customer_input(node.name)
+        if value is None or value == "timeout":
+            return "timeout"
+        if value == "error":
+            return "error"
+        return rt.match(node, value, "input")
 
 
 class InvokeLambda(Block):
@@ -653,6 +831,18 @@ class InvokeLambda(Block):
         for key, value in self.parameters.items():
             if isinstance(value, str):
                 cx.template(value, ("parameters", key))
+        cx.node.prepared[("run", "parameters")] = tuple(
+            (
+                key,
+                cx.node.prepared.get(("parameters", key))
+                if isinstance(value, str)
+                else _show(value),
+            )
+            for key, value in self.parameters.items()
+        )
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.invoke_lambda(self.function, node.prepared[("run", "parameters")])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,6 +878,9 @@ class OutboundEmailPolicy(Block):
         None, description="More recipients than this need a manager's approval.", ge=0
     )
 
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.email_policy(self)
+
 
 # ---------------------------------------------------------------------------------------------
 # anything else Amazon Connect has
@@ -697,7 +890,7 @@ class ConnectCondition(Model):
     """A raw Amazon Connect transition condition, kept as is."""
 
     operator: str = Field(description="Connect operator, e.g. Equals.")
-    operands: list[str] = Field(description="Operands, e.g. [\"MessagesInterrupted\"].")
+    operands: list[str] = Field(description='Operands, e.g. ["MessagesInterrupted"].')
     next: str = Field(description="Block to go to.")
 
 
@@ -716,7 +909,9 @@ class ConnectAction(Block):
     HAS_CONDITIONS: ClassVar[bool] = True
 
     type: Literal["connect-action"]
-    action: str = Field(description="Amazon Connect action Type.", examples=["UpdateFlowLoggingBehavior"])
+    action: str = Field(
+        description="Amazon Connect action Type.", examples=["UpdateFlowLoggingBehavior"]
+    )
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="The action's Parameters, kept exactly."
     )
@@ -728,6 +923,16 @@ class ConnectAction(Block):
         if isinstance(self.next, dict):
             return tuple(self.next)
         return ("success",) if self.next else ()
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.fact("not-simulated", self.action)
+        targets = node.targets
+        if targets.get("success") is not None:
+            return "success"
+        for branch, target in targets.items():
+            if target is not None:
+                return branch
+        return rt.end("end")
 
     def branch_label(self, branch: str) -> str:
         if branch.startswith("condition-"):
@@ -768,7 +973,9 @@ RESERVED_NAMES = frozenset({"__proto__", "constructor", "toString", "prototype",
 class Flow(Model):
     """A flow file (`*.flow.yaml`): its name, type, start block and blocks."""
 
-    flow: str = Field(description="The flow's name, unique in the project.", examples=["inbound-support"])
+    flow: str = Field(
+        description="The flow's name, unique in the project.", examples=["inbound-support"]
+    )
     type: Literal[
         "contact",
         "customer-queue",

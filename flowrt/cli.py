@@ -80,11 +80,135 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from flowrt.schema import KINDS, dumps, shipped_schema
 
     if args.kind not in KINDS:
-        print(f"flowrt schema: unknown kind `{args.kind}`; choose one of {', '.join(KINDS)}",
-              file=sys.stderr)
+        print(
+            f"flowrt schema: unknown kind `{args.kind}`; choose one of {', '.join(KINDS)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     sys.stdout.write(dumps(shipped_schema(args.kind)))
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# run
+
+
+def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
+    p = sub.add_parser(
+        "run",
+        help="dry-run flows: one flow for a scenario's cases, or every scenario of a project",
+        description="Dry-run flows offline.  `flowrt run DIR` validates the project in DIR and "
+        "runs every case of every scenario (one line per case).  `flowrt run FLOW --scenario "
+        "FILE [--case NAME]` runs one flow (a name or a *.flow.yaml file) and prints each "
+        "trace; without --scenario the contact is given inline (--attr, --channel, ...).  "
+        "Exit 0 when every run completes, 1 on an error outcome, a step limit or diagnostics, "
+        "2 on usage errors.",
+    )
+    p.add_argument("target", metavar="FLOW|DIR", help="flow name or file, or a project directory")
+    p.add_argument("--scenario", metavar="FILE", help="scenario file whose cases to run")
+    p.add_argument("--case", metavar="NAME", help="run only this case of the scenario")
+    p.add_argument(
+        "--attr",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="contact attribute (repeatable; overrides the scenario's)",
+    )
+    p.add_argument("--channel", choices=("VOICE", "CHAT", "TASK", "EMAIL"), help="channel")
+    p.add_argument("--customer-endpoint", metavar="ADDRESS", help="caller number or address")
+    p.add_argument("--system-endpoint", metavar="ADDRESS", help="dialled number or address")
+    p.add_argument("--queue", metavar="NAME", help="the contact's working queue at the start")
+    p.add_argument("--clock", metavar="ISO", help="the world's clock, e.g. 2026-11-23T09:00-05:00")
+    p.add_argument(
+        "--max-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop a run after N steps (default 1000)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flowrt.runner import UsageError, parse_attrs, run_flow, run_project
+
+    if args.max_steps is not None and args.max_steps < 1:
+        print("flowrt run: --max-steps must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    options = {"max_steps": args.max_steps or 1000}
+    try:
+        inline: dict[str, object] = {}
+        if args.attr:
+            inline["attributes"] = parse_attrs(args.attr)
+        for key in ("channel", "customer_endpoint", "system_endpoint", "queue"):
+            if getattr(args, key) is not None:
+                inline[key.replace("_", "-")] = getattr(args, key)
+        world = {"clock": args.clock} if args.clock else {}
+        project_mode = os.path.isdir(args.target) and args.scenario is None and not inline
+        if project_mode:
+            report = run_project(args.target, **options)
+        else:
+            report = run_flow(args.target, args.scenario, args.case, inline, world, **options)
+    except UsageError as exc:
+        print(f"flowrt run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a bad inline contact or world, never a traceback
+        from flowrt.diagnostics import FlowrtError
+
+        if not isinstance(exc, FlowrtError | ValueError):
+            raise
+        print(f"flowrt run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_run(report, args, project_mode)
+    return EXIT_FINDINGS if report.failed else EXIT_OK
+
+
+def _print_run(report: object, args: argparse.Namespace, project_mode: bool) -> None:
+    import json
+
+    from flowrt.diagnostics import render_text, summary_line
+    from flowrt.runner import RunReport
+
+    assert isinstance(report, RunReport)
+    if args.format == "json":
+        out = {
+            "diagnostics": [d.as_json() for d in report.diagnostics],
+            "runs": [r.as_json(full=not project_mode) for r in report.results],
+            "summary": _run_summary(report),
+        }
+        print(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    color = _use_color(sys.stdout)
+    shown = report.diagnostics if project_mode else [d for d in report.diagnostics if d.is_error]
+    if shown:
+        print(render_text(shown, color=color))
+        print(summary_line(shown, report.files))
+        print()
+    for r in report.results:
+        if project_mode:
+            mark = "ok  " if r.result.ok else "FAIL"
+            print(f"{mark} {r.file}::{r.case}  {r.result.outcome.describe()}")
+        else:
+            print(f"== {r.scenario} :: {r.case} ({r.flow})")
+            print(r.result.render_text())
+            if r.result.diagnostics:
+                print(render_text(r.result.diagnostics, color=color))
+            print()
+    if project_mode or len(report.results) > 1:
+        print(_run_summary(report)["text"])
+
+
+def _run_summary(report: object) -> dict[str, object]:
+    from flowrt.runner import RunReport
+
+    assert isinstance(report, RunReport)
+    failed = sum(not r.result.ok for r in report.results)
+    total = len(report.results)
+    text = f"{total} case(s) run: {total - failed} completed, {failed} failed"
+    if not total and not any(d.is_error for d in report.diagnostics):
+        text = "no scenario cases found (add *.scenario.yaml files)"
+    return {"cases": total, "completed": total - failed, "failed": failed, "text": text}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,6 +216,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 #: Subcommand registrars, in help order.  Adding a command is one function and one line here.
 COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_validate,
+    _add_run,
     _add_schema,
 ]
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from flowrt import expr
 from flowrt.blocks import (
-    BLOCKS,
     OPERATORS,
     Block,
     Condition,
@@ -176,8 +175,12 @@ class BlockContext:
             return
         inst = self.instance
         if inst is not None and value not in inst.queues:
-            self.error("FR021", f"unknown queue `{value}`{suggestion(value, inst.queues)}", path,
-                       "queues are declared under `queues:` in instance.yaml")
+            self.error(
+                "FR021",
+                f"unknown queue `{value}`{suggestion(value, inst.queues)}",
+                path,
+                "queues are declared under `queues:` in instance.yaml",
+            )
         self.node.prepared[path] = value
 
     def agent(self, value: str, path: JsonPath) -> None:
@@ -190,8 +193,12 @@ class BlockContext:
             return
         user = inst.user_by_name_or_id(value)
         if user is None:
-            self.error("FR022", f"unknown user `{value}`{suggestion(value, inst.users)}", path,
-                       "users are declared under `users:` in instance.yaml")
+            self.error(
+                "FR022",
+                f"unknown user `{value}`{suggestion(value, inst.users)}",
+                path,
+                "users are declared under `users:` in instance.yaml",
+            )
         elif not inst.can_answer(user):
             self.error(
                 "FR061",
@@ -222,23 +229,33 @@ class BlockContext:
             return
         self.node.prepared[path] = value
         if value not in self.env.flow_types:
-            self.error("FR023", f"unknown flow `{value}`{suggestion(value, self.env.flow_types)}",
-                       path, "flows are named by the `flow:` key of a *.flow.yaml file")
+            self.error(
+                "FR023",
+                f"unknown flow `{value}`{suggestion(value, self.env.flow_types)}",
+                path,
+                "flows are named by the `flow:` key of a *.flow.yaml file",
+            )
 
     def hours(self, value: str, path: JsonPath) -> None:
         inst = self.instance
         self.node.prepared[path] = value
         if inst is not None and value not in inst.hours_of_operation:
-            self.error("FR027", f"unknown hours of operation `{value}`"
-                       f"{suggestion(value, inst.hours_of_operation)}", path)
+            self.error(
+                "FR027",
+                f"unknown hours of operation `{value}`{suggestion(value, inst.hours_of_operation)}",
+                path,
+            )
 
     def lambda_function(self, value: str, path: JsonPath) -> None:
         inst = self.instance
         self.node.prepared[path] = value
         if inst is not None and value not in inst.lambda_functions:
-            self.error("FR029", f"unknown Lambda function `{value}`"
-                       f"{suggestion(value, inst.lambda_functions)}", path,
-                       "declare it under `lambda-functions:` in instance.yaml")
+            self.error(
+                "FR029",
+                f"unknown Lambda function `{value}`{suggestion(value, inst.lambda_functions)}",
+                path,
+                "declare it under `lambda-functions:` in instance.yaml",
+            )
 
     def prompt(self, prompt: Prompt, path: JsonPath) -> None:
         given = [k for k in ("text", "ssml", "prompt") if getattr(prompt, k) is not None]
@@ -246,17 +263,23 @@ class BlockContext:
             self.error("FR012", "needs one of `text`, `ssml` or `prompt`", path)
             return
         if len(given) > 1:
-            self.error("FR013", f"give one of `text`, `ssml` or `prompt`, not {' and '.join(given)}",
-                       (*path, given[1]))
+            self.error(
+                "FR013",
+                f"give one of `text`, `ssml` or `prompt`, not {' and '.join(given)}",
+                (*path, given[1]),
+            )
             return
         if prompt.text is not None:
             self.template(prompt.text, (*path, "text"))
         elif prompt.prompt is not None:
             inst = self.instance
             if inst is not None and prompt.prompt not in inst.prompts:
-                self.error("FR037", f"unknown prompt `{prompt.prompt}`"
-                           f"{suggestion(prompt.prompt, inst.prompts)}", (*path, "prompt"),
-                           "declare it under `prompts:` in instance.yaml")
+                self.error(
+                    "FR037",
+                    f"unknown prompt `{prompt.prompt}`{suggestion(prompt.prompt, inst.prompts)}",
+                    (*path, "prompt"),
+                    "declare it under `prompts:` in instance.yaml",
+                )
 
     def conditions(self, conditions: Sequence[Condition], needs_attribute: bool) -> None:
         for i, cond in enumerate(conditions):
@@ -276,13 +299,20 @@ class BlockContext:
                 self.condition_expr(str(operand), (*path, "when"))
                 continue
             if needs_attribute:
-                self.error("FR012", f"condition {i + 1} uses `{op}` but the block has no "
-                           "`attribute` to compare", path, "add `attribute: $.Attributes.<key>`")
+                self.error(
+                    "FR012",
+                    f"condition {i + 1} uses `{op}` but the block has no `attribute` to compare",
+                    path,
+                    "add `attribute: $.Attributes.<key>`",
+                )
             if isinstance(operand, str) and operand.startswith("$."):
                 self.reference(operand, (*path, op))
             elif op.startswith("number-") and expr.as_number(str(operand)) is None:
-                self.error("FR013", f"condition {i + 1}: `{op}` needs a number, not `{operand}`",
-                           (*path, op))
+                self.error(
+                    "FR013",
+                    f"condition {i + 1}: `{op}` needs a number, not `{operand}`",
+                    (*path, op),
+                )
             self.node.prepared[path] = (op, operand)
 
 
@@ -303,34 +333,55 @@ def compile_flow(
         diags.extend(cx.diagnostics)
     start = index.get(flow.start, -1)
     if flow.start not in known:
-        diags.append(Diagnostic.make(
-            "FR020", f"start block `{flow.start}` does not exist{suggestion(flow.start, known)}",
-            doc.span(("start",)), "`start:` names the first block of the flow"))
-    compiled = CompiledFlow(flow.flow, flow.type, doc.file, start, nodes, index, doc.span(("flow",)))
+        diags.append(
+            Diagnostic.make(
+                "FR020",
+                f"start block `{flow.start}` does not exist{suggestion(flow.start, known)}",
+                doc.span(("start",)),
+                "`start:` names the first block of the flow",
+            )
+        )
+    compiled = CompiledFlow(
+        flow.flow, flow.type, doc.file, start, nodes, index, doc.span(("flow",))
+    )
     if not invalid and start >= 0:
         diags.extend(_graph_checks(compiled))
     return compiled, diags
 
 
-def _check_block(cx: BlockContext, node: Node, flow: Flow, known: set[str], index: dict[str, int]) -> None:
+def _check_block(
+    cx: BlockContext, node: Node, flow: Flow, known: set[str], index: dict[str, int]
+) -> None:
     block = node.block
     if flow.type not in block.FLOW_TYPES:
         allowed = ", ".join(sorted(block.FLOW_TYPES))
-        cx.error("FR033", f"{block.TYPE} is not allowed in a {flow.type} flow", ("type",),
-                 f"{block.TYPE} is allowed in: {allowed}")
+        article = "an" if flow.type[0] in "aeiou" else "a"
+        cx.error(
+            "FR033",
+            f"{block.TYPE} is not allowed in {article} {flow.type} flow",
+            ("type",),
+            f"{block.TYPE} is allowed in: {allowed}",
+        )
     for branch in block.all_branches():
         node.targets[branch] = None
     for branch, target, path in block.exits():
         if target not in known:
-            cx.error("FR020", f"branch `{branch}` goes to unknown block `{target}`"
-                     f"{suggestion(target, known)}", path)
+            cx.error(
+                "FR020",
+                f"branch `{branch}` goes to unknown block `{target}`{suggestion(target, known)}",
+                path,
+            )
             continue
         node.targets[branch] = index.get(target)
     for branch in block.REQUIRED:
         if node.targets.get(branch) is None and not any(b == branch for b, _, _ in block.exits()):
-            hint = ("a block must follow Success (seed 002), e.g. an end-flow block"
-                    if block.TYPE == "transfer-to-queue" else f"add `{branch}:` under `next:`")
-            cx.error("FR031", f"required branch `{branch}` is not connected", (), hint)
+            hint = (
+                "a block must follow Success (seed 002), e.g. an end-flow block"
+                if block.TYPE == "transfer-to-queue"
+                else f"add `{branch}:` under `next:`"
+            )
+            where: JsonPath = ("next",) if block.next is not None else ("type",)
+            cx.error("FR031", f"required branch `{branch}` is not connected", where, hint)
     block.check(cx)
 
 
@@ -339,18 +390,26 @@ def _graph_checks(flow: CompiledFlow) -> list[Diagnostic]:
     seen = _reachable(flow, flow.start)
     for node in flow.nodes:
         if node.index not in seen:
-            diags.append(Diagnostic.make(
-                "FR030", f"block `{node.name}` is never reached from `{flow.nodes[flow.start].name}`",
-                node.span, "connect it from another block, or delete it"))
+            diags.append(
+                Diagnostic.make(
+                    "FR030",
+                    f"block `{node.name}` is never reached from `{flow.nodes[flow.start].name}`",
+                    node.span,
+                    "connect it from another block, or delete it",
+                )
+            )
     for comp in _closed_cycles(flow):
         names = [flow.nodes[i].name for i in sorted(comp)]
         first = flow.nodes[min(comp)]
-        diags.append(Diagnostic.make(
-            "FR032",
-            f"blocks {' -> '.join(f'`{n}`' for n in names)} form a cycle with no way out",
-            first.span,
-            "give one block of the cycle a branch that leaves it (for example a counter checked "
-            "by check-contact-attributes, or a disconnect)"))
+        diags.append(
+            Diagnostic.make(
+                "FR032",
+                f"blocks {' -> '.join(f'`{n}`' for n in names)} form a cycle with no way out",
+                first.span,
+                "give one block of the cycle a branch that leaves it (for example a counter checked "
+                "by check-contact-attributes, or a disconnect)",
+            )
+        )
     return diags
 
 
@@ -373,11 +432,15 @@ def _closed_cycles(flow: CompiledFlow) -> list[set[int]]:
         loops = len(comp) > 1 or any(t in comp for t in nodes[0].targets.values())
         if not loops:
             continue
-        leaves = any(
-            t is None or t not in comp for n in nodes for t in n.targets.values()
-        ) or any(n.type in STOPPING for n in nodes) or any(
-            n.type == "transfer-to-phone-number" and not getattr(n.block, "resume_after_disconnect", False)
-            for n in nodes)
+        leaves = (
+            any(t is None or t not in comp for n in nodes for t in n.targets.values())
+            or any(n.type in STOPPING for n in nodes)
+            or any(
+                n.type == "transfer-to-phone-number"
+                and not getattr(n.block, "resume_after_disconnect", False)
+                for n in nodes
+            )
+        )
         if not leaves:
             out.append(comp)
     return out

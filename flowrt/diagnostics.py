@@ -210,17 +210,24 @@ class SourceCache:
         self._lines: dict[str, list[str]] = {}
 
     def add(self, file: str, text: str) -> None:
-        self._lines[file] = text.splitlines()
+        self._lines[file] = _split_lines(text)
 
     def line(self, file: str, number: int) -> str | None:
         if file not in self._lines:
             try:
-                with open(file, encoding="utf-8", errors="replace") as fh:
-                    self._lines[file] = fh.read().splitlines()
+                with open(file, encoding="utf-8", errors="replace", newline="") as fh:
+                    self._lines[file] = _split_lines(fh.read())
             except OSError:
                 self._lines[file] = []
         lines = self._lines[file]
         return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def _split_lines(text: str) -> list[str]:
+    # Lines end at \n, as the loader counts them; `str.splitlines` would also break at \x0b,
+    # \x1c, \u2028 and others, and show the wrong line under the caret.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def render_text(

@@ -387,7 +387,7 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
             str(error.validator_value), f"keys must match `{error.validator_value}`"
         )
         yield Diagnostic.make(
-            "FR013",
+            code or "FR013",
             f"{what}key `{error.instance}` is not allowed in `{where}`: {rule}",
             doc.key_span((*path, error.instance)),
         )

@@ -1,0 +1,833 @@
+"""Stage 5, run: walk a compiled flow with one contact in a deterministic world.
+
+The interpreter reads the compiled graph only (`Program` -> `CompiledFlow` -> `Node`): each
+node's block has a `run(node, rt)` method (in flowrt.blocks) that returns the branch it takes, and
+`node.targets` maps the branch to the next node.  The loop is kept tight: a step is one method
+call, one dict lookup and one small tuple appended to the trace.  What a step found out (the values
+it compared, capacity figures, attribute changes, prompts) is kept as small "fact" tuples and only
+turned into text or JSON when the trace is shown (flowrt.trace).
+
+A run step ends the flow by setting `rt.stop` and returning `STOP`; a branch that is not connected
+also ends it (Amazon Connect disconnects the contact).  A step limit turns a runaway loop into a
+diagnostic naming the cycle.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from flowrt.blocks import MATCHERS
+from flowrt.diagnostics import Diagnostic, FlowrtError
+from flowrt.expr import as_number
+from flowrt.instance import DAYS
+from flowrt.scenario import (
+    DEFAULT_CLOCK,
+    MAX_ATTRIBUTE_BYTES,
+    Contact,
+    PreparedContact,
+    PreparedQueue,
+    PreparedWorld,
+    World,
+    attribute_bytes,
+    prepare_contact,
+    prepare_world,
+)
+from flowrt.trace import Outcome, Result, Trace
+
+if TYPE_CHECKING:
+    from flowrt.compiler import CompiledFlow, Node, Program
+    from flowrt.instance import Instance
+    from flowrt.loader import JsonPath
+
+DEFAULT_MAX_STEPS = 1000
+#: The branch a run step returns when it has ended the flow (it is never connected).
+STOP = ""
+#: Without an instance file, queues are limited by Amazon Connect's default instance limit.
+DEFAULT_INSTANCE_LIMIT = 100
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_DTMF = re.compile(r"^[0-9,*#]{0,50}$")
+_NUMBER_OPS: dict[str, Callable[[float, float], bool]] = {
+    "number-greater-than": operator.gt,
+    "number-less-than": operator.lt,
+    "number-greater-or-equal": operator.ge,
+    "number-less-or-equal": operator.le,
+}
+_TEXT_OPS: dict[str, Callable[[str, str], bool]] = {
+    "text-contains": operator.contains,
+    "text-starts-with": str.startswith,
+    "text-ends-with": str.endswith,
+    "equals-bool": lambda a, b: a.lower() == b.lower(),
+}
+_NAMESPACE = uuid.UUID("5a1e6c3e-0f1b-4c7e-9a52-6b7a1f0e2d41")
+
+#: The closed set of outcome kinds.
+OUTCOME_KINDS = (
+    "queued",
+    "transferred-to-number",
+    "disconnected",
+    "ended",
+    "error",
+    "step-limit",
+)
+
+QueueKey = tuple[str, str]  # ("queue", name) or ("agent", user name)
+Record = tuple["CompiledFlow", "Node", str, "list[tuple[Any, ...]] | None", "list[str] | None"]
+
+
+@cache
+def contact_id_for(*parts: str) -> str:
+    """A deterministic ContactId for a run (uuid5 of its scenario and case names)."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+class Runtime:
+    """The state of one run; the `Resolver` of expressions and the services of run steps."""
+
+    __slots__ = (
+        "program",
+        "inst",
+        "world",
+        "contact",
+        "attrs",
+        "external",
+        "metrics",
+        "queue",
+        "queued",
+        "contact_id",
+        "stop",
+        "facts",
+        "missing",
+        "lambda_calls",
+        "input_visits",
+        "external_calls",
+        "waited",
+        "stored_input",
+    )
+
+    def __init__(
+        self, program: Program, contact: PreparedContact, world: PreparedWorld, contact_id: str
+    ) -> None:
+        self.program = program
+        self.inst: Instance | None = program.instance
+        self.world = world
+        self.contact = contact
+        attrs = dict(contact.attributes)
+        if world.attributes:
+            attrs.update(world.attributes)
+        self.attrs: dict[str, str] = attrs
+        self.external: dict[str, str] = {}
+        self.metrics: dict[tuple[str, ...], str] = {}
+        self.queue: QueueKey | None = None
+        self.queued: QueueKey | None = None
+        self.contact_id = contact_id
+        self.stop: tuple[Any, ...] | None = None
+        self.facts: list[tuple[Any, ...]] = []
+        self.missing: list[str] = []
+        self.lambda_calls: dict[str, int] = {}
+        self.input_visits: dict[str, int] = {}
+        self.external_calls: dict[str, int] = {}
+        self.waited = 0
+        self.stored_input: str | None = None
+
+    # -- the Resolver protocol -----------------------------------------------------------------
+
+    def resolve(self, path: tuple[str, ...]) -> str | None:
+        """The value at a reference path, or None when it is missing (it then reads as "")."""
+        ns = path[0]
+        if ns == "Attributes":
+            return self.attrs.get(path[1]) if len(path) == 2 else None
+        if ns == "External":
+            return self.external.get(path[1]) if len(path) == 2 else None
+        if ns == "Metrics":
+            return self.metrics.get(path[1:])
+        return self._resolve_other(ns, path)
+
+    def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
+        c = self.contact
+        rest = path[1:]
+        if not rest:
+            single: dict[str, str | None] = {
+                "Channel": c.channel,
+                "ContactId": self.contact_id,
+                "InitialContactId": self.contact_id,
+                "InstanceARN": self.inst.arn if self.inst else None,
+                "Name": c.subject,
+                "StoredCustomerInput": self.stored_input,
+            }
+            return single.get(ns)
+        if ns in ("CustomerEndpoint", "SystemEndpoint") and len(rest) == 1:
+            customer = ns == "CustomerEndpoint"
+            if rest[0] == "Address":
+                return c.customer_endpoint if customer else c.system_endpoint
+            if rest[0] == "DisplayName":
+                return c.customer_display_name if customer else c.system_display_name
+            if rest[0] == "Type":
+                return "EMAIL" if c.channel == "EMAIL" else "TELEPHONE_NUMBER"
+            return None
+        if ns == "Queue":
+            return self._queue_field(rest)
+        if ns == "AdditionalEmailRecipients" and len(rest) == 1 and rest[0] in ("ToList", "CcList"):
+            addresses = c.to if rest[0] == "ToList" else c.cc
+            return ",".join(addresses) if addresses else None
+        if path == ("Email", "EmailMessage", "Plaintext"):
+            return c.body
+        return None
+
+    def _queue_field(self, rest: tuple[str, ...]) -> str | None:
+        q = self.queue
+        if q is None:
+            return None
+        if rest == ("Name",):
+            return q[1]
+        if rest == ("ARN",):
+            return self.queue_arn(q)
+        if rest == ("OutboundCallerId", "Address") and q[0] == "queue" and self.inst:
+            spec = self.inst.queues.get(q[1])
+            return spec.outbound_caller_id if spec else None
+        return None
+
+    # -- services for run steps ----------------------------------------------------------------
+
+    def fact(self, *fact: Any) -> None:
+        """Record a fact about the current step (see flowrt.trace.FACTS)."""
+        self.facts.append(fact)
+
+    def queue_arn(self, q: QueueKey) -> str:
+        inst = self.inst
+        base = inst.arn if inst else "arn:aws:connect:::instance/unknown"
+        if q[0] == "agent":
+            uid = inst.users[q[1]].id if inst and q[1] in inst.users else q[1]
+            return f"{base}/queue/agent/{uid}"
+        return inst.queue_arn(q[1]) if inst and q[1] in inst.queues else f"{base}/queue/{q[1]}"
+
+    def pick_queue(self, node: Node, queue: str | None, agent: str | None) -> QueueKey | None:
+        """The queue a block names (by queue or by agent), else the working queue.
+
+        None (with an `error` fact) when it cannot be found; the block then takes `error`.
+        """
+        if queue is not None:
+            return self._queue_from(node.prepared.get(("queue",)), queue)
+        if agent is not None:
+            return self._agent_from(node.prepared.get(("agent",)), agent)
+        if self.queue is None:
+            self.fact("error", "no working queue is set (use set-working-queue first)")
+        return self.queue
+
+    def _queue_from(self, prepared: Any, text: str) -> QueueKey | None:
+        if isinstance(prepared, str):
+            return ("queue", prepared)
+        value = self.resolve(prepared.path) if prepared is not None else None
+        if not value:
+            self.fact("error", f"{text} is empty; it must hold a queue ARN")
+            return None
+        inst = self.inst
+        if inst is None:
+            name = value.rsplit("/queue/", 1)[-1] if "/queue/" in value else None
+            if name:
+                return ("queue", name)
+        else:
+            name = inst.queue_by_arn(value)
+            if name is not None:
+                return ("queue", name)
+            if value in inst.queues:
+                self.fact(
+                    "error",
+                    f"{text} holds the queue name `{value}`; a queue attribute "
+                    "must hold the queue ARN (seed 002)",
+                )
+                return None
+        self.fact("error", f"{text} holds `{value}`, which is not the ARN of a queue")
+        return None
+
+    def _agent_from(self, prepared: Any, text: str) -> QueueKey | None:
+        if isinstance(prepared, str):
+            value: str | None = prepared
+        else:
+            value = self.resolve(prepared.path) if prepared is not None else None
+            if not value:
+                self.fact("error", f"{text} is empty; it must hold a user name or user ID")
+                return None
+        assert value is not None
+        inst = self.inst
+        user = value if inst is None else inst.user_by_name_or_id(value)
+        if user is None:
+            self.fact(
+                "error",
+                f"{text} holds `{value}`, which is neither a user name nor a "
+                "user ID of the instance",
+            )
+            return None
+        if inst is not None:
+            if user != value:
+                self.fact("note", f"user ID `{value}` is user `{user}`")
+            if not inst.can_answer(user):
+                self.fact(
+                    "warning",
+                    f"user `{user}` has no CCP permission: a contact routed to "
+                    "their queue can never be answered (seed 002)",
+                )
+        return ("agent", user)
+
+    def queue_state(self, q: QueueKey) -> PreparedQueue:
+        """The world's state of a queue, or the default (empty, no agents) noted in the trace."""
+        table = self.world.queues if q[0] == "queue" else self.world.agent_queues
+        state = table.get(q[1])
+        if state is None:
+            self.fact(
+                "default",
+                f"no state for {label(q)} in the world: 0 contacts in queue, oldest 0 s, 0 agents",
+            )
+            state = table_default()
+        if self.waited and q == self.queued and self.waited > state.oldest:
+            # The contact itself waits in this queue: the oldest contact is at least as old.
+            state = replace(state, oldest=self.waited)
+        return state
+
+    def capacity(self, q: QueueKey) -> tuple[int, str]:
+        """The queue's capacity and where it comes from (seed 002)."""
+        inst = self.inst
+        if q[0] == "queue" and inst is not None:
+            spec = inst.queues.get(q[1])
+            if spec is not None and spec.max_contacts is not None:
+                return spec.max_contacts, "the queue's maximum contacts in queue"
+        if inst is not None:
+            return inst.max_concurrent_contacts, "the instance's max-concurrent-contacts"
+        return DEFAULT_INSTANCE_LIMIT, "the default instance limit (no instance file)"
+
+    def end(self, *stop: Any) -> str:
+        """End the flow (see `_finish`); the value to return from a run step."""
+        self.stop = stop
+        return STOP
+
+    @staticmethod
+    def label(q: QueueKey | None) -> str:
+        return label(q)
+
+    def note_missing(self, text: str) -> None:
+        if text not in self.missing:
+            self.missing.append(text)
+
+    def param(self, node: Node, path: JsonPath) -> str | None:
+        """A prepared parameter: a static value, or a reference's value (None when missing)."""
+        p = node.prepared.get(path)
+        if p is None or isinstance(p, str):
+            return p
+        value: str | None = self.resolve(p.path)
+        if value is None:
+            self.note_missing(p.text)
+        return value
+
+    def render(self, template: Any, fallback: str | None) -> str:
+        """A prepared template's text (missing references read as empty)."""
+        if template is None:
+            return fallback or ""
+        text: str = template.render(self, self.missing)
+        return text
+
+    def play(self, node: Node, path: JsonPath, ssml: str | None, prompt: str | None) -> None:
+        template = node.prepared.get((*path, "text"))
+        if template is not None:
+            self.fact("prompt", self.render(template, None))
+        elif ssml is not None:
+            self.fact("prompt", ssml)
+        elif prompt is not None:
+            self.fact("prompt", f"[library prompt {prompt}]")
+
+    # -- conditions ----------------------------------------------------------------------------
+
+    def match(self, node: Node, value: str, subject: str | None) -> str:
+        """The branch of the first condition that matches `value`, else `no-match`."""
+        vnum: float | None = None
+        parsed = False
+        matchers: tuple[tuple[Any, ...], ...] = node.prepared[MATCHERS]
+        for branch, lbl, op, text, num, ref, when in matchers:
+            if when is not None:
+                resolve = self.resolve
+                self.facts.append(
+                    ("when", when.text, tuple((r.path, resolve(r.path)) for r in when.refs))
+                )
+                if when.evaluate(self, self.missing):
+                    return str(branch)
+                continue
+            if ref is not None:
+                text = self.resolve(ref.path)
+                if text is None:
+                    self.note_missing(ref.text)
+                    text = ""
+                num = as_number(text)
+            if op == "equals":
+                if value == text:
+                    return self._matched(subject, value, lbl, branch)
+                if num is not None:
+                    if not parsed:
+                        vnum, parsed = as_number(value), True
+                    if vnum is not None and vnum == num:
+                        return self._matched(subject, value, lbl, branch)
+            elif op.startswith("number-"):
+                if not parsed:
+                    vnum, parsed = as_number(value), True
+                    if vnum is None:
+                        self.fact("not-a-number", value)
+                if vnum is not None and num is not None and _NUMBER_OPS[op](vnum, num):
+                    return self._matched(subject, value, lbl, branch)
+            elif _TEXT_OPS[op](value, text):
+                return self._matched(subject, value, lbl, branch)
+        if subject is not None:
+            self.fact("compare", subject, value, None)
+        return "no-match"
+
+    def _matched(self, subject: str | None, value: str, lbl: str, branch: str) -> str:
+        if subject is not None:
+            self.fact("compare", subject, value, lbl)
+        return branch
+
+    # -- the world -----------------------------------------------------------------------------
+
+    def in_hours(self, hours: str | None) -> bool | None:
+        """Whether the world's clock is within the hours (or the working queue's); None: error."""
+        inst = self.inst
+        if hours is None:
+            q = self.queue
+            spec = inst.queues.get(q[1]) if inst and q and q[0] == "queue" else None
+            hours = spec.hours if spec else None
+            if hours is None:
+                self.fact(
+                    "error",
+                    f"no `hours` given and the working queue {label(q)} has no hours of operation",
+                )
+                return None
+        if inst is None or hours not in inst.hours_of_operation:
+            self.fact("error", f"hours of operation `{hours}` are not in the instance")
+            return None
+        cached = self.world.cache.get(("hours", hours))
+        if cached is None:
+            cached = self.world.cache[("hours", hours)] = self._hours_at_clock(hours)
+        if cached[0] is None:
+            self.facts.append(("error", cached[1]))
+            return None
+        if self.world.clock_default:
+            self.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
+        self.facts.append(("hours", hours, *cached[1:]))
+        return bool(cached[0])
+
+    def _hours_at_clock(self, hours: str) -> tuple[Any, ...]:
+        assert self.inst is not None
+        spec_h = self.inst.hours_of_operation[hours]
+        try:
+            local = self.world.clock.astimezone(_zone(spec_h.time_zone))
+        except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
+            return (None, f"unknown time zone `{spec_h.time_zone}`")
+        window = spec_h.days.get(DAYS[local.weekday()])  # type: ignore[call-overload]
+        hhmm = local.strftime("%H:%M")
+        is_open = False
+        if window:
+            start, end = window.split("-")
+            is_open = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
+        return (is_open, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
+
+    def load_metrics(self, q: QueueKey) -> None:
+        state = self.queue_state(q)
+        values = (
+            (("Queue", "Size"), str(state.contacts)),
+            (("Queue", "OldestContactAge"), str(state.oldest)),
+            (("Agents", "Online", "Count"), str(state.online)),
+            (("Agents", "Available", "Count"), str(state.available)),
+            (("Agents", "Staffed", "Count"), str(state.staffed)),
+        )
+        metrics = dict(values)
+        metrics[("Queue", "Name")] = q[1]
+        metrics[("Queue", "ARN")] = self.queue_arn(q)
+        self.metrics = metrics
+        self.facts.append(("metrics", label(q), tuple((".".join(k), v) for k, v in values)))
+
+    def wait_in_queue(self, interrupt: int | None) -> str:
+        """Loop prompts: answered (stop), interrupted (`timeout`), or waiting (stop)."""
+        q = self.queued or self.queue
+        state = self.queue_state(q) if q is not None else None
+        answer = state.answer_after if state is not None else None
+        if answer is not None and (interrupt is None or answer <= self.waited + interrupt):
+            self.fact("wait", label(q), answer)
+            self.fact("note", f"an agent answers after {answer} s in queue")
+            return self.end("queued", q)
+        if interrupt is None:
+            self.fact(
+                "note", "no agent answers during the run; the prompts loop while the contact waits"
+            )
+            return self.end("queued", q) if q is not None else self.end("end")
+        self.waited += interrupt
+        self.fact("wait", label(q), self.waited)
+        return "timeout"
+
+    def customer_input(self, block: str) -> str | None:
+        n = self.input_visits[block] = self.input_visits.get(block, 0) + 1
+        given = self.world.input.get(block)
+        if not given or n > len(given):
+            why = "no input given" if not given else f"only {len(given)} input(s) given"
+            self.fact("default", f"{why} for visit {n} of `{block}`: timeout")
+            return None
+        value = given[n - 1]
+        self.fact("input", value)
+        return value
+
+    def dial(
+        self, node: Node, timeout: int | str, dtmf: str | None, caller: Any
+    ) -> tuple[str, str] | None:
+        """Check a phone transfer's parameters; (number, what the world says happens)."""
+        number = self.param(node, ("phone-number",))
+        if not number or not _E164.match(number):
+            self.fact("error", f"phone number {number!r} is not an E.164 number")
+            return None
+        t = timeout if isinstance(timeout, int) else self.param(node, ("timeout-seconds",))
+        if isinstance(t, str):
+            n = as_number(t)
+            t = int(n) if n is not None and n.is_integer() else -1
+        if t is None or not 0 <= t <= 600:
+            self.fact("error", f"timeout {t} is not between 0 and 600 seconds")
+            return None
+        digits = self.param(node, ("dtmf",)) if dtmf and dtmf.startswith("$.") else dtmf
+        if digits and not _DTMF.match(digits):
+            self.fact(
+                "error",
+                f"DTMF {digits!r} has {len(digits)} characters; at most 50 of 0-9 , * # are sent"
+                if len(digits) > 50
+                else f"DTMF {digits!r} may only hold 0-9 , * #",
+            )
+            return None
+        caller_number = None
+        if caller is not None and caller.number:
+            caller_number = self.param(node, ("caller-id", "number"))
+            if not caller_number or not _E164.match(caller_number):
+                self.fact("error", f"caller ID number {caller_number!r} is not an E.164 number")
+                return None
+        details = [f"timeout {t} s"]
+        if digits:
+            details.append(f"DTMF {digits}")
+        if caller is not None:
+            name = (
+                self.param(node, ("caller-id", "name"))
+                if (caller.name or "").startswith("$.")
+                else caller.name
+            )
+            details.append(f"caller ID {caller_number or ''} {name or ''}".rstrip())
+        self.fact("note", "dialling " + number + ": " + ", ".join(details))
+        calls = self.external_calls[number] = self.external_calls.get(number, 0) + 1
+        outcomes = self.world.external.get(number)
+        if not outcomes:
+            self.fact("default", f"no outcome for {number} in the world: answered")
+            return number, "answered"
+        return number, outcomes[min(calls, len(outcomes)) - 1]
+
+    # -- attributes, Lambdas, email ------------------------------------------------------------
+
+    def set_attributes(self, items: tuple[tuple[str, Any], ...]) -> str:
+        attrs = self.attrs
+        facts = self.facts
+        for key, value in items:
+            new = value if isinstance(value, str) else value.render(self, self.missing)
+            facts.append(("set", key, attrs.get(key), new))
+            attrs[key] = new
+        # UTF-8 takes at most 4 bytes a character: count bytes only when it could matter.
+        if 4 * (sum(map(len, attrs)) + sum(map(len, attrs.values()))) > MAX_ATTRIBUTE_BYTES:
+            size = attribute_bytes(attrs)
+            if size > MAX_ATTRIBUTE_BYTES:
+                for fact in reversed(facts[-len(items) :]):
+                    if fact[2] is None:
+                        del attrs[fact[1]]
+                    else:
+                        attrs[fact[1]] = fact[2]
+                self.fact(
+                    "error",
+                    f"attributes would take {size:,} UTF-8 bytes; at most "
+                    f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
+                )
+                return "error"
+        return "success"
+
+    def invoke_lambda(self, function: str, params: tuple[tuple[str, Any], ...]) -> str:
+        n = self.lambda_calls[function] = self.lambda_calls.get(function, 0) + 1
+        args = {k: v if isinstance(v, str) else self.render(v, None) for k, v in params}
+        returns: dict[str, str] | None = None
+        error = None
+        for lo, hi, ret, err in self.world.lambdas.get(function, ()):
+            if lo <= n <= hi:
+                returns, error = ret, err
+                break
+        else:
+            self.fact("default", f"no mock for call #{n} of `{function}`: it returns {{}}")
+            returns = {}
+        self.fact("lambda", function, n, args, returns, error)
+        if error is not None:
+            return "error"
+        self.external = dict(returns or {})
+        return "success"
+
+    def email_policy(self, policy: Any) -> str:
+        """The outbound email policy on the contact's recipients (a simple version)."""
+        c = self.contact
+        recipients = [a.lower() for a in (*c.to, *c.cc)]
+        shown = ", ".join(recipients) or "(none)"
+        if not c.to:
+            self.fact("error", "the forward has no To address")
+            return "error"
+
+        def decide(decision: str, reason: str) -> str:
+            self.fact("policy", shown, decision, reason)
+            return decision
+
+        if len(c.to) != 1:
+            return decide("denied", f"a forward has exactly one To address, not {len(c.to)}")
+        blocked_d = {d.lower() for d in policy.blocked_domains}
+        blocked_a = {a.lower() for a in policy.blocked_addresses}
+        allowed_d = {d.lower() for d in policy.allowed_domains}
+        allowed_a = {a.lower() for a in policy.allowed_addresses}
+        for r in recipients:
+            domain = r.rpartition("@")[2]
+            if r in blocked_a or domain in blocked_d:
+                return decide("denied", f"{r} is blocked")
+            if (allowed_d or allowed_a) and r not in allowed_a and domain not in allowed_d:
+                return decide("denied", f"{r} is not an allowed recipient")
+        count = len(recipients)
+        if policy.max_recipients is not None and count > policy.max_recipients:
+            return decide("denied", f"{count} recipients; at most {policy.max_recipients}")
+        if policy.approval_above is not None and count > policy.approval_above:
+            return decide(
+                "needs-approval",
+                f"{count} recipients; more than {policy.approval_above} need a manager's approval",
+            )
+        return decide("allowed", "every recipient is allowed")
+
+
+@cache
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+_EMPTY_QUEUE = PreparedQueue()
+
+
+def table_default() -> PreparedQueue:
+    return _EMPTY_QUEUE
+
+
+def label(q: QueueKey | None) -> str:
+    """`Premium` or `agent queue of jdoe`."""
+    if q is None:
+        return "(none)"
+    return q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# running
+
+
+def _flow_for(program: Program, contact: PreparedContact, flow: str | None) -> CompiledFlow:
+    if flow is not None:
+        if flow not in program.flows:
+            raise FlowrtError([Diagnostic.make("FR100", f"unknown flow `{flow}`")])
+        return program.flows[flow]
+    inst = program.instance
+    endpoint = contact.system_endpoint
+    if inst is not None and endpoint is not None:
+        target = None
+        if endpoint in inst.phone_numbers:
+            target = inst.phone_numbers[endpoint].flow
+        elif endpoint in inst.email_addresses:
+            target = inst.email_addresses[endpoint].flow
+        if target in program.flows:
+            return program.flows[target]
+    contact_flows = [f for f in program.flows.values() if f.type == "contact"]
+    if len(contact_flows) == 1:
+        return contact_flows[0]
+    raise FlowrtError(
+        [
+            Diagnostic.make(
+                "FR100",
+                "which flow should run? give `flow=`, or a system endpoint whose number or "
+                "address names a flow in the instance",
+            )
+        ]
+    )
+
+
+def run(
+    program: Program,
+    contact: Contact | Mapping[str, Any] | PreparedContact | None,
+    world: World | Mapping[str, Any] | PreparedWorld | None = None,
+    *,
+    flow: str | None = None,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    contact_id: str | None = None,
+) -> Result:
+    """Run one contact through a flow of `program` in `world`; never raises for a bad flow run.
+
+    `contact` and `world` may be the scenario models, plain dicts (kebab-case keys, as in a
+    scenario file) or prepared records (`prepare_contact`, `prepare_world`: fastest when the same
+    ones run many times).  The flow is `flow`, else the flow the instance assigns to the contact's
+    system endpoint, else the project's only contact flow.
+    """
+
+    pc = prepare_contact(contact)
+    pw = prepare_world(world)
+    cflow = _flow_for(program, pc, flow)
+    cid = contact_id or contact_id_for("flowrt", cflow.name)
+    rt = Runtime(program, pc, pw, cid)
+    if pc.queue is not None:
+        rt.queue = ("queue", pc.queue)
+        if cflow.type == "customer-queue":
+            rt.queued = rt.queue
+    records: list[Record] = []
+    outcome = _loop(rt, cflow, records, max(1, max_steps))
+    diags: list[Diagnostic] = []
+    if outcome.kind == "step-limit":
+        diags.append(_step_limit_diagnostic(outcome, records, max_steps))
+    return Result(outcome, Trace(records, pc, pw, cid), diags, cid)
+
+
+def _loop(rt: Runtime, cflow: CompiledFlow, records: list[Record], max_steps: int) -> Outcome:
+    append = records.append
+    nodes = cflow.nodes
+    flows = [cflow.name]
+    node = nodes[cflow.start]
+    steps = 0
+    faults = rt.world.errors
+    try:
+        while steps < max_steps:
+            steps += 1
+            if faults and node.name in faults:
+                rt.fact("error", "the world makes this block fail (errors:)")
+                branch = _failure_branch(node)
+            else:
+                branch = node.block.run(node, rt)
+            facts: list[tuple[Any, ...]] | None = rt.facts
+            if facts:
+                rt.facts = []
+            else:
+                facts = None
+            missing: list[str] | None = rt.missing
+            if missing:
+                rt.missing = []
+            else:
+                missing = None
+            append((cflow, node, branch, facts, missing))
+            t = node.targets.get(branch)
+            if t is None:
+                stop = rt.stop
+                if stop is not None and stop[0] == "flow":
+                    rt.stop = None
+                    cflow = stop[1]
+                    nodes = cflow.nodes
+                    flows.append(cflow.name)
+                    node = nodes[cflow.start]
+                    continue
+                return _finish(rt, cflow, node, branch, tuple(flows), facts)
+            node = nodes[t]
+    except Exception as exc:  # noqa: BLE001 - a run never ends in a traceback
+        append((cflow, node, "error", [("error", f"internal error: {exc!r}")], None))
+        return Outcome(
+            "error",
+            cflow.name,
+            node.name,
+            reason=f"internal error in block `{node.name}`: {exc!r}",
+            flows=tuple(flows),
+        )
+    return Outcome(
+        "step-limit",
+        cflow.name,
+        node.name,
+        flows=tuple(flows),
+        cycle=_cycle(records),
+        reason=f"more than {max_steps} steps",
+    )
+
+
+def _failure_branch(node: Node) -> str:
+    """The branch a failing block takes: `error`, or a connect-action's first error type."""
+    targets = node.targets
+    if "error" in targets or node.type != "connect-action":
+        return "error"
+    return next((b for b in targets if b != "success" and not b.startswith("condition-")), "error")
+
+
+def _finish(
+    rt: Runtime,
+    cflow: CompiledFlow,
+    node: Node,
+    branch: str,
+    flows: tuple[str, ...],
+    facts: list[tuple[Any, ...]] | None,
+) -> Outcome:
+    stop = rt.stop
+    name = node.name
+    if stop is None:
+        if branch == "error":
+            reason = next(
+                (f[1] for f in reversed(facts or []) if f[0] == "error"), "the block failed"
+            )
+            return Outcome(
+                "error",
+                cflow.name,
+                name,
+                reason=f"block `{name}` took `error` ({reason}), which is not connected",
+                flows=flows,
+            )
+        return Outcome(
+            "disconnected",
+            cflow.name,
+            name,
+            reason=f"branch `{branch}` of block "
+            f"`{name}` is not connected; Amazon Connect disconnects the contact",
+            flows=flows,
+        )
+    kind = stop[0]
+    if kind == "end":
+        if rt.queued is not None:
+            return Outcome("queued", cflow.name, name, queue=label(rt.queued), flows=flows)
+        return Outcome("ended", cflow.name, name, flows=flows)
+    if kind == "queued":
+        return Outcome("queued", cflow.name, name, queue=label(stop[1]), flows=flows)
+    if kind == "number":
+        return Outcome("transferred-to-number", cflow.name, name, number=stop[1], flows=flows)
+    if kind == "disconnect":
+        return Outcome("disconnected", cflow.name, name, flows=flows)
+    return Outcome("error", cflow.name, name, reason=str(stop[1]), flows=flows)
+
+
+def _cycle(records: list[Record]) -> tuple[str, ...]:
+    """The blocks of the loop the run was caught in, from the tail of the trace."""
+    seq = [(r[0].name, r[1].name) for r in records]
+    last = seq[-1]
+    for j in range(len(seq) - 2, max(-1, len(seq) - 500), -1):
+        if seq[j] == last:
+            members = seq[j:-1]
+            # Start the cycle at the block of it the run entered first, so it reads naturally.
+            first = next(s for s in seq if s in members)
+            k = members.index(first)
+            loop = [*members[k:], *members[:k], first]
+            many = len({f for f, _ in loop}) > 1
+            return tuple(f"{f}:{b}" if many else b for f, b in loop)
+    return (last[1],)
+
+
+def _step_limit_diagnostic(outcome: Outcome, records: list[Record], max_steps: int) -> Diagnostic:
+    first = records[-1][1] if records else None
+    for _, node, _, _, _ in reversed(records):
+        if node.name == outcome.cycle[0].rsplit(":", 1)[-1]:
+            first = node
+            break
+    span = first.span if first is not None else None
+    return Diagnostic.make(
+        "FR107",
+        f"run stopped after {max_steps} steps: blocks {' -> '.join(outcome.cycle)} loop "
+        "without end",
+        span,
+        "give the loop a way out (a counter checked by check-contact-attributes, a timeout "
+        "branch to a disconnect), or raise --max-steps if the loop is meant to run this long",
+    )
