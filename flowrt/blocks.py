@@ -253,7 +253,7 @@ def prepare_matchers(cx: BlockContext, conditions: list[Condition]) -> None:
         if isinstance(operand, bool):
             op = "equals-bool"
         out.append((branch, label, op, text, num, ref, None))
-    prepared[MATCHERS] = tuple(out)
+    cx.node.matchers = prepared[MATCHERS] = tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,12 +297,12 @@ class TransferToQueue(Block):
         state = rt.queue_state(q)
         maximum, source = rt.capacity(q)
         full = state.contacts >= maximum
-        rt.fact("capacity", rt.label(q), state.contacts, maximum, source, full)
+        rt.facts.append(("capacity", rt.label(q), state.contacts, maximum, source, full))
         if full:
             rt.fact("note", f"the contact stays in its working queue {rt.label(rt.queue)}")
             return "at-capacity"
         rt.queue = rt.queued = q
-        rt.fact("queued", rt.label(q))
+        rt.facts.append(("queued", rt.label(q)))
         return "success"
 
 
@@ -337,7 +337,7 @@ class SetWorkingQueue(Block):
         q = rt.pick_queue(node, self.queue, self.agent)
         if q is None:
             return "error"
-        rt.fact("working-queue", rt.label(q), rt.label(rt.queue))
+        rt.facts.append(("working-queue", rt.label(q), rt.label(rt.queue)))
         rt.queue = q
         return "success"
 
@@ -585,7 +585,7 @@ class CheckQueueStatus(Block):
             return "error"
         state = rt.queue_state(q)
         value = state.contacts if self.metric == "contacts-in-queue" else state.oldest
-        rt.fact("metric", rt.label(q), self.metric, value)
+        rt.facts.append(("metric", rt.label(q), self.metric, value))
         return rt.match(node, str(value), self.metric)
 
 
@@ -612,7 +612,7 @@ class CheckStaffing(Block):
             return "error"
         state = rt.queue_state(q)
         count = getattr(state, self.status)
-        rt.fact("staffing", rt.label(q), self.status, count)
+        rt.facts.append(("staffing", rt.label(q), self.status, count))
         return "true" if count > 0 else "false"
 
 
@@ -925,7 +925,7 @@ class ConnectAction(Block):
         return ("success",) if self.next else ()
 
     def run(self, node: Node, rt: Runtime) -> str:
-        rt.fact("not-simulated", self.action)
+        rt.facts.append(("not-simulated", self.action))
         targets = node.targets
         if targets.get("success") is not None:
             return "success"

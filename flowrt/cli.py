@@ -39,7 +39,13 @@ def _add_validate(sub: argparse._SubParsersAction[_Parser]) -> None:
         "Exit 0 when there are no errors (warnings allowed), 1 on errors, 2 on usage errors.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default="text",
+        help="output format: text, json, sarif (SARIF 2.1.0 for code scanning) or github "
+        "(workflow-command annotations)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only, no warnings")
     p.set_defaults(func=cmd_validate)
 
@@ -53,6 +59,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         diags = [d for d in diags if d.severity is Severity.ERROR]
     if args.format == "json":
         print(render_json(diags))
+    elif args.format in ("sarif", "github"):
+        from flowrt.report_formats import render_github, render_sarif
+
+        if args.format == "sarif":
+            sys.stdout.write(render_sarif(diags))
+        else:
+            print(render_github(diags), summary_line(diags, files), sep="\n" if diags else "")
     else:
         if diags:
             print(render_text(diags, color=_use_color(sys.stdout)))
@@ -212,11 +225,54 @@ def _run_summary(report: object) -> dict[str, object]:
 
 
 # ---------------------------------------------------------------------------------------------
+# graph, init (their modules hold the commands; imported only when the parser is built)
+
+
+def _add_graph(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.graph_cli import add_graph
+
+    add_graph(sub)
+
+
+def _add_init(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.init import add_init
+
+    add_init(sub)
+
+
+# ---------------------------------------------------------------------------------------------
+# test (flowrt/suite_cli.py holds the command)
+
+
+def _add_test(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.suite_cli import add_test
+
+    add_test(sub)
+
+
+def _add_import(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.connect_cli import add_import
+
+    add_import(sub)
+
+
+def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.connect_cli import add_export
+
+    add_export(sub)
+
+
+# ---------------------------------------------------------------------------------------------
 
 #: Subcommand registrars, in help order.  Adding a command is one function and one line here.
 COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
+    _add_test,
     _add_validate,
     _add_run,
+    _add_graph,
+    _add_init,
+    _add_import,
+    _add_export,
     _add_schema,
 ]
 

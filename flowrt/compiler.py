@@ -10,7 +10,7 @@ interpreter never touches the loader, the schema or the models' validation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,8 @@ from flowrt.diagnostics import Diagnostic, Span, suggestion
 from flowrt.instance import Instance
 from flowrt.loader import Document, JsonPath
 
+_run: Callable[..., Any] | None = None
+
 #: Blocks after which this flow stops running (the contact leaves it or waits).
 STOPPING = frozenset({"disconnect", "end-flow", "transfer-to-flow", "loop-prompts"})
 
@@ -40,6 +42,13 @@ class Node:
     span: Span
     targets: dict[str, int | None] = field(default_factory=dict)
     prepared: dict[JsonPath, Any] = field(default_factory=dict)
+    #: The compiled conditions of its run step (a copy of `prepared[MATCHERS]`, read per step).
+    matchers: tuple[tuple[Any, ...], ...] = ()
+    #: The block's run step, bound once (`block.run`).
+    step: Callable[..., str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.step = self.block.run
 
     @property
     def type(self) -> str:
@@ -69,9 +78,12 @@ class Program:
 
     def run(self, contact: Any, world: Any = None, **options: Any) -> Any:
         """Run one contact through its flow in a simulated world (see flowrt.interpreter)."""
-        from flowrt.interpreter import run
+        global _run  # noqa: PLW0603 - imported on first use (flowrt.interpreter imports this)
+        if _run is None:
+            from flowrt.interpreter import run
 
-        return run(self, contact, world, **options)
+            _run = run
+        return _run(self, contact, world, **options)
 
 
 @dataclass

@@ -122,6 +122,42 @@ CODES: dict[str, CodeInfo] = {
     "FR106": _e("invalid Lambda mock"),
     "FR107": _e("step limit exceeded"),
     "FR108": _e("unknown user in a scenario"),
+    # the email channel (FR200-FR249)
+    "FR200": _e("StartEmailContact request invalid"),
+    "FR201": _e("StartEmailContact names a resource that does not exist"),
+    "FR202": _e("ClientToken reused with a different request"),
+    "FR203": _e("email case conflicts with its StartEmailContact request"),
+    "FR204": _e("unknown name in an agent action"),
+    "FR205": _e("no outbound email flow"),
+    "FR206": _e("mail loop: the outbound email flow sends email"),
+    # assertions, goldens and tests (FR300-FR349)
+    "FR300": _e("unknown block in an assertion"),
+    "FR301": _e("unknown branch in an assertion"),
+    "FR302": _e("unknown flow in an assertion"),
+    "FR303": _e("unknown queue in an assertion"),
+    "FR304": _e("contradictory assertions"),
+    "FR310": _e("golden file malformed"),
+    # Amazon Connect import and export (FR400-FR449)
+    "FR400": _e("import: file is not JSON"),
+    "FR401": _e("import: not an Amazon Connect flow"),
+    "FR402": _e("import: unknown flow language version"),
+    "FR403": _w("import: legacy module without a flow-language equivalent"),
+    "FR404": _e("output file exists"),
+    "FR410": _e("export: flowrt-only block"),
+    "FR411": _e("export: condition cannot be expressed in Amazon Connect"),
+    "FR412": _e("export: more than 250 actions"),
+    "FR413": _e("export: invalid action Identifier"),
+    "FR414": _w("export: name not mapped to an ARN or ID"),
+    "FR415": _e("export: block setting Amazon Connect cannot express"),
+    "FR416": _w("export: branch dropped, Amazon Connect has no such branch"),
+    "FR417": _e("export: legacy pass-through block"),
+    "FR419": _e("export: flow content too large"),
+    "FR420": _e("environment file invalid"),
+    # test results for CI formats: SARIF, GitHub annotations (FR500-FR549)
+    "FR500": _e("scenario case failed"),
+    "FR501": _e("run differs from its golden file"),
+    "FR502": _e("golden file missing"),
+    "FR503": _w("unused golden file"),
 }
 
 

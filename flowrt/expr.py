@@ -361,7 +361,7 @@ def _note_missing(missing: list[str] | None, text: str) -> None:
 class Template:
     """A compiled text template with zero or more inline references."""
 
-    __slots__ = ("text", "refs", "is_constant", "_parts")
+    __slots__ = ("text", "refs", "is_constant", "_parts", "_segs")
 
     text: str
     refs: tuple[Ref, ...]
@@ -372,22 +372,28 @@ class Template:
         self._parts = parts
         self.refs = tuple(p for p in parts if isinstance(p, Ref))
         self.is_constant = not self.refs
+        # (literal, None, "") or ("", reference path, reference text), for `render`.
+        self._segs: tuple[tuple[str, tuple[str, ...] | None, str], ...] = tuple(
+            (p, None, "") if isinstance(p, str) else ("", p.path, p.text) for p in parts
+        )
 
     def render(self, r: Resolver, missing: list[str] | None = None) -> str:
         """Substitute references. Missing ones render ``""`` and their text is appended to
         ``missing`` (once per distinct reference) when a list is given."""
         if self.is_constant:
             return self.text
+        resolve = r.resolve
         out: list[str] = []
-        for part in self._parts:
-            if isinstance(part, str):
-                out.append(part)
+        append = out.append
+        for literal, path, ref_text in self._segs:
+            if path is None:
+                append(literal)
             else:
-                v = r.resolve(part.path)
+                v = resolve(path)
                 if v is None:
-                    _note_missing(missing, part.text)
+                    _note_missing(missing, ref_text)
                 else:
-                    out.append(v)
+                    append(v)
         return "".join(out)
 
     def __repr__(self) -> str:

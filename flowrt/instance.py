@@ -152,6 +152,11 @@ class Instance(Model):
         json_schema_extra={"propertyNames": {"pattern": r"^\+[1-9][0-9]{1,14}$"}},
     )
     email_addresses: dict[str, EmailAddress] = Field(default_factory=dict)
+    default_outbound_flow: str | None = Field(
+        None,
+        description="The Default outbound flow (type outbound-email): the outbound email policy "
+        "that agents' forwards and outbound emails run through (seed 000).",
+    )
     lambda_functions: dict[str, LambdaFunction] = Field(default_factory=dict)
     prompts: list[str] = Field(default_factory=list, description="Prompt library names.")
 

@@ -22,7 +22,6 @@ from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flowrt.blocks import MATCHERS
 from flowrt.diagnostics import Diagnostic, FlowrtError
 from flowrt.expr import as_number
 from flowrt.instance import DAYS
@@ -64,6 +63,7 @@ _TEXT_OPS: dict[str, Callable[[str, str], bool]] = {
     "text-ends-with": str.endswith,
     "equals-bool": lambda a, b: a.lower() == b.lower(),
 }
+_TEXT: tuple[str] = ("text",)
 _NAMESPACE = uuid.UUID("5a1e6c3e-0f1b-4c7e-9a52-6b7a1f0e2d41")
 
 #: The closed set of outcome kinds.
@@ -78,6 +78,13 @@ OUTCOME_KINDS = (
 
 QueueKey = tuple[str, str]  # ("queue", name) or ("agent", user name)
 Record = tuple["CompiledFlow", "Node", str, "list[tuple[Any, ...]] | None", "list[str] | None"]
+
+
+def label(q: QueueKey | None) -> str:
+    """`Premium` or `agent queue of jdoe`."""
+    if q is None:
+        return "(none)"
+    return q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
 
 
 @cache
@@ -151,16 +158,20 @@ class Runtime:
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
         c = self.contact
         rest = path[1:]
+        if c.extra and path in c.extra:
+            return c.extra[path]
         if not rest:
-            single: dict[str, str | None] = {
-                "Channel": c.channel,
-                "ContactId": self.contact_id,
-                "InitialContactId": self.contact_id,
-                "InstanceARN": self.inst.arn if self.inst else None,
-                "Name": c.subject,
-                "StoredCustomerInput": self.stored_input,
-            }
-            return single.get(ns)
+            if ns == "Channel":
+                return c.channel
+            if ns == "ContactId" or ns == "InitialContactId":
+                return self.contact_id
+            if ns == "InstanceARN":
+                return self.inst.arn if self.inst else None
+            if ns == "Name":
+                return c.subject
+            if ns == "StoredCustomerInput":
+                return self.stored_input
+            return None
         if ns in ("CustomerEndpoint", "SystemEndpoint") and len(rest) == 1:
             customer = ns == "CustomerEndpoint"
             if rest[0] == "Address":
@@ -305,9 +316,7 @@ class Runtime:
         self.stop = stop
         return STOP
 
-    @staticmethod
-    def label(q: QueueKey | None) -> str:
-        return label(q)
+    label = staticmethod(label)
 
     def note_missing(self, text: str) -> None:
         if text not in self.missing:
@@ -331,11 +340,11 @@ class Runtime:
         return text
 
     def play(self, node: Node, path: JsonPath, ssml: str | None, prompt: str | None) -> None:
-        template = node.prepared.get((*path, "text"))
+        template = node.prepared.get((*path, "text") if path else _TEXT)
         if template is not None:
-            self.fact("prompt", self.render(template, None))
+            self.facts.append(("prompt", self.render(template, None)))
         elif ssml is not None:
-            self.fact("prompt", ssml)
+            self.facts.append(("prompt", ssml))
         elif prompt is not None:
             self.fact("prompt", f"[library prompt {prompt}]")
 
@@ -345,12 +354,11 @@ class Runtime:
         """The branch of the first condition that matches `value`, else `no-match`."""
         vnum: float | None = None
         parsed = False
-        matchers: tuple[tuple[Any, ...], ...] = node.prepared[MATCHERS]
-        for branch, lbl, op, text, num, ref, when in matchers:
+        for branch, lbl, op, text, num, ref, when in node.matchers:
             if when is not None:
                 resolve = self.resolve
                 self.facts.append(
-                    ("when", when.text, tuple((r.path, resolve(r.path)) for r in when.refs))
+                    ("when", when.text, tuple([(r.path, resolve(r.path)) for r in when.refs]))
                 )
                 if when.evaluate(self, self.missing):
                     return str(branch)
@@ -379,12 +387,12 @@ class Runtime:
             elif _TEXT_OPS[op](value, text):
                 return self._matched(subject, value, lbl, branch)
         if subject is not None:
-            self.fact("compare", subject, value, None)
+            self.facts.append(("compare", subject, value, None))
         return "no-match"
 
     def _matched(self, subject: str | None, value: str, lbl: str, branch: str) -> str:
         if subject is not None:
-            self.fact("compare", subject, value, lbl)
+            self.facts.append(("compare", subject, value, lbl))
         return branch
 
     # -- the world -----------------------------------------------------------------------------
@@ -433,18 +441,30 @@ class Runtime:
 
     def load_metrics(self, q: QueueKey) -> None:
         state = self.queue_state(q)
-        values = (
-            (("Queue", "Size"), str(state.contacts)),
-            (("Queue", "OldestContactAge"), str(state.oldest)),
-            (("Agents", "Online", "Count"), str(state.online)),
-            (("Agents", "Available", "Count"), str(state.available)),
-            (("Agents", "Staffed", "Count"), str(state.staffed)),
+        size, oldest = str(state.contacts), str(state.oldest)
+        online, available, staffed = str(state.online), str(state.available), str(state.staffed)
+        self.metrics = {
+            ("Queue", "Size"): size,
+            ("Queue", "OldestContactAge"): oldest,
+            ("Agents", "Online", "Count"): online,
+            ("Agents", "Available", "Count"): available,
+            ("Agents", "Staffed", "Count"): staffed,
+            ("Queue", "Name"): q[1],
+            ("Queue", "ARN"): self.queue_arn(q),
+        }
+        self.facts.append(
+            (
+                "metrics",
+                label(q),
+                (
+                    ("Queue.Size", size),
+                    ("Queue.OldestContactAge", oldest),
+                    ("Agents.Online.Count", online),
+                    ("Agents.Available.Count", available),
+                    ("Agents.Staffed.Count", staffed),
+                ),
+            )
         )
-        metrics = dict(values)
-        metrics[("Queue", "Name")] = q[1]
-        metrics[("Queue", "ARN")] = self.queue_arn(q)
-        self.metrics = metrics
-        self.facts.append(("metrics", label(q), tuple((".".join(k), v) for k, v in values)))
 
     def wait_in_queue(self, interrupt: int | None) -> str:
         """Loop prompts: answered (stop), interrupted (`timeout`), or waiting (stop)."""
@@ -551,7 +571,11 @@ class Runtime:
 
     def invoke_lambda(self, function: str, params: tuple[tuple[str, Any], ...]) -> str:
         n = self.lambda_calls[function] = self.lambda_calls.get(function, 0) + 1
-        args = {k: v if isinstance(v, str) else self.render(v, None) for k, v in params}
+        missing = self.missing
+        args = {
+            k: v if isinstance(v, str) else ("" if v is None else v.render(self, missing))
+            for k, v in params
+        }
         returns: dict[str, str] | None = None
         error = None
         for lo, hi, ret, err in self.world.lambdas.get(function, ()):
@@ -568,39 +592,17 @@ class Runtime:
         return "success"
 
     def email_policy(self, policy: Any) -> str:
-        """The outbound email policy on the contact's recipients (a simple version)."""
+        """The outbound email policy on the contact's recipients (seed 000; flowrt.email_run)."""
+        from flowrt.email_run import evaluate_policy
+
         c = self.contact
-        recipients = [a.lower() for a in (*c.to, *c.cc)]
-        shown = ", ".join(recipients) or "(none)"
         if not c.to:
-            self.fact("error", "the forward has no To address")
+            self.fact("error", "the email has no To address")
             return "error"
-
-        def decide(decision: str, reason: str) -> str:
-            self.fact("policy", shown, decision, reason)
-            return decision
-
-        if len(c.to) != 1:
-            return decide("denied", f"a forward has exactly one To address, not {len(c.to)}")
-        blocked_d = {d.lower() for d in policy.blocked_domains}
-        blocked_a = {a.lower() for a in policy.blocked_addresses}
-        allowed_d = {d.lower() for d in policy.allowed_domains}
-        allowed_a = {a.lower() for a in policy.allowed_addresses}
-        for r in recipients:
-            domain = r.rpartition("@")[2]
-            if r in blocked_a or domain in blocked_d:
-                return decide("denied", f"{r} is blocked")
-            if (allowed_d or allowed_a) and r not in allowed_a and domain not in allowed_d:
-                return decide("denied", f"{r} is not an allowed recipient")
-        count = len(recipients)
-        if policy.max_recipients is not None and count > policy.max_recipients:
-            return decide("denied", f"{count} recipients; at most {policy.max_recipients}")
-        if policy.approval_above is not None and count > policy.approval_above:
-            return decide(
-                "needs-approval",
-                f"{count} recipients; more than {policy.approval_above} need a manager's approval",
-            )
-        return decide("allowed", "every recipient is allowed")
+        forward = c.extra.get(("EmailAction",), "forward") == "forward"
+        decision, reason = evaluate_policy(policy, c.to, c.cc, forward)
+        self.fact("policy", ", ".join(a.lower() for a in (*c.to, *c.cc)), decision, reason)
+        return decision
 
 
 @cache
@@ -615,13 +617,6 @@ _EMPTY_QUEUE = PreparedQueue()
 
 def table_default() -> PreparedQueue:
     return _EMPTY_QUEUE
-
-
-def label(q: QueueKey | None) -> str:
-    """`Premium` or `agent queue of jdoe`."""
-    if q is None:
-        return "(none)"
-    return q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -674,13 +669,21 @@ def run(
     system endpoint, else the project's only contact flow.
     """
 
-    pc = prepare_contact(contact)
-    pw = prepare_world(world)
-    cflow = _flow_for(program, pc, flow)
+    if type(contact) is not PreparedContact and contact is not None:
+        from flowrt import email_run  # the email channel: StartEmailContact and agent actions
+
+        if email_run.is_email_case(contact, world):
+            return email_run.run_email(
+                program, contact, world, flow=flow, max_steps=max_steps, contact_id=contact_id
+            )
+    pc = contact if type(contact) is PreparedContact else prepare_contact(contact)
+    pw = world if type(world) is PreparedWorld else prepare_world(world)
+    flows = program.flows
+    cflow = flows[flow] if flow in flows else _flow_for(program, pc, flow)
     cid = contact_id or contact_id_for("flowrt", cflow.name)
     rt = Runtime(program, pc, pw, cid)
     if pc.queue is not None:
-        rt.queue = ("queue", pc.queue)
+        rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
         if cflow.type == "customer-queue":
             rt.queued = rt.queue
     records: list[Record] = []
@@ -696,16 +699,14 @@ def _loop(rt: Runtime, cflow: CompiledFlow, records: list[Record], max_steps: in
     nodes = cflow.nodes
     flows = [cflow.name]
     node = nodes[cflow.start]
-    steps = 0
     faults = rt.world.errors
     try:
-        while steps < max_steps:
-            steps += 1
+        for _ in range(max_steps):
             if faults and node.name in faults:
                 rt.fact("error", "the world makes this block fail (errors:)")
                 branch = _failure_branch(node)
             else:
-                branch = node.block.run(node, rt)
+                branch = node.step(node, rt)
             facts: list[tuple[Any, ...]] | None = rt.facts
             if facts:
                 rt.facts = []
@@ -789,15 +790,31 @@ def _finish(
     kind = stop[0]
     if kind == "end":
         if rt.queued is not None:
-            return Outcome("queued", cflow.name, name, queue=label(rt.queued), flows=flows)
-        return Outcome("ended", cflow.name, name, flows=flows)
+            return _shared_outcome("queued", cflow.name, name, label(rt.queued), flows)
+        return _shared_outcome("ended", cflow.name, name, None, flows)
     if kind == "queued":
-        return Outcome("queued", cflow.name, name, queue=label(stop[1]), flows=flows)
+        return _shared_outcome("queued", cflow.name, name, label(stop[1]), flows)
     if kind == "number":
         return Outcome("transferred-to-number", cflow.name, name, number=stop[1], flows=flows)
     if kind == "disconnect":
-        return Outcome("disconnected", cflow.name, name, flows=flows)
+        return _shared_outcome("disconnected", cflow.name, name, None, flows)
     return Outcome("error", cflow.name, name, reason=str(stop[1]), flows=flows)
+
+
+_OUTCOMES: dict[tuple[Any, ...], Outcome] = {}
+
+
+def _shared_outcome(
+    kind: str, flow: str, block: str, queue: str | None, flows: tuple[str, ...]
+) -> Outcome:
+    """An outcome without a reason: frozen, so equal ones are shared (building one is slow)."""
+    key = (kind, flow, block, queue, flows)
+    out = _OUTCOMES.get(key)
+    if out is None:
+        if len(_OUTCOMES) >= 4096:
+            _OUTCOMES.clear()
+        out = _OUTCOMES[key] = Outcome(kind, flow, block, queue=queue, flows=flows)
+    return out
 
 
 def _cycle(records: list[Record]) -> tuple[str, ...]:

@@ -104,6 +104,9 @@ class Project:
             compiled[name] = cf
             diags.extend(found)
         program = Program(compiled, self.instance, diags)
+        from flowrt.email_checks import check_email_project  # mail loops, the outbound flow
+
+        diags.extend(check_email_project(program, self.instance_doc))
         if self.scenarios:
             from flowrt.scenario import check_scenario
 

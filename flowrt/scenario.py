@@ -21,6 +21,9 @@ from pydantic import Field
 
 from flowrt.blocks import Model, Scalar
 from flowrt.diagnostics import Diagnostic, FlowrtError, suggestion
+from flowrt.email import StartEmailContactRequest
+from flowrt.email_actions import AgentAction, EarlierContact
+from flowrt.expect import Expect
 
 if TYPE_CHECKING:
     from flowrt.compiler import CompiledFlow, Program
@@ -132,6 +135,15 @@ class World(Model):
         description="Blocks that fail: each takes its `error` branch instead of running "
         "(fault injection, to drive error branches).",
     )
+    agent_actions: list[AgentAction] = Field(
+        default_factory=list,
+        description="What agents do with an email contact once it is queued, in order: forward, "
+        "reply, outbound-email, transfer (see docs/email.md).",
+    )
+    contacts: dict[str, EarlierContact] = Field(
+        default_factory=dict,
+        description="Contacts that already exist, by ContactId (for RelatedContactId).",
+    )
 
 
 class EmailFields(Model):
@@ -178,6 +190,11 @@ class Contact(Model):
         json_schema_extra=_ATTRS_SCHEMA,
     )
     email: EmailFields | None = Field(None, description="Email fields (channel EMAIL).")
+    start_email_contact: StartEmailContactRequest | list[StartEmailContactRequest] | None = Field(
+        None,
+        description="An email contact entering through StartEmailContact (API keys, PascalCase); "
+        "a list sends several requests in order (see docs/email.md).",
+    )
     queue: str | None = Field(
         None,
         description="The contact's working queue when the flow starts, e.g. the queue a "
@@ -192,6 +209,11 @@ class Case(Model):
     flow: str | None = Field(None, description="The flow to run (default: the scenario's).")
     contact: Contact | None = Field(None, description="The contact (merged over the shared one).")
     world: World | None = Field(None, description="The world (merged over the shared one).")
+    expect: Expect | None = Field(
+        None,
+        description="Assertions on the run: outcome, blocks visited, branches, attributes, "
+        "prompts, email decision (see docs/testing.md).",
+    )
 
 
 class ScenarioFile(Model):
@@ -239,8 +261,16 @@ class CaseRun:
     description: str | None = None
 
 
+#: Merged cases per scenario file (models are frozen, so they can be shared): validating and
+#: running a project (`flowrt test`) both need them.
+_CASES: dict[int, tuple[ScenarioFile, list[CaseRun]]] = {}
+
+
 def cases_of(sf: ScenarioFile) -> list[CaseRun]:
     """Every case of a scenario file with the shared contact and world merged in."""
+    hit = _CASES.get(id(sf))
+    if hit is not None and hit[0] is sf:
+        return list(hit[1])
     out = []
     for name, case in sf.cases.items():
         contact = Contact.model_validate(deep_merge(_dump(sf.contact), _dump(case.contact)))
@@ -248,7 +278,10 @@ def cases_of(sf: ScenarioFile) -> list[CaseRun]:
         out.append(
             CaseRun(sf.scenario, name, case.flow or sf.flow, contact, world, case.description)
         )
-    return out
+    if len(_CASES) > 256:  # a long-lived process (pytest) loads many projects
+        _CASES.clear()
+    _CASES[id(sf)] = (sf, out)
+    return list(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +342,9 @@ class PreparedContact:
     body: str | None = None
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
-    queue: str | None = None
+    queue: str | tuple[str, str] | None = None
+    #: Other values flows can read, by reference path (e.g. `("Description",)`): email requests.
+    extra: dict[tuple[str, ...], str] = field(default_factory=dict)
 
 
 def parse_clock(text: str) -> datetime:
@@ -595,6 +630,8 @@ class _Checker:
 
 def check_scenario(doc: Document, sf: ScenarioFile, program: Program) -> list[Diagnostic]:
     """The checks the schema cannot make: names in the project, limits, call ranges."""
+    from flowrt.email_checks import email_checks
+
     ck = _Checker(doc, program)
     default_flows = ck.flow(sf.flow, ("flow",)) if sf.flow is not None else None
     ck.contact(sf.contact, ("contact",))
@@ -603,9 +640,13 @@ def check_scenario(doc: Document, sf: ScenarioFile, program: Program) -> list[Di
         ("world",),
         default_flows if all(c.flow is None for c in sf.cases.values()) else None,
     )
+    email_cases = email_checks(doc, sf, program)
     for name, case in sf.cases.items():
         base: JsonPath = ("cases", name)
-        if case.flow is not None:
+        if name in email_cases:
+            found, flows = email_cases[name]
+            ck.out.extend(found)
+        elif case.flow is not None:
             flows = ck.flow(case.flow, (*base, "flow"))
         elif sf.flow is None:
             flows = ck.flow(None, (*base, "flow"))
@@ -613,5 +654,9 @@ def check_scenario(doc: Document, sf: ScenarioFile, program: Program) -> list[Di
             flows = default_flows
         ck.contact(case.contact, (*base, "contact"))
         ck.world(case.world, (*base, "world"), flows)
+        if case.expect is not None and flows is not None:
+            from flowrt.expect import check_expect
+
+            ck.out.extend(check_expect(doc, case.expect, (*base, "expect"), flows, program))
     ck.merged(sf)
     return ck.out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -75,9 +76,16 @@ class _Snapshot:
 
 
 def _when(condition: str, values: Any) -> str:
+    text: str = _parsed_condition(condition).explain(_Snapshot(dict(values)))
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _parsed_condition(condition: str) -> Any:
+    # Rendering many traces (flowrt test, goldens) explains the same few conditions many times.
     from flowrt.expr import parse_condition
 
-    return parse_condition(condition).explain(_Snapshot(dict(values)))
+    return parse_condition(condition)
 
 
 def _metrics(queue: str, values: Any) -> str:

@@ -1,0 +1,123 @@
+"""`flowrt init`: a scaffold that validates and runs green at once, and never overwrites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from flowrt.cli import build_parser, main
+from flowrt.init import FILES, SCHEMAS
+from flowrt.project import check_paths
+from flowrt.runner import run_project
+from flowrt.schema import shipped_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def has_test_command() -> bool:
+    sub = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    return "test" in sub.choices  # type: ignore[operator]
+
+
+@pytest.fixture()
+def scaffold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    target = tmp_path / "cc"
+    assert main(["init", str(target)]) == 0
+    capsys.readouterr()
+    return target
+
+
+def test_scaffold_has_every_file(scaffold: Path) -> None:
+    files = sorted(p.relative_to(scaffold).as_posix() for p in scaffold.rglob("*") if p.is_file())
+    expected = set(FILES.values()) | set(SCHEMAS.values())
+    assert expected <= set(files)
+    extra = [f for f in files if f not in expected]
+    assert all("__goldens__/" in f and f.endswith(".golden.yaml") for f in extra), extra
+
+
+def test_scaffold_validates_with_no_diagnostics(
+    scaffold: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scaffold)
+    diags, files = check_paths(["."])
+    assert diags == []
+    assert files == 6
+    report = run_project(".")
+    assert [r.case for r in report.results] == [
+        "sales",
+        "support",
+        "no-input",
+        "support-full",
+        "after-hours",
+    ]
+    assert not report.failed
+    outcomes = [r.result.outcome.describe() for r in report.results]
+    assert outcomes[:3] == ["queued in Sales", "queued in Support", "queued in Support"]
+    assert outcomes[4] == "transferred to flow after-hours, then disconnected"
+
+
+def test_scaffold_tests_green(scaffold: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not has_test_command():
+        pytest.skip("`flowrt test` is not a command of this build")
+    monkeypatch.chdir(scaffold)
+    goldens = sorted((scaffold / "scenarios" / "__goldens__").rglob("*.golden.yaml"))
+    assert len(goldens) == 5
+    assert main(["test", "."]) == 0
+
+
+def test_modelines_point_at_the_copied_schemas(scaffold: Path) -> None:
+    for rel in FILES.values():
+        if not rel.endswith(".yaml") or rel.startswith("."):
+            continue
+        first = (scaffold / rel).read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), rel
+        schema = (scaffold / rel).parent / first.split("$schema=", 1)[1]
+        assert schema.resolve().is_file(), rel
+    for kind, rel in SCHEMAS.items():
+        assert json.loads((scaffold / rel).read_text()) == shipped_schema(kind)
+
+
+def test_ci_workflow_and_pre_commit_config(scaffold: Path) -> None:
+    yaml = YAML(typ="safe")
+    workflow = yaml.load((scaffold / ".github" / "workflows" / "flowrt.yml").read_text())
+    steps = workflow["jobs"]["flows"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert "flowrt validate --format github ." in runs
+    assert any("flowrt validate --format sarif" in r for r in runs)
+    assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif") for s in steps)
+    assert workflow["permissions"]["security-events"] == "write"
+    config = yaml.load((scaffold / ".pre-commit-config.yaml").read_text())
+    local = {h["id"]: h for h in config["repos"][0]["hooks"]}
+    published = {h["id"]: h for h in yaml.load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert local["flowrt-validate"]["files"] == published["flowrt-validate"]["files"]
+    assert local["flowrt-validate"]["entry"] == published["flowrt-validate"]["entry"]
+
+
+def test_refuses_to_overwrite_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "main.flow.yaml").write_text("mine\n")
+    (tmp_path / "README.md").write_text("my readme\n")
+    before = sorted(p for p in tmp_path.rglob("*"))
+    assert main(["init", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to overwrite existing files (nothing was written)" in err
+    assert "README.md" in err and "main.flow.yaml" in err
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    assert (tmp_path / "README.md").read_text() == "my readme\n"
+
+
+def test_init_twice_refuses(scaffold: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    snapshot = {p: p.read_bytes() for p in scaffold.rglob("*") if p.is_file()}
+    assert main(["init", str(scaffold)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in scaffold.rglob("*") if p.is_file()} == snapshot
+
+
+def test_init_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "x").write_text("")
+    assert main(["init", str(tmp_path / "x")]) == 2
