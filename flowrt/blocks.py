@@ -19,6 +19,7 @@ a block type is one class and one line there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 if TYPE_CHECKING:
     from flowrt.compiler import BlockContext, Node
     from flowrt.interpreter import Runtime
+
+#: A run step: `step(node, rt)` returns the branch taken (`Block.run`, or `Block.compile_step`'s).
+Step = Callable[["Node", "Runtime"], str]
 
 FLOW_TYPES: tuple[str, ...] = (
     "contact",
@@ -221,6 +225,14 @@ class Block(Model):
         """The run step: act on the runtime `rt` and return the branch taken (see interpreter)."""
         return rt.end("error", f"block type {self.TYPE} cannot be run")
 
+    def compile_step(self, node: Node) -> Step:
+        """The run step specialised for `node` once it is compiled; by default `run` itself.
+
+        A block may return a closure that does what `run` does (same branches, same facts) with
+        its parameters worked out once: static facts built, references turned into lookups.
+        """
+        return self.run
+
 
 def condition_branch(index: int) -> str:
     """Branch name of the condition at `index` (0-based): `condition-1`, `condition-2`, ..."""
@@ -305,6 +317,38 @@ class TransferToQueue(Block):
         rt.facts.append(("queued", rt.label(q)))
         return "success"
 
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.interpreter import label
+
+        queue, agent = self.queue, self.agent
+        working = queue is None and agent is None
+        #: Queue -> (capacity, its source, its label): the instance is fixed once compiled.
+        known: dict[tuple[str, str], tuple[int, str, str]] = {}
+
+        def transfer_to_queue(node: Node, rt: Runtime) -> str:
+            q = rt.queue if working else rt.pick_queue(node, queue, agent)
+            if q is None:
+                if working:
+                    rt.pick_queue(node, queue, agent)  # notes that no working queue is set
+                return "error"
+            state = rt.queue_state(q)
+            limit = known.get(q)
+            if limit is None:
+                if len(known) >= 256:  # queues named by attributes: keep the memo small
+                    known.clear()
+                limit = known[q] = (*rt.capacity(q), label(q))
+            maximum, source, name = limit
+            full = state.contacts >= maximum
+            rt.facts.append(("capacity", name, state.contacts, maximum, source, full))
+            if full:
+                rt.fact("note", f"the contact stays in its working queue {label(rt.queue)}")
+                return "at-capacity"
+            rt.queue = rt.queued = q
+            rt.facts.append(("queued", name))
+            return "success"
+
+        return transfer_to_queue
+
 
 class SetWorkingQueue(Block):
     """Set working queue: choose the queue a later transfer-to-queue uses (seed 002).
@@ -340,6 +384,21 @@ class SetWorkingQueue(Block):
         rt.facts.append(("working-queue", rt.label(q), rt.label(rt.queue)))
         rt.queue = q
         return "success"
+
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.interpreter import label
+
+        name = node.prepared.get(("queue",))
+        if self.queue is None or not isinstance(name, str):
+            return self.run
+        q: tuple[str, str] = ("queue", name)
+
+        def set_working_queue(node: Node, rt: Runtime) -> str:
+            rt.facts.append(("working-queue", name, label(rt.queue)))
+            rt.queue = q
+            return "success"
+
+        return set_working_queue
 
 
 class TransferToPhoneNumber(Block):
@@ -529,6 +588,39 @@ class CheckContactAttributes(Block):
             value = ""
         return rt.match(node, value, ref.text)
 
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.interpreter import getter, matcher
+
+        match = matcher(node)
+        ref = node.prepared.get(("attribute",))
+        if ref is None:
+
+            def check_expressions(node: Node, rt: Runtime) -> str:
+                return match(rt, "", None)
+
+            return check_expressions
+        get, text = getter(ref.path), ref.text
+        if len(ref.path) == 2 and ref.path[0] == "Attributes":
+            key = ref.path[1]
+
+            def check_user_attribute(node: Node, rt: Runtime) -> str:
+                value = rt.attrs.get(key)
+                if value is None:
+                    rt.note_missing(text)
+                    value = ""
+                return match(rt, value, text)
+
+            return check_user_attribute
+
+        def check_attribute(node: Node, rt: Runtime) -> str:
+            value = get(rt)
+            if value is None:
+                rt.note_missing(text)
+                value = ""
+            return match(rt, value, text)
+
+        return check_attribute
+
 
 class CheckHoursOfOperation(Block):
     """Check hours of operation: in-hours or out-of-hours by the clock of the world.
@@ -588,6 +680,27 @@ class CheckQueueStatus(Block):
         rt.facts.append(("metric", rt.label(q), self.metric, value))
         return rt.match(node, str(value), self.metric)
 
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.interpreter import label, matcher
+
+        match, metric = matcher(node), self.metric
+        queue, agent = self.queue, self.agent
+        working = queue is None and agent is None
+        contacts = metric == "contacts-in-queue"
+
+        def check_queue_status(node: Node, rt: Runtime) -> str:
+            q = rt.queue if working else rt.pick_queue(node, queue, agent)
+            if q is None:
+                if working:
+                    rt.pick_queue(node, queue, agent)  # notes that no working queue is set
+                return "error"
+            state = rt.queue_state(q)
+            value = state.contacts if contacts else state.oldest
+            rt.facts.append(("metric", label(q), metric, value))
+            return match(rt, str(value), metric)
+
+        return check_queue_status
+
 
 class CheckStaffing(Block):
     """Check staffing: are agents available / staffed / online in the queue?"""
@@ -615,6 +728,31 @@ class CheckStaffing(Block):
         rt.facts.append(("staffing", rt.label(q), self.status, count))
         return "true" if count > 0 else "false"
 
+    def compile_step(self, node: Node) -> Step:
+        from operator import attrgetter
+
+        from flowrt.interpreter import label
+
+        queue, agent, status, count_of = (
+            self.queue,
+            self.agent,
+            self.status,
+            attrgetter(self.status),
+        )
+        working = queue is None and agent is None
+
+        def check_staffing(node: Node, rt: Runtime) -> str:
+            q = rt.queue if working else rt.pick_queue(node, queue, agent)
+            if q is None:
+                if working:
+                    rt.pick_queue(node, queue, agent)  # notes that no working queue is set
+                return "error"
+            count = count_of(rt.queue_state(q))
+            rt.facts.append(("staffing", label(q), status, count))
+            return "true" if count > 0 else "false"
+
+        return check_staffing
+
 
 class GetQueueMetrics(Block):
     """Get queue metrics: load the queue's real-time metrics into `$.Metrics`."""
@@ -640,6 +778,21 @@ class GetQueueMetrics(Block):
             return "error"
         rt.load_metrics(q)
         return "success"
+
+    def compile_step(self, node: Node) -> Step:
+        queue, agent = self.queue, self.agent
+        working = queue is None and agent is None
+
+        def get_queue_metrics(node: Node, rt: Runtime) -> str:
+            q = rt.queue if working else rt.pick_queue(node, queue, agent)
+            if q is None:
+                if working:
+                    rt.pick_queue(node, queue, agent)  # notes that no working queue is set
+                return "error"
+            rt.load_metrics(q)
+            return "success"
+
+        return get_queue_metrics
 
 
 # ---------------------------------------------------------------------------------------------
@@ -667,13 +820,16 @@ class SetContactAttributes(Block):
     )
 
     def check(self, cx: BlockContext) -> None:
+        from flowrt.interpreter import renderer
+
         for key, value in self.attributes.items():
             if isinstance(value, str):
                 cx.template(value, ("attributes", key))
+        # Each value's rendering specialised once (a constant, one reference, a template).
         cx.node.prepared[("run", "attributes")] = tuple(
             (
                 key,
-                cx.node.prepared.get(("attributes", key))
+                renderer(cx.node.prepared.get(("attributes", key)))
                 if isinstance(value, str)
                 else _show(value),
             )
@@ -682,6 +838,16 @@ class SetContactAttributes(Block):
 
     def run(self, node: Node, rt: Runtime) -> str:
         return rt.set_attributes(node.prepared[("run", "attributes")])
+
+    def compile_step(self, node: Node) -> Step:
+        items = node.prepared.get(("run", "attributes"))
+        if items is None:
+            return self.run
+
+        def set_contact_attributes(node: Node, rt: Runtime) -> str:
+            return rt.set_attributes(items)
+
+        return set_contact_attributes
 
 
 class PlayPrompt(Block):
@@ -703,6 +869,17 @@ class PlayPrompt(Block):
     def run(self, node: Node, rt: Runtime) -> str:
         rt.play(node, (), self.ssml, self.prompt)
         return "success"
+
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.interpreter import player
+
+        play = player(node, (), self.ssml, self.prompt)
+
+        def play_prompt(node: Node, rt: Runtime) -> str:
+            play(rt)
+            return "success"
+
+        return play_prompt
 
 
 class SendMessage(Block):
@@ -803,6 +980,22 @@ class GetCustomerInput(Block):
             return "error"
         return rt.match(node, value, "input")
 
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.interpreter import matcher, player
+
+        play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
+
+        def get_customer_input(node: Node, rt: Runtime) -> str:
+            play(rt)
+            value = rt.customer_input(name)
+            if value is None or value == "timeout":
+                return "timeout"
+            if value == "error":
+                return "error"
+            return match(rt, value, "input")
+
+        return get_customer_input
+
 
 class InvokeLambda(Block):
     """Invoke AWS Lambda function: call a function; its result is readable under `$.External`."""
@@ -827,14 +1020,17 @@ class InvokeLambda(Block):
     )
 
     def check(self, cx: BlockContext) -> None:
+        from flowrt.interpreter import renderer
+
         cx.lambda_function(self.function, ("function",))
         for key, value in self.parameters.items():
             if isinstance(value, str):
                 cx.template(value, ("parameters", key))
+        # Each parameter's rendering specialised once (a constant, one reference, a template).
         cx.node.prepared[("run", "parameters")] = tuple(
             (
                 key,
-                cx.node.prepared.get(("parameters", key))
+                renderer(cx.node.prepared.get(("parameters", key)))
                 if isinstance(value, str)
                 else _show(value),
             )
@@ -843,6 +1039,16 @@ class InvokeLambda(Block):
 
     def run(self, node: Node, rt: Runtime) -> str:
         return rt.invoke_lambda(self.function, node.prepared[("run", "parameters")])
+
+    def compile_step(self, node: Node) -> Step:
+        function, params = self.function, node.prepared.get(("run", "parameters"))
+        if params is None:
+            return self.run
+
+        def invoke_lambda(node: Node, rt: Runtime) -> str:
+            return rt.invoke_lambda(function, params)
+
+        return invoke_lambda
 
 
 # ---------------------------------------------------------------------------------------------
@@ -933,6 +1139,22 @@ class ConnectAction(Block):
             if target is not None:
                 return branch
         return rt.end("end")
+
+    def compile_step(self, node: Node) -> Step:
+        fact = ("not-simulated", self.action)
+        targets = node.targets
+        taken = "success" if targets.get("success") is not None else None
+        if taken is None:
+            taken = next((b for b, t in targets.items() if t is not None), None)
+        if taken is None:
+            return self.run
+        branch = taken
+
+        def connect_action(node: Node, rt: Runtime) -> str:
+            rt.facts.append(fact)
+            return branch
+
+        return connect_action
 
     def branch_label(self, branch: str) -> str:
         if branch.startswith("condition-"):

@@ -44,7 +44,7 @@ class Node:
     prepared: dict[JsonPath, Any] = field(default_factory=dict)
     #: The compiled conditions of its run step (a copy of `prepared[MATCHERS]`, read per step).
     matchers: tuple[tuple[Any, ...], ...] = ()
-    #: The block's run step, bound once (`block.run`).
+    #: The block's run step: `block.run`, then `block.compile_step(node)` once compiled.
     step: Callable[..., str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -353,6 +353,9 @@ def compile_flow(
                 "`start:` names the first block of the flow",
             )
         )
+    for node in nodes:
+        if node.name not in invalid:
+            node.step = node.block.compile_step(node)
     compiled = CompiledFlow(
         flow.flow, flow.type, doc.file, start, nodes, index, doc.span(("flow",))
     )

@@ -60,7 +60,10 @@ class Environment:
         return self.mapping.get(kind, {}).get(name)
 
     def to_name(self, kind: str, value: str) -> str | None:
-        """The name whose ARN/ID is `value`, or None."""
+        """The name whose ARN/ID is `value`, or None (also for a value that is not text, which
+        imported JSON may hold anywhere)."""
+        if not isinstance(value, str):
+            return None
         return self._reverse.get(kind, {}).get(value)
 
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -476,9 +474,15 @@ def layout_path(flow_file: str | Path) -> Path:
 
 
 def read_layout(flow_file: str | Path) -> dict[str, Any]:
-    """The layout side file's content, or {} when there is none (or it is not JSON)."""
+    """The layout side file's content, or {} when there is none (or it is not JSON).
+
+    A side file that resolves outside the flow's directory (a link out) is not read: its content
+    would end up in the exported JSON."""
+    path = layout_path(flow_file)
+    if not path.resolve().is_relative_to(Path(flow_file).resolve().parent):
+        return {}
     try:
-        data = json.loads(layout_path(flow_file).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -649,22 +653,17 @@ def wrap(exported: Exported, how: str | None) -> dict[str, Any]:
 
 def write_atomic(path: Path, text: str, force: bool) -> Diagnostic | None:
     """Write `text` to `path` through a temporary file; refuse to overwrite unless `force`."""
-    if path.exists() and not force:
+    from flowrt.files import write_atomic as write
+
+    try:
+        write(path, text, overwrite=force)
+    except FileExistsError:
         return Diagnostic.make(
             "FR404",
             f"{path} already exists; not overwritten",
             Span(str(path), 1, 1, 1, 2),
             "pass --force to overwrite it",
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return None
 
 

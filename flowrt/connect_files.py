@@ -174,6 +174,9 @@ _PLAIN = re.compile(r"^[A-Za-z_$][A-Za-z0-9_.$/-]*(?: [A-Za-z0-9_.$/-]+)*$")
 _RESERVED_WORDS = frozenset(
     {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "nan", "inf"}
 )
+#: What YAML may not hold raw, even quoted (its non-printable characters, lone surrogates), and
+#: the line breaks a double-quoted scalar would fold: written as `\uXXXX` escapes.
+_ESCAPE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: Mappings written inline (`next: {success: a, error: b}`), as hand-written flows do.
 _INLINE = ("next", "caller-id")
 
@@ -189,7 +192,14 @@ def _scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _RESERVED_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _ESCAPE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:  # a lone surrogate (JSON allows `\ud800`) is no character
+        return "\ufffd"
+    return f"\\u{code:04x}"
 
 
 def _emit(value: Any, indent: int, out: list[str], key: str | None = None) -> None:
@@ -234,6 +244,7 @@ def to_yaml(flow: dict[str, Any], source: str) -> str:
     Written by hand rather than by ruamel's emitter (about 20x faster here): every string is
     plain only when no YAML reader could take it for anything else, otherwise JSON-quoted.
     """
+    source = _ESCAPE.sub("?", source)  # a file name cannot end the comment line
     out = [
         f"# Imported from {source} by `flowrt import`; layout in the .flow.layout.json beside it."
     ]

@@ -783,6 +783,11 @@ class Condition:
         missing reference actually consulted is appended (once) to ``missing``."""
         return self._eval(r, missing)
 
+    @property
+    def evaluator(self) -> Callable[[Resolver, list[str] | None], bool]:
+        """The compiled closure behind `evaluate` (same arguments): one call less per use."""
+        return self._eval
+
     def explain(self, r: Resolver) -> str:
         """One-line trace: source, the values substituted, the result.
 

@@ -69,6 +69,13 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
         print(f"flowrt graph: {INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
+    if args.output:
+        from flowrt.files import report_target_problem
+
+        problem = report_target_problem(Path(args.output))
+        if problem:
+            print(f"flowrt graph: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     if args.case and not args.scenario:
         print("flowrt graph: --case needs --scenario", file=sys.stderr)
         return EXIT_USAGE
@@ -116,7 +123,9 @@ def _graph(args: argparse.Namespace, fmt: str) -> int:
     if fmt == "mermaid" and args.output and args.output.endswith(".md"):
         data = b"```mermaid\n" + data + b"```\n"
     if args.output:
-        Path(args.output).write_bytes(data)
+        from flowrt.files import write_atomic
+
+        write_atomic(Path(args.output), data, overwrite=True)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -300,4 +300,6 @@ def write_html(report: SuiteReport, paths: Sequence[str], file: str) -> None:
     from flowrt.report_formats import load_projects
 
     page = render_html(report, load_projects(paths))
-    Path(file).write_text(page, encoding="utf-8", newline="\n")
+    from flowrt.files import write_atomic
+
+    write_atomic(Path(file), page, overwrite=True)

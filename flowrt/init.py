@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from flowrt.files import write_atomic
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 #: Template (under flowrt/templates/init) -> path in the new project.
@@ -84,9 +86,7 @@ def create(directory: Path) -> list[Path]:
     written = []
     for rel, text in files.items():
         path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        write_atomic(path, text, overwrite=False)
         written.append(path)
     return written
 

@@ -1,7 +1,9 @@
 """Stage 5, run: walk a compiled flow with one contact in a deterministic world.
 
 The interpreter reads the compiled graph only (`Program` -> `CompiledFlow` -> `Node`): each
-node's block has a `run(node, rt)` method (in flowrt.blocks) that returns the branch it takes, and
+node's block has a `run(node, rt)` method (in flowrt.blocks) that returns the branch it takes,
+bound at compile time as `node.step` (`Block.compile_step` may specialise it: static facts built
+once, references turned into direct lookups by `getter`, `renderer` and `matcher` below), and
 `node.targets` maps the branch to the next node.  The loop is kept tight: a step is one method
 call, one dict lookup and one small tuple appended to the trace.  What a step found out (the values
 it compared, capacity figures, attribute changes, prompts) is kept as small "fact" tuples and only
@@ -19,7 +21,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from flowrt.diagnostics import Diagnostic, FlowrtError
@@ -41,6 +43,7 @@ from flowrt.trace import Outcome, Result, Trace
 
 if TYPE_CHECKING:
     from flowrt.compiler import CompiledFlow, Node, Program
+    from flowrt.expr import Template
     from flowrt.instance import Instance
     from flowrt.loader import JsonPath
 
@@ -64,6 +67,8 @@ _TEXT_OPS: dict[str, Callable[[str, str], bool]] = {
     "equals-bool": lambda a, b: a.lower() == b.lower(),
 }
 _TEXT: tuple[str] = ("text",)
+#: `as_number` of the values conditions compare, remembered (the same few values recur).
+_number = lru_cache(maxsize=4096)(as_number)
 _NAMESPACE = uuid.UUID("5a1e6c3e-0f1b-4c7e-9a52-6b7a1f0e2d41")
 
 #: The closed set of outcome kinds.
@@ -415,13 +420,18 @@ class Runtime:
             return None
         cached = self.world.cache.get(("hours", hours))
         if cached is None:
-            cached = self.world.cache[("hours", hours)] = self._hours_at_clock(hours)
+            at_clock = self._hours_at_clock(hours)
+            # (open, the fact to record): both depend on the world's clock only.
+            fact = (
+                ("error", at_clock[1]) if at_clock[0] is None else ("hours", hours, *at_clock[1:])
+            )
+            cached = self.world.cache[("hours", hours)] = (at_clock[0], fact)
         if cached[0] is None:
-            self.facts.append(("error", cached[1]))
+            self.facts.append(cached[1])
             return None
         if self.world.clock_default:
             self.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
-        self.facts.append(("hours", hours, *cached[1:]))
+        self.facts.append(cached[1])
         return bool(cached[0])
 
     def _hours_at_clock(self, hours: str) -> tuple[Any, ...]:
@@ -440,10 +450,31 @@ class Runtime:
         return (is_open, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
 
     def load_metrics(self, q: QueueKey) -> None:
+        """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""
         state = self.queue_state(q)
+        key = (
+            "metrics",
+            self.program,
+            q,
+            state.contacts,
+            state.oldest,
+            state.online,
+            state.available,
+            state.staffed,
+        )
+        cache = self.world.cache
+        known = cache.get(key)
+        if known is None:
+            known = cache[key] = self._metrics(q, state)
+        self.metrics = known[0]
+        self.facts.append(known[1])
+
+    def _metrics(
+        self, q: QueueKey, state: PreparedQueue
+    ) -> tuple[dict[tuple[str, ...], str], tuple[Any, ...]]:
         size, oldest = str(state.contacts), str(state.oldest)
         online, available, staffed = str(state.online), str(state.available), str(state.staffed)
-        self.metrics = {
+        metrics = {
             ("Queue", "Size"): size,
             ("Queue", "OldestContactAge"): oldest,
             ("Agents", "Online", "Count"): online,
@@ -452,19 +483,18 @@ class Runtime:
             ("Queue", "Name"): q[1],
             ("Queue", "ARN"): self.queue_arn(q),
         }
-        self.facts.append(
+        fact = (
+            "metrics",
+            label(q),
             (
-                "metrics",
-                label(q),
-                (
-                    ("Queue.Size", size),
-                    ("Queue.OldestContactAge", oldest),
-                    ("Agents.Online.Count", online),
-                    ("Agents.Available.Count", available),
-                    ("Agents.Staffed.Count", staffed),
-                ),
-            )
+                ("Queue.Size", size),
+                ("Queue.OldestContactAge", oldest),
+                ("Agents.Online.Count", online),
+                ("Agents.Available.Count", available),
+                ("Agents.Staffed.Count", staffed),
+            ),
         )
+        return metrics, fact
 
     def wait_in_queue(self, interrupt: int | None) -> str:
         """Loop prompts: answered (stop), interrupted (`timeout`), or waiting (stop)."""
@@ -492,7 +522,7 @@ class Runtime:
             self.fact("default", f"{why} for visit {n} of `{block}`: timeout")
             return None
         value = given[n - 1]
-        self.fact("input", value)
+        self.facts.append(("input", value))
         return value
 
     def dial(
@@ -545,11 +575,12 @@ class Runtime:
 
     # -- attributes, Lambdas, email ------------------------------------------------------------
 
-    def set_attributes(self, items: tuple[tuple[str, Any], ...]) -> str:
+    def set_attributes(self, items: tuple[tuple[str, str | Renderer], ...]) -> str:
+        """Set attributes: each value is static text or a prepared `renderer`."""
         attrs = self.attrs
         facts = self.facts
         for key, value in items:
-            new = value if isinstance(value, str) else value.render(self, self.missing)
+            new = value if isinstance(value, str) else value(self)
             facts.append(("set", key, attrs.get(key), new))
             attrs[key] = new
         # UTF-8 takes at most 4 bytes a character: count bytes only when it could matter.
@@ -569,13 +600,12 @@ class Runtime:
                 return "error"
         return "success"
 
-    def invoke_lambda(self, function: str, params: tuple[tuple[str, Any], ...]) -> str:
+    def invoke_lambda(self, function: str, params: tuple[tuple[str, str | Renderer], ...]) -> str:
+        """Call a mocked Lambda: each parameter is static text or a prepared `renderer`."""
         n = self.lambda_calls[function] = self.lambda_calls.get(function, 0) + 1
-        missing = self.missing
-        args = {
-            k: v if isinstance(v, str) else ("" if v is None else v.render(self, missing))
-            for k, v in params
-        }
+        args: dict[str, str] = {}
+        for k, v in params:
+            args[k] = v if isinstance(v, str) else v(self)
         returns: dict[str, str] | None = None
         error = None
         for lo, hi, ret, err in self.world.lambdas.get(function, ()):
@@ -585,10 +615,11 @@ class Runtime:
         else:
             self.fact("default", f"no mock for call #{n} of `{function}`: it returns {{}}")
             returns = {}
-        self.fact("lambda", function, n, args, returns, error)
+        self.facts.append(("lambda", function, n, args, returns, error))
         if error is not None:
             return "error"
-        self.external = dict(returns or {})
+        # `$.External` is only ever replaced, never changed in place: the world's dict is shared.
+        self.external = returns if returns is not None else {}
         return "success"
 
     def email_policy(self, policy: Any) -> str:
@@ -617,6 +648,309 @@ _EMPTY_QUEUE = PreparedQueue()
 
 def table_default() -> PreparedQueue:
     return _EMPTY_QUEUE
+
+
+# ---------------------------------------------------------------------------------------------
+# run steps specialised at compile time (see Block.compile_step)
+
+#: A reference's lookup specialised for one path: `getter(path)(rt) == rt.resolve(path)`.
+Getter = Callable[[Runtime], "str | None"]
+#: A template's rendering specialised for one template (missing references noted in `rt`).
+Renderer = Callable[[Runtime], str]
+
+
+def _absent(rt: Runtime) -> str | None:
+    return None
+
+
+def getter(path: tuple[str, ...]) -> Getter:
+    """`Runtime.resolve(path)` specialised once into a direct lookup (same values, same misses)."""
+    ns = path[0]
+    if ns == "Attributes" or ns == "External":
+        if len(path) != 2:
+            return _absent
+        key = path[1]
+        if ns == "Attributes":
+
+            def attribute(rt: Runtime) -> str | None:
+                return rt.attrs.get(key)
+
+            return attribute
+
+        def external(rt: Runtime) -> str | None:
+            return rt.external.get(key)
+
+        return external
+    if ns == "Metrics":
+        rest = path[1:]
+
+        def metric(rt: Runtime) -> str | None:
+            return rt.metrics.get(rest)
+
+        return metric
+
+    if ns == "Channel" and len(path) == 1:
+
+        def channel(rt: Runtime) -> str | None:
+            c = rt.contact
+            if c.extra and path in c.extra:
+                return c.extra[path]
+            return c.channel
+
+        return channel
+    if path == ("CustomerEndpoint", "Address"):
+
+        def customer_address(rt: Runtime) -> str | None:
+            c = rt.contact
+            if c.extra and path in c.extra:
+                return c.extra[path]
+            return c.customer_endpoint
+
+        return customer_address
+
+    def other(rt: Runtime) -> str | None:
+        return rt._resolve_other(ns, path)
+
+    return other
+
+
+def renderer(template: Template | None, fallback: str = "") -> Renderer:
+    """`rt.render(template, fallback)` specialised: constant text, one reference, or general."""
+    if template is None or template.is_constant:
+        text = fallback if template is None else template.text
+
+        def constant(rt: Runtime) -> str:
+            return text
+
+        return constant
+    refs = template.refs
+    if len(refs) == 1 and refs[0].text == template.text:
+        path, ref_text = refs[0].path, refs[0].text
+        if len(path) == 2 and path[0] in ("Attributes", "External"):
+            key, attributes = path[1], path[0] == "Attributes"
+
+            def user_value(rt: Runtime) -> str:
+                value = (rt.attrs if attributes else rt.external).get(key)
+                if value is None:
+                    rt.note_missing(ref_text)
+                    return ""
+                return value
+
+            return user_value
+        get = getter(path)
+
+        def reference(rt: Runtime) -> str:
+            value = get(rt)
+            if value is None:
+                rt.note_missing(ref_text)
+                return ""
+            return value
+
+        return reference
+
+    def general(rt: Runtime) -> str:
+        return template.render(rt, rt.missing)
+
+    return general
+
+
+def player(
+    node: Node, path: JsonPath, ssml: str | None, prompt: str | None
+) -> Callable[[Runtime], None]:
+    """`rt.play(node, path, ssml, prompt)` specialised: a constant prompt's fact is built once."""
+    template = node.prepared.get((*path, "text") if path else _TEXT)
+    fact: tuple[str, str] | None = None
+    if template is not None:
+        if template.is_constant:
+            fact = ("prompt", template.text)
+        else:
+            render = renderer(template)
+
+            def play_template(rt: Runtime) -> None:
+                rt.facts.append(("prompt", render(rt)))
+
+            return play_template
+    elif ssml is not None:
+        fact = ("prompt", ssml)
+    elif prompt is not None:
+        fact = ("prompt", f"[library prompt {prompt}]")
+    if fact is None:
+
+        def silent(rt: Runtime) -> None:
+            return None
+
+        return silent
+    shared = fact
+
+    def play_constant(rt: Runtime) -> None:
+        rt.facts.append(shared)
+
+    return play_constant
+
+
+def _equals_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...]) -> Matcher:
+    """Conditions that are all `equals` a static operand: two lookups find the first match."""
+    n = len(tests)
+    exact: dict[str, int] = {}
+    numeric: dict[float, int] = {}
+    for i, (_, _, _, text, num, _) in enumerate(tests):
+        exact.setdefault(text, i)
+        if num is not None:
+            numeric.setdefault(num, i)
+    hits = tuple((branch, lbl) for branch, lbl, *_ in tests)
+
+    def match_equals(rt: Runtime, value: str, subject: str | None) -> str:
+        k = exact.get(value, n)
+        if numeric and k:
+            vnum = _number(value)
+            if vnum is not None:
+                k = min(k, numeric.get(vnum, n))
+        if k < n:
+            branch, lbl = hits[k]
+            if subject is not None:
+                rt.facts.append(("compare", subject, value, lbl))
+            return branch
+        if subject is not None:
+            rt.facts.append(("compare", subject, value, None))
+        return "no-match"
+
+    return match_equals
+
+
+def _snapshot(when: Any) -> Callable[[Runtime], tuple[tuple[tuple[str, ...], str | None], ...]]:
+    """The values of a `when:` condition's references, for its fact: (path, value) pairs."""
+    pairs = tuple((r.path, getter(r.path)) for r in when.refs)
+    if len(pairs) == 1:
+        ((path, get),) = pairs
+
+        def one(rt: Runtime) -> tuple[tuple[tuple[str, ...], str | None], ...]:
+            return ((path, get(rt)),)
+
+        return one
+    if len(pairs) == 2:
+        (path1, get1), (path2, get2) = pairs
+
+        def two(rt: Runtime) -> tuple[tuple[tuple[str, ...], str | None], ...]:
+            return ((path1, get1(rt)), (path2, get2(rt)))
+
+        return two
+
+    def many(rt: Runtime) -> tuple[tuple[tuple[str, ...], str | None], ...]:
+        return tuple([(path, get(rt)) for path, get in pairs])
+
+    return many
+
+
+def _number_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...]) -> Matcher:
+    """Conditions that are all number operators on static operands."""
+    numbers = tuple((branch, lbl, test, num) for branch, lbl, _, _, num, test in tests)
+
+    def match_numbers(rt: Runtime, value: str, subject: str | None) -> str:
+        vnum = _number(value)
+        if vnum is None:
+            rt.facts.append(("not-a-number", value))
+        else:
+            for branch, lbl, test, num in numbers:
+                if num is not None and test(vnum, num):
+                    if subject is not None:
+                        rt.facts.append(("compare", subject, value, lbl))
+                    return branch
+        if subject is not None:
+            rt.facts.append(("compare", subject, value, None))
+        return "no-match"
+
+    return match_numbers
+
+
+def _when_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...]) -> Matcher:
+    """Conditions that are all `when:` expressions: each notes its values, then is evaluated."""
+    whens = tuple((branch, text, *test) for branch, text, _, _, _, test in tests)
+
+    def match_whens(rt: Runtime, value: str, subject: str | None) -> str:
+        facts = rt.facts
+        for branch, text, snapshot, evaluate in whens:
+            facts.append(("when", text, snapshot(rt)))
+            if evaluate(rt, rt.missing):
+                return str(branch)
+        if subject is not None:
+            facts.append(("compare", subject, value, None))
+        return "no-match"
+
+    return match_whens
+
+
+#: `rt.match(node, value, subject)` specialised for one node's conditions.
+Matcher = Callable[[Runtime, str, "str | None"], str]
+_EQUALS, _NUMBER, _TEXT_OP, _WHEN = 0, 1, 2, 3
+
+
+def matcher(node: Node) -> Matcher:
+    """`rt.match` for `node`'s conditions, specialised when every operand is static.
+
+    Same branches and facts as `Runtime.match`: the value is parsed as a number at most once,
+    and `not-a-number` is noted only when the first condition that needs the number is a number
+    operator (an `equals` with a number operand parses silently).
+    """
+    tests: list[tuple[str, str, int, str, float | None, Any]] = []
+    parse_at = fact_at = -1
+    for i, (branch, lbl, op, text, num, ref, when) in enumerate(node.matchers):
+        if when is not None:
+            tests.append((branch, when.text, _WHEN, "", None, (_snapshot(when), when.evaluator)))
+            continue
+        if ref is not None or (op != "equals" and op not in _NUMBER_OPS and op not in _TEXT_OPS):
+
+            def general(rt: Runtime, value: str, subject: str | None) -> str:
+                return rt.match(node, value, subject)
+
+            return general
+        number_op = op in _NUMBER_OPS
+        if parse_at < 0 and (number_op or (op == "equals" and num is not None)):
+            parse_at = i
+            fact_at = i if number_op else -1
+        if op == "equals":
+            tests.append((branch, lbl, _EQUALS, text, num, None))
+        elif number_op:
+            tests.append((branch, lbl, _NUMBER, text, num, _NUMBER_OPS[op]))
+        else:
+            tests.append((branch, lbl, _TEXT_OP, text, num, _TEXT_OPS[op]))
+    needs_number = parse_at >= 0
+    static = tuple(tests)
+    if static and all(t[2] == _EQUALS for t in static):
+        return _equals_matcher(static)
+    if static and all(t[2] == _NUMBER for t in static):
+        return _number_matcher(static)
+    if static and all(t[2] == _WHEN for t in static):
+        return _when_matcher(static)
+
+    def match(rt: Runtime, value: str, subject: str | None) -> str:
+        vnum = _number(value) if needs_number else None
+        i = 0
+        for branch, lbl, kind, text, num, test in static:
+            if kind == _EQUALS:
+                hit = value == text or (num is not None and vnum is not None and vnum == num)
+            elif kind == _NUMBER:
+                if i == fact_at and vnum is None:
+                    rt.facts.append(("not-a-number", value))
+                hit = vnum is not None and num is not None and test(vnum, num)
+            elif kind == _WHEN:
+                snapshot, evaluate = test
+                rt.facts.append(("when", lbl, snapshot(rt)))
+                if evaluate(rt, rt.missing):
+                    return branch
+                i += 1
+                continue
+            else:
+                hit = test(value, text)
+            if hit:
+                if subject is not None:
+                    rt.facts.append(("compare", subject, value, lbl))
+                return branch
+            i += 1
+        if subject is not None:
+            rt.facts.append(("compare", subject, value, None))
+        return "no-match"
+
+    return match
 
 
 # ---------------------------------------------------------------------------------------------

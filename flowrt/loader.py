@@ -15,7 +15,9 @@ Flows and scenarios are untrusted text: nothing here constructs arbitrary object
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -171,8 +173,47 @@ def load_text(text: str, file: str = "<string>", limits: Limits = DEFAULT_LIMITS
             )
         )
     builder = _Builder(file, limits)
-    data = builder.build(node, (), 0)
+    try:
+        data = builder.build(node, (), 0)
+    except LoadError as exc:
+        raise _remapped(exc, text) from None
+    if _ODD_BREAK.search(text):
+        lines = _LineMap(text)
+        builder.positions = {k: lines.pos4(v) for k, v in builder.positions.items()}
+        builder.key_positions = {k: lines.pos4(v) for k, v in builder.key_positions.items()}
     return Document(file, text, data, builder.positions, builder.key_positions)
+
+
+#: Line breaks YAML readers count besides `\n` (and `\r\n`): a lone CR, NEL, LS, PS.
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+class _LineMap:
+    """ruamel's lines (ending at any YAML line break) -> lines ending at `\n`, as editors and
+    the renderer count them.  Only built for the rare text with other line breaks."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+        self.newlines = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def pos(self, line: int, column: int) -> tuple[int, int]:
+        index = self.starts[max(0, min(line, len(self.starts)) - 1)] + column - 1
+        n = bisect_right(self.newlines, index) - 1
+        return n + 1, index - self.newlines[n] + 1
+
+    def pos4(self, p: Pos) -> Pos:
+        return (*self.pos(p[0], p[1]), *self.pos(p[2], p[3]))
+
+
+def _remapped(exc: LoadError, text: str) -> LoadError:
+    """`exc` with its position in `\\n` lines when the text has other line breaks."""
+    s = exc.diagnostic.span
+    if s is None or not _ODD_BREAK.search(text):
+        return exc
+    lines = _LineMap(text)
+    span = Span(s.file, *lines.pos4((s.line, s.column, s.end_line, s.end_column)))
+    return LoadError(replace(exc.diagnostic, span=span))
 
 
 def _compose(text: str, file: str) -> Any:
@@ -181,7 +222,7 @@ def _compose(text: str, file: str) -> Any:
     try:
         return _fast_loader_class()(text).get_single_node()
     except MarkedYAMLError as exc:
-        raise LoadError(_syntax_diagnostic(exc, text, file)) from None
+        raise _remapped(LoadError(_syntax_diagnostic(exc, text, file)), text) from None
     except RecursionError:
         raise LoadError(
             Diagnostic.make(
@@ -201,7 +242,9 @@ def _unmarked_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
     if isinstance(position, int) and 0 <= position <= len(text):
         line = text.count("\n", 0, position) + 1
         col = position - (text.rfind("\n", 0, position) + 1) + 1
-        what = f"U+{ord(character):04X}" if isinstance(character, str) else repr(character)
+        # The C reader gives the character as a code point, the pure one as a string.
+        code = ord(character) if isinstance(character, str) else character
+        what = f"U+{code:04X}" if isinstance(code, int) else repr(character)
         return Diagnostic.make(
             "FR001",
             f"character {what} is not allowed in YAML text",
@@ -287,7 +330,9 @@ def _syntax_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
     col = mark.column + 1 if mark is not None else 1
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     hint: str | None = None
-    lines = text.splitlines()
+    lines = _BREAK.split(text)  # lines as the YAML reader counts them (its marks)
+    if lines[-1] == "":
+        lines.pop()
     src = lines[line - 1] if 0 < line <= len(lines) else ""
     reworded = False
     if mark is not None and getattr(mark, "index", -1) >= len(text.rstrip()) and text.strip():

@@ -309,7 +309,9 @@ def print_suite(report: SuiteReport, paths: Sequence[str], fmt: str) -> None:
 def write_help(doc: Path, out: Path = HELP_FILE) -> None:
     """Regenerate the shipped help file from docs/diagnostics.md."""
     data = help_from_doc(doc.read_text(encoding="utf-8"))
-    out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    from flowrt.files import write_atomic
+
+    write_atomic(out, json.dumps(data, indent=1, ensure_ascii=False) + "\n", overwrite=True)
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point

@@ -155,12 +155,14 @@ def dumps(schema: dict[str, Any]) -> str:
 
 def write_schemas(*dirs: Path) -> list[Path]:
     """Regenerate every schema into each directory (the repo's schemas/ and the package copy)."""
+    from flowrt.files import write_atomic
+
     written = []
     for d in dirs:
         d.mkdir(parents=True, exist_ok=True)
         for kind in KINDS:
             p = d / f"{kind}.schema.json"
-            p.write_text(dumps(build_schema(kind)), encoding="utf-8")
+            write_atomic(p, dumps(build_schema(kind)), overwrite=True)
             written.append(p)
     return written
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowrt.diagnostics import Diagnostic, Severity
+from flowrt.diagnostics import Diagnostic, Severity, Span
 from flowrt.golden import (
     GOLDEN_DIR,
     GOLDEN_SUFFIX,
@@ -299,7 +299,8 @@ class Suite:
                 f"with `expect: {{outcome: {result.outcome.kind}}}`"
             )
         text = render_golden(result, source=rel, scenario=case.scenario, case=case.case, flow=flow)
-        report.golden = self.check_golden(golden_path(scenario_path, case.case), text)
+        golden = golden_path(scenario_path, case.case)
+        report.golden = self.check_golden(golden, text, pr.project.root)
         return report
 
     def relative(self, doc: Document, pr: ProjectRun) -> str:
@@ -309,8 +310,11 @@ class Suite:
             rel = self._relative[doc.file] = _relative(Path(doc.file), pr.project.root)
         return rel
 
-    def check_golden(self, path: Path, text: str) -> GoldenCheck:
+    def check_golden(self, path: Path, text: str, root: Path | None = None) -> GoldenCheck:
         shown = display_path(path)
+        if root is not None and not path.resolve().is_relative_to(root.resolve()):
+            # `__goldens__` (or the golden) is a link out of the project: neither read nor write
+            return GoldenCheck("malformed", shown, "", [], _outside(shown, root))
         old = read_golden(path)
         if old == text:
             return GoldenCheck("same", shown)
@@ -326,6 +330,15 @@ class Suite:
             return GoldenCheck("malformed", shown, diff, [], exc.diagnostic)
         after = parse_golden(text, shown)
         return GoldenCheck("changed", shown, diff, what_moved(before, after))
+
+
+def _outside(shown: str, root: Path) -> Diagnostic:
+    return Diagnostic.make(
+        "FR009",
+        f"{shown} resolves outside the project root {display_path(root)}; not read or written",
+        Span(shown, 1, 1, 1, 2),
+        "golden files and `__goldens__` directories must not be links out of the project",
+    )
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -435,8 +448,11 @@ def unused_goldens(
         }
     others = {golden_dir(Path(d.file)).resolve() for d in pr.project.scenario_docs}
     out: list[Path] = []
+    root = pr.project.root.resolve()
     for sub in _golden_subdirs(targets):
         key = sub.resolve()
+        if not key.is_relative_to(root):  # a link out of the project: never delete there
+            continue
         if key not in cases and key in others:
             continue
         known = cases.get(key, set())

@@ -84,6 +84,15 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         print("flowrt test: --fail-under must be between 0 and 100", file=sys.stderr)
         return EXIT_USAGE
+    from pathlib import Path
+
+    from flowrt.files import report_target_problem
+
+    for out in (args.junit_xml, args.html):
+        problem = out and report_target_problem(Path(out))
+        if problem:
+            print(f"flowrt test: {problem}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         report = run_suite(
             args.paths,
@@ -99,9 +108,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.junit_xml:
         from pathlib import Path
 
-        from flowrt.golden import write_atomic
+        from flowrt.files import write_atomic
 
-        write_atomic(Path(args.junit_xml), render_junit(report))
+        write_atomic(Path(args.junit_xml), render_junit(report), overwrite=True)
     if args.html:
         from flowrt.html_report import write_html
 
