@@ -35,7 +35,15 @@ from flowrt.golden import (
     write_atomic,
 )
 from flowrt.interpreter import DEFAULT_MAX_STEPS, contact_id_for, run
-from flowrt.project import Project, display_path, find_root, kind_of, load_project
+from flowrt.project import (
+    INSTANCE_FILE,
+    Project,
+    discover,
+    display_path,
+    find_root,
+    kind_of,
+    load_project,
+)
 
 if TYPE_CHECKING:
     from flowrt.compiler import Program
@@ -403,7 +411,15 @@ def _group(paths: Iterable[str]) -> dict[Path, list[Path]]:
             raise UsageError(f"no such file or directory: {raw}")
         if p.is_file() and kind_of(p) != "scenario":
             raise UsageError(f"{raw} is not a scenario file (*.scenario.yaml) or a directory")
-        groups.setdefault(find_root(p).resolve(), []).append(p.resolve())
+        # A directory may hold several projects (e.g. a repository whose project is in flows/):
+        # each scenario belongs to the project of the nearest instance.yaml above it.
+        roots = set()
+        if p.is_dir():
+            roots = {find_root(f).resolve() for f in discover([p]) if kind_of(f) == "scenario"}
+        if not roots or (p.is_dir() and (p / INSTANCE_FILE).is_file()):
+            roots.add(find_root(p).resolve())
+        for root in sorted(roots):
+            groups.setdefault(root, []).append(p.resolve())
     return groups
 
 
