@@ -133,6 +133,12 @@ class Condition(Model):
         return f"when {value}" if op == "when" else f"{op} {_show(value)}"
 
 
+def _fallback(value: Any) -> str:
+    """A parameter's text when it has no template: "" for text (its template failed), else the
+    number or boolean as Amazon Connect writes it."""
+    return "" if isinstance(value, str) else _show(value)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -541,6 +547,15 @@ class EndFlow(Block):
     def run(self, node: Node, rt: Runtime) -> str:
         return rt.end("end")
 
+    def compile_step(self, node: Node) -> Step:
+        stop = ("end",)
+
+        def end_flow(node: Node, rt: Runtime) -> str:
+            rt.stop = stop
+            return ""  # interpreter.STOP
+
+        return end_flow
+
 
 # ---------------------------------------------------------------------------------------------
 # decisions
@@ -645,6 +660,22 @@ class CheckHoursOfOperation(Block):
         if is_open is None:
             return "error"
         return "in-hours" if is_open else "out-of-hours"
+
+    def compile_step(self, node: Node) -> Step:
+        if self.hours is None:
+            return self.run
+        hours, run = self.hours, self.run
+
+        def check_hours(node: Node, rt: Runtime) -> str:
+            # Once worked out, a world's answer is cached (see Runtime.in_hours): read it here.
+            world = rt.world
+            cached = world.cache.get(("hours", rt.program, hours))
+            if cached is None or cached[0] is None or world.clock_default:
+                return run(node, rt)
+            rt.facts.append(cached[1])
+            return "in-hours" if cached[0] else "out-of-hours"
+
+        return check_hours
 
 
 class CheckQueueStatus(Block):
@@ -820,19 +851,14 @@ class SetContactAttributes(Block):
     )
 
     def check(self, cx: BlockContext) -> None:
-        from flowrt.interpreter import renderer
+        from flowrt.interpreter import plan_value
 
         for key, value in self.attributes.items():
             if isinstance(value, str):
                 cx.template(value, ("attributes", key))
-        # Each value's rendering specialised once (a constant, one reference, a template).
+        # How each value is read, worked out once (a constant, one reference, a template).
         cx.node.prepared[("run", "attributes")] = tuple(
-            (
-                key,
-                renderer(cx.node.prepared.get(("attributes", key)))
-                if isinstance(value, str)
-                else _show(value),
-            )
+            (key, *plan_value(cx.node.prepared.get(("attributes", key)), _fallback(value)))
             for key, value in self.attributes.items()
         )
 
@@ -840,12 +866,12 @@ class SetContactAttributes(Block):
         return rt.set_attributes(node.prepared[("run", "attributes")])
 
     def compile_step(self, node: Node) -> Step:
-        items = node.prepared.get(("run", "attributes"))
-        if items is None:
+        plan = node.prepared.get(("run", "attributes"))
+        if plan is None:
             return self.run
 
         def set_contact_attributes(node: Node, rt: Runtime) -> str:
-            return rt.set_attributes(items)
+            return rt.set_attributes(plan)
 
         return set_contact_attributes
 
@@ -871,8 +897,17 @@ class PlayPrompt(Block):
         return "success"
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import player
+        from flowrt.interpreter import player, prompt_fact
 
+        fact = prompt_fact(node, (), self.ssml, self.prompt)
+        if fact is not None:
+            shared = fact
+
+            def play_constant_prompt(node: Node, rt: Runtime) -> str:
+                rt.facts.append(shared)
+                return "success"
+
+            return play_constant_prompt
         play = player(node, (), self.ssml, self.prompt)
 
         def play_prompt(node: Node, rt: Runtime) -> str:
@@ -981,12 +1016,16 @@ class GetCustomerInput(Block):
         return rt.match(node, value, "input")
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import matcher, player
+        from flowrt.interpreter import matcher, player, prompt_fact
 
         play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
+        fact = prompt_fact(node, (), self.ssml, self.prompt)
 
         def get_customer_input(node: Node, rt: Runtime) -> str:
-            play(rt)
+            if fact is None:
+                play(rt)
+            else:
+                rt.facts.append(fact)
             value = rt.customer_input(name)
             if value is None or value == "timeout":
                 return "timeout"
@@ -1020,20 +1059,15 @@ class InvokeLambda(Block):
     )
 
     def check(self, cx: BlockContext) -> None:
-        from flowrt.interpreter import renderer
+        from flowrt.interpreter import plan_value
 
         cx.lambda_function(self.function, ("function",))
         for key, value in self.parameters.items():
             if isinstance(value, str):
                 cx.template(value, ("parameters", key))
-        # Each parameter's rendering specialised once (a constant, one reference, a template).
+        # How each parameter is read, worked out once (a constant, one reference, a template).
         cx.node.prepared[("run", "parameters")] = tuple(
-            (
-                key,
-                renderer(cx.node.prepared.get(("parameters", key)))
-                if isinstance(value, str)
-                else _show(value),
-            )
+            (key, *plan_value(cx.node.prepared.get(("parameters", key)), _fallback(value)))
             for key, value in self.parameters.items()
         )
 
@@ -1041,12 +1075,12 @@ class InvokeLambda(Block):
         return rt.invoke_lambda(self.function, node.prepared[("run", "parameters")])
 
     def compile_step(self, node: Node) -> Step:
-        function, params = self.function, node.prepared.get(("run", "parameters"))
-        if params is None:
+        function, plan = self.function, node.prepared.get(("run", "parameters"))
+        if plan is None:
             return self.run
 
         def invoke_lambda(node: Node, rt: Runtime) -> str:
-            return rt.invoke_lambda(function, params)
+            return rt.invoke_lambda(function, plan)
 
         return invoke_lambda
 

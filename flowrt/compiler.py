@@ -41,6 +41,10 @@ class Node:
     block: Block
     span: Span
     targets: dict[str, int | None] = field(default_factory=dict)
+    #: `targets` resolved to nodes, connected branches only (the run loop's one lookup a step).
+    exits: dict[str, Node] = field(default_factory=dict, repr=False)
+    #: The compiled flow the node belongs to (set once the flow is compiled).
+    flow: CompiledFlow | None = field(default=None, repr=False)
     prepared: dict[JsonPath, Any] = field(default_factory=dict)
     #: The compiled conditions of its run step (a copy of `prepared[MATCHERS]`, read per step).
     matchers: tuple[tuple[Any, ...], ...] = ()
@@ -354,11 +358,14 @@ def compile_flow(
             )
         )
     for node in nodes:
+        node.exits = {b: nodes[t] for b, t in node.targets.items() if t is not None}
         if node.name not in invalid:
             node.step = node.block.compile_step(node)
     compiled = CompiledFlow(
         flow.flow, flow.type, doc.file, start, nodes, index, doc.span(("flow",))
     )
+    for node in nodes:
+        node.flow = compiled
     if not invalid and start >= 0:
         diags.extend(_graph_checks(compiled))
     return compiled, diags

@@ -120,6 +120,7 @@ class Runtime:
         "external_calls",
         "waited",
         "stored_input",
+        "attr_chars",
     )
 
     def __init__(
@@ -133,6 +134,9 @@ class Runtime:
         if world.attributes:
             attrs.update(world.attributes)
         self.attrs: dict[str, str] = attrs
+        #: Characters in the attributes' keys and values, kept up to date by `set_attributes`:
+        #: UTF-8 takes at most 4 bytes a character, so bytes are counted only when it could matter.
+        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
         self.external: dict[str, str] = {}
         self.metrics: dict[tuple[str, ...], str] = {}
         self.queue: QueueKey | None = None
@@ -418,14 +422,15 @@ class Runtime:
         if inst is None or hours not in inst.hours_of_operation:
             self.fact("error", f"hours of operation `{hours}` are not in the instance")
             return None
-        cached = self.world.cache.get(("hours", hours))
+        key = ("hours", self.program, hours)
+        cached = self.world.cache.get(key)
         if cached is None:
             at_clock = self._hours_at_clock(hours)
             # (open, the fact to record): both depend on the world's clock only.
             fact = (
                 ("error", at_clock[1]) if at_clock[0] is None else ("hours", hours, *at_clock[1:])
             )
-            cached = self.world.cache[("hours", hours)] = (at_clock[0], fact)
+            cached = self.world.cache[key] = (at_clock[0], fact)
         if cached[0] is None:
             self.facts.append(cached[1])
             return None
@@ -575,37 +580,63 @@ class Runtime:
 
     # -- attributes, Lambdas, email ------------------------------------------------------------
 
-    def set_attributes(self, items: tuple[tuple[str, str | Renderer], ...]) -> str:
-        """Set attributes: each value is static text or a prepared `renderer`."""
+    def set_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        """Set attributes, in order: `(key, *plan_value)` items (a value may read an earlier one)."""
         attrs = self.attrs
         facts = self.facts
-        for key, value in items:
-            new = value if isinstance(value, str) else value(self)
-            facts.append(("set", key, attrs.get(key), new))
-            attrs[key] = new
-        # UTF-8 takes at most 4 bytes a character: count bytes only when it could matter.
-        if 4 * (sum(map(len, attrs)) + sum(map(len, attrs.values()))) > MAX_ATTRIBUTE_BYTES:
-            size = attribute_bytes(attrs)
-            if size > MAX_ATTRIBUTE_BYTES:
-                for fact in reversed(facts[-len(items) :]):
-                    if fact[2] is None:
-                        del attrs[fact[1]]
-                    else:
-                        attrs[fact[1]] = fact[2]
-                self.fact(
-                    "error",
-                    f"attributes would take {size:,} UTF-8 bytes; at most "
-                    f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
+        chars = self.attr_chars
+        for key, kind, arg, text in plan:
+            if kind == STATIC:
+                new = arg
+            elif kind == RENDER:
+                new = arg(self)
+            else:
+                value = (
+                    attrs.get(arg)
+                    if kind == ATTRIBUTE
+                    else self.external.get(arg)
+                    if kind == EXTERNAL
+                    else arg(self)
                 )
-                return "error"
+                if value is None:
+                    self.note_missing(text)
+                    value = ""
+                new = value
+            old = attrs.get(key)
+            facts.append(("set", key, old, new))
+            attrs[key] = new
+            chars += len(new) - (len(old) if old is not None else -len(key))
+        self.attr_chars = chars
+        if 4 * chars > MAX_ATTRIBUTE_BYTES:
+            return self.undo_oversized(len(plan))
         return "success"
 
-    def invoke_lambda(self, function: str, params: tuple[tuple[str, str | Renderer], ...]) -> str:
-        """Call a mocked Lambda: each parameter is static text or a prepared `renderer`."""
+    def undo_oversized(self, count: int) -> str:
+        """After `count` attributes were set: undo them if the attributes are now over the limit.
+
+        Callers check the cheap bound first (4 bytes a character at most); this counts bytes.
+        """
+        attrs = self.attrs
+        size = attribute_bytes(attrs)
+        if size <= MAX_ATTRIBUTE_BYTES:
+            return "success"
+        for fact in reversed(self.facts[-count:]):
+            if fact[2] is None:
+                del attrs[fact[1]]
+            else:
+                attrs[fact[1]] = fact[2]
+        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
+        self.fact(
+            "error",
+            f"attributes would take {size:,} UTF-8 bytes; at most "
+            f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
+        )
+        return "error"
+
+    def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
         n = self.lambda_calls[function] = self.lambda_calls.get(function, 0) + 1
-        args: dict[str, str] = {}
-        for k, v in params:
-            args[k] = v if isinstance(v, str) else v(self)
+        args = read_values(self, plan) if plan else {}
         returns: dict[str, str] | None = None
         error = None
         for lo, hi, ret, err in self.world.lambdas.get(function, ()):
@@ -754,26 +785,82 @@ def renderer(template: Template | None, fallback: str = "") -> Renderer:
     return general
 
 
+#: How a run step reads one value (`plan_value`): (kind, argument, reference text).
+ValuePlan = tuple[int, Any, str]
+STATIC, ATTRIBUTE, EXTERNAL, GETTER, RENDER = range(5)
+
+
+def plan_value(template: Template | None, fallback: str = "") -> ValuePlan:
+    """How to read a template's value in a run step without a call where none is needed.
+
+    STATIC: the text itself; ATTRIBUTE / EXTERNAL: a key of `rt.attrs` / `rt.external` (None:
+    missing, note the reference text and read ""); GETTER: a `getter` (same, for the other
+    namespaces); RENDER: a `renderer` (a template mixing text and references).
+    """
+    if template is None or template.is_constant:
+        return (STATIC, fallback if template is None else template.text, "")
+    refs = template.refs
+    if len(refs) == 1 and refs[0].text == template.text:
+        path, text = refs[0].path, refs[0].text
+        if len(path) == 2 and path[0] == "Attributes":
+            return (ATTRIBUTE, path[1], text)
+        if len(path) == 2 and path[0] == "External":
+            return (EXTERNAL, path[1], text)
+        return (GETTER, getter(path), text)
+    return (RENDER, renderer(template), "")
+
+
+def read_values(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> dict[str, str]:
+    """The values of `(key, *plan_value)` items, by key (missing references read as "")."""
+    out: dict[str, str] = {}
+    for key, kind, arg, text in plan:
+        if kind == STATIC:
+            out[key] = arg
+            continue
+        if kind == RENDER:
+            out[key] = arg(rt)
+            continue
+        value = (
+            rt.attrs.get(arg)
+            if kind == ATTRIBUTE
+            else rt.external.get(arg)
+            if kind == EXTERNAL
+            else arg(rt)
+        )
+        if value is None:
+            rt.note_missing(text)
+            value = ""
+        out[key] = value
+    return out
+
+
+def prompt_fact(
+    node: Node, path: JsonPath, ssml: str | None, prompt: str | None
+) -> tuple[str, str] | None:
+    """The `prompt` fact of a prompt that never changes (static text, SSML, a library prompt)."""
+    template = node.prepared.get((*path, "text") if path else _TEXT)
+    if template is not None:
+        return ("prompt", template.text) if template.is_constant else None
+    if ssml is not None:
+        return ("prompt", ssml)
+    if prompt is not None:
+        return ("prompt", f"[library prompt {prompt}]")
+    return None
+
+
 def player(
     node: Node, path: JsonPath, ssml: str | None, prompt: str | None
 ) -> Callable[[Runtime], None]:
     """`rt.play(node, path, ssml, prompt)` specialised: a constant prompt's fact is built once."""
     template = node.prepared.get((*path, "text") if path else _TEXT)
-    fact: tuple[str, str] | None = None
-    if template is not None:
-        if template.is_constant:
-            fact = ("prompt", template.text)
-        else:
-            render = renderer(template)
+    if template is not None and not template.is_constant:
+        render = renderer(template)
 
-            def play_template(rt: Runtime) -> None:
-                rt.facts.append(("prompt", render(rt)))
+        def play_template(rt: Runtime) -> None:
+            rt.facts.append(("prompt", render(rt)))
 
-            return play_template
-    elif ssml is not None:
-        fact = ("prompt", ssml)
-    elif prompt is not None:
-        fact = ("prompt", f"[library prompt {prompt}]")
+        return play_template
+    fact = prompt_fact(node, path, ssml, prompt)
     if fact is None:
 
         def silent(rt: Runtime) -> None:
@@ -1020,19 +1107,25 @@ def run(
         rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
         if cflow.type == "customer-queue":
             rt.queued = rt.queue
-    records: list[Record] = []
-    outcome = _loop(rt, cflow, records, max(1, max_steps))
+    outcome = _loop(rt, cflow, max(1, max_steps))
+    trace = Trace(None, pc, pw, cid, log=rt.facts)
     diags: list[Diagnostic] = []
     if outcome.kind == "step-limit":
-        diags.append(_step_limit_diagnostic(outcome, records, max_steps))
-    return Result(outcome, Trace(records, pc, pw, cid), diags, cid)
+        diags.append(_step_limit_diagnostic(outcome, trace.records, max_steps))
+    return Result(outcome, trace, diags, cid)
 
 
-def _loop(rt: Runtime, cflow: CompiledFlow, records: list[Record], max_steps: int) -> Outcome:
-    append = records.append
-    nodes = cflow.nodes
+def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
+    """Run steps until the flow ends; the run's log is `rt.facts` (see `Trace`).
+
+    The steps append their facts to the log; after each step the loop appends its marker,
+    `(node, branch)` or `(node, branch, missing references)`, so a step's facts are the entries
+    since the previous marker.  No list is made per step.
+    """
+    log = rt.facts
+    append = log.append
     flows = [cflow.name]
-    node = nodes[cflow.start]
+    node = cflow.nodes[cflow.start]
     faults = rt.world.errors
     try:
         for _ in range(max_steps):
@@ -1041,31 +1134,28 @@ def _loop(rt: Runtime, cflow: CompiledFlow, records: list[Record], max_steps: in
                 branch = _failure_branch(node)
             else:
                 branch = node.step(node, rt)
-            facts: list[tuple[Any, ...]] | None = rt.facts
-            if facts:
-                rt.facts = []
-            else:
-                facts = None
-            missing: list[str] | None = rt.missing
-            if missing:
+            if rt.missing:
+                append((node, branch, rt.missing))
                 rt.missing = []
             else:
-                missing = None
-            append((cflow, node, branch, facts, missing))
-            t = node.targets.get(branch)
-            if t is None:
+                append((node, branch))
+            nxt = node.exits.get(branch)
+            if nxt is None:
                 stop = rt.stop
                 if stop is not None and stop[0] == "flow":
                     rt.stop = None
                     cflow = stop[1]
-                    nodes = cflow.nodes
                     flows.append(cflow.name)
-                    node = nodes[cflow.start]
+                    node = cflow.nodes[cflow.start]
                     continue
-                return _finish(rt, cflow, node, branch, tuple(flows), facts)
-            node = nodes[t]
+                return _finish(rt, cflow, node, branch, tuple(flows), log)
+            node = nxt
     except Exception as exc:  # noqa: BLE001 - a run never ends in a traceback
-        append((cflow, node, "error", [("error", f"internal error: {exc!r}")], None))
+        # What the failed step wrote before it failed is dropped: only the error is shown.
+        while log and type(log[-1][0]) is str:
+            log.pop()
+        append(("error", f"internal error: {exc!r}"))
+        append((node, "error"))
         return Outcome(
             "error",
             cflow.name,
@@ -1078,7 +1168,7 @@ def _loop(rt: Runtime, cflow: CompiledFlow, records: list[Record], max_steps: in
         cflow.name,
         node.name,
         flows=tuple(flows),
-        cycle=_cycle(records),
+        cycle=_cycle(log),
         reason=f"more than {max_steps} steps",
     )
 
@@ -1097,14 +1187,14 @@ def _finish(
     node: Node,
     branch: str,
     flows: tuple[str, ...],
-    facts: list[tuple[Any, ...]] | None,
+    log: list[tuple[Any, ...]],
 ) -> Outcome:
     stop = rt.stop
     name = node.name
     if stop is None:
         if branch == "error":
             reason = next(
-                (f[1] for f in reversed(facts or []) if f[0] == "error"), "the block failed"
+                (f[1] for f in _last_step_facts(log) if f[0] == "error"), "the block failed"
             )
             return Outcome(
                 "error",
@@ -1151,9 +1241,19 @@ def _shared_outcome(
     return out
 
 
-def _cycle(records: list[Record]) -> tuple[str, ...]:
+def _last_step_facts(log: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The facts of the last step of a run's log, last first."""
+    out = []
+    for entry in reversed(log[:-1]):
+        if type(entry[0]) is not str:  # the previous step's marker
+            break
+        out.append(entry)
+    return out
+
+
+def _cycle(log: list[tuple[Any, ...]]) -> tuple[str, ...]:
     """The blocks of the loop the run was caught in, from the tail of the trace."""
-    seq = [(r[0].name, r[1].name) for r in records]
+    seq = [(e[0].flow.name, e[0].name) for e in log if type(e[0]) is not str]
     last = seq[-1]
     for j in range(len(seq) - 2, max(-1, len(seq) - 500), -1):
         if seq[j] == last:

@@ -149,17 +149,38 @@ def fact_json(fact: Sequence[Any]) -> dict[str, Any]:
 
 
 class Trace:
-    """The steps of one run, kept as raw records and rendered on demand."""
+    """The steps of one run, kept raw and rendered on demand.
 
-    __slots__ = ("records", "contact", "world", "contact_id")
+    A run keeps one log (`flowrt.interpreter._loop`): each step's facts, then the step's marker
+    `(node, branch)` or `(node, branch, missing references)`.  `records` turns it into one record
+    per step, `(flow, node, branch, facts or None, missing or None)`, when first read.
+    """
+
+    __slots__ = ("_records", "_log", "contact", "world", "contact_id")
 
     def __init__(
-        self, records: list[Record], contact: PreparedContact, world: PreparedWorld, contact_id: str
+        self,
+        records: list[Record] | None,
+        contact: PreparedContact,
+        world: PreparedWorld,
+        contact_id: str,
+        *,
+        log: list[tuple[Any, ...]] | None = None,
     ) -> None:
-        self.records = records
+        self._records = records
+        self._log = log
         self.contact = contact
         self.world = world
         self.contact_id = contact_id
+
+    @property
+    def records(self) -> list[Record]:
+        """One record per step: (flow, node, branch, facts or None, missing or None)."""
+        records = self._records
+        if records is None:
+            records = self._records = records_from_log(self._log or [])
+            self._log = None
+        return records
 
     def __len__(self) -> int:
         return len(self.records)
@@ -219,6 +240,21 @@ class Trace:
         clock = self.world.clock.isoformat()
         parts.append(f"clock {clock}" + (" (default)" if self.world.clock_default else ""))
         return ", ".join(parts)
+
+
+def records_from_log(log: list[tuple[Any, ...]]) -> list[Record]:
+    """The per-step records of a run's log (see `Trace`)."""
+    records: list[Record] = []
+    facts: list[tuple[Any, ...]] = []
+    for entry in log:
+        if type(entry[0]) is str:
+            facts.append(entry)
+            continue
+        node = entry[0]
+        missing = entry[2] if len(entry) == 3 else None
+        records.append((node.flow, node, entry[1], facts or None, missing))
+        facts = []
+    return records
 
 
 @dataclass(frozen=True, slots=True)
