@@ -337,7 +337,10 @@ class TransferToQueue(Block):
                 if working:
                     rt.pick_queue(node, queue, agent)  # notes that no working queue is set
                 return "error"
-            state = rt.queue_state(q)
+            world = rt.world  # rt.queue_state(q), its common case inline:
+            state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
+            if state is None or rt.waited:
+                state = rt.queue_state(q)  # the default state, or the contact's own wait
             limit = known.get(q)
             if limit is None:
                 if len(known) >= 256:  # queues named by attributes: keep the memo small
@@ -725,7 +728,10 @@ class CheckQueueStatus(Block):
                 if working:
                     rt.pick_queue(node, queue, agent)  # notes that no working queue is set
                 return "error"
-            state = rt.queue_state(q)
+            world = rt.world  # rt.queue_state(q), its common case inline:
+            state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
+            if state is None or rt.waited:
+                state = rt.queue_state(q)  # the default state, or the contact's own wait
             value = state.contacts if contacts else state.oldest
             rt.facts.append(("metric", label(q), metric, value))
             return match(rt, str(value), metric)
@@ -778,7 +784,11 @@ class CheckStaffing(Block):
                 if working:
                     rt.pick_queue(node, queue, agent)  # notes that no working queue is set
                 return "error"
-            count = count_of(rt.queue_state(q))
+            world = rt.world  # rt.queue_state(q), its common case inline:
+            state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
+            if state is None or rt.waited:
+                state = rt.queue_state(q)  # the default state, or the contact's own wait
+            count = count_of(state)
             rt.facts.append(("staffing", label(q), status, count))
             return "true" if count > 0 else "false"
 

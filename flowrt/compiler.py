@@ -27,6 +27,8 @@ from flowrt.instance import Instance
 from flowrt.loader import Document, JsonPath
 
 _run: Callable[..., Any] | None = None
+#: Steps a run may take before it is stopped as a runaway loop (`--max-steps` changes it).
+DEFAULT_MAX_STEPS = 1000
 
 #: Blocks after which this flow stops running (the contact leaves it or waits).
 STOPPING = frozenset({"disconnect", "end-flow", "transfer-to-flow", "loop-prompts"})
@@ -80,14 +82,22 @@ class Program:
     instance: Instance | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def run(self, contact: Any, world: Any = None, **options: Any) -> Any:
-        """Run one contact through its flow in a simulated world (see flowrt.interpreter)."""
+    def run(
+        self,
+        contact: Any,
+        world: Any = None,
+        *,
+        flow: str | None = None,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        contact_id: str | None = None,
+    ) -> Any:
+        """Run one contact through its flow in a simulated world (see flowrt.interpreter.run)."""
         global _run  # noqa: PLW0603 - imported on first use (flowrt.interpreter imports this)
         if _run is None:
             from flowrt.interpreter import run
 
             _run = run
-        return _run(self, contact, world, **options)
+        return _run(self, contact, world, flow=flow, max_steps=max_steps, contact_id=contact_id)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Protocol, TypeAlias
 
@@ -161,6 +161,7 @@ class Ref:
 _Num: TypeAlias = int | Decimal
 
 
+@lru_cache(maxsize=4096)  # the same few values recur; the results are immutable
 def _num(value: str) -> _Num | None:
     """Parse ``value`` as an exact number (int or Decimal); ``None`` if it is not one.
 

@@ -24,6 +24,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flowrt.compiler import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
 from flowrt.diagnostics import Diagnostic, FlowrtError
 from flowrt.expr import as_number
 from flowrt.instance import DAYS
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from flowrt.instance import Instance
     from flowrt.loader import JsonPath
 
-DEFAULT_MAX_STEPS = 1000
 #: The branch a run step returns when it has ended the flow (it is never connected).
 STOP = ""
 #: Without an instance file, queues are limited by Amazon Connect's default instance limit.
@@ -85,8 +85,9 @@ QueueKey = tuple[str, str]  # ("queue", name) or ("agent", user name)
 Record = tuple["CompiledFlow", "Node", str, "list[tuple[Any, ...]] | None", "list[str] | None"]
 
 
+@lru_cache(maxsize=1024)
 def label(q: QueueKey | None) -> str:
-    """`Premium` or `agent queue of jdoe`."""
+    """`Premium` or `agent queue of jdoe` (remembered: the same few queues recur)."""
     if q is None:
         return "(none)"
     return q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
@@ -96,6 +97,10 @@ def label(q: QueueKey | None) -> str:
 def contact_id_for(*parts: str) -> str:
     """A deterministic ContactId for a run (uuid5 of its scenario and case names)."""
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+#: The empty `$.External` / `$.Metrics` a run starts with (never changed: see Runtime).
+_EMPTY: dict[str, str] = {}
 
 
 class Runtime:
@@ -115,9 +120,7 @@ class Runtime:
         "stop",
         "facts",
         "missing",
-        "lambda_calls",
-        "input_visits",
-        "external_calls",
+        "calls",
         "waited",
         "stored_input",
         "attr_chars",
@@ -136,18 +139,19 @@ class Runtime:
         self.attrs: dict[str, str] = attrs
         #: Characters in the attributes' keys and values, kept up to date by `set_attributes`:
         #: UTF-8 takes at most 4 bytes a character, so bytes are counted only when it could matter.
-        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
-        self.external: dict[str, str] = {}
-        self.metrics: dict[tuple[str, ...], str] = {}
+        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values())) if attrs else 0
+        # `$.External` and `$.Metrics` are only ever replaced, never changed in place: they may
+        # start as (and later be) dicts shared between runs.
+        self.external: dict[str, str] = _EMPTY
+        self.metrics: dict[tuple[str, ...], str] = _EMPTY  # type: ignore[assignment]
         self.queue: QueueKey | None = None
         self.queued: QueueKey | None = None
         self.contact_id = contact_id
         self.stop: tuple[Any, ...] | None = None
         self.facts: list[tuple[Any, ...]] = []
         self.missing: list[str] = []
-        self.lambda_calls: dict[str, int] = {}
-        self.input_visits: dict[str, int] = {}
-        self.external_calls: dict[str, int] = {}
+        #: Per-run counters: ("lambda", function), ("input", block), ("external", number).
+        self.calls: dict[tuple[str, str], int] = {}
         self.waited = 0
         self.stored_input: str | None = None
 
@@ -366,10 +370,9 @@ class Runtime:
         for branch, lbl, op, text, num, ref, when in node.matchers:
             if when is not None:
                 resolve = self.resolve
-                self.facts.append(
-                    ("when", when.text, tuple([(r.path, resolve(r.path)) for r in when.refs]))
-                )
-                if when.evaluate(self, self.missing):
+                values = Values([(r.path, resolve(r.path)) for r in when.refs])
+                self.facts.append(("when", when.text, values))
+                if when.evaluate(values, self.missing):
                     return str(branch)
                 continue
             if ref is not None:
@@ -456,20 +459,17 @@ class Runtime:
 
     def load_metrics(self, q: QueueKey) -> None:
         """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""
-        state = self.queue_state(q)
-        key = (
-            "metrics",
-            self.program,
-            q,
-            state.contacts,
-            state.oldest,
-            state.online,
-            state.available,
-            state.staffed,
-        )
-        cache = self.world.cache
+        world = self.world
+        state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
+        if state is None or self.waited:
+            state = self.queue_state(q)
+        # A state is never changed, and the key keeps it alive: its identity is a safe key.
+        key = ("metrics", self.program, q, state)
+        cache = world.cache
         known = cache.get(key)
         if known is None:
+            if len(cache) >= 4096:  # states made per run (a contact waiting) come and go
+                cache.clear()
             known = cache[key] = self._metrics(q, state)
         self.metrics = known[0]
         self.facts.append(known[1])
@@ -520,7 +520,8 @@ class Runtime:
         return "timeout"
 
     def customer_input(self, block: str) -> str | None:
-        n = self.input_visits[block] = self.input_visits.get(block, 0) + 1
+        key = ("input", block)
+        n = self.calls[key] = self.calls.get(key, 0) + 1
         given = self.world.input.get(block)
         if not given or n > len(given):
             why = "no input given" if not given else f"only {len(given)} input(s) given"
@@ -571,7 +572,8 @@ class Runtime:
             )
             details.append(f"caller ID {caller_number or ''} {name or ''}".rstrip())
         self.fact("note", "dialling " + number + ": " + ", ".join(details))
-        calls = self.external_calls[number] = self.external_calls.get(number, 0) + 1
+        key = ("external", number)
+        calls = self.calls[key] = self.calls.get(key, 0) + 1
         outcomes = self.world.external.get(number)
         if not outcomes:
             self.fact("default", f"no outcome for {number} in the world: answered")
@@ -635,7 +637,8 @@ class Runtime:
 
     def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
         """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
-        n = self.lambda_calls[function] = self.lambda_calls.get(function, 0) + 1
+        key = ("lambda", function)
+        n = self.calls[key] = self.calls.get(key, 0) + 1
         args = read_values(self, plan) if plan else {}
         returns: dict[str, str] | None = None
         error = None
@@ -904,26 +907,37 @@ def _equals_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], .
     return match_equals
 
 
-def _snapshot(when: Any) -> Callable[[Runtime], tuple[tuple[tuple[str, ...], str | None], ...]]:
-    """The values of a `when:` condition's references, for its fact: (path, value) pairs."""
+class Values(dict):  # type: ignore[type-arg]
+    """A `when:` condition's reference values when it was evaluated, by path.
+
+    It is the condition's fact (the trace shows the values) and the resolver the condition is
+    evaluated against: `resolve` is `dict.get`, so reading a value calls no Python code.
+    """
+
+    __slots__ = ()
+    resolve = dict.get
+
+
+def _snapshot(when: Any) -> Callable[[Runtime], Values]:
+    """The values of a `when:` condition's references (see `Values`)."""
     pairs = tuple((r.path, getter(r.path)) for r in when.refs)
     if len(pairs) == 1:
         ((path, get),) = pairs
 
-        def one(rt: Runtime) -> tuple[tuple[tuple[str, ...], str | None], ...]:
-            return ((path, get(rt)),)
+        def one(rt: Runtime) -> Values:
+            return Values({path: get(rt)})
 
         return one
     if len(pairs) == 2:
         (path1, get1), (path2, get2) = pairs
 
-        def two(rt: Runtime) -> tuple[tuple[tuple[str, ...], str | None], ...]:
-            return ((path1, get1(rt)), (path2, get2(rt)))
+        def two(rt: Runtime) -> Values:
+            return Values({path1: get1(rt), path2: get2(rt)})
 
         return two
 
-    def many(rt: Runtime) -> tuple[tuple[tuple[str, ...], str | None], ...]:
-        return tuple([(path, get(rt)) for path, get in pairs])
+    def many(rt: Runtime) -> Values:
+        return Values([(path, get(rt)) for path, get in pairs])
 
     return many
 
@@ -956,8 +970,9 @@ def _when_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...
     def match_whens(rt: Runtime, value: str, subject: str | None) -> str:
         facts = rt.facts
         for branch, text, snapshot, evaluate in whens:
-            facts.append(("when", text, snapshot(rt)))
-            if evaluate(rt, rt.missing):
+            values = snapshot(rt)
+            facts.append(("when", text, values))
+            if evaluate(values, rt.missing):
                 return str(branch)
         if subject is not None:
             facts.append(("compare", subject, value, None))
@@ -1021,8 +1036,9 @@ def matcher(node: Node) -> Matcher:
                 hit = vnum is not None and num is not None and test(vnum, num)
             elif kind == _WHEN:
                 snapshot, evaluate = test
-                rt.facts.append(("when", lbl, snapshot(rt)))
-                if evaluate(rt, rt.missing):
+                values = snapshot(rt)
+                rt.facts.append(("when", lbl, values))
+                if evaluate(values, rt.missing):
                     return branch
                 i += 1
                 continue

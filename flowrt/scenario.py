@@ -297,9 +297,10 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True, eq=False)
 class PreparedQueue:
-    """A queue's state as plain values."""
+    """A queue's state as plain values; never changed, and compared by identity (runs cache
+    what they work out from a state under the state itself)."""
 
     contacts: int = 0
     oldest: int = 0

@@ -142,7 +142,7 @@ def fact_json(fact: Sequence[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": fact[0], "text": fact_text(fact)}
     out.update(zip(names, fact[1:], strict=True))
     if fact[0] == "when":
-        out["values"] = {".".join(("$", *path)): v for path, v in fact[2]}
+        out["values"] = {".".join(("$", *path)): v for path, v in dict(fact[2]).items()}
     elif fact[0] == "metrics":
         out["values"] = dict(fact[2])
     return out
