@@ -594,10 +594,10 @@ class Runtime:
                 new = arg(self)
             else:
                 value = (
-                    attrs.get(arg)
-                    if kind == ATTRIBUTE
-                    else self.external.get(arg)
+                    self.external.get(arg)
                     if kind == EXTERNAL
+                    else attrs.get(arg)
+                    if kind == ATTRIBUTE
                     else arg(self)
                 )
                 if value is None:
@@ -607,7 +607,8 @@ class Runtime:
             old = attrs.get(key)
             facts.append(("set", key, old, new))
             attrs[key] = new
-            chars += len(new) - (len(old) if old is not None else -len(key))
+            # An upper bound (a replaced value is not taken off): exact when it is reached.
+            chars += len(key) + len(new)
         self.attr_chars = chars
         if 4 * chars > MAX_ATTRIBUTE_BYTES:
             return self.undo_oversized(len(plan))
@@ -621,6 +622,7 @@ class Runtime:
         attrs = self.attrs
         size = attribute_bytes(attrs)
         if size <= MAX_ATTRIBUTE_BYTES:
+            self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
             return "success"
         for fact in reversed(self.facts[-count:]):
             if fact[2] is None:
