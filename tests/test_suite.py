@@ -344,3 +344,23 @@ def test_bad_selection_is_a_usage_error(expr: str, capsys: pytest.CaptureFixture
 def test_missing_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", "no/such/dir"]) == 2
     assert "no such file or directory: no/such/dir" in capsys.readouterr().err
+
+
+def test_run_from_a_directory_above_the_projects_runs_each_projects_scenarios(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A repository whose projects live in sub-directories (as flowrt's own: flows/): `flowrt
+    # test` at its top once found no case at all and passed with 0 cases.
+    repo = tmp_path / "repo"
+    for name in ("support", "sales"):
+        shutil.copytree(EXAMPLES, repo / name)
+        _keep_two_scenarios(repo / name)
+    monkeypatch.chdir(repo)
+    one = run_suite(["support"])
+    both = run_suite(["."])
+    assert one.failed == 0 and one.passed == 59
+    assert both.diagnostics == [] and both.failed == 0
+    assert both.passed == 2 * one.passed
+    code, out = _run(capsys)
+    assert code == 0
+    assert "118 passed" in out
