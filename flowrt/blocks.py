@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from flowrt.compiler import BlockContext, Node
-    from flowrt.interpreter import Runtime
+    from flowrt.runtime import Runtime
 
 #: A run step: `step(node, rt)` returns the branch taken (`Block.run`, or `Block.compile_step`'s).
 Step = Callable[["Node", "Runtime"], str]
@@ -324,7 +324,7 @@ class TransferToQueue(Block):
         return "success"
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import label
+        from flowrt.runtime import label
 
         queue, agent = self.queue, self.agent
         working = queue is None and agent is None
@@ -395,7 +395,7 @@ class SetWorkingQueue(Block):
         return "success"
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import label
+        from flowrt.runtime import label
 
         name = node.prepared.get(("queue",))
         if self.queue is None or not isinstance(name, str):
@@ -607,7 +607,7 @@ class CheckContactAttributes(Block):
         return rt.match(node, value, ref.text)
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import getter, matcher
+        from flowrt.steps import getter, matcher
 
         match = matcher(node)
         ref = node.prepared.get(("attribute",))
@@ -715,7 +715,8 @@ class CheckQueueStatus(Block):
         return rt.match(node, str(value), self.metric)
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import label, matcher
+        from flowrt.runtime import label
+        from flowrt.steps import matcher
 
         match, metric = matcher(node), self.metric
         queue, agent = self.queue, self.agent
@@ -768,7 +769,7 @@ class CheckStaffing(Block):
     def compile_step(self, node: Node) -> Step:
         from operator import attrgetter
 
-        from flowrt.interpreter import label
+        from flowrt.runtime import label
 
         queue, agent, status, count_of = (
             self.queue,
@@ -861,7 +862,7 @@ class SetContactAttributes(Block):
     )
 
     def check(self, cx: BlockContext) -> None:
-        from flowrt.interpreter import plan_value
+        from flowrt.steps import plan_value
 
         for key, value in self.attributes.items():
             if isinstance(value, str):
@@ -907,7 +908,7 @@ class PlayPrompt(Block):
         return "success"
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import player, prompt_fact
+        from flowrt.steps import player, prompt_fact
 
         fact = prompt_fact(node, (), self.ssml, self.prompt)
         if fact is not None:
@@ -1026,7 +1027,7 @@ class GetCustomerInput(Block):
         return rt.match(node, value, "input")
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.interpreter import matcher, player, prompt_fact
+        from flowrt.steps import matcher, player, prompt_fact
 
         play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
         fact = prompt_fact(node, (), self.ssml, self.prompt)
@@ -1069,7 +1070,7 @@ class InvokeLambda(Block):
     )
 
     def check(self, cx: BlockContext) -> None:
-        from flowrt.interpreter import plan_value
+        from flowrt.steps import plan_value
 
         cx.lambda_function(self.function, ("function",))
         for key, value in self.parameters.items():

@@ -125,7 +125,7 @@ def test_related_contact_attributes_are_copied_then_kept_per_contact(
 
 def test_email_fields_resolve_in_a_run() -> None:
     from flowrt.email_run import EmailSession
-    from flowrt.interpreter import Runtime
+    from flowrt.runtime import Runtime
 
     session = EmailSession(PROGRAM)
     req = request(

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from flowrt.compiler import Program
-from flowrt.interpreter import ATTRIBUTE, EXTERNAL, STATIC, Runtime
 from flowrt.project import load_project
+from flowrt.runtime import Runtime
 from flowrt.scenario import MAX_ATTRIBUTE_BYTES, prepare_contact, prepare_world
+from flowrt.steps import ATTRIBUTE, EXTERNAL, STATIC
 from flowrt.trace import records_from_log
 
 INSTANCE = """
