@@ -1,7 +1,11 @@
-"""Hypothesis profiles of the fuzz suite (docs/fuzzing.md).
+"""Hypothesis profiles of every property test: the fuzz suite and the loader, compiler and
+interpreter properties (docs/fuzzing.md).
 
-- `ci` (the default here): a bounded number of examples per test, derandomized, so the whole
-  fuzz suite runs in well under a minute and CI is reproducible.
+They live here, at the top of tests/, so a property test runs with the same profile whether it
+runs alone (`pytest tests/test_loader.py`) or with the whole suite.
+
+- `ci` (the default): a bounded number of examples per test, derandomized, so the whole
+  suite runs in a few minutes and CI is reproducible.
 - `long`: `FLOWRT_FUZZ_EXAMPLES` examples per test (default 20,000), random unless
   `--hypothesis-seed` is given: `pytest tests/fuzz --hypothesis-profile=long --hypothesis-seed=N`.
 """
