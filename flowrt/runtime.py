@@ -258,6 +258,22 @@ class Runtime:
                 )
         return ("agent", user)
 
+    def target(
+        self, node: Node, queue: str | None, agent: str | None
+    ) -> tuple[QueueKey, PreparedQueue] | None:
+        """The queue a block acts on and its state: the block's own queue or agent, else the
+        working queue.  None when there is none (`pick_queue` notes why)."""
+        q = self.queue if queue is None and agent is None else self.pick_queue(node, queue, agent)
+        if q is None:
+            if queue is None and agent is None:
+                self.pick_queue(node, queue, agent)  # notes that no working queue is set
+            return None
+        world = self.world  # queue_state's common case, without the call
+        state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
+        if state is None or self.waited:
+            state = self.queue_state(q)  # the default state, or the contact's own wait
+        return q, state
+
     def queue_state(self, q: QueueKey) -> PreparedQueue:
         """The world's state of a queue, or the default (empty, no agents) noted in the trace."""
         table = self.world.queues if q[0] == "queue" else self.world.agent_queues
@@ -417,12 +433,11 @@ class Runtime:
             is_open = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
         return (is_open, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
 
-    def load_metrics(self, q: QueueKey) -> None:
+    def load_metrics(self, q: QueueKey, state: PreparedQueue | None = None) -> None:
         """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""
-        world = self.world
-        state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
-        if state is None or self.waited:
+        if state is None:
             state = self.queue_state(q)
+        world = self.world
         # A state is never changed, and the key keeps it alive: its identity is a safe key.
         key = ("metrics", self.program, q, state)
         cache = world.cache
