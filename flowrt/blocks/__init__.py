@@ -20,7 +20,7 @@ and one line there.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
@@ -37,6 +37,7 @@ from flowrt.blocks.base import (
     Block,
     CallerId,
     Condition,
+    FlowType,
     Model,
     Prompt,
     Scalar,
@@ -96,6 +97,7 @@ __all__ = [
     "Disconnect",
     "EndFlow",
     "Flow",
+    "FlowType",
     "GetCustomerInput",
     "GetQueueMetrics",
     "InvokeLambda",
@@ -150,19 +152,7 @@ class Flow(Model):
     flow: str = Field(
         description="The flow's name, unique in the project.", examples=["inbound-support"]
     )
-    type: Literal[
-        "contact",
-        "customer-queue",
-        "customer-hold",
-        "customer-whisper",
-        "agent-hold",
-        "agent-whisper",
-        "outbound-whisper",
-        "agent-transfer",
-        "queue-transfer",
-        "outbound-email",
-        "module",
-    ] = Field("contact", description="The Amazon Connect flow type.")
+    type: FlowType = Field("contact", description="The Amazon Connect flow type.")
     description: str | None = Field(None, description="What the flow does.")
     id: str | None = Field(None, description="Amazon Connect flow ID or ARN, kept for export.")
     start: str = Field(description="The block the flow starts at.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 #: A run step: `step(node, rt)` returns the branch taken (`Block.run`, or `Block.compile_step`'s).
 Step = Callable[["Node", "Runtime"], str]
 
-FLOW_TYPES: tuple[str, ...] = (
+#: The Amazon Connect flow types a flow file may declare (`type:`).
+FlowType = Literal[
     "contact",
     "customer-queue",
     "customer-hold",
@@ -26,7 +27,8 @@ FLOW_TYPES: tuple[str, ...] = (
     "queue-transfer",
     "outbound-email",
     "module",
-)
+]
+FLOW_TYPES: tuple[str, ...] = get_args(FlowType)
 ALL = frozenset(FLOW_TYPES)
 #: Flows in which a contact can be routed (queued, transferred, disconnected).
 ROUTING = frozenset({"contact", "customer-queue", "agent-transfer", "queue-transfer"})
