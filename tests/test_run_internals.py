@@ -13,10 +13,12 @@ import pytest
 
 from flowrt.compiler import Program
 from flowrt.project import load_project
+from flowrt.runner import run_project
 from flowrt.runtime import Runtime
 from flowrt.scenario import MAX_ATTRIBUTE_BYTES, prepare_contact, prepare_world
 from flowrt.steps import ATTRIBUTE, EXTERNAL, STATIC
 from flowrt.trace import records_from_log
+from tests.fuzz.helpers import general_steps
 
 INSTANCE = """
 instance: test
@@ -153,3 +155,26 @@ def test_a_value_read_from_an_attribute_set_earlier_in_the_same_block(
     assert rt.set_attributes(plan) == "success"
     assert rt.attrs == {"a": "1", "b": "1"}
     assert [f[:4] for f in rt.facts] == [("set", "a", None, "1"), ("set", "b", None, "1")]
+
+
+def test_the_example_projects_runs_are_the_same_with_general_steps() -> None:
+    # Every block type and branch of flows/ run through both paths: the compile-time closures
+    # (flowrt.steps) and each block's `run` method.  They must agree exactly.
+    examples = Path(__file__).resolve().parent.parent / "flows"
+
+    def everything() -> list[object]:
+        report = run_project(str(examples))
+        assert report.results and not [d for d in report.diagnostics if d.is_error]
+        return [r.as_json(full=True) for r in report.results]
+
+    def step_names() -> set[str]:
+        program = load_project(str(examples)).compile()
+        return {n.step.__name__ for f in program.flows.values() for n in f.nodes}
+
+    fast = everything()
+    with general_steps():
+        slow = everything()
+        assert step_names() == {"run"}  # the slow path really is taken
+    assert len(step_names() - {"run"}) >= 10  # ... and the fast one really is specialised
+    assert len(fast) == len(slow) >= 80
+    assert fast == slow

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
+from flowrt.blocks import BLOCKS
 from flowrt.diagnostics import Diagnostic
 
 #: Codes that may come without a span: they are about the command, not about a file's text.
@@ -44,3 +48,18 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
     root.mkdir(parents=True)
     for name, text in files.items():
         (root / name).write_text(text, encoding="utf-8", newline="")
+
+
+@contextmanager
+def general_steps() -> Iterator[None]:
+    """Compile every block's run step as its general `run` method (no `compile_step` closure),
+    so a run takes the slow path the specialised steps must agree with."""
+
+    def unspecialised(self: Any, node: Any) -> Any:
+        return self.run
+
+    with ExitStack() as stack:
+        for cls in BLOCKS.values():
+            if "compile_step" in vars(cls):
+                stack.enter_context(patch.object(cls, "compile_step", unspecialised))
+        yield

@@ -23,7 +23,7 @@ from flowrt.project import check_paths
 from flowrt.runner import run_project
 from flowrt.suite import run_suite
 from tests.fuzz import strategies as fs
-from tests.fuzz.helpers import assert_positioned, write_files
+from tests.fuzz.helpers import assert_positioned, general_steps, write_files
 
 _ROOT = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-"))
 
@@ -84,6 +84,16 @@ def test_run_generated_projects(root: Path, files: dict[str, str]) -> None:
     write_files(root, files)
     first = _run(root)
     assert _run(root) == first
+
+
+@given(_texts(mutate=False))
+def test_specialised_steps_run_as_the_general_ones(root: Path, files: dict[str, str]) -> None:
+    # Block.compile_step closures must give the same branches, facts and outcomes as `run`.
+    write_files(root, files)
+    fast = _run(root)
+    with general_steps():
+        slow = _run(root)
+    assert fast == slow
 
 
 @given(_texts(mutate=True))
