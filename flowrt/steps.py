@@ -260,7 +260,7 @@ def _equals_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], .
     return match_equals
 
 
-class Values(dict):  # type: ignore[type-arg]
+class Values(dict[tuple[str, ...], "str | None"]):
     """A `when:` condition's reference values when it was evaluated, by path.
 
     It is the condition's fact (the trace shows the values) and the resolver the condition is
