@@ -144,12 +144,13 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from flowrt.compiler import DEFAULT_MAX_STEPS
     from flowrt.runner import UsageError, parse_attrs, run_flow, run_project
 
     if args.max_steps is not None and args.max_steps < 1:
         print("flowrt run: --max-steps must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    options = {"max_steps": args.max_steps or 1000}
+    options = {"max_steps": args.max_steps or DEFAULT_MAX_STEPS}
     try:
         inline: dict[str, object] = {}
         if args.attr:

@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from flowrt.compiler import DEFAULT_MAX_STEPS
 from flowrt.email import (
     ERRORS,
     AccessDeniedException,
@@ -102,7 +103,7 @@ class ConnectClient:
         project: str | os.PathLike[str] | Project | Program,
         *,
         world: Mapping[str, Any] | None = None,
-        max_steps: int = 1000,
+        max_steps: int = DEFAULT_MAX_STEPS,
     ) -> None:
         from flowrt.compiler import Program
         from flowrt.project import Project, load_project

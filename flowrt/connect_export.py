@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowrt.blocks import CONNECT_OPERATORS, Block, Condition, _show
+from flowrt.blocks import CONNECT_OPERATORS, Block, Condition, text_of
 from flowrt.connect_env import EMPTY, Environment
 from flowrt.diagnostics import Diagnostic, Span
 from flowrt.loader import Document, JsonPath
@@ -106,7 +106,7 @@ def connect_text(value: Any) -> str:
     """A parameter value as Amazon Connect writes it: `"8"`, `"True"`, `"1.5"`, text as is."""
     if isinstance(value, bool):
         return "True" if value else "False"
-    return _show(value)
+    return text_of(value)
 
 
 def identifier_problem(identifier: str) -> str | None:

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from flowrt.compiler import DEFAULT_MAX_STEPS
 from flowrt.diagnostics import Diagnostic
 from flowrt.email import (
     ConnectError,
@@ -270,7 +271,7 @@ class EmailSession:
         program: Program,
         mailbox: Mailbox | None = None,
         world: PreparedWorld | None = None,
-        max_steps: int = 1000,
+        max_steps: int = DEFAULT_MAX_STEPS,
         related: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         from flowrt.scenario import prepare_world
@@ -763,7 +764,7 @@ def run_email(
     world: World | Mapping[str, Any] | PreparedWorld | None,
     *,
     flow: str | None = None,
-    max_steps: int = 1000,
+    max_steps: int = DEFAULT_MAX_STEPS,
     contact_id: str | None = None,
 ) -> EmailResult:
     """Run an email case: its StartEmailContact request(s), then its agent actions."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from flowrt.blocks import Model, Scalar
+from flowrt.blocks import Model, Scalar, text_of
 from flowrt.diagnostics import Diagnostic, suggestion
 
 if TYPE_CHECKING:
@@ -444,12 +444,6 @@ def _number(text: str) -> float | None:
     return None if n is None else float(n)
 
 
-def _scalar_text(value: Any) -> str:
-    from flowrt.scenario import text_of
-
-    return text_of(value)
-
-
 _NUMBER_OPS: dict[str, Callable[[float, float], bool]] = {
     "number-greater-than": operator.gt,
     "number-less-than": operator.lt,
@@ -465,7 +459,7 @@ def value_holds(op: str, operand: Any, value: str | None) -> bool:
     if value is None:
         return op == "not-equals"
     if op in ("equals", "not-equals"):
-        want = _scalar_text(operand)
+        want = text_of(operand)
         same = value == want
         if not same:
             a, b = _number(value), _number(want)
@@ -486,16 +480,16 @@ def describe_match(m: Scalar | ValueMatch) -> str:
     import json
 
     if not isinstance(m, ValueMatch):
-        return json.dumps(_scalar_text(m), ensure_ascii=False)
+        return json.dumps(text_of(m), ensure_ascii=False)
     parts = []
     for op, operand in m.operators():
         shown = (
             str(operand).lower()
             if isinstance(operand, bool)
             else (
-                _scalar_text(operand)
+                text_of(operand)
                 if op.startswith("number-")
-                else json.dumps(_scalar_text(operand), ensure_ascii=False)
+                else json.dumps(text_of(operand), ensure_ascii=False)
             )
         )
         parts.append(f"{op} {shown}")

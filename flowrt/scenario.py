@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from flowrt.blocks import Model, Scalar
+from flowrt.blocks import Model, Scalar, text_of
 from flowrt.diagnostics import Diagnostic, FlowrtError, suggestion
 from flowrt.email import StartEmailContactRequest
 from flowrt.email_actions import AgentAction, EarlierContact
@@ -286,15 +286,6 @@ def cases_of(sf: ScenarioFile) -> list[CaseRun]:
 
 # ---------------------------------------------------------------------------------------------
 # plain records for the interpreter
-
-
-def text_of(value: Any) -> str:
-    """Attribute values are text, as in Connect: true/false, 3 (not 3.0), else str()."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 @dataclass(slots=True, frozen=True, eq=False)

@@ -42,9 +42,9 @@ from flowrt.blocks.base import (
     Prompt,
     Scalar,
     Step,
-    _show,
     condition_branch,
     prepare_matchers,
+    text_of,
 )
 from flowrt.blocks.connect import ConnectAction, ConnectCondition
 from flowrt.blocks.decisions import (
@@ -114,9 +114,9 @@ __all__ = [
     "TransferToFlow",
     "TransferToPhoneNumber",
     "TransferToQueue",
-    "_show",
     "condition_branch",
     "prepare_matchers",
+    "text_of",
 ]
 
 BLOCKS: dict[str, type[Block]] = {

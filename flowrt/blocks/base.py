@@ -115,16 +115,18 @@ class Condition(Model):
         if len(pairs) != 1:
             return "condition"
         op, value = pairs[0]
-        return f"when {value}" if op == "when" else f"{op} {_show(value)}"
+        return f"when {value}" if op == "when" else f"{op} {text_of(value)}"
 
 
 def _fallback(value: Any) -> str:
     """A parameter's text when it has no template: "" for text (its template failed), else the
     number or boolean as Amazon Connect writes it."""
-    return "" if isinstance(value, str) else _show(value)
+    return "" if isinstance(value, str) else text_of(value)
 
 
-def _show(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A scalar as flowrt writes it as text (attribute values are text, as in Connect):
+    true/false, 3 (not 3.0), else str()."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -251,7 +253,7 @@ def prepare_matchers(cx: BlockContext, conditions: list[Condition]) -> None:
             out.append((branch, label, op, "", None, None, prepared.get(("conditions", i, "when"))))
             continue
         ref = prepared.get(("conditions", i, op))
-        text = _show(operand)
+        text = text_of(operand)
         num = as_number(text) if ref is None else None
         if isinstance(operand, bool):
             op = "equals-bool"
