@@ -25,14 +25,11 @@ from flowrt.scenario import (
     attribute_bytes,
 )
 from flowrt.steps import (
-    ATTRIBUTE,
-    EXTERNAL,
     NUMBER_OPS,
-    RENDER,
-    STATIC,
     TEXT_KEY,
     TEXT_OPS,
     Values,
+    read_value,
     read_values,
 )
 
@@ -563,22 +560,7 @@ class Runtime:
         facts = self.facts
         chars = self.attr_chars
         for key, kind, arg, text in plan:
-            if kind == STATIC:
-                new = arg
-            elif kind == RENDER:
-                new = arg(self)
-            else:
-                value = (
-                    self.external.get(arg)
-                    if kind == EXTERNAL
-                    else attrs.get(arg)
-                    if kind == ATTRIBUTE
-                    else arg(self)
-                )
-                if value is None:
-                    self.note_missing(text)
-                    value = ""
-                new = value
+            new = read_value(self, kind, arg, text)  # may read a value set just before
             old = attrs.get(key)
             facts.append(("set", key, old, new))
             attrs[key] = new
@@ -616,7 +598,7 @@ class Runtime:
         """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
         key = ("lambda", function)
         n = self.calls[key] = self.calls.get(key, 0) + 1
-        args = read_values(self, plan) if plan else {}
+        args = read_values(self, plan)
         returns: dict[str, str] | None = None
         error = None
         for lo, hi, ret, err in self.world.lambdas.get(function, ()):

@@ -166,28 +166,30 @@ def plan_value(template: Template | None, fallback: str = "") -> ValuePlan:
     return (RENDER, renderer(template), "")
 
 
+def read_value(rt: Runtime, kind: int, arg: Any, text: str) -> str:
+    """The value of one `plan_value` (a missing reference is noted and reads as "")."""
+    if kind == STATIC:
+        static: str = arg
+        return static
+    if kind == RENDER:
+        rendered: str = arg(rt)
+        return rendered
+    value: str | None = (
+        rt.attrs.get(arg)
+        if kind == ATTRIBUTE
+        else rt.external.get(arg)
+        if kind == EXTERNAL
+        else arg(rt)
+    )
+    if value is None:
+        rt.note_missing(text)
+        return ""
+    return value
+
+
 def read_values(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> dict[str, str]:
-    """The values of `(key, *plan_value)` items, by key (missing references read as "")."""
-    out: dict[str, str] = {}
-    for key, kind, arg, text in plan:
-        if kind == STATIC:
-            out[key] = arg
-            continue
-        if kind == RENDER:
-            out[key] = arg(rt)
-            continue
-        value = (
-            rt.attrs.get(arg)
-            if kind == ATTRIBUTE
-            else rt.external.get(arg)
-            if kind == EXTERNAL
-            else arg(rt)
-        )
-        if value is None:
-            rt.note_missing(text)
-            value = ""
-        out[key] = value
-    return out
+    """The values of `(key, *plan_value)` items, by key."""
+    return {key: read_value(rt, kind, arg, text) for key, kind, arg, text in plan}
 
 
 def prompt_fact(
