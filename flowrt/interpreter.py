@@ -32,7 +32,7 @@ from flowrt.scenario import (
     prepare_contact,
     prepare_world,
 )
-from flowrt.trace import Outcome, Result, Trace
+from flowrt.trace import Outcome, Result, Trace, records_from_log
 
 if TYPE_CHECKING:
     from flowrt.compiler import CompiledFlow, Node, Program
@@ -212,7 +212,8 @@ def _finish(
     if stop is None:
         if branch == "error":
             reason = next(
-                (f[1] for f in _last_step_facts(log) if f[0] == "error"), "the block failed"
+                (f[1] for f in reversed(records_from_log(log)[-1][3] or ()) if f[0] == "error"),
+                "the block failed",
             )
             return Outcome(
                 "error",
@@ -259,19 +260,9 @@ def _shared_outcome(
     return out
 
 
-def _last_step_facts(log: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The facts of the last step of a run's log, last first."""
-    out = []
-    for entry in reversed(log[:-1]):
-        if type(entry[0]) is not str:  # the previous step's marker
-            break
-        out.append(entry)
-    return out
-
-
 def _cycle(log: list[tuple[Any, ...]]) -> tuple[str, ...]:
     """The blocks of the loop the run was caught in, from the tail of the trace."""
-    seq = [(e[0].flow.name, e[0].name) for e in log if type(e[0]) is not str]
+    seq = [(r[0].name, r[1].name) for r in records_from_log(log)]
     last = seq[-1]
     for j in range(len(seq) - 2, max(-1, len(seq) - 500), -1):
         if seq[j] == last:

@@ -121,22 +121,6 @@ class CheckHoursOfOperation(Block):
             return "error"
         return "in-hours" if is_open else "out-of-hours"
 
-    def compile_step(self, node: Node) -> Step:
-        if self.hours is None:
-            return self.run
-        hours, run = self.hours, self.run
-
-        def check_hours(node: Node, rt: Runtime) -> str:
-            # Once worked out, a world's answer is cached (see Runtime.in_hours): read it here.
-            world = rt.world
-            cached = world.cache.get(("hours", rt.program, hours))
-            if cached is None or cached[0] is None or world.clock_default:
-                return run(node, rt)
-            rt.facts.append(cached[1])
-            return "in-hours" if cached[0] else "out-of-hours"
-
-        return check_hours
-
 
 class CheckQueueStatus(Block):
     """Check queue status: compare the queue's time in queue or contacts in queue."""

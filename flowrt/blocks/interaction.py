@@ -209,16 +209,12 @@ class GetCustomerInput(Block):
         return rt.match(node, value, "input")
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.steps import matcher, player, prompt_fact
+        from flowrt.steps import matcher, player
 
         play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
-        fact = prompt_fact(node, (), self.ssml, self.prompt)
 
         def get_customer_input(node: Node, rt: Runtime) -> str:
-            if fact is None:
-                play(rt)
-            else:
-                rt.facts.append(fact)
+            play(rt)
             value = rt.customer_input(name)
             if value is None or value == "timeout":
                 return "timeout"

@@ -287,12 +287,3 @@ class EndFlow(Block):
 
     def run(self, node: Node, rt: Runtime) -> str:
         return rt.end("end")
-
-    def compile_step(self, node: Node) -> Step:
-        stop = ("end",)
-
-        def end_flow(node: Node, rt: Runtime) -> str:
-            rt.stop = stop
-            return ""  # interpreter.STOP
-
-        return end_flow
