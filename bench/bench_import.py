@@ -31,8 +31,8 @@ def best(fn: Callable[[], object], repeat: int = 3) -> float:
 
 
 def main() -> int:
-    from flowrt.connect_files import read_source, to_yaml
-    from flowrt.connect_import import import_paths, import_source
+    from flowrt.connect.files import read_source, to_yaml
+    from flowrt.connect.importer import import_paths, import_source
 
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}; nothing to measure")

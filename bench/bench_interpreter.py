@@ -28,8 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flowrt.project import load_project
-from flowrt.scenario import prepare_contact, prepare_world
+from flowrt.project.driver import load_project
+from flowrt.scenario.model import prepare_contact, prepare_world
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,7 +28,7 @@ def _peak_mb() -> float:
 def validate(blocks: int = 10_000) -> str:
     from gen import write_project
 
-    from flowrt.project import check_paths
+    from flowrt.project.driver import check_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         root = write_project(Path(tmp), 1, blocks)
@@ -47,8 +47,8 @@ def validate(blocks: int = 10_000) -> str:
 def run(contacts: int = 100_000) -> str:
     from bench_interpreter import CONTACT, WORLD
 
-    from flowrt.project import load_project
-    from flowrt.scenario import prepare_contact, prepare_world
+    from flowrt.project.driver import load_project
+    from flowrt.scenario.model import prepare_contact, prepare_world
 
     program = load_project(str(ROOT / "flows")).compile()
     world = prepare_world(WORLD)

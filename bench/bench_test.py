@@ -53,8 +53,8 @@ def best(cmd: list[str], cwd: Path, repeat: int = 3, label: str = "") -> float:
 
 def _sources() -> list[tuple[dict[str, Any], dict[str, str]]]:
     """The example scenario files as data, with each case's outcome kind (for `expect:`)."""
-    from flowrt.loader import load_file
-    from flowrt.suite import run_suite
+    from flowrt.lang.loader import load_file
+    from flowrt.testing.suite import run_suite
 
     kinds = {(c.file, c.case): c.result.outcome.kind for c in run_suite([str(FLOWS)]).cases}
     out = []

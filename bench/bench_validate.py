@@ -37,7 +37,7 @@ def wall(cmd: list[str], cwd: Path, repeat: int = 3) -> float:
 def main() -> int:
     from ruamel.yaml import YAML
 
-    from flowrt.project import check_paths
+    from flowrt.project.driver import check_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         root = write_project(Path(tmp) / "big", 0, 0)

@@ -22,24 +22,24 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from flowrt.compiler import Program
-    from flowrt.diagnostics import Diagnostic, FlowrtError, Span
-    from flowrt.loader import Document
-    from flowrt.project import Project
+    from flowrt.lang.compiler import Program
+    from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span
+    from flowrt.lang.loader import Document
+    from flowrt.project.driver import Project
 
 
 def load(path: str) -> Document:
     """Load one YAML file into plain data with a source map (raises LoadError)."""
     from pathlib import Path
 
-    from flowrt.loader import load_file
+    from flowrt.lang.loader import load_file
 
     return load_file(Path(path), path)
 
 
 def load_project(path: str = ".") -> Project:
     """Load the project at `path` (its directory or any file in it)."""
-    from flowrt.project import load_project as _load_project
+    from flowrt.project.driver import load_project as _load_project
 
     return _load_project(path)
 
@@ -52,7 +52,7 @@ def compile(path: str = ".") -> Program:  # noqa: A001 - the house style's publi
 def __getattr__(name: str) -> Any:
     # Lazy re-exports keep `import flowrt` (and so `flowrt --help`) fast.
     if name in ("Diagnostic", "FlowrtError", "Span"):
-        from flowrt import diagnostics
+        from flowrt.core import diagnostics
 
         return getattr(diagnostics, name)
     raise AttributeError(name)

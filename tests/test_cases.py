@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from flowrt.diagnostics import CODES, Diagnostic, render_text, summary_line
-from flowrt.project import check_paths, load_project
+from flowrt.core.diagnostics import CODES, Diagnostic, render_text, summary_line
+from flowrt.project.driver import check_paths, load_project
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted(p.name for p in (CASES / "invalid").iterdir() if not p.name.startswith("."))
@@ -82,7 +82,7 @@ def test_valid_case(
 
 
 def _scenario_code(code: str) -> bool:
-    """FR100 and above are scenario and run codes: flowrt.scenario and the interpreter produce
+    """FR100 and above are scenario and run codes: flowrt.scenario.model and the interpreter produce
     them for *.scenario.yaml files and runs, and their own tests cover them."""
     return int(code[2:]) >= 100
 

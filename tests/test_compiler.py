@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowrt.diagnostics import Diagnostic
-from flowrt.project import check_paths, load_project
+from flowrt.core.diagnostics import Diagnostic
+from flowrt.project.driver import check_paths, load_project
 
 INSTANCE = """\
 instance: t

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from flowrt import project
+from flowrt.project import driver as project
 from flowrt.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
-from flowrt.loader import Limits
-from flowrt.project import check_paths
+from flowrt.lang.loader import Limits
+from flowrt.project.driver import check_paths
 
 INSTANCE = """\
 instance: anycompany

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.diagnostics import CODES, render_text
-from flowrt.project import check_paths
+from flowrt.core.diagnostics import CODES, render_text
+from flowrt.project.driver import check_paths
 
 ROOT = Path(__file__).parent.parent
 DOC = ROOT / "docs" / "diagnostics.md"

@@ -18,8 +18,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from flowrt import expr, instance, loader, project
-from flowrt.blocks import (
+from flowrt.lang import expr
+from flowrt.lang import instance
+from flowrt.lang import loader
+from flowrt.project import driver as project
+from flowrt.lang.blocks import (
     BLOCKS,
     CONNECT_OPERATORS,
     FLOW_TYPES,
@@ -32,7 +35,7 @@ from flowrt.blocks import (
     Flow,
     Prompt,
 )
-from flowrt.diagnostics import CODES, Diagnostic
+from flowrt.core.diagnostics import CODES, Diagnostic
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 
@@ -207,7 +210,7 @@ def block_section(name: str) -> Section:
 
 def test_every_block_type_has_a_section_in_registry_order() -> None:
     titles = [s.title for s in sections(_doc()) if s.level == 3 and s.title in BLOCKS]
-    assert titles == list(BLOCKS), "### <block type> sections must follow flowrt.blocks.BLOCKS"
+    assert titles == list(BLOCKS), "### <block type> sections must follow flowrt.lang.blocks.BLOCKS"
 
 
 @pytest.mark.parametrize("name", list(BLOCKS))

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowrt.client import ConnectClient
-from flowrt.email import (
+from flowrt.email.client import ConnectClient
+from flowrt.email.model import (
     ConnectError,
     IdempotencyException,
     InvalidRequestException,
@@ -22,8 +22,8 @@ from flowrt.email import (
     ResourceConflictException,
     ResourceNotFoundException,
 )
-from flowrt.instance import EmailAddress, Instance, Queue, QueueEmailAddresses
-from flowrt.project import load_project
+from flowrt.lang.instance import EmailAddress, Instance, Queue, QueueEmailAddresses
+from flowrt.project.driver import load_project
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
 PROGRAM = load_project(FLOWS).compile()
@@ -124,8 +124,8 @@ def test_related_contact_attributes_are_copied_then_kept_per_contact(
 
 
 def test_email_fields_resolve_in_a_run() -> None:
-    from flowrt.email_run import EmailSession
-    from flowrt.runtime import Runtime
+    from flowrt.email.session import EmailSession
+    from flowrt.run.runtime import Runtime
 
     session = EmailSession(PROGRAM)
     req = request(
@@ -136,7 +136,7 @@ def test_email_fields_resolve_in_a_run() -> None:
         Description="late order",
     )
     del req["InstanceId"]
-    from flowrt.email import StartEmailContactRequest
+    from flowrt.email.model import StartEmailContactRequest
 
     record, pc, _ = session._contact(StartEmailContactRequest.model_validate(req), "cid-1")
     rt = Runtime(PROGRAM, pc, session.world, "cid-1")

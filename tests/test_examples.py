@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.blocks import BLOCKS
-from flowrt.compiler import Program
-from flowrt.diagnostics import render_text
-from flowrt.project import check_paths, load_project
+from flowrt.lang.blocks import BLOCKS
+from flowrt.lang.compiler import Program
+from flowrt.core.diagnostics import render_text
+from flowrt.project.driver import check_paths, load_project
 
 ROOT = Path(__file__).parent.parent
 FLOWS = ROOT / "flows"

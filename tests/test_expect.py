@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.expect import Expect, ValueMatch, describe_match, evaluate, value_holds
-from flowrt.project import load_project
-from flowrt.suite import Suite, run_suite
+from flowrt.scenario.expect import Expect, ValueMatch, describe_match, evaluate, value_holds
+from flowrt.project.driver import load_project
+from flowrt.testing.suite import Suite, run_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "flows"
@@ -240,7 +240,7 @@ def test_suite_runs_a_case_on_demand(project: Path) -> None:
     suite = Suite(update=True)
     pr = suite.project(project)
     doc, sf = pr.project.scenarios[0]
-    from flowrt.scenario import cases_of
+    from flowrt.scenario.model import cases_of
 
     report = suite.run_case(pr, doc, sf, cases_of(sf)[0])
     assert report.passed and report.golden is not None

@@ -1,4 +1,4 @@
-"""Tests for flowrt.expr: references, templates and conditions."""
+"""Tests for flowrt.lang.expr: references, templates and conditions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowrt.expr import (
+from flowrt.lang.expr import (
     MAX_EXPR_LENGTH,
     NAMESPACES,
     Condition,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowrt.golden import (
+from flowrt.testing.golden import (
     GoldenError,
     dump,
     file_stem,
@@ -21,8 +21,8 @@ from flowrt.golden import (
     what_moved,
     write_atomic,
 )
-from flowrt.loader import load_text
-from flowrt.project import load_project
+from flowrt.lang.loader import load_text
+from flowrt.project.driver import load_project
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "flows"
 
@@ -180,7 +180,7 @@ def test_what_moved() -> None:
 
 def test_golden_steps_are_the_trace_steps() -> None:
     """The golden reads the trace records directly (faster); it must say what Trace.steps says."""
-    from flowrt.scenario import cases_of
+    from flowrt.scenario.model import cases_of
 
     project = load_project(EXAMPLES)
     program = project.compile()

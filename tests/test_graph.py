@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from flowrt.cli import main
-from flowrt.compiler import CompiledFlow, Program
-from flowrt.graph import (
+from flowrt.lang.compiler import CompiledFlow, Program
+from flowrt.reports.graph import (
     branch_display,
     build,
     coverage_counts,
@@ -25,8 +25,8 @@ from flowrt.graph import (
     to_dot,
     to_mermaid,
 )
-from flowrt.project import load_project
-from flowrt.scenario import cases_of
+from flowrt.project.driver import load_project
+from flowrt.scenario.model import cases_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"

@@ -9,10 +9,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from flowrt.cli import build_parser, main
-from flowrt.init import FILES, SCHEMAS
-from flowrt.project import check_paths
-from flowrt.runner import run_project
-from flowrt.schema import shipped_schema
+from flowrt.cli.init import FILES, SCHEMAS
+from flowrt.project.driver import check_paths
+from flowrt.cli.run import run_project
+from flowrt.lang.schema import shipped_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from flowrt.compiler import Program
-from flowrt.diagnostics import FlowrtError
-from flowrt.interpreter import OUTCOME_KINDS
-from flowrt.project import load_project
-from flowrt.trace import Result
+from flowrt.lang.compiler import Program
+from flowrt.core.diagnostics import FlowrtError
+from flowrt.run.interpreter import OUTCOME_KINDS
+from flowrt.project.driver import load_project
+from flowrt.run.trace import Result
 
 INSTANCE = """
 instance: test

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowrt.diagnostics import Span
-from flowrt.loader import Document, Limits, LoadError, decode, load_text
+from flowrt.core.diagnostics import Span
+from flowrt.lang.loader import Document, Limits, LoadError, decode, load_text
 
 
 def _fail(text: str, limits: Limits | None = None) -> LoadError:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-import flowrt.suite
-from flowrt.loader import load_text
+import flowrt.testing.suite
+from flowrt.lang.loader import load_text
 
 pytest_plugins = ["pytester"]
 
 # pytester's in-process runs drop the modules a run imported; ruamel's C extension cannot be
 # imported twice, so import everything the plugin uses here, once, before any run.
-flowrt.suite.run_suite([str(Path(__file__).resolve().parent.parent / "flows")])
+flowrt.testing.suite.run_suite([str(Path(__file__).resolve().parent.parent / "flows")])
 load_text("a: [1]\n")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "flows"
@@ -69,7 +69,7 @@ def test_failures_read_as_a_diff_not_a_traceback(pytester: pytest.Pytester, flow
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=57, failed=2)
     out = result.stdout.str()
-    assert "Traceback" not in out and "flowrt/suite.py" not in out
+    assert "Traceback" not in out and "flowrt/testing/suite.py" not in out
     result.stdout.fnmatch_lines(
         [
             "scenarios/inbound-support.scenario.yaml::gold-premium-full  disconnected",
@@ -149,7 +149,7 @@ def test_syrupy_extension_pins_a_run_in_the_golden_format(pytester: pytest.Pytes
         test_flow=f"""
         import pytest
         import flowrt
-        from flowrt.syrupy import FlowrtSnapshotExtension
+        from flowrt.testing.syrupy import FlowrtSnapshotExtension
 
         @pytest.fixture
         def snapshot(snapshot):

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 
 from flowrt.cli import main
-from flowrt.diagnostics import CODES, Diagnostic, Span
-from flowrt.project import check_paths
-from flowrt.report_formats import (
+from flowrt.core.diagnostics import CODES, Diagnostic, Span
+from flowrt.project.driver import check_paths
+from flowrt.reports.formats import (
     HELP_FILE,
     github_line,
     help_from_doc,
@@ -103,7 +103,7 @@ def test_help_file_matches_docs_diagnostics() -> None:
     doc = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     shipped = json.loads(HELP_FILE.read_text(encoding="utf-8"))
     assert shipped == help_from_doc(doc), (
-        "flowrt/diagnostics_help.json is out of date: run `python -m flowrt.report_formats`"
+        "flowrt/diagnostics_help.json is out of date: run `python -m flowrt.reports.formats`"
     )
 
 

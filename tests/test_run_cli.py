@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowrt.cli import main
-from flowrt.interpreter import OUTCOME_KINDS
-from flowrt.project import load_project
+from flowrt.run.interpreter import OUTCOME_KINDS
+from flowrt.project.driver import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "flows"
@@ -272,7 +272,7 @@ def test_random_runs_reach_a_known_outcome_deterministically(
 
 
 def test_example_scenarios_take_every_connected_branch() -> None:
-    from flowrt.runner import run_project
+    from flowrt.cli.run import run_project
 
     report = run_project(str(EXAMPLES))
     assert report.results and not report.failed

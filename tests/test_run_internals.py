@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.compiler import Program
-from flowrt.project import load_project
-from flowrt.runner import run_project
-from flowrt.runtime import Runtime
-from flowrt.scenario import MAX_ATTRIBUTE_BYTES, prepare_contact, prepare_world
-from flowrt.steps import ATTRIBUTE, EXTERNAL, STATIC
-from flowrt.trace import records_from_log
+from flowrt.lang.compiler import Program
+from flowrt.project.driver import load_project
+from flowrt.cli.run import run_project
+from flowrt.run.runtime import Runtime
+from flowrt.scenario.model import MAX_ATTRIBUTE_BYTES, prepare_contact, prepare_world
+from flowrt.lang.steps import ATTRIBUTE, EXTERNAL, STATIC
+from flowrt.run.trace import records_from_log
 from tests.fuzz.helpers import general_steps
 
 INSTANCE = """
@@ -159,7 +159,7 @@ def test_a_value_read_from_an_attribute_set_earlier_in_the_same_block(
 
 def test_the_example_projects_runs_are_the_same_with_general_steps() -> None:
     # Every block type and branch of flows/ run through both paths: the compile-time closures
-    # (flowrt.steps) and each block's `run` method.  They must agree exactly.
+    # (flowrt.lang.steps) and each block's `run` method.  They must agree exactly.
     examples = Path(__file__).resolve().parent.parent / "flows"
 
     def everything() -> list[object]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from flowrt.cli import main
-from flowrt.golden import GOLDEN_DIR
-from flowrt.loader import load_file
-from flowrt.suite import UsageError, compile_selection, run_suite
+from flowrt.testing.golden import GOLDEN_DIR
+from flowrt.lang.loader import load_file
+from flowrt.testing.suite import UsageError, compile_selection, run_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "flows"

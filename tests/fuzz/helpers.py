@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from flowrt.blocks import BLOCKS
-from flowrt.diagnostics import Diagnostic
+from flowrt.lang.blocks import BLOCKS
+from flowrt.core.diagnostics import Diagnostic
 
 #: Codes that may come without a span: they are about the command, not about a file's text.
 UNPOSITIONED = frozenset({"FR100"})

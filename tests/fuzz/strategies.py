@@ -1,7 +1,7 @@
 """Hypothesis strategies for fuzzing flowrt: valid projects built from the block registry, and
 mutations of them (deleted keys, wrong types, swapped targets, random unicode, truncation).
 
-Valid flows are generated from `flowrt.blocks.BLOCKS`: every block type of the registry that a
+Valid flows are generated from `flowrt.lang.blocks.BLOCKS`: every block type of the registry that a
 contact flow may hold gets parameters that resolve against `INSTANCE` (a small fixed instance),
 and its exits are wired at random among the flow's blocks (any branch of `BRANCHES`, sometimes
 left unconnected).  Scenarios give random attributes, channels, queue states, clocks and Lambda
@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from flowrt.blocks import BLOCKS
+from flowrt.lang.blocks import BLOCKS
 
 INSTANCE: dict[str, Any] = {
     "instance": "fuzz",
@@ -355,7 +355,7 @@ def to_text(data: Any, style: str = "yaml") -> str:
     """`data` as YAML text (block style, as people write it) or as JSON (which YAML reads)."""
     if style == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    from flowrt.connect_files import _emit, _empty
+    from flowrt.connect.files import _emit, _empty
 
     out: list[str] = []
     if isinstance(data, dict | list) and data:

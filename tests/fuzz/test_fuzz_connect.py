@@ -18,10 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.cli import main
-from flowrt.connect_export import export_paths
-from flowrt.connect_files import parse_source, to_yaml
-from flowrt.connect_import import import_paths, import_source
-from flowrt.loader import load_text
+from flowrt.connect.export import export_paths
+from flowrt.connect.files import parse_source, to_yaml
+from flowrt.connect.importer import import_paths, import_source
+from flowrt.lang.loader import load_text
 from tests.fuzz import strategies as fs
 from tests.fuzz.helpers import assert_positioned, write_files
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from flowrt.loader import Document, LoadError, decode, load_text
+from flowrt.lang.loader import Document, LoadError, decode, load_text
 from tests.fuzz import strategies as fs
 from tests.fuzz.helpers import assert_positioned
 

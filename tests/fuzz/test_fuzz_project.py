@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowrt.diagnostics import render_json, render_text
-from flowrt.golden import GOLDEN_SUFFIX
-from flowrt.interpreter import OUTCOME_KINDS
-from flowrt.project import check_paths
-from flowrt.runner import run_project
-from flowrt.suite import run_suite
+from flowrt.core.diagnostics import render_json, render_text
+from flowrt.testing.golden import GOLDEN_SUFFIX
+from flowrt.run.interpreter import OUTCOME_KINDS
+from flowrt.project.driver import check_paths
+from flowrt.cli.run import run_project
+from flowrt.testing.suite import run_suite
 from tests.fuzz import strategies as fs
 from tests.fuzz.helpers import assert_positioned, general_steps, write_files
 

@@ -1,0 +1,115 @@
+"""The `flowrt import` and `flowrt export` commands (Amazon Connect interop)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def add_import(sub: Any) -> None:
+    """Register `flowrt import`."""
+    p = sub.add_parser(
+        "import",
+        help="Amazon Connect flow JSON -> *.flow.yaml (with a .flow.layout.json beside each)",
+        description="Import Amazon Connect flows: the flow language JSON (Version 2019-10-30), "
+        "its {Name, Type, Content} and {ContactFlow: {...}} wrappers, and the legacy console "
+        "export.  Each FILE (or every file under a directory) becomes DIR/<name>.flow.yaml plus "
+        "DIR/<name>.flow.layout.json (layout, kept out of the YAML).  Exit 0 when every file "
+        "imported, 1 on diagnostics with errors, 2 on usage errors.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="flow JSON files or directories")
+    p.add_argument("-o", "--output", default=".", metavar="DIR", help="output directory (.)")
+    p.add_argument("--env", metavar="FILE", help="environment file: ARNs/IDs -> names")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.set_defaults(func=cmd_import)
+
+
+def add_export(sub: Any) -> None:
+    """Register `flowrt export`."""
+    p = sub.add_parser(
+        "export",
+        help="*.flow.yaml -> Amazon Connect flow JSON (or a CloudFormation/Terraform resource)",
+        description="Export flows to the Amazon Connect flow language (Version 2019-10-30).  "
+        "FLOW is a *.flow.yaml file or a directory; each flow is validated with its project, "
+        "then written to DIR/<name>.json (.template.json with --wrap cloudformation, .tf.json "
+        "with --wrap terraform).  Exit 0 when every flow exported, 1 when one was refused, "
+        "2 on usage errors.",
+    )
+    p.add_argument("flows", nargs="+", metavar="FLOW", help="flow files or directories")
+    p.add_argument("-o", "--output", default=None, metavar="DIR", help="output directory (.)")
+    p.add_argument("--env", metavar="FILE", help="environment file: names -> ARNs/IDs")
+    p.add_argument(
+        "--wrap",
+        choices=("cloudformation", "terraform"),
+        default=None,
+        help="emit a resource whose Content is the flow as a string",
+    )
+    p.add_argument("--stdout", action="store_true", help="print the JSON instead of writing files")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.set_defaults(func=cmd_export)
+
+
+def _environment(path: str | None) -> tuple[Any, list[Any]]:
+    from flowrt.connect.env import EMPTY, load_environment
+
+    if path is None:
+        return EMPTY, []
+    env, diags = load_environment(path)
+    return env, diags
+
+
+def _report(diags: list[Any], fmt: str = "text") -> None:
+    from flowrt.core.diagnostics import render_json, render_text
+
+    if not diags:
+        return
+    if fmt == "json":
+        print(render_json(diags))
+        return
+    print(render_text(diags), file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Run `flowrt import`."""
+    from flowrt.connect.importer import import_paths
+
+    env, diags = _environment(args.env)
+    if env is None:
+        _report(diags)
+        return EXIT_USAGE
+    found, written, imported = import_paths(args.files, args.output, env=env, force=args.force)
+    _report(found, args.format)
+    if args.format == "text":
+        kept = sum(i.passthrough for i in imported)
+        blocks = sum(len(i.flow["blocks"]) for i in imported)
+        print(
+            f"{len(imported)} flow(s) imported into {args.output}: {blocks} block(s), "
+            f"{kept} kept as connect-action; {len(written)} file(s) written"
+        )
+    return EXIT_FINDINGS if any(d.is_error for d in found) else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Run `flowrt export`."""
+    from flowrt.connect.export import export_paths
+
+    env, diags = _environment(args.env)
+    if env is None:
+        _report(diags)
+        return EXIT_USAGE
+    out = None if args.stdout else (args.output or ".")
+
+    def emit(text: str) -> None:
+        sys.stdout.write(text)
+
+    found, written = export_paths(
+        args.flows, out, env=env, how=args.wrap, force=args.force, emit=emit
+    )
+    _report(found)
+    if not args.stdout:
+        print(f"{len(written)} file(s) written")
+    return EXIT_FINDINGS if any(d.is_error for d in found) else EXIT_OK

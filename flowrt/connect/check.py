@@ -1,0 +1,86 @@
+"""Make an imported flow validate: blocks that fail the schema or the compiler's checks are
+demoted to `connect-action` pass-throughs, which keep the action exactly.
+
+The flow is checked in memory, as `flowrt validate` would check it without an instance file:
+schema, models, then the compiler (names of other flows are those imported together or already
+in the output directory).  Each block gets a line of its own in a synthetic source map, so a
+diagnostic's line says which block it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flowrt.lang import schema
+from flowrt.lang.blocks import BLOCKS, Block, Flow
+from flowrt.lang.compiler import FlowEnv, compile_flow
+from flowrt.lang.loader import Document, JsonPath, Pos
+
+#: Rounds of demotion; each round demotes at least one block, and a flow of pass-throughs
+#: cannot fail a block check, so a few rounds suffice.
+_ROUNDS = 8
+
+
+def check_flow(flow: dict[str, Any], known_flows: Sequence[str]) -> set[str]:
+    """Names of the blocks of `flow` (DSL data) that have errors."""
+    names = list(flow["blocks"])
+    positions: dict[JsonPath, Pos] = {
+        ("blocks", n): (i + 2, 1, i + 2, 2) for i, n in enumerate(names)
+    }
+    doc = Document("<import>", "", flow, positions, dict(positions))
+    invalid: set[str] = set()
+    schema.validate(doc, "flow", invalid)
+    try:
+        model = Flow.model_validate({**flow, "blocks": {}})
+    except Exception:  # noqa: BLE001 - a flow-level problem no demotion can fix
+        return set()
+    blocks: dict[str, Block] = {}
+    for name, data in flow["blocks"].items():
+        if name in invalid:
+            continue
+        try:
+            blocks[name] = BLOCKS[data["type"]].model_validate(data)
+        except Exception:  # noqa: BLE001 - a residual model error: demote the block
+            invalid.add(name)
+    if invalid:
+        return invalid
+    env = FlowEnv(None, dict.fromkeys([*known_flows, model.flow], "contact"))
+    _, diags = compile_flow(doc, model, blocks, set(), env)
+    bad: set[str] = set()
+    for d in diags:
+        if d.is_error and d.span is not None and 2 <= d.span.line < len(names) + 2:
+            bad.add(names[d.span.line - 2])
+    return bad
+
+
+def demote_invalid(
+    flow: dict[str, Any],
+    originals: dict[str, dict[str, Any]],
+    names: dict[str, str],
+    known_flows: Sequence[str],
+) -> set[str]:
+    """Demote every block of `flow` with errors to a pass-through; return the names demoted."""
+    from flowrt.connect.importer import passthrough
+
+    demoted: set[str] = set()
+    for _ in range(_ROUNDS):
+        bad = {
+            n
+            for n in check_flow(flow, known_flows)
+            if flow["blocks"][n]["type"] != "connect-action"
+        }
+        if not bad:
+            break
+        for name in bad:
+            body = passthrough(originals[name], names)
+            old = flow["blocks"][name]
+            if "id" in old:
+                body = {
+                    "type": body["type"],
+                    "id": old["id"],
+                    **{k: v for k, v in body.items() if k != "type"},
+                }
+            flow["blocks"][name] = body
+        demoted |= bad
+    return demoted

@@ -1,0 +1,314 @@
+"""Static checks of the email channel: email cases of scenarios, the outbound flow, mail loops.
+
+`email_checks` is called by `check_scenario` for every case that enters by StartEmailContact or
+has agent actions: the request is checked like the API would (seed 004: FR200 InvalidRequest,
+FR201 ResourceNotFound, FR202 Idempotency, each message starting with the API's error name and
+positioned on the field at fault), the case's other keys must not contradict it (FR203), agent
+actions must name users and quick connects of the instance (FR204) and forwards need an outbound
+email flow (FR205).
+
+`check_email_project` is called when a project compiles: the instance's `default-outbound-flow`
+must be an outbound-email flow (FR205), and no outbound-email flow may send email (FR206, the
+mail loop: email sent from the outbound email flow goes out through that same flow).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flowrt.core.diagnostics import Diagnostic, suggestion
+from flowrt.email.model import IdempotencyException, Mailbox, Problem, shape_problems
+from flowrt.email.session import (
+    LINK_ACTIONS,
+    SENDING_ACTIONS,
+    _code,
+    flow_by_id,
+    instance_problems,
+    outbound_flow,
+    requests_of,
+)
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import CompiledFlow, Node, Program
+    from flowrt.lang.loader import Document, JsonPath
+    from flowrt.scenario.model import Case, CaseRun, ScenarioFile
+
+#: Contact keys that a StartEmailContact request sets, and the request field to use instead.
+_SET_BY_REQUEST = {
+    "customer_endpoint": "FromEmailAddress.EmailAddress",
+    "customer_display_name": "FromEmailAddress.DisplayName",
+    "system_endpoint": "DestinationEmailAddress",
+    "system_display_name": "the destination address's display-name in instance.yaml",
+    "email": "EmailMessage and AdditionalRecipients",
+    "attributes": "Attributes",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# the project: the outbound email flow, mail loops
+
+
+def _sends(program: Program, node: Node, seen: set[str]) -> str | None:
+    """Why a block would send email, or None (following flows it runs, once each)."""
+    block = node.block
+    if node.type == "send-message":
+        return "sends a message, and a message on an email contact is an email"
+    if node.type == "connect-action":
+        action = getattr(block, "action", "")
+        if action in SENDING_ACTIONS:
+            return f"runs the Amazon Connect action {action}, which sends email"
+        param = LINK_ACTIONS.get(action)
+        target = getattr(block, "parameters", {}).get(param) if param else None
+        name = flow_by_id(program, target) if isinstance(target, str) else None
+        if name is not None:
+            return _via(program, name, seen)
+    if node.type == "transfer-to-flow":
+        target = node.prepared.get(("flow",))
+        if isinstance(target, str) and target in program.flows:
+            return _via(program, target, seen)
+    return None
+
+
+def _via(program: Program, name: str, seen: set[str]) -> str | None:
+    if name in seen:
+        return None
+    seen.add(name)
+    for node in program.flows[name].nodes:
+        why = _sends(program, node, seen)
+        if why is not None:
+            return f"runs flow {name}, whose block `{node.name}` {why}"
+    return None
+
+
+def check_email_project(program: Program, instance_doc: Document | None) -> list[Diagnostic]:
+    """FR205 (the Default outbound flow) and FR206 (mail loops)."""
+    out: list[Diagnostic] = []
+    inst = program.instance
+    name = inst.default_outbound_flow if inst is not None else None
+    if name is not None and instance_doc is not None:
+        span = instance_doc.span(("default-outbound-flow",))
+        flow = program.flows.get(name)
+        if flow is None:
+            out.append(
+                Diagnostic.make(
+                    "FR205",
+                    f"default-outbound-flow: unknown flow `{name}`{suggestion(name, program.flows)}",
+                    span,
+                    "name the outbound-email flow that holds the outbound email policy",
+                )
+            )
+        elif flow.type != "outbound-email":
+            out.append(
+                Diagnostic.make(
+                    "FR205",
+                    f"default-outbound-flow: `{name}` is a {flow.type} flow; the Default outbound "
+                    "flow must be of type outbound-email",
+                    span,
+                )
+            )
+    for cf in program.flows.values():
+        if cf.type != "outbound-email":
+            continue
+        for node in cf.nodes:
+            why = _sends(program, node, {cf.name})
+            if why is not None:
+                out.append(
+                    Diagnostic.make(
+                        "FR206",
+                        f"mail loop: block `{node.name}` ({node.type}) of outbound email flow "
+                        f"`{cf.name}` {why}; every email that goes out runs this flow, so the "
+                        "email it sends would run it again",
+                        node.span,
+                        "decide in the outbound email flow, do not send from it (a send guarded "
+                        "by a `$.Channel` check still runs for email)",
+                    )
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# email cases of a scenario file
+
+
+class _CaseCheck:
+    """The checks of one email case; diagnostics shared by several cases are reported once."""
+
+    def __init__(
+        self, doc: Document, program: Program, seen: set[tuple[str, str, str]], name: str
+    ) -> None:
+        self.doc, self.program, self.seen, self.name = doc, program, seen, name
+        self.out: list[Diagnostic] = []
+        self.flows: dict[str, CompiledFlow] = {}
+
+    def report(
+        self, code: str, message: str, path: JsonPath, hint: str | None = None, key: bool = False
+    ) -> None:
+        span = self.doc.key_span(path) if key else self.doc.span(path)
+        mark = (code, message, str(span))
+        if mark not in self.seen:
+            self.seen.add(mark)
+            self.out.append(Diagnostic.make(code, message, span, hint))
+
+    def reach(self, name: str | None) -> None:
+        from flowrt.scenario.model import flows_reached
+
+        if name is not None and name in self.program.flows:
+            for cf in flows_reached(self.program, name):
+                self.flows[cf.name] = cf
+
+    def problem(self, p: Problem, base: JsonPath) -> None:
+        self.report(
+            _code(p.error),
+            f"{p.error.CODE}: {p.message}",
+            (*base, *p.path),
+            "StartEmailContact refuses this request (see docs/email.md)",
+            key=p.key,
+        )
+
+
+def _where(doc: Document, attr: str, key: str, base: JsonPath) -> JsonPath | None:
+    """Where a case's `contact`/`world` key is written: in the case, else shared, else None.
+
+    Read from the document's own keys: schema defaults filled into the data do not count.
+    """
+    for path in ((*base, attr, key), (attr, key)):
+        if path in doc.key_positions:
+            return path
+    return None
+
+
+def email_checks(
+    doc: Document, sf: ScenarioFile, program: Program
+) -> dict[str, tuple[list[Diagnostic], list[CompiledFlow] | None]]:
+    """Case name -> (diagnostics, flows the case may run) for every email case of the file."""
+    from flowrt.scenario.model import cases_of
+
+    out: dict[str, tuple[list[Diagnostic], list[CompiledFlow] | None]] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for run in cases_of(sf):
+        if not requests_of(run.contact) and not run.world.agent_actions:
+            continue
+        ck = _CaseCheck(doc, program, seen, run.case)
+        _check_case(ck, sf, run)
+        out[run.case] = (ck.out, list(ck.flows.values()) or None)
+    return out
+
+
+def _check_case(ck: _CaseCheck, sf: ScenarioFile, run: CaseRun) -> None:
+    case = sf.cases[run.case]
+    base: JsonPath = ("cases", run.case)
+    requests = requests_of(run.contact)
+    doc = ck.doc
+    req_base = _where(doc, "contact", "start-email-contact", base) or base
+    actions_at = _where(doc, "world", "agent-actions", base) or base
+    if not requests:
+        ck.report(
+            "FR203",
+            "agent actions act on an email contact: give the contact a `start-email-contact` "
+            "request",
+            actions_at,
+            key=True,
+        )
+    else:
+        _conflicts(ck, sf, case, run, base)
+        _requests(ck, run, req_base)
+    _actions(ck, run, actions_at)
+
+
+def _conflicts(ck: _CaseCheck, sf: ScenarioFile, case: Case, run: CaseRun, base: JsonPath) -> None:
+    if case.flow is not None or sf.flow is not None:
+        ck.report(
+            "FR203",
+            "an email case runs the flow its StartEmailContact request starts (ContactFlowId, "
+            "else the flow of the destination address); remove `flow:`",
+            (*base, "flow") if case.flow is not None else ("flow",),
+            "to start another flow, give ContactFlowId in the request",
+        )
+    channel = _where(ck.doc, "contact", "channel", base)
+    if channel is not None and run.contact.channel != "EMAIL":
+        ck.report(
+            "FR203",
+            f"a StartEmailContact contact is an EMAIL contact, not {run.contact.channel}",
+            channel,
+        )
+    for attr, instead in _SET_BY_REQUEST.items():
+        key = attr.replace("_", "-")
+        at = _where(ck.doc, "contact", key, base)
+        if at is not None:
+            ck.report(
+                "FR203",
+                f"`{key}` is set by the StartEmailContact request; use {instead}",
+                at,
+                key=True,
+            )
+
+
+def _requests(ck: _CaseCheck, run: CaseRun, req_base: JsonPath) -> None:
+    program = ck.program
+    mailbox = Mailbox(program.instance)
+    related: dict[str, Any] = {k: v.attributes for k, v in run.world.contacts.items()}
+    tokens: dict[str, str] = {}
+    many = isinstance(run.contact.start_email_contact, list)
+    for i, req in enumerate(requests_of(run.contact)):
+        rb: JsonPath = (*req_base, i) if many else req_base
+        problems = shape_problems(req) + instance_problems(req, mailbox, program, related)
+        token, fp = req.client_token, req.fingerprint()
+        if token is not None and token in tokens:
+            if tokens[token] != fp:
+                problems.append(
+                    Problem(
+                        IdempotencyException,
+                        f"ClientToken `{token}` was already used with a different "
+                        "StartEmailContact request",
+                        ("ClientToken",),
+                    )
+                )
+            else:
+                continue  # a retry: nothing new to check, nothing runs
+        for p in problems:
+            ck.problem(p, rb)
+        if problems:
+            continue
+        if token is not None:
+            tokens[token] = fp
+        if req.contact_flow_id is not None:
+            ck.reach(flow_by_id(program, req.contact_flow_id))
+        else:
+            target = mailbox.deliver_to(req.destination_email_address or "")
+            ck.reach(target.flow if target else None)
+
+
+def _actions(ck: _CaseCheck, run: CaseRun, path: JsonPath) -> None:
+    inst = ck.program.instance
+    users = inst.users if inst is not None else {}
+    quick = inst.quick_connects if inst is not None else {}
+    for j, action in enumerate(run.world.agent_actions):
+        kind, a = action.which()
+        at: JsonPath = (*path, j, kind)
+        names: list[tuple[str, str | None, dict[str, Any]]] = [("agent", a.agent, users)]
+        names.append(("approved-by", getattr(a, "approved_by", None), users))
+        names.append(("quick-connect", getattr(a, "quick_connect", None), quick))
+        for key, value, table in names:
+            if value is not None and value not in table:
+                what = "quick connect" if key == "quick-connect" else "user"
+                ck.report(
+                    "FR204",
+                    f"unknown {what} `{value}`{suggestion(value, table)}",
+                    (*at, key),
+                    f"{what}s are declared in instance.yaml",
+                )
+        if kind in ("forward", "outbound-email"):
+            name = outbound_flow(ck.program)
+            if name is None:
+                ck.report(
+                    "FR205",
+                    f"a {kind} runs the outbound email flow, and the project has none: add a "
+                    "flow of type outbound-email (and name it as `default-outbound-flow` in "
+                    "instance.yaml when there are several)",
+                    at,
+                    key=True,
+                )
+            ck.reach(name)
+        qc = quick.get(getattr(a, "quick_connect", None) or "")
+        if qc is not None:
+            ck.reach(qc.flow)

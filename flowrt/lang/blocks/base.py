@@ -1,0 +1,261 @@
+"""The base of every block type: `Block`, conditions, prompts, shared constants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import BlockContext, Node
+    from flowrt.run.runtime import Runtime
+
+#: A run step: `step(node, rt)` returns the branch taken (`Block.run`, or `Block.compile_step`'s).
+Step = Callable[["Node", "Runtime"], str]
+
+#: The Amazon Connect flow types a flow file may declare (`type:`).
+FlowType = Literal[
+    "contact",
+    "customer-queue",
+    "customer-hold",
+    "customer-whisper",
+    "agent-hold",
+    "agent-whisper",
+    "outbound-whisper",
+    "agent-transfer",
+    "queue-transfer",
+    "outbound-email",
+    "module",
+]
+FLOW_TYPES: tuple[str, ...] = get_args(FlowType)
+ALL = frozenset(FLOW_TYPES)
+#: Flows in which a contact can be routed (queued, transferred, disconnected).
+ROUTING = frozenset({"contact", "customer-queue", "agent-transfer", "queue-transfer"})
+#: Flows that talk to the customer or agent (everything but the email policy flow).
+INTERACTIVE = ALL - {"outbound-email"}
+
+OPERATORS: tuple[str, ...] = (
+    "equals",
+    "text-contains",
+    "text-starts-with",
+    "text-ends-with",
+    "number-greater-than",
+    "number-less-than",
+    "number-greater-or-equal",
+    "number-less-or-equal",
+)
+#: DSL operator -> Amazon Connect Compare operator.
+CONNECT_OPERATORS: dict[str, str] = {
+    "equals": "Equals",
+    "text-contains": "TextContains",
+    "text-starts-with": "TextStartsWith",
+    "text-ends-with": "TextEndsWith",
+    "number-greater-than": "NumberGreaterThan",
+    "number-less-than": "NumberLessThan",
+    "number-greater-or-equal": "NumberGreaterOrEqualTo",
+    "number-less-or-equal": "NumberLessOrEqualTo",
+}
+
+DTMF_PATTERN = r"^(\$\..+|[0-9,*#]{0,50})$"
+PHONE_PATTERN = r"^(\$\..+|\+[1-9][0-9]{1,14})$"
+REF_PATTERN = r"^\$\..+$"
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class Model(BaseModel):
+    """Base of every DSL model: kebab-case keys, unknown keys refused."""
+
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True
+    )
+
+
+Scalar = str | int | float | bool
+
+
+class Condition(Model):
+    """One ordered condition: exactly one operator (or `when`) and the block it leads to."""
+
+    equals: Scalar | None = Field(
+        None, description="Equal to this value (numbers compare as numbers)."
+    )
+    text_contains: str | None = Field(None, description="The text contains this.")
+    text_starts_with: str | None = Field(None, description="The text starts with this.")
+    text_ends_with: str | None = Field(None, description="The text ends with this.")
+    number_greater_than: float | str | None = Field(None, description="Number greater than this.")
+    number_less_than: float | str | None = Field(None, description="Number less than this.")
+    number_greater_or_equal: float | str | None = Field(
+        None, description="Number greater than or equal to this."
+    )
+    number_less_or_equal: float | str | None = Field(
+        None, description="Number less than or equal to this."
+    )
+    when: str | None = Field(
+        None,
+        description="A boolean expression instead of an operator (flowrt extension).",
+        examples=['$.Attributes.tier == "gold" and $.Metrics.Agents.Available.Count > 0'],
+    )
+    next: str = Field(description="The block to go to when this condition matches.")
+
+    def operator(self) -> list[tuple[str, Any]]:
+        """The (operator, operand) pairs given; a valid condition has exactly one."""
+        found = []
+        for op in (*OPERATORS, "when"):
+            value = getattr(self, op.replace("-", "_"))
+            if value is not None:
+                found.append((op, value))
+        return found
+
+    def label(self) -> str:
+        pairs = self.operator()
+        if len(pairs) != 1:
+            return "condition"
+        op, value = pairs[0]
+        return f"when {value}" if op == "when" else f"{op} {text_of(value)}"
+
+
+def _fallback(value: Any) -> str:
+    """A parameter's text when it has no template: "" for text (its template failed), else the
+    number or boolean as Amazon Connect writes it."""
+    return "" if isinstance(value, str) else text_of(value)
+
+
+def text_of(value: Any) -> str:
+    """A scalar as flowrt writes it as text (attribute values are text, as in Connect):
+    true/false, 3 (not 3.0), else str()."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Prompt(Model):
+    """A prompt: text to speech, SSML, or a prompt from the instance's prompt library."""
+
+    text: str | None = Field(None, description="Text to speak or send; may hold `$.` references.")
+    ssml: str | None = Field(None, description="SSML to speak.")
+    prompt: str | None = Field(None, description="Name of a prompt in the instance's library.")
+
+
+class CallerId(Model):
+    """Caller ID shown to the third party of an external transfer."""
+
+    number: str | None = Field(
+        None,
+        description="A phone number claimed in the instance, or an attribute reference.",
+        pattern=PHONE_PATTERN,
+    )
+    name: str | None = Field(None, description="Caller ID name, or an attribute reference.")
+
+
+class Block(Model):
+    """Base of every block: the keys every block accepts."""
+
+    TYPE: ClassVar[str] = ""
+    CONNECT_TYPE: ClassVar[str] = ""
+    BRANCHES: ClassVar[tuple[str, ...]] = ()
+    DEFAULT_BRANCH: ClassVar[str | None] = None
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+    FLOW_TYPES: ClassVar[frozenset[str]] = INTERACTIVE
+    HAS_CONDITIONS: ClassVar[bool] = False
+
+    type: str
+    id: str | None = Field(
+        None,
+        description="Amazon Connect action Identifier, kept so an export reproduces it.",
+        max_length=50,
+    )
+    description: str | None = Field(None, description="What this block is for.")
+    next: str | dict[str, str] | None = Field(
+        None,
+        description="Where to go next: a block name for the default exit, or branch -> block.",
+    )
+
+    @property
+    def conditions_list(self) -> list[Condition]:
+        return list(getattr(self, "conditions", None) or [])
+
+    def exits(self) -> list[tuple[str, str, tuple[str | int, ...]]]:
+        """Every connected exit: (branch, target block, path of the target within the block)."""
+        out: list[tuple[str, str, tuple[str | int, ...]]] = []
+        for i, cond in enumerate(self.conditions_list):
+            out.append((condition_branch(i), cond.next, ("conditions", i, "next")))
+        if isinstance(self.next, str):
+            out.append((self.DEFAULT_BRANCH or "next", self.next, ("next",)))
+        elif isinstance(self.next, dict):
+            for branch, target in self.next.items():
+                out.append((branch, target, ("next", branch)))
+        return out
+
+    def all_branches(self) -> list[str]:
+        """Every branch this block can take as configured (conditions first)."""
+        return [condition_branch(i) for i in range(len(self.conditions_list))] + list(
+            self.available_branches()
+        )
+
+    def available_branches(self) -> tuple[str, ...]:
+        """Declared branches available with this configuration (see transfer-to-phone-number)."""
+        return self.BRANCHES
+
+    def branch_label(self, branch: str) -> str:
+        """Human label of a branch, for traces and diagrams."""
+        if branch.startswith("condition-"):
+            idx = int(branch.split("-", 1)[1]) - 1
+            conds = self.conditions_list
+            if 0 <= idx < len(conds):
+                return conds[idx].label()
+        return branch
+
+    def check(self, cx: BlockContext) -> None:
+        """Block-specific static checks and preparation; the default has none."""
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        """The run step: act on the runtime `rt` and return the branch taken (see interpreter)."""
+        return rt.end("error", f"block type {self.TYPE} cannot be run")
+
+    def compile_step(self, node: Node) -> Step:
+        """The run step specialised for `node` once it is compiled; by default `run` itself.
+
+        A block may return a closure that does what `run` does (same branches, same facts) with
+        its parameters worked out once: static facts built, references turned into lookups.
+        """
+        return self.run
+
+
+def condition_branch(index: int) -> str:
+    """Branch name of the condition at `index` (0-based): `condition-1`, `condition-2`, ..."""
+    return f"condition-{index + 1}"
+
+
+#: Prepared key of a block's compiled conditions (see `prepare_matchers`).
+MATCHERS: tuple[str, str] = ("run", "matchers")
+
+
+def prepare_matchers(cx: BlockContext, conditions: list[Condition]) -> None:
+    """Compile a block's conditions for its run step: (branch, label, operator, operand, number,
+    reference, expression) per condition, in order (the first that matches wins)."""
+    from flowrt.lang.expr import as_number
+
+    prepared = cx.node.prepared
+    out: list[tuple[Any, ...]] = []
+    for i, cond in enumerate(conditions):
+        ops = cond.operator()
+        if len(ops) != 1:
+            continue
+        op, operand = ops[0]
+        branch, label = condition_branch(i), cond.label()
+        if op == "when":
+            out.append((branch, label, op, "", None, None, prepared.get(("conditions", i, "when"))))
+            continue
+        ref = prepared.get(("conditions", i, op))
+        text = text_of(operand)
+        num = as_number(text) if ref is None else None
+        if isinstance(operand, bool):
+            op = "equals-bool"
+        out.append((branch, label, op, text, num, ref, None))
+    cx.node.matchers = prepared[MATCHERS] = tuple(out)

@@ -1,0 +1,263 @@
+"""Decision blocks: conditions on attributes, hours, queue status, staffing; queue metrics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field
+
+from flowrt.lang.blocks.base import (
+    ALL,
+    INTERACTIVE,
+    REF_PATTERN,
+    Block,
+    Condition,
+    Step,
+    prepare_matchers,
+)
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import BlockContext, Node
+    from flowrt.run.runtime import Runtime
+
+
+class CheckContactAttributes(Block):
+    """Check contact attributes: the first matching condition wins, else no-match.
+
+    Numbers are compared as numbers; a value that is not a number never matches a number
+    operator (it takes no-match, as Amazon Connect does).  A condition may use `when:` with a
+    boolean expression instead of an operator, in which case `attribute` is not needed.
+    """
+
+    TYPE: ClassVar[str] = "check-contact-attributes"
+    CONNECT_TYPE: ClassVar[str] = "Compare"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("no-match", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "no-match"
+    FLOW_TYPES: ClassVar[frozenset[str]] = ALL
+    HAS_CONDITIONS: ClassVar[bool] = True
+
+    type: Literal["check-contact-attributes"]
+    attribute: str | None = Field(
+        None,
+        description="The attribute to check: one `$.` reference.",
+        pattern=REF_PATTERN,
+        examples=["$.Attributes.tier"],
+    )
+    conditions: list[Condition] = Field(
+        description="Ordered conditions; the first that matches wins.", min_length=1
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        if self.attribute is not None:
+            cx.reference(self.attribute, ("attribute",))
+        cx.conditions(self.conditions, needs_attribute=self.attribute is None)
+        prepare_matchers(cx, self.conditions)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        ref = node.prepared.get(("attribute",))
+        if ref is None:
+            return rt.match(node, "", None)
+        value = rt.resolve(ref.path)
+        if value is None:
+            rt.note_missing(ref.text)
+            value = ""
+        return rt.match(node, value, ref.text)
+
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.lang.steps import getter, matcher
+
+        match = matcher(node)
+        ref = node.prepared.get(("attribute",))
+        if ref is None:
+
+            def check_expressions(node: Node, rt: Runtime) -> str:
+                return match(rt, "", None)
+
+            return check_expressions
+        get, text = getter(ref.path), ref.text
+        if len(ref.path) == 2 and ref.path[0] == "Attributes":
+            key = ref.path[1]
+
+            def check_user_attribute(node: Node, rt: Runtime) -> str:
+                value = rt.attrs.get(key)
+                if value is None:
+                    rt.note_missing(text)
+                    value = ""
+                return match(rt, value, text)
+
+            return check_user_attribute
+
+        def check_attribute(node: Node, rt: Runtime) -> str:
+            value = get(rt)
+            if value is None:
+                rt.note_missing(text)
+                value = ""
+            return match(rt, value, text)
+
+        return check_attribute
+
+
+class CheckHoursOfOperation(Block):
+    """Check hours of operation: in-hours or out-of-hours by the clock of the world.
+
+    Without `hours`, the working queue's hours of operation are checked.
+    """
+
+    TYPE: ClassVar[str] = "check-hours-of-operation"
+    CONNECT_TYPE: ClassVar[str] = "CheckHoursOfOperation"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("in-hours", "out-of-hours", "error")
+    FLOW_TYPES: ClassVar[frozenset[str]] = INTERACTIVE
+
+    type: Literal["check-hours-of-operation"]
+    hours: str | None = Field(None, description="Hours of operation to check (by name).")
+
+    def check(self, cx: BlockContext) -> None:
+        if self.hours is not None:
+            cx.hours(self.hours, ("hours",))
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        is_open = rt.in_hours(self.hours)
+        if is_open is None:
+            return "error"
+        return "in-hours" if is_open else "out-of-hours"
+
+
+class CheckQueueStatus(Block):
+    """Check queue status: compare the queue's time in queue or contacts in queue."""
+
+    TYPE: ClassVar[str] = "check-queue-status"
+    CONNECT_TYPE: ClassVar[str] = "CheckMetricData"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("no-match", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "no-match"
+    HAS_CONDITIONS: ClassVar[bool] = True
+
+    type: Literal["check-queue-status"]
+    queue: str | None = Field(None, description="Queue to check (default: the working queue).")
+    agent: str | None = Field(None, description="Agent whose queue to check.")
+    metric: Literal["oldest-contact-age", "contacts-in-queue"] = Field(
+        description="Oldest contact's time in queue (seconds) or the number of contacts queued."
+    )
+    conditions: list[Condition] = Field(
+        description="Ordered conditions on the metric.", min_length=1
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        cx.queue_or_agent(self.queue, self.agent, required=False)
+        cx.conditions(self.conditions, needs_attribute=False)
+        prepare_matchers(cx, self.conditions)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        state = rt.queue_state(q)
+        value = state.contacts if self.metric == "contacts-in-queue" else state.oldest
+        rt.facts.append(("metric", rt.label(q), self.metric, value))
+        return rt.match(node, str(value), self.metric)
+
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.run.runtime import label
+        from flowrt.lang.steps import matcher
+
+        match, metric = matcher(node), self.metric
+        queue, agent = self.queue, self.agent
+        contacts = metric == "contacts-in-queue"
+
+        def check_queue_status(node: Node, rt: Runtime) -> str:
+            target = rt.target(node, queue, agent)
+            if target is None:
+                return "error"
+            q, state = target
+            value = state.contacts if contacts else state.oldest
+            rt.facts.append(("metric", label(q), metric, value))
+            return match(rt, str(value), metric)
+
+        return check_queue_status
+
+
+class CheckStaffing(Block):
+    """Check staffing: are agents available / staffed / online in the queue?"""
+
+    TYPE: ClassVar[str] = "check-staffing"
+    CONNECT_TYPE: ClassVar[str] = "CheckMetricData"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("true", "false", "error")
+
+    type: Literal["check-staffing"]
+    queue: str | None = Field(None, description="Queue to check (default: the working queue).")
+    agent: str | None = Field(None, description="Agent whose queue to check.")
+    status: Literal["available", "staffed", "online"] = Field(
+        "available", description="Which agents to count."
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        cx.queue_or_agent(self.queue, self.agent, required=False)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        state = rt.queue_state(q)
+        count = getattr(state, self.status)
+        rt.facts.append(("staffing", rt.label(q), self.status, count))
+        return "true" if count > 0 else "false"
+
+    def compile_step(self, node: Node) -> Step:
+        from operator import attrgetter
+
+        from flowrt.run.runtime import label
+
+        queue, agent, status, count_of = (
+            self.queue,
+            self.agent,
+            self.status,
+            attrgetter(self.status),
+        )
+
+        def check_staffing(node: Node, rt: Runtime) -> str:
+            target = rt.target(node, queue, agent)
+            if target is None:
+                return "error"
+            q, state = target
+            count = count_of(state)
+            rt.facts.append(("staffing", label(q), status, count))
+            return "true" if count > 0 else "false"
+
+        return check_staffing
+
+
+class GetQueueMetrics(Block):
+    """Get queue metrics: load the queue's real-time metrics into `$.Metrics`."""
+
+    TYPE: ClassVar[str] = "get-queue-metrics"
+    CONNECT_TYPE: ClassVar[str] = "GetMetricData"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("success", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "success"
+
+    type: Literal["get-queue-metrics"]
+    queue: str | None = Field(None, description="Queue to read (default: the working queue).")
+    agent: str | None = Field(None, description="Agent whose queue to read.")
+    channel: Literal["VOICE", "CHAT", "TASK", "EMAIL"] | None = Field(
+        None, description="Restrict metrics to one channel."
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        cx.queue_or_agent(self.queue, self.agent, required=False)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        q = rt.pick_queue(node, self.queue, self.agent)
+        if q is None:
+            return "error"
+        rt.load_metrics(q)
+        return "success"
+
+    def compile_step(self, node: Node) -> Step:
+        queue, agent = self.queue, self.agent
+
+        def get_queue_metrics(node: Node, rt: Runtime) -> str:
+            target = rt.target(node, queue, agent)
+            if target is None:
+                return "error"
+            rt.load_metrics(*target)
+            return "success"
+
+        return get_queue_metrics

@@ -1,0 +1,311 @@
+"""Interaction blocks: attributes, prompts, messages, input, Lambda; the email policy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from pydantic import Field
+
+from flowrt.lang.blocks.base import (
+    ALL,
+    ROUTING,
+    Block,
+    Condition,
+    Prompt,
+    Scalar,
+    Step,
+    _fallback,
+    prepare_matchers,
+)
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import BlockContext, Node
+    from flowrt.run.runtime import Runtime
+
+
+class SetContactAttributes(Block):
+    """Set contact attributes: write user-defined attributes (`$.Attributes.<key>`).
+
+    Values are text with inline `$.` references, or numbers and booleans written as text.
+    Keys are letters, digits, `-` and `_` (the attribute rules of StartEmailContact, seed 004).
+    """
+
+    TYPE: ClassVar[str] = "set-contact-attributes"
+    CONNECT_TYPE: ClassVar[str] = "UpdateContactAttributes"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("success", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "success"
+    FLOW_TYPES: ClassVar[frozenset[str]] = ALL
+
+    type: Literal["set-contact-attributes"]
+    attributes: dict[str, Scalar] = Field(
+        description="Attribute key -> value (text may hold `$.` references).",
+        json_schema_extra={"propertyNames": {"pattern": "^[A-Za-z0-9_-]+$"}},
+        examples=[{"tier": "gold", "greeting": "Hello $.Attributes.firstName"}],
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        from flowrt.lang.steps import plan_value
+
+        for key, value in self.attributes.items():
+            if isinstance(value, str):
+                cx.template(value, ("attributes", key))
+        # How each value is read, worked out once (a constant, one reference, a template).
+        cx.node.prepared[("run", "attributes")] = tuple(
+            (key, *plan_value(cx.node.prepared.get(("attributes", key)), _fallback(value)))
+            for key, value in self.attributes.items()
+        )
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.set_attributes(node.prepared[("run", "attributes")])
+
+    def compile_step(self, node: Node) -> Step:
+        plan = node.prepared.get(("run", "attributes"))
+        if plan is None:
+            return self.run
+
+        def set_contact_attributes(node: Node, rt: Runtime) -> str:
+            return rt.set_attributes(plan)
+
+        return set_contact_attributes
+
+
+class PlayPrompt(Block):
+    """Play prompt: speak text, SSML or a library prompt (voice; text for chat)."""
+
+    TYPE: ClassVar[str] = "play-prompt"
+    CONNECT_TYPE: ClassVar[str] = "MessageParticipant"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("success", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "success"
+
+    type: Literal["play-prompt"]
+    text: str | None = Field(None, description="Text to speak; may hold `$.` references.")
+    ssml: str | None = Field(None, description="SSML to speak.")
+    prompt: str | None = Field(None, description="Name of a prompt in the instance's library.")
+
+    def check(self, cx: BlockContext) -> None:
+        cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.play(node, (), self.ssml, self.prompt)
+        return "success"
+
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.lang.steps import player, prompt_fact
+
+        fact = prompt_fact(node, (), self.ssml, self.prompt)
+        if fact is not None:
+            shared = fact
+
+            def play_constant_prompt(node: Node, rt: Runtime) -> str:
+                rt.facts.append(shared)
+                return "success"
+
+            return play_constant_prompt
+        play = player(node, (), self.ssml, self.prompt)
+
+        def play_prompt(node: Node, rt: Runtime) -> str:
+            play(rt)
+            return "success"
+
+        return play_prompt
+
+
+class SendMessage(Block):
+    """Send message: send text to a chat, SMS or email contact."""
+
+    TYPE: ClassVar[str] = "send-message"
+    CONNECT_TYPE: ClassVar[str] = "MessageParticipant"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("success", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "success"
+
+    type: Literal["send-message"]
+    text: str = Field(description="Message text; may hold `$.` references.")
+
+    def check(self, cx: BlockContext) -> None:
+        cx.template(self.text, ("text",))
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.fact("message", rt.render(node.prepared.get(("text",)), self.text))
+        return "success"
+
+
+class LoopPrompts(Block):
+    """Loop prompts: play prompts in a loop while the contact waits (customer queue flows).
+
+    With `interrupt-seconds` the loop is interrupted every so often and the timeout branch taken.
+    An interval under 20 seconds risks interrupting contacts being connected to an agent (seed
+    002): a warning.
+    """
+
+    TYPE: ClassVar[str] = "loop-prompts"
+    CONNECT_TYPE: ClassVar[str] = "MessageParticipantIteratively"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("timeout", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "timeout"
+    FLOW_TYPES: ClassVar[frozenset[str]] = frozenset(
+        {"customer-queue", "customer-hold", "agent-hold", "contact"}
+    )
+
+    type: Literal["loop-prompts"]
+    prompts: list[Prompt] = Field(description="Prompts played in order, then again.", min_length=1)
+    interrupt_seconds: int | None = Field(
+        None, description="Interrupt the loop every N seconds (take `timeout`).", ge=1
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        for i, prompt in enumerate(self.prompts):
+            cx.prompt(prompt, ("prompts", i))
+        if self.interrupt_seconds is not None and self.interrupt_seconds < 20:
+            cx.error(
+                "FR043",
+                f"interrupt every {self.interrupt_seconds} s: under 20 s risks interrupting "
+                "contacts that are being connected to an agent",
+                ("interrupt-seconds",),
+                hint="use an interval of 20 seconds or more",
+            )
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        for i, prompt in enumerate(self.prompts):
+            rt.play(node, ("prompts", i), prompt.ssml, prompt.prompt)
+        return rt.wait_in_queue(self.interrupt_seconds)
+
+
+class GetCustomerInput(Block):
+    """Get customer input: play a prompt and branch on the DTMF or text the customer gives."""
+
+    TYPE: ClassVar[str] = "get-customer-input"
+    CONNECT_TYPE: ClassVar[str] = "GetParticipantInput"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("timeout", "no-match", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "no-match"
+    HAS_CONDITIONS: ClassVar[bool] = True
+    FLOW_TYPES: ClassVar[frozenset[str]] = ROUTING
+
+    type: Literal["get-customer-input"]
+    text: str | None = Field(None, description="Prompt text; may hold `$.` references.")
+    ssml: str | None = Field(None, description="Prompt SSML.")
+    prompt: str | None = Field(None, description="Library prompt to play.")
+    timeout_seconds: int = Field(
+        5,
+        description="Seconds to wait for input, 1-180.",
+        json_schema_extra={"x-flowrt-code": "FR041"},
+        ge=1,
+        le=180,
+    )
+    conditions: list[Condition] = Field(
+        default_factory=list, description="Ordered conditions on the input (usually `equals`)."
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
+        cx.conditions(self.conditions, needs_attribute=False)
+        prepare_matchers(cx, self.conditions)
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        rt.play(node, (), self.ssml, self.prompt)
+        value = rt.customer_input(node.name)
+        if value is None or value == "timeout":
+            return "timeout"
+        if value == "error":
+            return "error"
+        return rt.match(node, value, "input")
+
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.lang.steps import matcher, player
+
+        play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
+
+        def get_customer_input(node: Node, rt: Runtime) -> str:
+            play(rt)
+            value = rt.customer_input(name)
+            if value is None or value == "timeout":
+                return "timeout"
+            if value == "error":
+                return "error"
+            return match(rt, value, "input")
+
+        return get_customer_input
+
+
+class InvokeLambda(Block):
+    """Invoke AWS Lambda function: call a function; its result is readable under `$.External`."""
+
+    TYPE: ClassVar[str] = "invoke-lambda"
+    CONNECT_TYPE: ClassVar[str] = "InvokeLambdaFunction"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("success", "error")
+    DEFAULT_BRANCH: ClassVar[str | None] = "success"
+    FLOW_TYPES: ClassVar[frozenset[str]] = ALL
+
+    type: Literal["invoke-lambda"]
+    function: str = Field(description="Name of a Lambda function declared in the instance.")
+    parameters: dict[str, Scalar] = Field(
+        default_factory=dict, description="Input parameters (text may hold `$.` references)."
+    )
+    timeout_seconds: int = Field(
+        3,
+        description="Seconds to wait, 1-8.",
+        ge=1,
+        le=8,
+        json_schema_extra={"x-flowrt-code": "FR041"},
+    )
+
+    def check(self, cx: BlockContext) -> None:
+        from flowrt.lang.steps import plan_value
+
+        cx.lambda_function(self.function, ("function",))
+        for key, value in self.parameters.items():
+            if isinstance(value, str):
+                cx.template(value, ("parameters", key))
+        # How each parameter is read, worked out once (a constant, one reference, a template).
+        cx.node.prepared[("run", "parameters")] = tuple(
+            (key, *plan_value(cx.node.prepared.get(("parameters", key)), _fallback(value)))
+            for key, value in self.parameters.items()
+        )
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.invoke_lambda(self.function, node.prepared[("run", "parameters")])
+
+    def compile_step(self, node: Node) -> Step:
+        function, plan = self.function, node.prepared.get(("run", "parameters"))
+        if plan is None:
+            return self.run
+
+        def invoke_lambda(node: Node, rt: Runtime) -> str:
+            return rt.invoke_lambda(function, plan)
+
+        return invoke_lambda
+
+
+# ---------------------------------------------------------------------------------------------
+# email
+
+
+class OutboundEmailPolicy(Block):
+    """Outbound email policy: decide whether an agent's forward may go out (seed 000).
+
+    Used in the Default outbound flow (type outbound-email).  Checks every recipient (To and Cc)
+    against blocked addresses and domains (denied), then against the allowed lists when any are
+    given (denied if outside them), then the recipient count: over `max-recipients` is denied,
+    over `approval-above` needs a manager's approval.  Otherwise allowed.
+    """
+
+    TYPE: ClassVar[str] = "outbound-email-policy"
+    CONNECT_TYPE: ClassVar[str] = "flowrt:OutboundEmailPolicy"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("allowed", "denied", "needs-approval", "error")
+    REQUIRED: ClassVar[tuple[str, ...]] = ("allowed", "denied")
+    FLOW_TYPES: ClassVar[frozenset[str]] = frozenset({"outbound-email"})
+
+    type: Literal["outbound-email-policy"]
+    allowed_domains: list[str] = Field(default_factory=list, description="Domains mail may go to.")
+    allowed_addresses: list[str] = Field(
+        default_factory=list, description="Addresses mail may go to."
+    )
+    blocked_domains: list[str] = Field(default_factory=list, description="Domains refused.")
+    blocked_addresses: list[str] = Field(default_factory=list, description="Addresses refused.")
+    max_recipients: int | None = Field(
+        None, description="At most this many recipients (To + Cc) per forward.", ge=1
+    )
+    approval_above: int | None = Field(
+        None, description="More recipients than this need a manager's approval.", ge=0
+    )
+
+    def run(self, node: Node, rt: Runtime) -> str:
+        return rt.email_policy(self)

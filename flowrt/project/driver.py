@@ -1,0 +1,346 @@
+"""The driver: find a project's files, run load -> validate -> model -> compile, collect diagnostics.
+
+A project is a directory holding an `instance.yaml`, with `*.flow.yaml` and `*.scenario.yaml`
+files anywhere below it.  A file given on its own belongs to the nearest directory above it that
+holds an `instance.yaml` (or to its own directory if there is none).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowrt.lang import schema
+from flowrt.lang.blocks import BLOCKS, Block, Flow
+from flowrt.lang.compiler import CompiledFlow, FlowEnv, Program, compile_flow
+from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors
+from flowrt.lang.instance import Instance, check_instance
+from flowrt.lang.loader import DEFAULT_LIMITS, Document, JsonPath, Limits, LoadError, load_file
+
+INSTANCE_FILE = "instance.yaml"
+FLOW_SUFFIX = ".flow.yaml"
+SCENARIO_SUFFIX = ".scenario.yaml"
+#: Above this many blocks a flow is refused outright (a bound on untrusted input).
+MAX_BLOCKS = 20_000
+#: Amazon Connect accepts at most this many actions in one flow.
+CONNECT_MAX_ACTIONS = 250
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
+
+
+def kind_of(path: Path) -> str | None:
+    """The kind of a flowrt file by its name, or None."""
+    name = path.name
+    if name == INSTANCE_FILE:
+        return "instance"
+    if name.endswith(FLOW_SUFFIX):
+        return "flow"
+    if name.endswith(SCENARIO_SUFFIX):
+        return "scenario"
+    return None
+
+
+def display_path(path: Path) -> str:
+    """The path as shown in diagnostics: relative to the working directory when below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def find_root(path: Path) -> Path:
+    """The project root of a file or directory: the nearest directory with an instance.yaml."""
+    start = path if path.is_dir() else path.parent
+    for d in (start, *start.parents):
+        if (d / INSTANCE_FILE).is_file():
+            return d
+    return start
+
+
+@dataclass
+class FlowUnit:
+    """A loaded flow file: its document, model and blocks (those that validated)."""
+
+    doc: Document
+    flow: Flow
+    blocks: dict[str, Block]
+    invalid: set[str]
+
+
+@dataclass
+class Project:
+    """The files of one project, loaded, validated and modelled; `compile()` builds the Program."""
+
+    root: Path
+    files: list[Path] = field(default_factory=list)
+    instance: Instance | None = None
+    instance_doc: Document | None = None
+    flows: dict[str, FlowUnit] = field(default_factory=dict)
+    scenario_docs: list[Document] = field(default_factory=list)
+    #: Scenario files that validated: (document, flowrt.scenario.model.ScenarioFile).
+    scenarios: list[tuple[Document, Any]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _program: Program | None = None
+
+    def compile(self, *, strict: bool = True) -> Program:
+        """Compile every flow; raise FlowrtError on errors (unless `strict` is False)."""
+        if self._program is None:
+            self._program = self._compile()
+        if strict and has_errors(self._program.diagnostics):
+            raise FlowrtError(self._program.diagnostics)
+        return self._program
+
+    def _compile(self) -> Program:
+        diags = list(self.diagnostics)
+        env = FlowEnv(self.instance, {n: u.flow.type for n, u in self.flows.items()})
+        if self.instance_doc is not None and self.instance is not None:
+            diags.extend(check_instance(self.instance, self.instance_doc, env.flow_types))
+        compiled: dict[str, CompiledFlow] = {}
+        for name, unit in self.flows.items():
+            cf, found = compile_flow(unit.doc, unit.flow, unit.blocks, unit.invalid, env)
+            compiled[name] = cf
+            diags.extend(found)
+        program = Program(compiled, self.instance, diags)
+        from flowrt.email.checks import check_email_project  # mail loops, the outbound flow
+
+        diags.extend(check_email_project(program, self.instance_doc))
+        if self.scenarios:
+            from flowrt.scenario.model import check_scenario
+
+            for doc, sf in self.scenarios:
+                diags.extend(check_scenario(doc, sf, program))
+        return program
+
+
+def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Project:
+    """Load the project at `path` (a directory, or any file in it)."""
+    p = Path(path)
+    root = find_root(p)
+    return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Every flowrt file under the given paths (files are kept as given), sorted."""
+    found: set[Path] = set()
+    for p in paths:
+        if p.is_dir():
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(
+                    d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
+                )
+                for f in filenames:
+                    fp = Path(dirpath) / f
+                    if kind_of(fp) is not None:
+                        found.add(fp)
+        else:
+            found.add(p)
+    return sorted(found)
+
+
+def check_paths(
+    paths: Sequence[str], limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Diagnostic], int]:
+    """Validate and compile everything under `paths`; return all diagnostics and the file count."""
+    diags: list[Diagnostic] = []
+    groups: dict[Path, list[Path]] = {}
+    count = 0
+    for raw in paths or ["."]:
+        p = Path(raw)
+        if not p.exists():
+            diags.append(Diagnostic.make("FR001", f"no such file or directory: {raw}", None))
+            continue
+        files = discover([p])
+        if p.is_file() and kind_of(p) is None:
+            diags.append(
+                Diagnostic.make(
+                    "FR015",
+                    f"`{p.name}` is not a flowrt file",
+                    Span(display_path(p), 1, 1, 1, 2),
+                    "flowrt reads instance.yaml, *.flow.yaml and *.scenario.yaml files",
+                )
+            )
+            continue
+        for f in files:
+            groups.setdefault(find_root(f), []).append(f)
+    for root, files in sorted(groups.items()):
+        # A project is checked whole so that names resolve; only the files asked for report.
+        project = _load(root, _with_context(root, files), limits)
+        program = project.compile(strict=False)
+        wanted = {display_path(f) for f in files}
+        diags.extend(d for d in program.diagnostics if d.span is None or d.span.file in wanted)
+        count += len(set(files))
+    return diags, count
+
+
+def _with_context(root: Path, files: list[Path]) -> list[Path]:
+    """The files asked for, plus the project's instance and flows so that names resolve."""
+    # A subdirectory with its own instance.yaml is another project: leave its files out.
+    ctx = [
+        f for f in discover([root]) if kind_of(f) in ("instance", "flow") and find_root(f) == root
+    ]
+    return sorted(set(ctx) | set(files))
+
+
+def _load(root: Path, files: list[Path], limits: Limits) -> Project:
+    project = Project(root, files)
+    for f in files:
+        kind = kind_of(f)
+        display = display_path(f)
+        if not _inside(f, root):
+            project.diagnostics.append(
+                Diagnostic.make(
+                    "FR009",
+                    f"{display} resolves outside the project root {display_path(root)}",
+                    Span(display, 1, 1, 1, 2),
+                    "symbolic links must stay inside the project",
+                )
+            )
+            continue
+        try:
+            doc = load_file(f, display, limits)
+        except LoadError as exc:
+            project.diagnostics.append(exc.diagnostic)
+            continue
+        if not isinstance(doc.data, dict):
+            project.diagnostics.append(
+                Diagnostic.make(
+                    "FR011",
+                    f"a {kind} file must be a mapping of keys, not {_kind_of_value(doc.data)}",
+                    doc.span(()),
+                    "see `flowrt schema " + str(kind) + "`",
+                )
+            )
+            continue
+        if kind == "flow":
+            _add_flow(project, doc, limits)
+        elif kind == "instance":
+            _add_instance(project, doc)
+        elif kind == "scenario":
+            project.scenario_docs.append(doc)
+            _add_scenario(project, doc)
+    has_instance_file = any(kind_of(f) == "instance" for f in files)
+    if not has_instance_file and project.flows:  # an invalid instance reported its own errors
+        first = next(iter(project.flows.values()))
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR036",
+                f"no {INSTANCE_FILE} found for this project: queue, user and other names are "
+                "not checked",
+                first.doc.span(("flow",)),
+                f"add an {INSTANCE_FILE} at the project root (see `flowrt schema instance`)",
+            )
+        )
+    return project
+
+
+def _kind_of_value(value: Any) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, list):
+        return "a list"
+    return f"a single value ({value!r})"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _add_instance(project: Project, doc: Document) -> None:
+    found = schema.validate(doc, "instance")
+    project.diagnostics.extend(found)
+    if found:
+        return
+    inst = _model(Instance, doc.data, doc, (), project.diagnostics)
+    if inst is not None:
+        project.instance, project.instance_doc = inst, doc
+
+
+def _add_scenario(project: Project, doc: Document) -> None:
+    from flowrt.scenario.model import ScenarioFile
+
+    found = schema.validate(doc, "scenario")
+    project.diagnostics.extend(found)
+    if found:
+        return
+    sf = _model(ScenarioFile, doc.data, doc, (), project.diagnostics)
+    if sf is not None:
+        project.scenarios.append((doc, sf))
+
+
+def _add_flow(project: Project, doc: Document, limits: Limits) -> None:
+    blocks_data = doc.data.get("blocks")
+    if isinstance(blocks_data, dict) and len(blocks_data) > MAX_BLOCKS:
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR045",
+                f"{len(blocks_data):,} blocks; flowrt reads at most {MAX_BLOCKS:,} per flow",
+                doc.key_span(("blocks",)),
+                "split the flow with transfer-to-flow",
+            )
+        )
+        return
+    invalid: set[str] = set()
+    found = schema.validate(doc, "flow", invalid)
+    project.diagnostics.extend(found)
+    try:
+        flow = Flow.model_validate(
+            {k: v for k, v in doc.data.items() if k != "blocks"} | {"blocks": {}}
+        )
+    except Exception:  # noqa: BLE001 - the schema already reported why
+        return
+    blocks: dict[str, Block] = {}
+    for name, data in (blocks_data if isinstance(blocks_data, dict) else {}).items():
+        if name in invalid or not isinstance(data, dict):
+            invalid.add(name)
+            continue
+        block = _model(BLOCKS[data["type"]], data, doc, ("blocks", name), project.diagnostics)
+        if block is None:
+            invalid.add(name)
+        else:
+            blocks[name] = block
+    if len(blocks) + len(invalid) > CONNECT_MAX_ACTIONS:
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR044",
+                f"{len(blocks) + len(invalid):,} blocks; Amazon Connect accepts at most "
+                f"{CONNECT_MAX_ACTIONS} actions in one flow",
+                doc.key_span(("blocks",)),
+                "export will refuse this flow; split it with transfer-to-flow",
+            )
+        )
+    if flow.flow in project.flows:
+        other = project.flows[flow.flow].doc
+        project.diagnostics.append(
+            Diagnostic.make(
+                "FR035",
+                f"flow name `{flow.flow}` is also used by {other.file}",
+                doc.span(("flow",)),
+                "flow names must be unique in a project",
+            )
+        )
+        return
+    project.flows[flow.flow] = FlowUnit(doc, flow, blocks, invalid)
+
+
+def _model(cls: Any, data: Any, doc: Document, base: JsonPath, out: list[Diagnostic]) -> Any:
+    """Build a pydantic model from schema-valid data; any residual error becomes a diagnostic."""
+    from pydantic import ValidationError
+
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            path = (*base, *err["loc"])
+            out.append(
+                Diagnostic.make(
+                    "FR011", f"`{'.'.join(map(str, err['loc']))}`: {err['msg']}", doc.span(path)
+                )
+            )
+        return None

@@ -1,0 +1,520 @@
+"""Pictures of flows: the block graph as Mermaid or Graphviz DOT, with a run's path or coverage.
+
+`build` turns a `CompiledFlow` into a `FlowGraph`: one node per block (named and typed; the start
+marked, terminal blocks distinct), one labelled edge per branch of every block (Success, At
+capacity, No match, each condition...), a stub for each branch that is not connected (in Amazon
+Connect the contact is disconnected there) and, for transfer-to-flow blocks, a link to the flow
+they hand the contact to.  An `Overlay` paints a run's path (the blocks visited and the branch each
+step left by, numbered) or coverage (branches exercised by a set of runs and those never
+exercised) over it.  `to_mermaid` and `to_dot` are pure text and deterministic; `render` calls
+Graphviz's own `dot` for SVG and PNG.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from flowrt.lang.compiler import CompiledFlow, Node
+
+FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
+#: Output file suffix -> format, for `flowrt graph -o FILE` without `--format`.
+SUFFIXES: dict[str, str] = {
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "mermaid",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".svg": "svg",
+    ".png": "png",
+}
+#: Block types that end the flow: drawn as terminals.
+TERMINAL_TYPES = frozenset({"disconnect", "end-flow"})
+INSTALL_HINT = (
+    "Graphviz `dot` is not installed: install Graphviz (`apt-get install graphviz`, "
+    "`brew install graphviz`, `choco install graphviz`) or use --format mermaid or dot"
+)
+
+EdgeKind = Literal["start", "branch", "unconnected", "transfer"]
+NodeKind = Literal["start", "block", "unconnected", "flow"]
+
+# Colours: one palette for DOT and Mermaid so the pictures agree.
+_INK, _MUTED = "#344054", "#98a2b3"
+_PATH, _COVERED, _UNCOVERED = "#d92d20", "#079455", "#d92d20"
+_FILL = {
+    "block": "#ffffff",
+    "decision": "#fffaeb",
+    "terminal": "#fee4e2",
+    "flow": "#eff8ff",
+    "start": "#344054",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GraphNode:
+    """A node of the picture: a block, the start marker, a not-connected stub or a linked flow."""
+
+    id: str
+    kind: NodeKind
+    label: str
+    block: str | None = None
+    type: str | None = None
+    style: str = "block"  # block | decision | terminal | flow | start | unconnected
+    href: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    """An edge: from a block by one branch (`branch` None for the start and transfer edges)."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    label: str
+    block: str | None = None
+    branch: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None] | None:
+        """(block, branch) for branch, stub and transfer edges, as traces name them."""
+        return None if self.block is None else (self.block, self.branch)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowGraph:
+    """The picture of one flow: nodes and edges in a stable order (blocks in file order)."""
+
+    flow: str
+    type: str
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+    def branch_edges(self) -> list[GraphEdge]:
+        """Every edge that stands for a branch of a block (connected or not)."""
+        return [e for e in self.edges if e.kind in ("branch", "unconnected")]
+
+
+@dataclass
+class Overlay:
+    """What to paint over a graph.
+
+    `mode` "path": `edges` maps (block, branch) to the step numbers that left by it, `blocks` maps
+    a block to its step numbers.  `mode` "coverage": both map to how many times they were taken
+    over every run; `runs` is the number of runs.
+    """
+
+    mode: Literal["path", "coverage"]
+    edges: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    blocks: dict[str, list[int]] = field(default_factory=dict)
+    runs: int = 0
+
+    def taken(self, key: tuple[str, str | None] | None) -> list[int]:
+        return self.edges.get(key, []) if key is not None else []
+
+
+# ---------------------------------------------------------------------------------------------
+# the model
+
+
+def branch_display(node: Node, branch: str) -> str:
+    """How a branch reads in a picture: `Success`, `At capacity`, `equals gold`, `NoMatchingError`."""
+    if branch.startswith("condition-"):
+        return node.block.branch_label(branch)
+    if re.fullmatch(r"[a-z]+(-[a-z]+)*", branch):
+        return branch.replace("-", " ").capitalize()
+    return branch
+
+
+def _style(node: Node) -> str:
+    if node.type in TERMINAL_TYPES:
+        return "terminal"
+    if node.block.conditions_list or node.type.startswith("check-"):
+        return "decision"
+    return "block"
+
+
+def build(flow: CompiledFlow, link: Callable[[str], str | None] | None = None) -> FlowGraph:
+    """The graph of a compiled flow.  `link(flow_name)` gives the address a transfer links to."""
+    nodes: list[GraphNode] = [GraphNode(":start", "start", "start", style="start")]
+    edges: list[GraphEdge] = []
+    if 0 <= flow.start < len(flow.nodes):
+        edges.append(GraphEdge(":start", flow.nodes[flow.start].name, "start", "start"))
+    flows_linked: dict[str, str] = {}
+    for node in flow.nodes:
+        nodes.append(GraphNode(node.name, "block", node.name, node.name, node.type, _style(node)))
+        for branch, target in node.targets.items():
+            label = branch_display(node, branch)
+            if target is None:
+                stub = f":unconnected:{node.name}:{branch}"
+                nodes.append(GraphNode(stub, "unconnected", "not connected", style="unconnected"))
+                edges.append(GraphEdge(node.name, stub, "unconnected", label, node.name, branch))
+            else:
+                dest = flow.nodes[target].name
+                edges.append(GraphEdge(node.name, dest, "branch", label, node.name, branch))
+        if node.type == "transfer-to-flow":
+            name = str(getattr(node.block, "flow", ""))
+            fid = f":flow:{name}"
+            if fid not in flows_linked:
+                flows_linked[fid] = name
+                dynamic = name.startswith("$.")
+                href = None if dynamic or link is None else link(name)
+                text = f"flow from {name}" if dynamic else f"flow {name}"
+                nodes.append(GraphNode(fid, "flow", text, style="flow", href=href))
+            edges.append(GraphEdge(node.name, fid, "transfer", "transfer", node.name, None))
+    return FlowGraph(flow.name, flow.type, tuple(nodes), tuple(edges))
+
+
+# ---------------------------------------------------------------------------------------------
+# overlays from traces
+
+
+def path_overlay(flow: str, steps: Iterable[Mapping[str, Any]]) -> Overlay:
+    """The path one run took through `flow`, from its trace steps (`Trace.steps()`).
+
+    Each step of this flow marks its block and the edge it left by: its branch, or, for a
+    transfer-to-flow that handed the contact on (no branch), the transfer edge.
+    """
+    out = Overlay("path")
+    for step in steps:
+        if step["flow"] != flow:
+            continue
+        number = int(step["step"])
+        block = str(step["block"])
+        out.blocks.setdefault(block, []).append(number)
+        branch = step.get("branch")
+        if branch:
+            out.edges.setdefault((block, str(branch)), []).append(number)
+        elif step.get("type") == "transfer-to-flow":
+            out.edges.setdefault((block, None), []).append(number)
+    out.runs = 1
+    return out
+
+
+def coverage_overlay(flow: str, runs: Iterable[Sequence[Mapping[str, Any]]]) -> Overlay:
+    """How often each block and branch of `flow` was exercised over several runs' steps."""
+    out = Overlay("coverage")
+    for steps in runs:
+        one = path_overlay(flow, steps)
+        for key, numbers in one.edges.items():
+            out.edges.setdefault(key, []).extend([1] * len(numbers))
+        for block, numbers in one.blocks.items():
+            out.blocks.setdefault(block, []).extend([1] * len(numbers))
+        out.runs += 1
+    return out
+
+
+def coverage_counts(graph: FlowGraph, overlay: Overlay) -> tuple[int, int]:
+    """(branches exercised, branches in all) under a coverage overlay.  As in `flowrt test
+    --coverage`, the branches counted are the connected ones (those with a `next`)."""
+    branches = [e for e in graph.edges if e.kind == "branch"]
+    return sum(bool(overlay.taken(e.key)) for e in branches), len(branches)
+
+
+def _steps_text(numbers: Sequence[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:4])
+    more = ", ..." if len(numbers) > 4 else ""
+    return f"step{'s' if len(numbers) > 1 else ''} {shown}{more}"
+
+
+def _edge_text(edge: GraphEdge, overlay: Overlay | None) -> str:
+    numbers = overlay.taken(edge.key) if overlay else []
+    if not numbers or overlay is None:
+        return edge.label
+    if overlay.mode == "path":
+        return f"{edge.label} ({_steps_text(numbers)})"
+    return f"{edge.label} ({len(numbers)}x)"
+
+
+def _title(graph: FlowGraph, overlay: Overlay | None) -> str:
+    title = f"{graph.flow} ({graph.type} flow)"
+    if overlay is not None and overlay.mode == "coverage":
+        done, total = coverage_counts(graph, overlay)
+        pct = f"{100 * done // total}%" if total else "n/a"
+        title += f" - coverage: {done} of {total} branches ({pct}) over {overlay.runs} run(s)"
+    elif overlay is not None:
+        title += " - path of a run"
+    return title
+
+
+# ---------------------------------------------------------------------------------------------
+# DOT
+
+
+def _dot_str(text: str) -> str:
+    """A DOT double-quoted string; newlines become centred line breaks."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines) or text
+
+
+def _dot_attrs(attrs: Mapping[str, str]) -> str:
+    return ", ".join(f"{k}={_dot_str(v)}" for k, v in attrs.items())
+
+
+def _dot_node(node: GraphNode, overlay: Overlay | None, prefix: str, index: int) -> str:
+    classes = node.kind if node.kind == node.style else f"{node.kind} {node.style}"
+    attrs: dict[str, str] = {"id": f"{prefix}n{index}", "class": classes}
+    if node.kind == "start":
+        attrs.update(shape="circle", label="start", fillcolor=_FILL["start"], fontcolor="white")
+        attrs.update(width="0.5", fixedsize="true", fontsize="9")
+    elif node.kind == "unconnected":
+        attrs.update(shape="plaintext", style="", label="not connected", fontcolor=_MUTED)
+        attrs.update(fontsize="9", height="0.2")
+    elif node.kind == "flow":
+        attrs.update(shape="folder", label=node.label, fillcolor=_FILL["flow"], color="#1570ef")
+        attrs.update(tooltip=f"transfer to {node.label}")
+        if node.href:
+            attrs["href"] = node.href
+    else:
+        attrs.update(label=f"{node.label}\n{node.type}", fillcolor=_FILL[node.style])
+        attrs["tooltip"] = f"{node.label} ({node.type})"
+        if node.style == "terminal":
+            attrs.update(shape="octagon", color="#b42318")
+        elif node.style == "decision":
+            attrs.update(color="#b54708")
+    _paint_dot_node(node, overlay, attrs)
+    return f"  {_dot_str(node.id)} [{_dot_attrs(attrs)}];"
+
+
+def _paint_dot_node(node: GraphNode, overlay: Overlay | None, attrs: dict[str, str]) -> None:
+    if overlay is None or node.kind != "block" or node.block is None:
+        return
+    hits = overlay.blocks.get(node.block, [])
+    if overlay.mode == "path" and hits:
+        attrs.update(color=_PATH, penwidth="2.5")
+        attrs["class"] += " visited"
+        attrs["xlabel"] = _steps_text(hits)
+    elif overlay.mode == "coverage":
+        attrs["class"] += " covered" if hits else " uncovered"
+        attrs.update(color=_COVERED if hits else _UNCOVERED, penwidth="2")
+        if not hits:
+            attrs.update(style="rounded,filled,dashed")
+
+
+def _dot_edge(edge: GraphEdge, overlay: Overlay | None, prefix: str, index: int) -> str:
+    attrs: dict[str, str] = {"id": f"{prefix}e{index}", "class": edge.kind}
+    if edge.kind != "start":
+        attrs["label"] = _wrap(_edge_text(edge, overlay))
+    if edge.branch is not None:
+        attrs["branch"] = edge.branch
+    if edge.kind in ("unconnected", "transfer"):
+        attrs.update(style="dashed")
+    if edge.kind == "unconnected":
+        attrs.update(color=_MUTED, fontcolor=_MUTED)
+    numbers = overlay.taken(edge.key) if overlay else []
+    if overlay is not None and edge.key is not None:
+        if overlay.mode == "path" and numbers:
+            attrs.update(color=_PATH, fontcolor=_PATH, penwidth="2.5")
+            attrs["class"] += " taken"
+            attrs["steps"] = " ".join(str(n) for n in numbers)
+        elif overlay.mode == "coverage" and (numbers or edge.kind != "unconnected"):
+            colour = _COVERED if numbers else _UNCOVERED
+            attrs.update(color=colour, fontcolor=colour, penwidth="2" if numbers else "1.5")
+            attrs["class"] += " covered" if numbers else " uncovered"
+            if not numbers:
+                attrs["style"] = "dashed"
+    return f"  {_dot_str(edge.source)} -> {_dot_str(edge.target)} [{_dot_attrs(attrs)}];"
+
+
+def to_dot(graph: FlowGraph, overlay: Overlay | None = None, id_prefix: str = "") -> str:
+    """The graph in Graphviz DOT.  Every branch edge carries `label` and `branch` attributes; a
+    path overlay adds `steps` (the step numbers) and the class `taken`."""
+    lines = [
+        f"digraph {_dot_str(graph.flow)} {{",
+        "  graph ["
+        + _dot_attrs(
+            {
+                "id": f"{id_prefix}graph",
+                "label": _title(graph, overlay),
+                "labelloc": "t",
+                "fontname": "Helvetica",
+                "fontsize": "14",
+                "rankdir": "TB",
+                "nodesep": "0.3",
+                "ranksep": "0.45",
+                "forcelabels": "true",
+            }
+        )
+        + "];",
+        "  node ["
+        + _dot_attrs(
+            {
+                "shape": "box",
+                "style": "rounded,filled",
+                "color": _INK,
+                "fontname": "Helvetica",
+                "fontsize": "11",
+            }
+        )
+        + "];",
+        "  edge ["
+        + _dot_attrs({"color": "#667085", "fontname": "Helvetica", "fontsize": "9"})
+        + "];",
+    ]
+    lines.extend(_dot_node(n, overlay, id_prefix, i) for i, n in enumerate(graph.nodes))
+    lines.extend(_dot_edge(e, overlay, id_prefix, i) for i, e in enumerate(graph.edges))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Mermaid
+
+_MERMAID_ESCAPES = {
+    "#": "#35;",
+    '"': "#34;",
+    "<": "#60;",
+    ">": "#62;",
+    "&": "#38;",
+    "|": "#124;",
+    "`": "#96;",
+    "\n": " ",
+    "\r": " ",
+}
+
+
+def _mm(text: str) -> str:
+    """Text inside a quoted Mermaid label, with the characters Mermaid reads escaped."""
+    return "".join(_MERMAID_ESCAPES.get(c, c) for c in text)
+
+
+def _mermaid_ids(graph: FlowGraph) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    counters = {"block": 0, "unconnected": 0, "flow": 0}
+    for node in graph.nodes:
+        if node.kind == "start":
+            ids[node.id] = "start"
+            continue
+        prefix = {"block": "b", "unconnected": "u", "flow": "f"}[node.kind]
+        ids[node.id] = f"{prefix}{counters[node.kind]}"
+        counters[node.kind] += 1
+    return ids
+
+
+def _mermaid_node(node: GraphNode, mid: str) -> str:
+    if node.kind == "start":
+        return f'  {mid}(("start"))'
+    if node.kind == "unconnected":
+        return f'  {mid}["not connected"]'
+    if node.kind == "flow":
+        return f'  {mid}[/"{_mm(node.label)}"/]'
+    text = f"{_mm(node.label)}<br/>{_mm(node.type or '')}"
+    if node.style == "terminal":
+        return f'  {mid}(["{text}"])'
+    return f'  {mid}["{text}"]'
+
+
+def to_mermaid(graph: FlowGraph, overlay: Overlay | None = None) -> str:
+    """The graph as a Mermaid flowchart (renders on GitHub and in Markdown, no install)."""
+    ids = _mermaid_ids(graph)
+    lines = ["flowchart TD", f"  %% {_mm(_title(graph, overlay))}"]
+    lines.extend(_mermaid_node(n, ids[n.id]) for n in graph.nodes)
+    styles: dict[str, list[str]] = {}
+    for i, edge in enumerate(graph.edges):
+        arrow = "-.->" if edge.kind in ("unconnected", "transfer") else "-->"
+        src, dst = ids[edge.source], ids[edge.target]
+        if edge.kind == "start":
+            lines.append(f"  {src} {arrow} {dst}")
+        else:
+            lines.append(f'  {src} {arrow}|"{_mm(_edge_text(edge, overlay))}"| {dst}')
+        styles.setdefault(_mermaid_edge_style(edge, overlay), []).append(str(i))
+    for node in graph.nodes:
+        if node.href:
+            lines.append(f'  click {ids[node.id]} href "{_mm(node.href)}"')
+    lines.extend(_mermaid_classes(graph, overlay, ids))
+    for style, indexes in styles.items():
+        if style:
+            lines.append(f"  linkStyle {','.join(indexes)} {style}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_edge_style(edge: GraphEdge, overlay: Overlay | None) -> str:
+    numbers = overlay.taken(edge.key) if overlay else []
+    if overlay is not None and edge.key is not None:
+        if overlay.mode == "path" and numbers:
+            return f"stroke:{_PATH},stroke-width:3px,color:{_PATH}"
+        if overlay.mode == "coverage" and (numbers or edge.kind != "unconnected"):
+            colour = _COVERED if numbers else _UNCOVERED
+            dash = "" if numbers else ",stroke-dasharray:4 3"
+            return f"stroke:{colour},stroke-width:2px,color:{colour}{dash}"
+    if edge.kind == "unconnected":
+        return f"stroke:{_MUTED},color:{_MUTED}"
+    return ""
+
+
+def _mermaid_classes(graph: FlowGraph, overlay: Overlay | None, ids: dict[str, str]) -> list[str]:
+    defs = {
+        "start": f"fill:{_FILL['start']},color:#fff,stroke:{_FILL['start']}",
+        "decision": f"fill:{_FILL['decision']},stroke:#b54708",
+        "terminal": f"fill:{_FILL['terminal']},stroke:#b42318",
+        "flow": f"fill:{_FILL['flow']},stroke:#1570ef",
+        "unconnected": f"fill:none,stroke:none,color:{_MUTED}",
+        "visited": f"stroke:{_PATH},stroke-width:3px",
+        "covered": f"stroke:{_COVERED},stroke-width:2px",
+        "uncovered": f"stroke:{_UNCOVERED},stroke-width:2px,stroke-dasharray:4 3",
+    }
+    members: dict[str, list[str]] = {}
+    for node in graph.nodes:
+        if node.style in defs:
+            members.setdefault(node.style, []).append(ids[node.id])
+        if overlay is not None and node.kind == "block" and node.block is not None:
+            hit = bool(overlay.blocks.get(node.block))
+            mark = (
+                ("visited" if hit else "")
+                if overlay.mode == "path"
+                else ("covered" if hit else "uncovered")
+            )
+            if mark:
+                members.setdefault(mark, []).append(ids[node.id])
+    out = [f"  classDef {name} {defs[name]}" for name in defs if name in members]
+    out.extend(f"  class {','.join(members[name])} {name}" for name in defs if name in members)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering through Graphviz
+
+
+class GraphvizMissing(RuntimeError):
+    """Graphviz's `dot` is not on PATH."""
+
+    def __init__(self) -> None:
+        super().__init__(INSTALL_HINT)
+
+
+def dot_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def render(dot_text: str, fmt: str, timeout: float = 60.0) -> bytes:
+    """SVG or PNG of a DOT text, by Graphviz's `dot` (raises `GraphvizMissing`)."""
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"render: format must be svg or png, not {fmt}")
+    exe = shutil.which("dot")
+    if exe is None:
+        raise GraphvizMissing()
+    done = subprocess.run(
+        [exe, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout
+
+
+def emit(graph: FlowGraph, fmt: str, overlay: Overlay | None = None) -> bytes:
+    """The graph in one of `FORMATS`, as bytes ready to write."""
+    if fmt == "mermaid":
+        return to_mermaid(graph, overlay).encode("utf-8")
+    dot = to_dot(graph, overlay)
+    if fmt == "dot":
+        return dot.encode("utf-8")
+    return render(dot, fmt)

@@ -1,0 +1,305 @@
+"""`flowrt test --html FILE`: one self-contained HTML page of a test run.
+
+The page has a summary, the project's diagnostics, every case with its status, what failed and its
+golden diff, the diagram of each flow the case ran through with its path highlighted, and the
+coverage table with each flow's diagram coloured by coverage.  Diagrams are inline SVG rendered by
+Graphviz's `dot` (Mermaid text when Graphviz is missing, so the page still says everything).  No
+script, no external resource, no timestamp: the page works offline and the same run gives the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from flowrt.reports.graph import (
+    FlowGraph,
+    Overlay,
+    build,
+    coverage_overlay,
+    dot_available,
+    path_overlay,
+    render,
+    to_dot,
+    to_mermaid,
+)
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import CompiledFlow
+    from flowrt.project.driver import Project
+    from flowrt.testing.suite import CaseReport, SuiteReport
+
+_e = html.escape
+
+STYLE = """
+:root { --ink: #1d2939; --muted: #667085; --line: #e4e7ec; --pass: #067647; --fail: #b42318;
+  --warn: #b54708; --bg: #f9fafb; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans",
+  sans-serif; color: var(--ink); background: var(--bg); }
+header, main, footer { max-width: 1240px; margin: 0 auto; padding: 0 20px; }
+header { padding-top: 20px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid var(--line);
+  padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+.cards { display: flex; gap: 12px; margin: 14px 0; flex-wrap: wrap; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px;
+  min-width: 140px; }
+.card b { display: block; font-size: 22px; }
+.card.pass b { color: var(--pass); } .card.fail b { color: var(--fail); }
+.card.warn b { color: var(--warn); }
+nav a { margin-right: 14px; }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+th { background: #f2f4f7; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; font-weight: 700; font-size: 12px; padding: 1px 8px;
+  border-radius: 10px; color: #fff; }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
+details.case { background: #fff; border: 1px solid var(--line); border-radius: 8px;
+  margin: 8px 0; }
+details.case > summary { cursor: pointer; padding: 8px 12px; list-style-position: inside; }
+details.case[open] > summary { border-bottom: 1px solid var(--line); }
+details.case .body { padding: 4px 14px 12px; }
+.failures li { color: var(--fail); white-space: pre-wrap; }
+pre { background: #101828; color: #f2f4f7; padding: 10px 12px; border-radius: 6px;
+  overflow-x: auto; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
+pre.diff { max-height: 420px; overflow: auto; }
+pre .add { color: #75e0a7; } pre .del { color: #fda29b; } pre .hunk { color: #84caff; }
+figure { margin: 10px 0; background: #fff; border: 1px solid var(--line); border-radius: 6px;
+  padding: 8px; overflow-x: auto; }
+figure svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+figcaption { color: var(--muted); font-size: 12px; margin-bottom: 4px; }
+.bar { display: inline-block; width: 120px; height: 8px; background: #fee4e2; border-radius: 4px;
+  vertical-align: middle; margin-right: 6px; overflow: hidden; }
+.bar i { display: block; height: 100%; background: var(--pass); }
+.muted { color: var(--muted); }
+footer { color: var(--muted); font-size: 12px; padding: 24px 20px; }
+"""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
+
+
+class _Diagrams:
+    """Renders diagrams once each, with ids unique in the page."""
+
+    def __init__(self, flows: dict[str, CompiledFlow]) -> None:
+        self.flows = flows
+        self.count = 0
+        self.graphs: dict[str, FlowGraph] = {}
+        self.dot = dot_available()
+
+    def graph(self, name: str) -> FlowGraph:
+        if name not in self.graphs:
+            self.graphs[name] = build(self.flows[name], lambda f: f"#flow-{_slug(f)}")
+        return self.graphs[name]
+
+    def figure(self, name: str, overlay: Overlay | None, caption: str) -> str:
+        if name not in self.flows:
+            return ""
+        graph = self.graph(name)
+        self.count += 1
+        if self.dot:
+            svg = render(to_dot(graph, overlay, id_prefix=f"d{self.count}-"), "svg").decode()
+            body = _inline_svg(svg)
+        else:
+            body = f"<pre>{_e(to_mermaid(graph, overlay))}</pre>"
+        return f'<figure class="diagram"><figcaption>{_e(caption)}</figcaption>{body}</figure>'
+
+
+def _inline_svg(svg: str) -> str:
+    """Graphviz's SVG document as an element to put inside HTML (no prolog, no doctype)."""
+    start = svg.find("<svg")
+    return svg[start:].strip() if start >= 0 else ""
+
+
+def render_html(report: SuiteReport, projects: Sequence[Project]) -> str:
+    """The whole page."""
+    from flowrt import __version__
+
+    flows: dict[str, CompiledFlow] = {}
+    for project in projects:
+        flows.update(project.compile(strict=False).flows)
+    diagrams = _Diagrams(flows)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
+        f"<title>flowrt test report: {_e(report.summary())}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        _header(report),
+        "<main>",
+        _diagnostics(report),
+        _cases(report, diagrams),
+        _coverage(report, diagrams),
+        "</main>",
+        f"<footer>flowrt {_e(__version__)} &middot; {_e(report.summary())}</footer>",
+        "</body></html>",
+    ]
+    return "\n".join(p for p in parts if p) + "\n"
+
+
+def _header(report: SuiteReport) -> str:
+    cov = report.coverage
+    cards = [
+        ("pass", "passed", str(report.passed)),
+        ("fail" if report.failed else "pass", "failed", str(report.failed)),
+        ("fail" if report.errors else "pass", "errors", str(report.errors)),
+    ]
+    if cov is not None:
+        cards.append(
+            ("warn" if cov.percent < 100 else "pass", "branch coverage", _pct(cov.percent))
+        )
+    cards_html = "".join(
+        f'<div class="card {cls}"><b>{_e(value)}</b>{_e(label)}</div>'
+        for cls, label, value in cards
+    )
+    nav = ['<a href="#cases">All cases</a>']
+    if report.failed:
+        nav.insert(0, '<a href="#failures">Failed cases</a>')
+    if report.diagnostics:
+        nav.insert(0, '<a href="#diagnostics">Diagnostics</a>')
+    if cov is not None:
+        nav.append('<a href="#coverage">Coverage</a>')
+    return (
+        f'<header><h1>flowrt test report</h1><div class="muted">{_e(report.summary())}</div>'
+        f'<div class="cards">{cards_html}</div><nav>{"".join(nav)}</nav></header>'
+    )
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}%"
+
+
+def _diagnostics(report: SuiteReport) -> str:
+    if not report.diagnostics:
+        return ""
+    from flowrt.core.diagnostics import render_text, summary_line
+
+    text = render_text(report.diagnostics) + "\n\n" + summary_line(report.diagnostics, report.files)
+    return f'<section id="diagnostics"><h2>Diagnostics</h2><pre>{_e(text)}</pre></section>'
+
+
+def _cases(report: SuiteReport, diagrams: _Diagrams) -> str:
+    rows = []
+    for case in report.cases:
+        status = "pass" if case.passed else "fail"
+        rows.append(
+            f'<tr><td><span class="badge {status}">{status.upper()}</span></td>'
+            f'<td><a href="#case-{_slug(case.id)}">{_e(case.id)}</a></td>'
+            f"<td>{_e(case.flow or '')}</td><td>{_e(case.result.outcome.describe())}</td></tr>"
+        )
+    table = (
+        "<table><thead><tr><th>status</th><th>case</th><th>flow</th><th>outcome</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    if not report.cases:
+        table = '<p class="muted">No scenario cases ran.</p>'
+    failed = "".join(_case(case, diagrams) for case in report.cases if not case.passed)
+    passed = "".join(_case(case, diagrams) for case in report.cases if case.passed)
+    first = ""
+    if failed:
+        first = f'<section id="failures"><h2>Failed cases</h2>{failed}</section>'
+    return f'{first}<section id="cases"><h2>All cases</h2>{table}{passed}</section>'
+
+
+def _case(case: CaseReport, diagrams: _Diagrams) -> str:
+    status = "pass" if case.passed else "fail"
+    opened = "" if case.passed else " open"
+    body: list[str] = []
+    problems = case.problems()
+    if problems:
+        items = "".join(f"<li>{_e(p)}</li>" for p in problems)
+        body.append(f'<h3>What failed</h3><ul class="failures">{items}</ul>')
+    g = case.golden
+    if g is not None and g.diff:
+        body.append(f'<h3>Golden diff <span class="muted">{_e(g.path)}</span></h3>')
+        body.append(f'<pre class="diff">{_diff_html(g.diff)}</pre>')
+    steps = case.result.trace.steps()
+    seen: list[str] = []
+    for step in steps:
+        if step["flow"] not in seen:
+            seen.append(step["flow"])
+    for flow in seen:
+        caption = f"{flow}: the path of {case.case} ({case.result.outcome.describe()})"
+        body.append(diagrams.figure(flow, path_overlay(flow, steps), caption))
+    return (
+        f'<details class="case {status}" id="case-{_slug(case.id)}"{opened}>'
+        f'<summary><span class="badge {status}">{status.upper()}</span> '
+        f"<b>{_e(case.id)}</b> &mdash; {_e(case.result.outcome.describe())}</summary>"
+        f'<div class="body">{"".join(body)}</div></details>'
+    )
+
+
+def _diff_html(diff: str) -> str:
+    classes: list[tuple[Callable[[str], bool], str]] = [
+        (lambda s: s.startswith(("+++", "---")), "hunk"),
+        (lambda s: s.startswith("@@"), "hunk"),
+        (lambda s: s.startswith("+"), "add"),
+        (lambda s: s.startswith("-"), "del"),
+    ]
+    out = []
+    for line in diff.rstrip("\n").split("\n"):
+        cls = next((c for test, c in classes if test(line)), None)
+        out.append(f'<span class="{cls}">{_e(line)}</span>' if cls else _e(line))
+    return "\n".join(out)
+
+
+def _coverage(report: SuiteReport, diagrams: _Diagrams) -> str:
+    cov = report.coverage
+    if cov is None:
+        return ""
+    rows = []
+    for f in cov.flows:
+        pct = 100.0 * f.branches_hit / f.branches if f.branches else 100.0
+        rows.append(
+            f'<tr><td><a href="#flow-{_slug(f.flow)}">{_e(f.flow)}</a></td>'
+            f"<td>{_e(f.file)}</td>"
+            f'<td class="num">{f.blocks_hit}/{f.blocks}</td>'
+            f'<td class="num">{f.branches_hit}/{f.branches}</td>'
+            f'<td><span class="bar"><i style="width:{pct:.1f}%"></i></span>{_pct(pct)}</td></tr>'
+        )
+    rows.append(
+        f'<tr><th>total</th><th></th><th class="num">{cov.blocks_hit}/{cov.blocks}</th>'
+        f'<th class="num">{cov.branches_hit}/{cov.branches}</th><th>{_pct(cov.percent)}</th></tr>'
+    )
+    table = (
+        "<table><thead><tr><th>flow</th><th>file</th><th>blocks</th><th>branches</th>"
+        f"<th>branch coverage</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    missing = [b for f in cov.flows for b in f.uncovered]
+    listing = ""
+    if missing:
+        items = "".join(f"<li><code>{_e(b.text())}</code></li>" for b in missing)
+        listing = f"<h3>Branches never taken</h3><ul>{items}</ul>"
+    runs = [case.result.trace.steps() for case in report.cases]
+    figures = []
+    for f in cov.flows:
+        overlay = coverage_overlay(f.flow, runs)
+        figure = diagrams.figure(f.flow, overlay, f"{f.flow}: branches exercised (green) and "
+                                 "never exercised (red, dashed)")  # fmt: skip
+        figures.append(f'<div id="flow-{_slug(f.flow)}">{figure}</div>')
+    return (
+        f'<section id="coverage"><h2>Coverage</h2>{table}{listing}'
+        f"<h3>Flows</h3>{''.join(figures)}</section>"
+    )
+
+
+def write_html(report: SuiteReport, paths: Sequence[str], file: str) -> None:
+    """Write the page of a `flowrt test` run to `file`."""
+    from pathlib import Path
+
+    from flowrt.reports.formats import load_projects
+
+    page = render_html(report, load_projects(paths))
+    from flowrt.core.files import write_atomic
+
+    write_atomic(Path(file), page, overwrite=True)

@@ -1,0 +1,293 @@
+"""Stage 5, run: walk a compiled flow with one contact in a deterministic world.
+
+The interpreter reads the compiled graph only (`Program` -> `CompiledFlow` -> `Node`).  A step is
+`node.step(node, rt)`: the block's `run` method (flowrt.lang.blocks), or the closure its
+`compile_step` built once at compile time (flowrt.lang.steps), returning the branch taken;
+`node.exits` maps a connected branch to the next node.  `rt` is the run's `Runtime`
+(flowrt.run.runtime).  The loop is kept tight: per step, one call, one marker appended to the run's
+log and one dict lookup.  What a step found out (the values it compared, capacity figures,
+attribute changes, prompts) is kept as small "fact" tuples in the same log and only turned into
+records, text or JSON when the trace is read (flowrt.run.trace).
+
+A run step ends the flow by setting `rt.stop` and returning `STOP`; a branch that is not connected
+also ends it (Amazon Connect disconnects the contact).  A step limit turns a runaway loop into a
+diagnostic naming the cycle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from flowrt.lang.compiler import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
+from flowrt.core.diagnostics import Diagnostic, FlowrtError
+from flowrt.run.runtime import Runtime, label
+from flowrt.scenario.model import (
+    Contact,
+    PreparedContact,
+    PreparedWorld,
+    World,
+    prepare_contact,
+    prepare_world,
+)
+from flowrt.run.trace import Outcome, Result, Trace, records_from_log
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import CompiledFlow, Node, Program
+
+_NAMESPACE = uuid.UUID("5a1e6c3e-0f1b-4c7e-9a52-6b7a1f0e2d41")
+
+#: The closed set of outcome kinds.
+OUTCOME_KINDS = (
+    "queued",
+    "transferred-to-number",
+    "disconnected",
+    "ended",
+    "error",
+    "step-limit",
+)
+
+Record = tuple["CompiledFlow", "Node", str, "list[tuple[Any, ...]] | None", "list[str] | None"]
+
+
+@cache
+def contact_id_for(*parts: str) -> str:
+    """A deterministic ContactId for a run (uuid5 of its scenario and case names)."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+# ---------------------------------------------------------------------------------------------
+# running
+
+
+def _flow_for(program: Program, contact: PreparedContact, flow: str | None) -> CompiledFlow:
+    if flow is not None:
+        if flow not in program.flows:
+            raise FlowrtError([Diagnostic.make("FR100", f"unknown flow `{flow}`")])
+        return program.flows[flow]
+    inst = program.instance
+    endpoint = contact.system_endpoint
+    if inst is not None and endpoint is not None:
+        target = None
+        if endpoint in inst.phone_numbers:
+            target = inst.phone_numbers[endpoint].flow
+        elif endpoint in inst.email_addresses:
+            target = inst.email_addresses[endpoint].flow
+        if target in program.flows:
+            return program.flows[target]
+    contact_flows = [f for f in program.flows.values() if f.type == "contact"]
+    if len(contact_flows) == 1:
+        return contact_flows[0]
+    raise FlowrtError(
+        [
+            Diagnostic.make(
+                "FR100",
+                "which flow should run? give `flow=`, or a system endpoint whose number or "
+                "address names a flow in the instance",
+            )
+        ]
+    )
+
+
+def run(
+    program: Program,
+    contact: Contact | Mapping[str, Any] | PreparedContact | None,
+    world: World | Mapping[str, Any] | PreparedWorld | None = None,
+    *,
+    flow: str | None = None,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    contact_id: str | None = None,
+) -> Result:
+    """Run one contact through a flow of `program` in `world`; never raises for a bad flow run.
+
+    `contact` and `world` may be the scenario models, plain dicts (kebab-case keys, as in a
+    scenario file) or prepared records (`prepare_contact`, `prepare_world`: fastest when the same
+    ones run many times).  The flow is `flow`, else the flow the instance assigns to the contact's
+    system endpoint, else the project's only contact flow.
+    """
+
+    if type(contact) is not PreparedContact and contact is not None:
+        from flowrt.email import session as email_run  # the email channel
+
+        if email_run.is_email_case(contact, world):
+            return email_run.run_email(
+                program, contact, world, flow=flow, max_steps=max_steps, contact_id=contact_id
+            )
+    pc = contact if type(contact) is PreparedContact else prepare_contact(contact)
+    pw = world if type(world) is PreparedWorld else prepare_world(world)
+    flows = program.flows
+    cflow = flows[flow] if flow in flows else _flow_for(program, pc, flow)
+    cid = contact_id or contact_id_for("flowrt", cflow.name)
+    rt = Runtime(program, pc, pw, cid)
+    if pc.queue is not None:
+        rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
+        if cflow.type == "customer-queue":
+            rt.queued = rt.queue
+    outcome = _loop(rt, cflow, max(1, max_steps))
+    trace = Trace(None, pc, pw, cid, log=rt.facts)
+    diags: list[Diagnostic] = []
+    if outcome.kind == "step-limit":
+        diags.append(_step_limit_diagnostic(outcome, trace.records, max_steps))
+    return Result(outcome, trace, diags, cid)
+
+
+def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
+    """Run steps until the flow ends; the run's log is `rt.facts` (see `Trace`).
+
+    The steps append their facts to the log; after each step the loop appends its marker,
+    `(node, branch)` or `(node, branch, missing references)`, so a step's facts are the entries
+    since the previous marker.  No list is made per step.
+    """
+    log = rt.facts
+    append = log.append
+    flows = [cflow.name]
+    node = cflow.nodes[cflow.start]
+    faults = rt.world.errors
+    try:
+        for _ in range(max_steps):
+            if faults and node.name in faults:
+                rt.fact("error", "the world makes this block fail (errors:)")
+                branch = _failure_branch(node)
+            else:
+                branch = node.step(node, rt)
+            if rt.missing:
+                append((node, branch, rt.missing))
+                rt.missing = []
+            else:
+                append((node, branch))
+            nxt = node.exits.get(branch)
+            if nxt is None:
+                stop = rt.stop
+                if stop is not None and stop[0] == "flow":
+                    rt.stop = None
+                    cflow = stop[1]
+                    flows.append(cflow.name)
+                    node = cflow.nodes[cflow.start]
+                    continue
+                return _finish(rt, cflow, node, branch, tuple(flows), log)
+            node = nxt
+    except Exception as exc:  # noqa: BLE001 - a run never ends in a traceback
+        # What the failed step wrote before it failed is dropped: only the error is shown.
+        while log and type(log[-1][0]) is str:
+            log.pop()
+        append(("error", f"internal error: {exc!r}"))
+        append((node, "error"))
+        return Outcome(
+            "error",
+            cflow.name,
+            node.name,
+            reason=f"internal error in block `{node.name}`: {exc!r}",
+            flows=tuple(flows),
+        )
+    return Outcome(
+        "step-limit",
+        cflow.name,
+        node.name,
+        flows=tuple(flows),
+        cycle=_cycle(log),
+        reason=f"more than {max_steps} steps",
+    )
+
+
+def _failure_branch(node: Node) -> str:
+    """The branch a failing block takes: `error`, or a connect-action's first error type."""
+    targets = node.targets
+    if "error" in targets or node.type != "connect-action":
+        return "error"
+    return next((b for b in targets if b != "success" and not b.startswith("condition-")), "error")
+
+
+def _finish(
+    rt: Runtime,
+    cflow: CompiledFlow,
+    node: Node,
+    branch: str,
+    flows: tuple[str, ...],
+    log: list[tuple[Any, ...]],
+) -> Outcome:
+    stop = rt.stop
+    name = node.name
+    if stop is None:
+        if branch == "error":
+            reason = next(
+                (f[1] for f in reversed(records_from_log(log)[-1][3] or ()) if f[0] == "error"),
+                "the block failed",
+            )
+            return Outcome(
+                "error",
+                cflow.name,
+                name,
+                reason=f"block `{name}` took `error` ({reason}), which is not connected",
+                flows=flows,
+            )
+        return Outcome(
+            "disconnected",
+            cflow.name,
+            name,
+            reason=f"branch `{branch}` of block "
+            f"`{name}` is not connected; Amazon Connect disconnects the contact",
+            flows=flows,
+        )
+    kind = stop[0]
+    if kind == "end":
+        if rt.queued is not None:
+            return _shared_outcome("queued", cflow.name, name, label(rt.queued), flows)
+        return _shared_outcome("ended", cflow.name, name, None, flows)
+    if kind == "queued":
+        return _shared_outcome("queued", cflow.name, name, label(stop[1]), flows)
+    if kind == "number":
+        return Outcome("transferred-to-number", cflow.name, name, number=stop[1], flows=flows)
+    if kind == "disconnect":
+        return _shared_outcome("disconnected", cflow.name, name, None, flows)
+    return Outcome("error", cflow.name, name, reason=str(stop[1]), flows=flows)
+
+
+_OUTCOMES: dict[tuple[Any, ...], Outcome] = {}
+
+
+def _shared_outcome(
+    kind: str, flow: str, block: str, queue: str | None, flows: tuple[str, ...]
+) -> Outcome:
+    """An outcome without a reason: frozen, so equal ones are shared (building one is slow)."""
+    key = (kind, flow, block, queue, flows)
+    out = _OUTCOMES.get(key)
+    if out is None:
+        if len(_OUTCOMES) >= 4096:
+            _OUTCOMES.clear()
+        out = _OUTCOMES[key] = Outcome(kind, flow, block, queue=queue, flows=flows)
+    return out
+
+
+def _cycle(log: list[tuple[Any, ...]]) -> tuple[str, ...]:
+    """The blocks of the loop the run was caught in, from the tail of the trace."""
+    seq = [(r[0].name, r[1].name) for r in records_from_log(log)]
+    last = seq[-1]
+    for j in range(len(seq) - 2, max(-1, len(seq) - 500), -1):
+        if seq[j] == last:
+            members = seq[j:-1]
+            # Start the cycle at the block of it the run entered first, so it reads naturally.
+            first = next(s for s in seq if s in members)
+            k = members.index(first)
+            loop = [*members[k:], *members[:k], first]
+            many = len({f for f, _ in loop}) > 1
+            return tuple(f"{f}:{b}" if many else b for f, b in loop)
+    return (last[1],)
+
+
+def _step_limit_diagnostic(outcome: Outcome, records: list[Record], max_steps: int) -> Diagnostic:
+    first = records[-1][1] if records else None
+    for _, node, _, _, _ in reversed(records):
+        if node.name == outcome.cycle[0].rsplit(":", 1)[-1]:
+            first = node
+            break
+    span = first.span if first is not None else None
+    return Diagnostic.make(
+        "FR107",
+        f"run stopped after {max_steps} steps: blocks {' -> '.join(outcome.cycle)} loop "
+        "without end",
+        span,
+        "give the loop a way out (a counter checked by check-contact-attributes, a timeout "
+        "branch to a disconnect), or raise --max-steps if the loop is meant to run this long",
+    )

@@ -1,0 +1,643 @@
+"""The state of one run (`Runtime`) and the services its run steps use.
+
+`Runtime` holds what a run reads and changes (attributes, `$.External`, `$.Metrics`, the working
+queue, per-run counters) and answers what blocks ask of the world: references, queue states and
+capacity, hours of operation, dialling, Lambda responses, customer input, the outbound email
+policy.  It is also the `Resolver` expressions read references through.  The run loop is in
+flowrt.run.interpreter; specialised run steps are built by flowrt.lang.steps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
+
+from flowrt.lang.expr import as_number
+from flowrt.lang.instance import DAYS
+from flowrt.scenario.model import (
+    DEFAULT_CLOCK,
+    MAX_ATTRIBUTE_BYTES,
+    PreparedContact,
+    PreparedQueue,
+    PreparedWorld,
+    attribute_bytes,
+)
+from flowrt.lang.steps import (
+    NUMBER_OPS,
+    TEXT_KEY,
+    TEXT_OPS,
+    Values,
+    read_value,
+    read_values,
+)
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import Node, Program
+    from flowrt.lang.instance import Instance
+    from flowrt.lang.loader import JsonPath
+
+#: The branch a run step returns when it has ended the flow (it is never connected).
+STOP = ""
+#: Without an instance file, queues are limited by Amazon Connect's default instance limit.
+DEFAULT_INSTANCE_LIMIT = 100
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_DTMF = re.compile(r"^[0-9,*#]{0,50}$")
+
+QueueKey = tuple[str, str]  # ("queue", name) or ("agent", user name)
+
+
+@lru_cache(maxsize=1024)
+def label(q: QueueKey | None) -> str:
+    """`Premium` or `agent queue of jdoe` (remembered: the same few queues recur)."""
+    if q is None:
+        return "(none)"
+    return q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
+
+
+#: The empty `$.External` / `$.Metrics` a run starts with (never changed: see Runtime).
+_EMPTY: dict[str, str] = {}
+
+
+class Runtime:
+    """The state of one run; the `Resolver` of expressions and the services of run steps."""
+
+    __slots__ = (
+        "program",
+        "inst",
+        "world",
+        "contact",
+        "attrs",
+        "external",
+        "metrics",
+        "queue",
+        "queued",
+        "contact_id",
+        "stop",
+        "facts",
+        "missing",
+        "calls",
+        "waited",
+        "stored_input",
+        "attr_chars",
+    )
+
+    def __init__(
+        self, program: Program, contact: PreparedContact, world: PreparedWorld, contact_id: str
+    ) -> None:
+        self.program = program
+        self.inst: Instance | None = program.instance
+        self.world = world
+        self.contact = contact
+        attrs = dict(contact.attributes)
+        if world.attributes:
+            attrs.update(world.attributes)
+        self.attrs: dict[str, str] = attrs
+        #: Characters in the attributes' keys and values, kept up to date by `set_attributes`:
+        #: UTF-8 takes at most 4 bytes a character, so bytes are counted only when it could matter.
+        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values())) if attrs else 0
+        # `$.External` and `$.Metrics` are only ever replaced, never changed in place: they may
+        # start as (and later be) dicts shared between runs.
+        self.external: dict[str, str] = _EMPTY
+        self.metrics: dict[tuple[str, ...], str] = _EMPTY  # type: ignore[assignment]
+        self.queue: QueueKey | None = None
+        self.queued: QueueKey | None = None
+        self.contact_id = contact_id
+        self.stop: tuple[Any, ...] | None = None
+        self.facts: list[tuple[Any, ...]] = []
+        self.missing: list[str] = []
+        #: Per-run counters: ("lambda", function), ("input", block), ("external", number).
+        self.calls: dict[tuple[str, str], int] = {}
+        self.waited = 0
+        self.stored_input: str | None = None
+
+    # -- the Resolver protocol -----------------------------------------------------------------
+
+    def resolve(self, path: tuple[str, ...]) -> str | None:
+        """The value at a reference path, or None when it is missing (it then reads as "")."""
+        ns = path[0]
+        if ns == "Attributes":
+            return self.attrs.get(path[1]) if len(path) == 2 else None
+        if ns == "External":
+            return self.external.get(path[1]) if len(path) == 2 else None
+        if ns == "Metrics":
+            return self.metrics.get(path[1:])
+        return self._resolve_other(ns, path)
+
+    def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
+        c = self.contact
+        rest = path[1:]
+        if c.extra and path in c.extra:
+            return c.extra[path]
+        if not rest:
+            if ns == "Channel":
+                return c.channel
+            if ns == "ContactId" or ns == "InitialContactId":
+                return self.contact_id
+            if ns == "InstanceARN":
+                return self.inst.arn if self.inst else None
+            if ns == "Name":
+                return c.subject
+            if ns == "StoredCustomerInput":
+                return self.stored_input
+            return None
+        if ns in ("CustomerEndpoint", "SystemEndpoint") and len(rest) == 1:
+            customer = ns == "CustomerEndpoint"
+            if rest[0] == "Address":
+                return c.customer_endpoint if customer else c.system_endpoint
+            if rest[0] == "DisplayName":
+                return c.customer_display_name if customer else c.system_display_name
+            if rest[0] == "Type":
+                return "EMAIL" if c.channel == "EMAIL" else "TELEPHONE_NUMBER"
+            return None
+        if ns == "Queue":
+            return self._queue_field(rest)
+        if ns == "AdditionalEmailRecipients" and len(rest) == 1 and rest[0] in ("ToList", "CcList"):
+            addresses = c.to if rest[0] == "ToList" else c.cc
+            return ",".join(addresses) if addresses else None
+        if path == ("Email", "EmailMessage", "Plaintext"):
+            return c.body
+        return None
+
+    def _queue_field(self, rest: tuple[str, ...]) -> str | None:
+        q = self.queue
+        if q is None:
+            return None
+        if rest == ("Name",):
+            return q[1]
+        if rest == ("ARN",):
+            return self.queue_arn(q)
+        if rest == ("OutboundCallerId", "Address") and q[0] == "queue" and self.inst:
+            spec = self.inst.queues.get(q[1])
+            return spec.outbound_caller_id if spec else None
+        return None
+
+    # -- services for run steps ----------------------------------------------------------------
+
+    def fact(self, *fact: Any) -> None:
+        """Record a fact about the current step (see flowrt.run.trace.FACTS)."""
+        self.facts.append(fact)
+
+    def queue_arn(self, q: QueueKey) -> str:
+        inst = self.inst
+        base = inst.arn if inst else "arn:aws:connect:::instance/unknown"
+        if q[0] == "agent":
+            uid = inst.users[q[1]].id if inst and q[1] in inst.users else q[1]
+            return f"{base}/queue/agent/{uid}"
+        return inst.queue_arn(q[1]) if inst and q[1] in inst.queues else f"{base}/queue/{q[1]}"
+
+    def pick_queue(self, node: Node, queue: str | None, agent: str | None) -> QueueKey | None:
+        """The queue a block names (by queue or by agent), else the working queue.
+
+        None (with an `error` fact) when it cannot be found; the block then takes `error`.
+        """
+        if queue is not None:
+            return self._queue_from(node.prepared.get(("queue",)), queue)
+        if agent is not None:
+            return self._agent_from(node.prepared.get(("agent",)), agent)
+        if self.queue is None:
+            self.fact("error", "no working queue is set (use set-working-queue first)")
+        return self.queue
+
+    def _queue_from(self, prepared: Any, text: str) -> QueueKey | None:
+        if isinstance(prepared, str):
+            return ("queue", prepared)
+        value = self.resolve(prepared.path) if prepared is not None else None
+        if not value:
+            self.fact("error", f"{text} is empty; it must hold a queue ARN")
+            return None
+        inst = self.inst
+        if inst is None:
+            name = value.rsplit("/queue/", 1)[-1] if "/queue/" in value else None
+            if name:
+                return ("queue", name)
+        else:
+            name = inst.queue_by_arn(value)
+            if name is not None:
+                return ("queue", name)
+            if value in inst.queues:
+                self.fact(
+                    "error",
+                    f"{text} holds the queue name `{value}`; a queue attribute "
+                    "must hold the queue ARN (seed 002)",
+                )
+                return None
+        self.fact("error", f"{text} holds `{value}`, which is not the ARN of a queue")
+        return None
+
+    def _agent_from(self, prepared: Any, text: str) -> QueueKey | None:
+        if isinstance(prepared, str):
+            value: str | None = prepared
+        else:
+            value = self.resolve(prepared.path) if prepared is not None else None
+            if not value:
+                self.fact("error", f"{text} is empty; it must hold a user name or user ID")
+                return None
+        assert value is not None
+        inst = self.inst
+        user = value if inst is None else inst.user_by_name_or_id(value)
+        if user is None:
+            self.fact(
+                "error",
+                f"{text} holds `{value}`, which is neither a user name nor a "
+                "user ID of the instance",
+            )
+            return None
+        if inst is not None:
+            if user != value:
+                self.fact("note", f"user ID `{value}` is user `{user}`")
+            if not inst.can_answer(user):
+                self.fact(
+                    "warning",
+                    f"user `{user}` has no CCP permission: a contact routed to "
+                    "their queue can never be answered (seed 002)",
+                )
+        return ("agent", user)
+
+    def target(
+        self, node: Node, queue: str | None, agent: str | None
+    ) -> tuple[QueueKey, PreparedQueue] | None:
+        """The queue a block acts on and its state: the block's own queue or agent, else the
+        working queue.  None when there is none (`pick_queue` notes why)."""
+        q = self.queue if queue is None and agent is None else self.pick_queue(node, queue, agent)
+        if q is None:
+            if queue is None and agent is None:
+                self.pick_queue(node, queue, agent)  # notes that no working queue is set
+            return None
+        world = self.world  # queue_state's common case, without the call
+        state = (world.queues if q[0] == "queue" else world.agent_queues).get(q[1])
+        if state is None or self.waited:
+            state = self.queue_state(q)  # the default state, or the contact's own wait
+        return q, state
+
+    def queue_state(self, q: QueueKey) -> PreparedQueue:
+        """The world's state of a queue, or the default (empty, no agents) noted in the trace."""
+        table = self.world.queues if q[0] == "queue" else self.world.agent_queues
+        state = table.get(q[1])
+        if state is None:
+            self.fact(
+                "default",
+                f"no state for {label(q)} in the world: 0 contacts in queue, oldest 0 s, 0 agents",
+            )
+            state = table_default()
+        if self.waited and q == self.queued and self.waited > state.oldest:
+            # The contact itself waits in this queue: the oldest contact is at least as old.
+            state = replace(state, oldest=self.waited)
+        return state
+
+    def capacity(self, q: QueueKey) -> tuple[int, str]:
+        """The queue's capacity and where it comes from (seed 002)."""
+        inst = self.inst
+        if q[0] == "queue" and inst is not None:
+            spec = inst.queues.get(q[1])
+            if spec is not None and spec.max_contacts is not None:
+                return spec.max_contacts, "the queue's maximum contacts in queue"
+        if inst is not None:
+            return inst.max_concurrent_contacts, "the instance's max-concurrent-contacts"
+        return DEFAULT_INSTANCE_LIMIT, "the default instance limit (no instance file)"
+
+    def end(self, *stop: Any) -> str:
+        """End the flow (see `_finish`); the value to return from a run step."""
+        self.stop = stop
+        return STOP
+
+    label = staticmethod(label)
+
+    def note_missing(self, text: str) -> None:
+        if text not in self.missing:
+            self.missing.append(text)
+
+    def param(self, node: Node, path: JsonPath) -> str | None:
+        """A prepared parameter: a static value, or a reference's value (None when missing)."""
+        p = node.prepared.get(path)
+        if p is None or isinstance(p, str):
+            return p
+        value: str | None = self.resolve(p.path)
+        if value is None:
+            self.note_missing(p.text)
+        return value
+
+    def render(self, template: Any, fallback: str | None) -> str:
+        """A prepared template's text (missing references read as empty)."""
+        if template is None:
+            return fallback or ""
+        text: str = template.render(self, self.missing)
+        return text
+
+    def play(self, node: Node, path: JsonPath, ssml: str | None, prompt: str | None) -> None:
+        template = node.prepared.get((*path, "text") if path else TEXT_KEY)
+        if template is not None:
+            self.facts.append(("prompt", self.render(template, None)))
+        elif ssml is not None:
+            self.facts.append(("prompt", ssml))
+        elif prompt is not None:
+            self.fact("prompt", f"[library prompt {prompt}]")
+
+    # -- conditions ----------------------------------------------------------------------------
+
+    def match(self, node: Node, value: str, subject: str | None) -> str:
+        """The branch of the first condition that matches `value`, else `no-match`."""
+        vnum: float | None = None
+        parsed = False
+        for branch, lbl, op, text, num, ref, when in node.matchers:
+            if when is not None:
+                resolve = self.resolve
+                values = Values([(r.path, resolve(r.path)) for r in when.refs])
+                self.facts.append(("when", when.text, values))
+                if when.evaluate(values, self.missing):
+                    return str(branch)
+                continue
+            if ref is not None:
+                text = self.resolve(ref.path)
+                if text is None:
+                    self.note_missing(ref.text)
+                    text = ""
+                num = as_number(text)
+            if op == "equals":
+                if value == text:
+                    return self._matched(subject, value, lbl, branch)
+                if num is not None:
+                    if not parsed:
+                        vnum, parsed = as_number(value), True
+                    if vnum is not None and vnum == num:
+                        return self._matched(subject, value, lbl, branch)
+            elif op.startswith("number-"):
+                if not parsed:
+                    vnum, parsed = as_number(value), True
+                    if vnum is None:
+                        self.fact("not-a-number", value)
+                if vnum is not None and num is not None and NUMBER_OPS[op](vnum, num):
+                    return self._matched(subject, value, lbl, branch)
+            elif TEXT_OPS[op](value, text):
+                return self._matched(subject, value, lbl, branch)
+        if subject is not None:
+            self.facts.append(("compare", subject, value, None))
+        return "no-match"
+
+    def _matched(self, subject: str | None, value: str, lbl: str, branch: str) -> str:
+        if subject is not None:
+            self.facts.append(("compare", subject, value, lbl))
+        return branch
+
+    # -- the world -----------------------------------------------------------------------------
+
+    def in_hours(self, hours: str | None) -> bool | None:
+        """Whether the world's clock is within the hours (or the working queue's); None: error."""
+        inst = self.inst
+        if hours is None:
+            q = self.queue
+            spec = inst.queues.get(q[1]) if inst and q and q[0] == "queue" else None
+            hours = spec.hours if spec else None
+            if hours is None:
+                self.fact(
+                    "error",
+                    f"no `hours` given and the working queue {label(q)} has no hours of operation",
+                )
+                return None
+        if inst is None or hours not in inst.hours_of_operation:
+            self.fact("error", f"hours of operation `{hours}` are not in the instance")
+            return None
+        key = ("hours", self.program, hours)
+        cached = self.world.cache.get(key)
+        if cached is None:
+            at_clock = self._hours_at_clock(hours)
+            # (open, the fact to record): both depend on the world's clock only.
+            fact = (
+                ("error", at_clock[1]) if at_clock[0] is None else ("hours", hours, *at_clock[1:])
+            )
+            cached = self.world.cache[key] = (at_clock[0], fact)
+        if cached[0] is None:
+            self.facts.append(cached[1])
+            return None
+        if self.world.clock_default:
+            self.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
+        self.facts.append(cached[1])
+        return bool(cached[0])
+
+    def _hours_at_clock(self, hours: str) -> tuple[Any, ...]:
+        assert self.inst is not None
+        spec_h = self.inst.hours_of_operation[hours]
+        try:
+            local = self.world.clock.astimezone(_zone(spec_h.time_zone))
+        except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
+            return (None, f"unknown time zone `{spec_h.time_zone}`")
+        window = spec_h.days.get(DAYS[local.weekday()])  # type: ignore[call-overload]
+        hhmm = local.strftime("%H:%M")
+        is_open = False
+        if window:
+            start, end = window.split("-")
+            is_open = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
+        return (is_open, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
+
+    def load_metrics(self, q: QueueKey, state: PreparedQueue | None = None) -> None:
+        """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""
+        if state is None:
+            state = self.queue_state(q)
+        world = self.world
+        # A state is never changed, and the key keeps it alive: its identity is a safe key.
+        key = ("metrics", self.program, q, state)
+        cache = world.cache
+        known = cache.get(key)
+        if known is None:
+            if len(cache) >= 4096:  # states made per run (a contact waiting) come and go
+                cache.clear()
+            known = cache[key] = self._metrics(q, state)
+        self.metrics = known[0]
+        self.facts.append(known[1])
+
+    def _metrics(
+        self, q: QueueKey, state: PreparedQueue
+    ) -> tuple[dict[tuple[str, ...], str], tuple[Any, ...]]:
+        size, oldest = str(state.contacts), str(state.oldest)
+        online, available, staffed = str(state.online), str(state.available), str(state.staffed)
+        metrics = {
+            ("Queue", "Size"): size,
+            ("Queue", "OldestContactAge"): oldest,
+            ("Agents", "Online", "Count"): online,
+            ("Agents", "Available", "Count"): available,
+            ("Agents", "Staffed", "Count"): staffed,
+            ("Queue", "Name"): q[1],
+            ("Queue", "ARN"): self.queue_arn(q),
+        }
+        fact = (
+            "metrics",
+            label(q),
+            (
+                ("Queue.Size", size),
+                ("Queue.OldestContactAge", oldest),
+                ("Agents.Online.Count", online),
+                ("Agents.Available.Count", available),
+                ("Agents.Staffed.Count", staffed),
+            ),
+        )
+        return metrics, fact
+
+    def wait_in_queue(self, interrupt: int | None) -> str:
+        """Loop prompts: answered (stop), interrupted (`timeout`), or waiting (stop)."""
+        q = self.queued or self.queue
+        state = self.queue_state(q) if q is not None else None
+        answer = state.answer_after if state is not None else None
+        if answer is not None and (interrupt is None or answer <= self.waited + interrupt):
+            self.fact("wait", label(q), answer)
+            self.fact("note", f"an agent answers after {answer} s in queue")
+            return self.end("queued", q)
+        if interrupt is None:
+            self.fact(
+                "note", "no agent answers during the run; the prompts loop while the contact waits"
+            )
+            return self.end("queued", q) if q is not None else self.end("end")
+        self.waited += interrupt
+        self.fact("wait", label(q), self.waited)
+        return "timeout"
+
+    def customer_input(self, block: str) -> str | None:
+        key = ("input", block)
+        n = self.calls[key] = self.calls.get(key, 0) + 1
+        given = self.world.input.get(block)
+        if not given or n > len(given):
+            why = "no input given" if not given else f"only {len(given)} input(s) given"
+            self.fact("default", f"{why} for visit {n} of `{block}`: timeout")
+            return None
+        value = given[n - 1]
+        self.facts.append(("input", value))
+        return value
+
+    def dial(
+        self, node: Node, timeout: int | str, dtmf: str | None, caller: Any
+    ) -> tuple[str, str] | None:
+        """Check a phone transfer's parameters; (number, what the world says happens)."""
+        number = self.param(node, ("phone-number",))
+        if not number or not _E164.match(number):
+            self.fact("error", f"phone number {number!r} is not an E.164 number")
+            return None
+        t = timeout if isinstance(timeout, int) else self.param(node, ("timeout-seconds",))
+        if isinstance(t, str):
+            n = as_number(t)
+            t = int(n) if n is not None and n.is_integer() else -1
+        if t is None or not 0 <= t <= 600:
+            self.fact("error", f"timeout {t} is not between 0 and 600 seconds")
+            return None
+        digits = self.param(node, ("dtmf",)) if dtmf and dtmf.startswith("$.") else dtmf
+        if digits and not _DTMF.match(digits):
+            self.fact(
+                "error",
+                f"DTMF {digits!r} has {len(digits)} characters; at most 50 of 0-9 , * # are sent"
+                if len(digits) > 50
+                else f"DTMF {digits!r} may only hold 0-9 , * #",
+            )
+            return None
+        caller_number = None
+        if caller is not None and caller.number:
+            caller_number = self.param(node, ("caller-id", "number"))
+            if not caller_number or not _E164.match(caller_number):
+                self.fact("error", f"caller ID number {caller_number!r} is not an E.164 number")
+                return None
+        details = [f"timeout {t} s"]
+        if digits:
+            details.append(f"DTMF {digits}")
+        if caller is not None:
+            name = (
+                self.param(node, ("caller-id", "name"))
+                if (caller.name or "").startswith("$.")
+                else caller.name
+            )
+            details.append(f"caller ID {caller_number or ''} {name or ''}".rstrip())
+        self.fact("note", "dialling " + number + ": " + ", ".join(details))
+        key = ("external", number)
+        calls = self.calls[key] = self.calls.get(key, 0) + 1
+        outcomes = self.world.external.get(number)
+        if not outcomes:
+            self.fact("default", f"no outcome for {number} in the world: answered")
+            return number, "answered"
+        return number, outcomes[min(calls, len(outcomes)) - 1]
+
+    # -- attributes, Lambdas, email ------------------------------------------------------------
+
+    def set_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        """Set attributes, in order: `(key, *plan_value)` items (a value may read an earlier one)."""
+        attrs = self.attrs
+        facts = self.facts
+        chars = self.attr_chars
+        for key, kind, arg, text in plan:
+            new = read_value(self, kind, arg, text)  # may read a value set just before
+            old = attrs.get(key)
+            facts.append(("set", key, old, new))
+            attrs[key] = new
+            # An upper bound (a replaced value is not taken off): exact when it is reached.
+            chars += len(key) + len(new)
+        self.attr_chars = chars
+        if 4 * chars > MAX_ATTRIBUTE_BYTES:
+            return self.undo_oversized(len(plan))
+        return "success"
+
+    def undo_oversized(self, count: int) -> str:
+        """After `count` attributes were set: undo them if the attributes are now over the limit.
+
+        Callers check the cheap bound first (4 bytes a character at most); this counts bytes.
+        """
+        attrs = self.attrs
+        size = attribute_bytes(attrs)
+        if size <= MAX_ATTRIBUTE_BYTES:
+            self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
+            return "success"
+        for fact in reversed(self.facts[-count:]):
+            if fact[2] is None:
+                del attrs[fact[1]]
+            else:
+                attrs[fact[1]] = fact[2]
+        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
+        self.fact(
+            "error",
+            f"attributes would take {size:,} UTF-8 bytes; at most "
+            f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
+        )
+        return "error"
+
+    def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
+        key = ("lambda", function)
+        n = self.calls[key] = self.calls.get(key, 0) + 1
+        args = read_values(self, plan)
+        returns: dict[str, str] | None = None
+        error = None
+        for lo, hi, ret, err in self.world.lambdas.get(function, ()):
+            if lo <= n <= hi:
+                returns, error = ret, err
+                break
+        else:
+            self.fact("default", f"no mock for call #{n} of `{function}`: it returns {{}}")
+            returns = {}
+        self.facts.append(("lambda", function, n, args, returns, error))
+        if error is not None:
+            return "error"
+        # `$.External` is only ever replaced, never changed in place: the world's dict is shared.
+        self.external = returns if returns is not None else {}
+        return "success"
+
+    def email_policy(self, policy: Any) -> str:
+        """The outbound email policy on the contact's recipients (seed 000; flowrt.email.session)."""
+        from flowrt.email.session import evaluate_policy
+
+        c = self.contact
+        if not c.to:
+            self.fact("error", "the email has no To address")
+            return "error"
+        forward = c.extra.get(("EmailAction",), "forward") == "forward"
+        decision, reason = evaluate_policy(policy, c.to, c.cc, forward)
+        self.fact("policy", ", ".join(a.lower() for a in (*c.to, *c.cc)), decision, reason)
+        return decision
+
+
+@cache
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+_EMPTY_QUEUE = PreparedQueue()
+
+
+def table_default() -> PreparedQueue:
+    return _EMPTY_QUEUE
