@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from flowrt.core import __version__
 
 __all__ = [
     "Diagnostic",
@@ -22,8 +22,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from flowrt.lang.compiler import Program
     from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span
+    from flowrt.lang.compiler import Program
     from flowrt.lang.loader import Document
     from flowrt.project.driver import Project
 

@@ -15,24 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.cli import main
+from flowrt.connect.actions import connect_text, identifier_problem, same_action
 from flowrt.connect.env import Environment, load_environment
-from flowrt.connect.export import (
-    Exported,
-    connect_text,
-    export_flow,
-    export_paths,
-    identifier_problem,
-    wrap,
-)
+from flowrt.connect.export import Exported, export_flow, export_paths, wrap
 from flowrt.connect.files import Source, parse_source, read_source
-from flowrt.connect.importer import (
-    assign_names,
-    import_paths,
-    import_source,
-    same_action,
-)
+from flowrt.connect.importer import import_paths, import_source
+from flowrt.connect.names import assign_names
+from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.project.driver import check_paths, load_project
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "connect-flows"

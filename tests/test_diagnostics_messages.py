@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.project import driver as project
 from flowrt.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
 from flowrt.lang.loader import Limits
+from flowrt.project import driver as project
 from flowrt.project.driver import check_paths
 
 INSTANCE = """\

@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from flowrt.lang import expr
-from flowrt.lang import instance
-from flowrt.lang import loader
-from flowrt.project import driver as project
+from flowrt.core.diagnostics import CODES, Diagnostic
+from flowrt.lang import expr, instance, loader
 from flowrt.lang.blocks import (
     BLOCKS,
     CONNECT_OPERATORS,
@@ -35,7 +33,7 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
-from flowrt.core.diagnostics import CODES, Diagnostic
+from flowrt.project import driver as project
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
 

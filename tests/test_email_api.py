@@ -12,16 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowrt.email.client import ConnectClient
-from flowrt.email.model import (
+from flowrt.client import ConnectClient
+from flowrt.email.errors import (
     ConnectError,
     IdempotencyException,
     InvalidRequestException,
     LimitExceededException,
-    Mailbox,
     ResourceConflictException,
     ResourceNotFoundException,
 )
+from flowrt.email.mailbox import Mailbox
 from flowrt.lang.instance import EmailAddress, Instance, Queue, QueueEmailAddresses
 from flowrt.project.driver import load_project
 
@@ -136,7 +136,7 @@ def test_email_fields_resolve_in_a_run() -> None:
         Description="late order",
     )
     del req["InstanceId"]
-    from flowrt.email.model import StartEmailContactRequest
+    from flowrt.email.request import StartEmailContactRequest
 
     record, pc, _ = session._contact(StartEmailContactRequest.model_validate(req), "cid-1")
     rt = Runtime(PROGRAM, pc, session.world, "cid-1")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from flowrt.core.diagnostics import render_text
-from flowrt.email.session import EmailResult
-from flowrt.project.driver import check_paths
 from flowrt.cli.run import run_project
+from flowrt.core.diagnostics import render_text
+from flowrt.email.result import EmailResult
+from flowrt.project.driver import check_paths
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from flowrt.core.diagnostics import render_text
 from flowrt.lang.blocks import BLOCKS
 from flowrt.lang.compiler import Program
-from flowrt.core.diagnostics import render_text
 from flowrt.project.driver import check_paths, load_project
 
 ROOT = Path(__file__).parent.parent

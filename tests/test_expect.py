@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.scenario.expect import Expect, ValueMatch, describe_match, evaluate, value_holds
 from flowrt.project.driver import load_project
+from flowrt.scenario.evaluation import describe_match, evaluate, value_holds
+from flowrt.scenario.expect import Expect, ValueMatch
 from flowrt.testing.suite import Suite, run_suite
 
 ROOT = Path(__file__).resolve().parent.parent

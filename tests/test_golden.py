@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flowrt.lang.loader import load_text
+from flowrt.project.driver import load_project
 from flowrt.testing.golden import (
     GoldenError,
     dump,
@@ -21,8 +23,6 @@ from flowrt.testing.golden import (
     what_moved,
     write_atomic,
 )
-from flowrt.lang.loader import load_text
-from flowrt.project.driver import load_project
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "flows"
 

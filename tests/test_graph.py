@@ -15,6 +15,7 @@ import pytest
 
 from flowrt.cli import main
 from flowrt.lang.compiler import CompiledFlow, Program
+from flowrt.project.driver import load_project
 from flowrt.reports.graph import (
     branch_display,
     build,
@@ -25,7 +26,6 @@ from flowrt.reports.graph import (
     to_dot,
     to_mermaid,
 )
-from flowrt.project.driver import load_project
 from flowrt.scenario.model import cases_of
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from flowrt.cli import main
-from flowrt.lang.expr import MAX_EXPR_LENGTH, MAX_NESTING
+from flowrt.cli.run import run_project
 from flowrt.core.files import write_atomic
+from flowrt.lang.expr import MAX_EXPR_LENGTH, MAX_NESTING
 from flowrt.lang.loader import DEFAULT_LIMITS, Limits, LoadError, load_file, load_text
 from flowrt.project.driver import MAX_BLOCKS, check_paths
-from flowrt.cli.run import run_project
 from flowrt.scenario.model import MAX_ATTRIBUTE_BYTES
 
 INSTANCE = "instance: t\nqueues:\n  Q1: {description: q}\n"
@@ -355,11 +355,10 @@ ADVERSARIAL = [
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda t: repr(t[:6]))
 def test_regular_expressions_on_user_input_are_linear(text: str) -> None:
     from flowrt.connect import files as connect_files
-    from flowrt.lang import expr
-    from flowrt.testing import golden
-    from flowrt.scenario import model as scenario
-    from flowrt.lang import schema
     from flowrt.email.checks import __dict__ as email_checks
+    from flowrt.lang import expr, schema
+    from flowrt.scenario import model as scenario
+    from flowrt.testing import golden
 
     _fast(expr.parse_reference, text)
     _fast(expr.parse_template, text)

@@ -10,9 +10,9 @@ from ruamel.yaml import YAML
 
 from flowrt.cli import build_parser, main
 from flowrt.cli.init import FILES, SCHEMAS
-from flowrt.project.driver import check_paths
 from flowrt.cli.run import run_project
 from flowrt.lang.schema import shipped_schema
+from flowrt.project.driver import check_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

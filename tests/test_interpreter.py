@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from flowrt.lang.compiler import Program
 from flowrt.core.diagnostics import FlowrtError
-from flowrt.run.interpreter import OUTCOME_KINDS
+from flowrt.lang.compiler import Program
 from flowrt.project.driver import load_project
+from flowrt.run.interpreter import OUTCOME_KINDS
 from flowrt.run.trace import Result
 
 INSTANCE = """

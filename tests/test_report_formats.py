@@ -103,7 +103,7 @@ def test_help_file_matches_docs_diagnostics() -> None:
     doc = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     shipped = json.loads(HELP_FILE.read_text(encoding="utf-8"))
     assert shipped == help_from_doc(doc), (
-        "flowrt/diagnostics_help.json is out of date: run `python -m flowrt.reports.formats`"
+        "flowrt/reports/diagnostics_help.json is out of date: run `python -m flowrt.reports.formats`"
     )
 
 

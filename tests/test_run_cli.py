@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowrt.cli import main
-from flowrt.run.interpreter import OUTCOME_KINDS
 from flowrt.project.driver import load_project
+from flowrt.run.interpreter import OUTCOME_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "flows"

@@ -1,24 +1,31 @@
-"""The interpreter's run log, its caches and its attribute-size bound, tested directly.
+"""The interpreter's run log, its caches, its attribute-size bound and its run steps, tested
+directly.
 
 A run keeps one log (facts, then a marker per step) and turns it into per-step records only when
-the trace is read; world answers are cached (hours per program, metrics per queue state).  These
-tests pin what those shortcuts must never change.
+the trace is read; world answers are cached (hours per program, metrics per queue state); each
+block type's run step is the closure its `compile_step` builds from the accessors of
+flowrt.lang.steps.  These tests pin what those shortcuts must never change.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
-from flowrt.lang.compiler import Program
-from flowrt.project.driver import load_project
 from flowrt.cli.run import run_project
+from flowrt.lang.blocks import BLOCKS
+from flowrt.lang.compiler import Node, Program
+from flowrt.lang.expr import parse_reference
+from flowrt.lang.steps import ATTRIBUTE, EXTERNAL, STATIC, getter, label, queue_picker, reader
+from flowrt.project.driver import load_project
 from flowrt.run.runtime import Runtime
-from flowrt.scenario.model import MAX_ATTRIBUTE_BYTES, prepare_contact, prepare_world
-from flowrt.lang.steps import ATTRIBUTE, EXTERNAL, STATIC
 from flowrt.run.trace import records_from_log
-from tests.fuzz.helpers import general_steps
+from flowrt.scenario.model import MAX_ATTRIBUTE_BYTES, prepare_contact, prepare_world
+from tests.fuzz.helpers import WORLD_FAULT, assert_steps_follow_branches
 
 INSTANCE = """
 instance: test
@@ -157,24 +164,102 @@ def test_a_value_read_from_an_attribute_set_earlier_in_the_same_block(
     assert [f[:4] for f in rt.facts] == [("set", "a", None, "1"), ("set", "b", None, "1")]
 
 
-def test_the_example_projects_runs_are_the_same_with_general_steps() -> None:
-    # Every block type and branch of flows/ run through both paths: the compile-time closures
-    # (flowrt.lang.steps) and each block's `run` method.  They must agree exactly.
+#: Branches each block type's run step takes by itself (not made to fail by the world's
+#: `errors:`) over the example project's scenarios; "" is a step that ends the flow.
+TAKEN_BY_STEPS: dict[str, set[str]] = {
+    "transfer-to-queue": {"success", "at-capacity", "error"},
+    "set-working-queue": {"success", "error"},
+    "transfer-to-phone-number": {"", "success", "call-failed", "timeout", "error"},
+    "transfer-to-flow": {""},
+    "disconnect": {""},
+    "end-flow": {""},
+    "check-contact-attributes": {"condition-1", "condition-2", "no-match"},
+    "check-hours-of-operation": {"in-hours", "out-of-hours"},
+    "check-queue-status": {"condition-1", "no-match"},
+    "check-staffing": {"true", "false"},
+    "get-queue-metrics": {"success"},
+    "set-contact-attributes": {"success"},
+    "play-prompt": {"success"},
+    "send-message": {"success"},
+    "loop-prompts": {"", "timeout"},
+    "get-customer-input": {"condition-1", "condition-2", "condition-3", "no-match", "timeout"},
+    "invoke-lambda": {"success", "error"},
+    "outbound-email-policy": {"allowed", "denied", "needs-approval", "error"},
+    "connect-action": {"success"},
+}
+
+
+def test_every_block_types_step_takes_its_branches_on_the_example_project() -> None:
+    # Every step of every run takes a branch its block declares and goes where it leads; every
+    # block type of the registry runs, takes each of its declared branches, and its own step
+    # (not the world's `errors:`) takes the branches listed above.
     examples = Path(__file__).resolve().parent.parent / "flows"
+    report = run_project(str(examples))
+    assert len(report.results) >= 80 and not [d for d in report.diagnostics if d.is_error]
+    taken: dict[str, set[str]] = defaultdict(set)
+    by_steps: dict[str, set[str]] = defaultdict(set)
+    for r in report.results:
+        records = r.result.trace.records
+        assert_steps_follow_branches(records)
+        for _, node, branch, facts, _ in records:
+            taken[node.type].add(branch)
+            if WORLD_FAULT not in (facts or ()):
+                by_steps[node.type].add(branch)
+    assert set(taken) == set(BLOCKS) == set(TAKEN_BY_STEPS)
+    for name, cls in BLOCKS.items():
+        assert set(cls.BRANCHES) <= taken[name], name
+        assert TAKEN_BY_STEPS[name] <= by_steps[name], name
 
-    def everything() -> list[object]:
-        report = run_project(str(examples))
-        assert report.results and not [d for d in report.diagnostics if d.is_error]
-        return [r.as_json(full=True) for r in report.results]
 
-    def step_names() -> set[str]:
-        program = load_project(str(examples)).compile()
-        return {n.step.__name__ for f in program.flows.values() for n in f.nodes}
+def test_derived_accessors_agree_with_the_general_lookups(open_program: Program) -> None:
+    # What a step's accessors work out once reads what Runtime's general lookups read.
+    contact = prepare_contact({"channel": "CHAT", "customer-endpoint": "+15555550100"})
+    rt = Runtime(open_program, contact, prepare_world({}), "c")
+    rt.attrs = {"a": "1", "q": rt.queue_arn(("queue", "Q")), "bad": "x"}
+    rt.external = {"e": "2"}
+    rt.metrics = {("Queue", "Size"): "3"}
+    rt.queue = ("queue", "Q")
+    texts = [
+        "$.Attributes.a",
+        "$.Attributes.none",
+        "$.External.e",
+        "$.External.none",
+        "$.Metrics.Queue.Size",
+        "$.Metrics.Queue.Gone",
+        "$.Channel",
+        "$.CustomerEndpoint.Address",
+        "$.ContactId",
+        "$.Queue.Name",
+    ]
+    for text in texts:
+        ref = parse_reference(text)
+        value = rt.resolve(ref.path)
+        assert getter(ref.path)(rt) == value, text
+        rt.missing = []
+        assert reader(ref)(rt) == (value or ""), text
+        assert rt.missing == ([] if value is not None else [text]), text
+    assert reader(None)(rt) == "" and rt.missing == []
 
-    fast = everything()
-    with general_steps():
-        slow = everything()
-        assert step_names() == {"run"}  # the slow path really is taken
-    assert len(step_names() - {"run"}) >= 10  # ... and the fast one really is specialised
-    assert len(fast) == len(slow) >= 80
-    assert fast == slow
+    def picked(queue: str | None, prepared: object) -> list[object]:
+        node = cast(Node, SimpleNamespace(prepared={("queue",): prepared}))
+        out = []
+        for pick in (queue_picker(node, queue, None), lambda rt: rt.pick_queue(node, queue, None)):
+            rt.facts = []
+            out.append((pick(rt), rt.facts))
+        return out
+
+    static, general = picked("Q", "Q")
+    assert static == general == (("queue", "Q"), [])
+    static, general = picked("$.Attributes.q", parse_reference("$.Attributes.q"))
+    assert static == general == (("queue", "Q"), [])
+    static, general = picked("$.Attributes.bad", parse_reference("$.Attributes.bad"))
+    assert static == general and static[0] is None  # not the ARN of a queue: an error fact
+    assert static[1][0][0] == "error"
+    rt.queue = None
+    static, general = picked(None, None)
+    assert static == general and static[0] is None and static[1][0][0] == "error"
+    assert [label(q) for q in (None, ("queue", "Q"), ("agent", "jdoe"))] == [
+        "(none)",
+        "Q",
+        "agent queue of jdoe",
+    ]

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from flowrt.lang.blocks import BLOCKS
-from flowrt.lang.schema import KINDS, _errors, build_schema, dumps
+from flowrt.lang.schema import KINDS, _errors, dumps
+from flowrt.project.schemas import build_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_committed_schema_matches_models(kind: str) -> None:
     fresh = dumps(build_schema(kind))
     top = (ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
-    shipped = (ROOT / "flowrt" / "lang" / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
-    hint = "regenerate with: python -m flowrt.lang.schema"
+    shipped = (ROOT / "flowrt" / "lang" / "schemas" / f"{kind}.schema.json").read_text(
+        encoding="utf-8"
+    )
+    hint = "regenerate with: python -m flowrt.project.schemas"
     assert top == fresh, f"schemas/{kind}.schema.json drifted from the models; {hint}"
     assert shipped == fresh, f"flowrt/lang/schemas/{kind}.schema.json drifted; {hint}"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flowrt.cli import main
-from flowrt.testing.golden import GOLDEN_DIR
 from flowrt.lang.loader import load_file
+from flowrt.testing.golden import GOLDEN_DIR
 from flowrt.testing.suite import UsageError, compile_selection, run_suite
 
 ROOT = Path(__file__).resolve().parent.parent

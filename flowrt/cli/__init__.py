@@ -144,8 +144,8 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flowrt.lang.compiler import DEFAULT_MAX_STEPS
     from flowrt.cli.run import UsageError, parse_attrs, run_flow, run_project
+    from flowrt.lang.compiler import DEFAULT_MAX_STEPS
 
     if args.max_steps is not None and args.max_steps < 1:
         print("flowrt run: --max-steps must be at least 1", file=sys.stderr)
@@ -181,8 +181,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _print_run(report: object, args: argparse.Namespace, project_mode: bool) -> None:
     import json
 
-    from flowrt.core.diagnostics import render_text, summary_line
     from flowrt.cli.run import RunReport
+    from flowrt.core.diagnostics import render_text, summary_line
 
     assert isinstance(report, RunReport)
     if args.format == "json":
@@ -279,7 +279,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
 
 
 def build_parser() -> _Parser:
-    from flowrt import __version__
+    from flowrt.core import __version__
 
     parser = _Parser(
         prog="flowrt",

@@ -91,8 +91,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 def _graph(args: argparse.Namespace, fmt: str) -> int:
     from flowrt.core.diagnostics import has_errors, render_text
-    from flowrt.reports.graph import build, emit
     from flowrt.project.driver import load_project
+    from flowrt.reports.graph import build, emit
 
     target = Path(args.flow)
     start = target if target.exists() else Path(args.scenario or ".")
@@ -134,7 +134,7 @@ def _graph(args: argparse.Namespace, fmt: str) -> int:
 
 def _flow_name(project: Any, flow: str) -> str:
     from flowrt.core.diagnostics import suggestion
-    from flowrt.project.driver import kind_of
+    from flowrt.core.files import kind_of
 
     p = Path(flow)
     if p.is_file() and kind_of(p) == "flow":

@@ -3,7 +3,7 @@
 The scaffold is an instance, one flow per common pattern (inbound routing with hours, a menu and a
 queue; an after-hours message; a customer queue hold loop; an agent whisper), a scenario with its
 goldens, the JSON Schemas the editor modelines point at, a GitHub Actions workflow and a
-pre-commit configuration.  The templates are package data (`flowrt/templates/init/*.tmpl`).
+pre-commit configuration.  The templates are package data (`flowrt/cli/templates/init/*.tmpl`).
 Nothing is ever overwritten: when any file of the scaffold exists, nothing is written.
 """
 
@@ -19,7 +19,7 @@ from flowrt.core.files import write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
-#: Template (under flowrt/templates/init) -> path in the new project.
+#: Template (under flowrt/cli/templates/init) -> path in the new project.
 FILES: dict[str, str] = {
     "instance.yaml.tmpl": "instance.yaml",
     "main.flow.yaml.tmpl": "flows/main.flow.yaml",
@@ -64,7 +64,7 @@ def add_init(sub: Any) -> None:
 
 def scaffold() -> dict[str, str]:
     """The scaffold's files: relative path -> text."""
-    from flowrt import __version__
+    from flowrt.core import __version__
     from flowrt.lang.schema import dumps, shipped_schema
 
     base = resources.files("flowrt.cli") / "templates" / "init"

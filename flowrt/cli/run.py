@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowrt.lang.compiler import Program
 from flowrt.core.diagnostics import Diagnostic, has_errors, suggestion
-from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for, run
+from flowrt.core.files import kind_of
+from flowrt.lang.compiler import Program
 from flowrt.lang.loader import Document, LoadError, load_file
-from flowrt.project.driver import Project, display_path, find_root, kind_of, load_project
-from flowrt.scenario.model import CaseRun, Contact, ScenarioFile, World, cases_of, deep_merge
+from flowrt.project.driver import Project, display_path, find_root, load_project
+from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.run.trace import Result
+from flowrt.scenario.model import CaseRun, Contact, ScenarioFile, World, cases_of, deep_merge
+from flowrt.scenario.run import run_contact as run
 
 
 class UsageError(Exception):

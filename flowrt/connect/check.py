@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flowrt.connect.actions import passthrough
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.compiler import FlowEnv, compile_flow
@@ -61,8 +62,6 @@ def demote_invalid(
     known_flows: Sequence[str],
 ) -> set[str]:
     """Demote every block of `flow` with errors to a pass-through; return the names demoted."""
-    from flowrt.connect.importer import passthrough
-
     demoted: set[str] = set()
     for _ in range(_ROUNDS):
         bad = {

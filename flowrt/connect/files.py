@@ -1,4 +1,5 @@
-"""Files of Amazon Connect interop: reading flow JSON (and its wrappers) and writing DSL YAML.
+"""Files of Amazon Connect interop: reading flow JSON (and its wrappers), writing DSL YAML, the
+layout side file (`<name>.flow.layout.json`) and writing any output file safely.
 
 Reading never raises for bad input: every problem is a diagnostic (FR001, FR400-FR402) with the
 line and column where `json` stopped.  Writing YAML is done by hand (about 20x faster than
@@ -14,8 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowrt.connect.export import VERSION
+from flowrt.connect.actions import VERSION
+from flowrt.core import files as core_files
 from flowrt.core.diagnostics import Diagnostic, Span
+
+LAYOUT_SUFFIX = ".flow.layout.json"
 
 
 @dataclass
@@ -260,3 +264,43 @@ def to_yaml(flow: dict[str, Any], source: str) -> str:
         else:
             out.append(f"{key}: {_empty(value)}")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# side files and writing
+
+
+def layout_path(flow_file: str | Path) -> Path:
+    """The layout side file of a flow file (`x.flow.yaml` -> `x.flow.layout.json`)."""
+    p = Path(flow_file)
+    stem = p.name[: -len(".flow.yaml")] if p.name.endswith(".flow.yaml") else p.stem
+    return p.with_name(stem + LAYOUT_SUFFIX)
+
+
+def read_layout(flow_file: str | Path) -> dict[str, Any]:
+    """The layout side file's content, or {} when there is none (or it is not JSON).
+
+    A side file that resolves outside the flow's directory (a link out) is not read: its content
+    would end up in the exported JSON."""
+    path = layout_path(flow_file)
+    if not path.resolve().is_relative_to(Path(flow_file).resolve().parent):
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_atomic(path: Path, text: str, force: bool) -> Diagnostic | None:
+    """Write `text` to `path` through a temporary file; refuse to overwrite unless `force`."""
+    try:
+        core_files.write_atomic(path, text, overwrite=force)
+    except FileExistsError:
+        return Diagnostic.make(
+            "FR404",
+            f"{path} already exists; not overwritten",
+            Span(str(path), 1, 1, 1, 2),
+            "pass --force to overwrite it",
+        )
+    return None

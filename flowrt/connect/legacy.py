@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flowrt.connect.export import VERSION
+from flowrt.connect.actions import VERSION
 from flowrt.core.diagnostics import Diagnostic
 
 LEGACY_TYPES: dict[str, str] = {

@@ -13,16 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flowrt.connect.actions import connect_text, short_identifier, transitions
+from flowrt.connect.context import ExportContext, branches
 from flowrt.lang import expr
 from flowrt.lang.blocks import CONNECT_OPERATORS, Block
-from flowrt.connect.export import (
-    _WHEN_OPS,
-    ExportContext,
-    _branches,
-    connect_text,
-    short_identifier,
-    transitions,
-)
+
+#: `when:` comparison operator -> Compare Operator.
+_WHEN_OPS = {
+    "==": "Equals",
+    "contains": "TextContains",
+    "starts-with": "TextStartsWith",
+    "ends-with": "TextEndsWith",
+    ">": "NumberGreaterThan",
+    "<": "NumberLessThan",
+    ">=": "NumberGreaterOrEqualTo",
+    "<=": "NumberLessOrEqualTo",
+}
 
 
 class _Refused(Exception):
@@ -31,8 +37,8 @@ class _Refused(Exception):
 
 def lower_conditions(identifier: str, block: Block, cx: ExportContext) -> list[dict[str, Any]]:
     """The Compare actions of a check-contact-attributes block with `when:` conditions."""
-    branches = dict(_branches(block))
-    if "error" in branches and isinstance(block.next, dict):
+    by_branch = dict(branches(block))
+    if "error" in by_branch and isinstance(block.next, dict):
         cx.report(
             "FR416",
             "`error` is not exported: Amazon Connect's Compare has no error branch",
@@ -45,7 +51,7 @@ def lower_conditions(identifier: str, block: Block, cx: ExportContext) -> list[d
     def new_id() -> str:
         return short_identifier(identifier, f"c{next(counter)}")
 
-    entry = cx.target(branches.get("no-match"))
+    entry = cx.target(by_branch.get("no-match"))
     conds = block.conditions_list
     segments: list[list[int]] = []
     for i, cond in enumerate(conds):

@@ -22,7 +22,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["report_target_problem", "write_atomic"]
+__all__ = ["kind_of", "report_target_problem", "write_atomic"]
+
+#: How flowrt names its files: the project's instance, flows, scenarios, and golden files.
+INSTANCE_FILE = "instance.yaml"
+FLOW_SUFFIX = ".flow.yaml"
+SCENARIO_SUFFIX = ".scenario.yaml"
+GOLDEN_SUFFIX = ".golden.yaml"
+
+
+def kind_of(path: Path) -> str | None:
+    """The kind of a flowrt source file by its name ("instance", "flow", "scenario"), or None."""
+    name = path.name
+    if name == INSTANCE_FILE:
+        return "instance"
+    if name.endswith(FLOW_SUFFIX):
+        return "flow"
+    if name.endswith(SCENARIO_SUFFIX):
+        return "scenario"
+    return None
 
 
 def _umask() -> int:
@@ -100,9 +118,6 @@ def _link_new(tmp: str, path: Path) -> None:
 
 def report_target_problem(path: Path) -> str | None:
     """Why a report may not be written to `path` (a flowrt source file or a golden), or None."""
-    from flowrt.testing.golden import GOLDEN_SUFFIX
-    from flowrt.project.driver import kind_of
-
     if kind_of(path) is not None or path.name.endswith(GOLDEN_SUFFIX):
         return f"{path} is a flowrt source file; a report never overwrites it (choose another file)"
     if path.is_dir():

@@ -14,19 +14,23 @@ mail loop: email sent from the outbound email flow goes out through that same fl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, suggestion
-from flowrt.email.model import IdempotencyException, Mailbox, Problem, shape_problems
-from flowrt.email.session import (
+from flowrt.email.cases import (
     LINK_ACTIONS,
     SENDING_ACTIONS,
-    _code,
     flow_by_id,
     instance_problems,
     outbound_flow,
     requests_of,
 )
+from flowrt.email.errors import IdempotencyException
+from flowrt.email.mailbox import Mailbox
+from flowrt.email.request import Problem, shape_problems
+from flowrt.email.session import _code
+from flowrt.lang.compiler import flows_reached
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import CompiledFlow, Node, Program
@@ -150,8 +154,6 @@ class _CaseCheck:
             self.out.append(Diagnostic.make(code, message, span, hint))
 
     def reach(self, name: str | None) -> None:
-        from flowrt.scenario.model import flows_reached
-
         if name is not None and name in self.program.flows:
             for cf in flows_reached(self.program, name):
                 self.flows[cf.name] = cf
@@ -178,14 +180,12 @@ def _where(doc: Document, attr: str, key: str, base: JsonPath) -> JsonPath | Non
 
 
 def email_checks(
-    doc: Document, sf: ScenarioFile, program: Program
+    doc: Document, sf: ScenarioFile, program: Program, runs: Iterable[CaseRun]
 ) -> dict[str, tuple[list[Diagnostic], list[CompiledFlow] | None]]:
     """Case name -> (diagnostics, flows the case may run) for every email case of the file."""
-    from flowrt.scenario.model import cases_of
-
     out: dict[str, tuple[list[Diagnostic], list[CompiledFlow] | None]] = {}
     seen: set[tuple[str, str, str]] = set()
-    for run in cases_of(sf):
+    for run in runs:
         if not requests_of(run.contact) and not run.world.agent_actions:
             continue
         ck = _CaseCheck(doc, program, seen, run.case)

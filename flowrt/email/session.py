@@ -2,16 +2,17 @@
 
 An email case of a scenario enters through a StartEmailContact request (`contact:
 start-email-contact:`) and may go on with agent actions (`world: agent-actions:`): forward, reply,
-outbound-email, transfer.  `EmailSession` keeps a `Mailbox` (flowrt.email.model) and runs, through the
-interpreter, the flow the request starts, the outbound email flow (the Default outbound flow,
-which holds the outbound email policy) for every forward and outbound email, and the transfer
-flow of a quick connect.  Everything lands in one trace: the runs' steps in order, with what the
-request and the agents did noted on the steps where it happened, and every decision as a
-`policy` fact (so `expect: email:` asserts it).  `EmailResult.email` holds the contact records.
+outbound-email, transfer.  `EmailSession` keeps a `Mailbox` (flowrt.email.mailbox) and runs,
+through the interpreter, the flow the request starts, the outbound email flow (the Default
+outbound flow, which holds the outbound email policy) for every forward and outbound email, and
+the transfer flow of a quick connect.  Everything lands in one trace: the runs' steps in order,
+with what the request and the agents did noted on the steps where it happened, and every decision
+as a `policy` fact (so `expect: email:` asserts it).  `run_email` runs a case; its `EmailResult`
+(flowrt.email.result) holds the contact records.
 
-Also here: the static checks of email cases (`email_checks`, called by check_scenario) and of the
-project (`check_email_project`: the outbound email flow, mail loops).  docs/email.md cites the
-seed of each rule.
+Which flows a case runs and the request's rules that need the instance are in flowrt.email.cases;
+the static checks of email cases and of the project in flowrt.email.checks.  docs/email.md cites
+the seed of each rule.
 """
 
 from __future__ import annotations
@@ -21,20 +22,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flowrt.lang.compiler import DEFAULT_MAX_STEPS
 from flowrt.core.diagnostics import Diagnostic
-from flowrt.email.model import (
-    ConnectError,
-    EmailContact,
-    IdempotencyException,
-    InvalidRequestException,
-    Mailbox,
-    Problem,
-    ResourceNotFoundException,
-    StartEmailContactRequest,
-    expiry_minutes,
-    shape_problems,
-)
 from flowrt.email.actions import (
     AgentAction,
     ForwardAction,
@@ -42,199 +30,29 @@ from flowrt.email.actions import (
     ReplyAction,
     TransferAction,
 )
+from flowrt.email.cases import flow_by_id, instance_problems, outbound_flow
+from flowrt.email.errors import ConnectError, IdempotencyException, ResourceNotFoundException
+from flowrt.email.mailbox import EmailContact, Mailbox
+from flowrt.email.request import (
+    StartEmailContactRequest,
+    _addresses,
+    _extra,
+    _raw,
+    expiry_minutes,
+    shape_problems,
+)
+from flowrt.email.result import EmailResult, final_attributes
+from flowrt.lang.compiler import DEFAULT_MAX_STEPS
+from flowrt.run.interpreter import contact_id_for, run
 from flowrt.run.trace import Outcome, Result, Trace
+from flowrt.run.world import PreparedContact, PreparedWorld, empty_world
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
-    from flowrt.scenario.model import Contact, PreparedContact, PreparedWorld, World
 
 START = "StartEmailContact"
-#: Amazon Connect action types that send a message (an email, on an email contact) or start an
-#: outbound email: inside the outbound email flow each would send mail that runs the same flow.
-SENDING_ACTIONS = frozenset(
-    {"MessageParticipant", "SendMessage", "StartOutboundEmailContact", "SendOutboundEmail"}
-)
-#: Connect actions that run another flow, and the parameter naming it.
-LINK_ACTIONS = {"TransferToFlow": "ContactFlowId", "InvokeFlowModule": "FlowModuleId"}
 _NS = uuid.UUID("9d3c8f0e-6b1a-4e52-8f0d-2c7b5e4a1f63")
 Record = tuple[Any, ...]
-
-
-# ---------------------------------------------------------------------------------------------
-# the outbound email policy (seed 000)
-
-
-def _in_domain(domain: str, listed: Iterable[str]) -> str | None:
-    for d in listed:
-        d = d.lower()
-        if domain == d or domain.endswith("." + d):
-            return d
-    return None
-
-
-def evaluate_policy(
-    policy: Any, to: Sequence[str], cc: Sequence[str], forward: bool = True
-) -> tuple[str, str]:
-    """(decision, reason) of the outbound-email-policy block; the reason starts with its rule.
-
-    Order: a forward has exactly one To (seed 000), then blocked addresses and domains, then the
-    allowed lists (when any is given), then the number of recipients: over `max-recipients` is
-    denied, over `approval-above` needs a manager's approval.  Domains match their subdomains;
-    comparisons ignore case.
-    """
-    if forward and len(to) != 1:
-        return "denied", f"one-to-address: a forward has exactly one To address, not {len(to)}"
-    listed = [("To", a.lower()) for a in to] + [("Cc", a.lower()) for a in cc]
-    blocked_a = {a.lower() for a in policy.blocked_addresses}
-    allowed_a = {a.lower() for a in policy.allowed_addresses}
-    allowed = [("allowed-domains", policy.allowed_domains), ("allowed-addresses", allowed_a)]
-    rule = "/".join(name for name, values in allowed if values)
-    for field, r in listed:
-        domain = r.rpartition("@")[2]
-        if r in blocked_a:
-            return "denied", f"blocked-addresses: {r} ({field}) is a blocked address"
-        hit = _in_domain(domain, policy.blocked_domains)
-        if hit is not None:
-            return "denied", f"blocked-domains: {r} ({field}) is in the blocked domain {hit}"
-        if rule and r not in allowed_a and _in_domain(domain, policy.allowed_domains) is None:
-            return "denied", f"{rule}: {r} ({field}) is not an allowed recipient"
-    count = len(listed)
-    if policy.max_recipients is not None and count > policy.max_recipients:
-        return "denied", f"max-recipients: {count} recipients; at most {policy.max_recipients}"
-    if policy.approval_above is not None and count > policy.approval_above:
-        return "needs-approval", (
-            f"approval-above: {count} recipients; more than {policy.approval_above} need a "
-            "manager's approval"
-        )
-    return "allowed", "allowed: every recipient is allowed"
-
-
-# ---------------------------------------------------------------------------------------------
-# what a case is, which flows it runs
-
-
-def is_email_case(contact: Any, world: Any) -> bool:
-    """Whether a run's contact enters by StartEmailContact or its world has agent actions."""
-    from flowrt.scenario.model import Contact, World
-
-    if isinstance(contact, Contact):
-        if contact.start_email_contact is not None:
-            return True
-    elif isinstance(contact, Mapping) and contact.get("start-email-contact") is not None:
-        return True
-    if isinstance(world, World):
-        return bool(world.agent_actions)
-    return isinstance(world, Mapping) and bool(world.get("agent-actions"))
-
-
-def requests_of(contact: Contact) -> list[StartEmailContactRequest]:
-    r = contact.start_email_contact
-    return [] if r is None else (r if isinstance(r, list) else [r])
-
-
-def outbound_flow(program: Program) -> str | None:
-    """The Default outbound flow: the instance's `default-outbound-flow`, else the only one."""
-    inst = program.instance
-    if inst is not None and inst.default_outbound_flow is not None:
-        return inst.default_outbound_flow
-    names = [n for n, f in program.flows.items() if f.type == "outbound-email"]
-    return names[0] if len(names) == 1 else None
-
-
-def flow_by_id(program: Program, flow_id: str) -> str | None:
-    """A flow by ContactFlowId: its name, or an ARN ending in `/contact-flow/<name>`."""
-    name = flow_id.rsplit("/contact-flow/", 1)[-1]
-    return name if name in program.flows else None
-
-
-def instance_problems(
-    req: StartEmailContactRequest,
-    mailbox: Mailbox,
-    program: Program,
-    related: Mapping[str, Mapping[str, str]],
-) -> list[Problem]:
-    """The rules that need the instance: destination, flow, related contact (seed 004)."""
-    out: list[Problem] = []
-    dest = req.destination_email_address
-    if dest is not None and mailbox.find(dest) is None:
-        out.append(
-            Problem(
-                ResourceNotFoundException,
-                f"DestinationEmailAddress `{dest}` is not an email address of the instance",
-                ("DestinationEmailAddress",),
-            )
-        )
-    if req.contact_flow_id is not None:
-        name = flow_by_id(program, req.contact_flow_id)
-        if name is None:
-            out.append(
-                Problem(
-                    ResourceNotFoundException,
-                    f"ContactFlowId `{req.contact_flow_id}` is not a flow of the project",
-                    ("ContactFlowId",),
-                )
-            )
-        elif program.flows[name].type != "contact":
-            out.append(
-                Problem(
-                    InvalidRequestException,
-                    f"ContactFlowId `{name}` is a {program.flows[name].type} flow; an email "
-                    "contact starts in a contact flow",
-                    ("ContactFlowId",),
-                )
-            )
-    elif dest is not None and mailbox.find(dest) is not None:
-        target = mailbox.deliver_to(dest)
-        if target is None or target.flow not in program.flows:
-            where = target.address if target else dest
-            out.append(
-                Problem(
-                    InvalidRequestException,
-                    f"no flow to start: `{where}` names no flow of the project and the request "
-                    "gives no ContactFlowId",
-                    ("DestinationEmailAddress",),
-                )
-            )
-    rid = req.related_contact_id
-    if rid is not None and rid not in related:
-        out.append(
-            Problem(
-                ResourceNotFoundException,
-                f"RelatedContactId `{rid}` is not a contact of the instance",
-                ("RelatedContactId",),
-            )
-        )
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# results
-
-
-class EmailResult(Result):
-    """A run of an email case: a `Result` plus the email record (`email`)."""
-
-    __slots__ = ("email",)
-
-    def __init__(
-        self,
-        outcome: Outcome,
-        trace: Trace,
-        diagnostics: list[Diagnostic],
-        contact_id: str,
-        email: dict[str, Any],
-    ) -> None:
-        super().__init__(outcome, trace, diagnostics, contact_id)
-        self.email = email
-
-    def decisions(self) -> list[dict[str, Any]]:
-        """Every forward and outbound email with its decision, rule and reason, in order."""
-        return [a for a in self.email["actions"] if "decision" in a]
-
-    def as_json(self) -> dict[str, Any]:
-        out = super().as_json()
-        out["email"] = self.email
-        return out
 
 
 def _queue_key(outcome: Outcome) -> tuple[str, str] | None:
@@ -244,19 +62,6 @@ def _queue_key(outcome: Outcome) -> tuple[str, str] | None:
     if outcome.queue.startswith(prefix):
         return ("agent", outcome.queue[len(prefix) :])
     return ("queue", outcome.queue)
-
-
-def final_attributes(result: Result) -> dict[str, str]:
-    """The contact's attributes at the end of a run (set-contact-attributes applied)."""
-    attrs = dict(result.trace.contact.attributes)
-    attrs.update(result.trace.world.attributes)
-    for _, node, branch, facts, _ in result.trace.records:
-        if branch == "error" and node.type == "set-contact-attributes":
-            continue
-        for fact in facts or ():
-            if fact[0] == "set":
-                attrs[fact[1]] = fact[3]
-    return attrs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,11 +79,9 @@ class EmailSession:
         max_steps: int = DEFAULT_MAX_STEPS,
         related: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
-        from flowrt.scenario.model import prepare_world
-
         self.program = program
         self.mailbox = mailbox or Mailbox(program.instance)
-        self.world = world or prepare_world(None)
+        self.world = world or empty_world()
         self.max_steps = max_steps
         self.related: dict[str, dict[str, str]] = {k: dict(v) for k, v in (related or {}).items()}
         self.records: list[Record] = []
@@ -306,8 +109,6 @@ class EmailSession:
         self.records[index] = (*rec[:3], old + facts if at_end else facts + old, rec[4])
 
     def _run(self, pc: PreparedContact, flow: str, contact_id: str) -> tuple[Result, int]:
-        from flowrt.run.interpreter import run
-
         start = len(self.records)
         result = run(
             self.program, pc, self.world, flow=flow, max_steps=self.max_steps, contact_id=contact_id
@@ -360,8 +161,6 @@ class EmailSession:
     def _contact(
         self, req: StartEmailContactRequest, cid: str
     ) -> tuple[EmailContact, PreparedContact, list[str]]:
-        from flowrt.scenario.model import PreparedContact
-
         mb = self.mailbox
         dest = mb.find(req.destination_email_address)
         target = mb.deliver_to(req.destination_email_address or "")
@@ -565,8 +364,6 @@ class EmailSession:
         kind: str,
     ) -> None:
         """Run the outbound email flow on the email going out; its decision."""
-        from flowrt.scenario.model import PreparedContact
-
         flow = outbound_flow(self.program)
         if flow is None or flow not in self.program.flows:
             reason = "no-policy: the project has no outbound email flow (default-outbound-flow)"
@@ -638,8 +435,6 @@ class EmailSession:
 
     def transfer(self, a: TransferAction) -> dict[str, Any]:
         """Transfer through a quick connect: the contact moves to its queue or agent (seed 000)."""
-        from flowrt.scenario.model import PreparedContact
-
         rec: dict[str, Any] = {
             "action": "transfer",
             "agent": a.agent,
@@ -704,8 +499,6 @@ class EmailSession:
         return {"contacts": contacts, "actions": self.actions}
 
     def result(self, contact_id: str) -> EmailResult:
-        from flowrt.scenario.model import PreparedContact
-
         outcome = self.outcome or Outcome("error", "", reason="no email contact was created")
         pc = self.contact or PreparedContact(channel="EMAIL")
         trace = Trace(list(self.records), pc, self.world, contact_id)
@@ -721,70 +514,28 @@ def _shown(to: Sequence[str], cc: Sequence[str]) -> str:
     return text + (f" (cc {', '.join(cc)})" if cc else "")
 
 
-def _raw(req: StartEmailContactRequest, name: str) -> str | None:
-    raw = req.email_message.raw_message if req.email_message else None
-    return getattr(raw, name) if raw is not None else None
-
-
-def _addresses(req: StartEmailContactRequest, kind: str) -> list[str]:
-    rec = req.additional_recipients
-    infos = getattr(rec, kind) if rec is not None else []
-    return [i.email_address for i in infos if i.email_address]
-
-
-def _extra(req: StartEmailContactRequest) -> dict[tuple[str, ...], str]:
-    """What flows read of the request beyond the contact's usual fields."""
-    out: dict[tuple[str, ...], str] = {}
-    if req.description is not None:
-        out[("Description",)] = req.description
-    if req.related_contact_id is not None:
-        out[("RelatedContactId",)] = req.related_contact_id
-    for name, ref in req.references.items():
-        if ref.value is not None:
-            out[("References", name, "Value")] = ref.value
-        if ref.type is not None:
-            out[("References", name, "Type")] = ref.type
-    for key, value in req.segment_attributes.items():
-        if value.value_string is not None:
-            out[("SegmentAttributes", key, "ValueString")] = value.value_string
-    minutes = expiry_minutes(req)
-    if minutes is not None:
-        out[("SegmentAttributes", "connect:ContactExpiry", "ValueMap", "ExpiryDuration")] = str(
-            minutes
-        )
-    subject = _raw(req, "subject")
-    if subject is not None:
-        out[("Email", "EmailMessage", "Subject")] = subject
-    return out
-
-
 def run_email(
     program: Program,
-    contact: Contact | Mapping[str, Any] | Any,
-    world: World | Mapping[str, Any] | PreparedWorld | None,
+    requests: Sequence[StartEmailContactRequest],
+    world: PreparedWorld,
+    actions: Sequence[AgentAction] = (),
+    related: Mapping[str, Mapping[str, str]] | None = None,
     *,
     flow: str | None = None,
     max_steps: int = DEFAULT_MAX_STEPS,
     contact_id: str | None = None,
 ) -> EmailResult:
-    """Run an email case: its StartEmailContact request(s), then its agent actions."""
-    from flowrt.run.interpreter import contact_id_for
-    from flowrt.scenario.model import Contact, PreparedWorld, World, prepare_world
+    """Run an email case: its StartEmailContact request(s), then its agent actions.
 
-    c = contact if isinstance(contact, Contact) else Contact.model_validate(dict(contact))
-    w = (
-        world
-        if isinstance(world, World | PreparedWorld)
-        else World.model_validate(dict(world or {}))
-    )
-    related = (
-        {} if isinstance(w, PreparedWorld) else {k: v.attributes for k, v in w.contacts.items()}
-    )
-    actions = [] if isinstance(w, PreparedWorld) else list(w.agent_actions)
-    session = EmailSession(program, None, prepare_world(w), max_steps, related)
+    Every flow the case starts (the request's flow, a transfer's, the outbound email flow) runs
+    through the interpreter's run loop (`EmailSession._run`); what happens between flows (the
+    mailbox's rules, the agents' actions) is this channel's own.  `related` holds the attributes
+    of earlier contacts a request may name.
+    """
+    session = EmailSession(program, None, world, max_steps, related)
     cid = contact_id or contact_id_for("flowrt", "email")
     try:
-        for i, req in enumerate(requests_of(c)):
+        for i, req in enumerate(requests):
             if flow and req.contact_flow_id is None:
                 req = req.model_copy(update={"contact_flow_id": flow})
             session.start(req, cid if i == 0 else None)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flowrt.core.diagnostics import Diagnostic, Span, suggestion
 from flowrt.lang import expr
 from flowrt.lang.blocks import (
     OPERATORS,
@@ -22,11 +23,9 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
-from flowrt.core.diagnostics import Diagnostic, Span, suggestion
 from flowrt.lang.instance import Instance
 from flowrt.lang.loader import Document, JsonPath
 
-_run: Callable[..., Any] | None = None
 #: Steps a run may take before it is stopped as a runaway loop (`--max-steps` changes it).
 DEFAULT_MAX_STEPS = 1000
 
@@ -50,11 +49,8 @@ class Node:
     prepared: dict[JsonPath, Any] = field(default_factory=dict)
     #: The compiled conditions of its run step (a copy of `prepared[MATCHERS]`, read per step).
     matchers: tuple[tuple[Any, ...], ...] = ()
-    #: The block's run step: `block.run`, then `block.compile_step(node)` once compiled.
+    #: The block's run step, `block.compile_step(node)`: set once, when the flow is compiled.
     step: Callable[..., str] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.step = self.block.run
 
     @property
     def type(self) -> str:
@@ -74,13 +70,23 @@ class CompiledFlow:
     span: Span
 
 
+#: How a program runs a contact: `runner(program, contact, world, flow=, max_steps=, contact_id=)`.
+Runner = Callable[..., Any]
+
+
 @dataclass(eq=False)
 class Program:
-    """Every compiled flow of a project with its instance: compile once, run many."""
+    """Every compiled flow of a project with its instance: compile once, run many.
+
+    The compiler knows nothing of running: `runner` is given by whoever builds the program (the
+    project driver gives `flowrt.scenario.run.run_contact`), so this layer never imports the
+    layers above it.
+    """
 
     flows: dict[str, CompiledFlow]
     instance: Instance | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    runner: Runner | None = field(default=None, repr=False)
 
     def run(
         self,
@@ -91,13 +97,15 @@ class Program:
         max_steps: int = DEFAULT_MAX_STEPS,
         contact_id: str | None = None,
     ) -> Any:
-        """Run one contact through its flow in a simulated world (see flowrt.run.interpreter.run)."""
-        global _run  # noqa: PLW0603 - imported on first use (flowrt.run.interpreter imports this)
-        if _run is None:
-            from flowrt.run.interpreter import run
-
-            _run = run
-        return _run(self, contact, world, flow=flow, max_steps=max_steps, contact_id=contact_id)
+        """Run one contact through its flow in a simulated world (see run_contact in
+        flowrt.scenario.run): a scenario model, a plain dict or a prepared record."""
+        if self.runner is None:
+            raise TypeError(
+                "this Program has no runner: build it with flowrt.load_project(path).compile()"
+            )
+        return self.runner(
+            self, contact, world, flow=flow, max_steps=max_steps, contact_id=contact_id
+        )
 
 
 @dataclass
@@ -369,8 +377,7 @@ def compile_flow(
         )
     for node in nodes:
         node.exits = {b: nodes[t] for b, t in node.targets.items() if t is not None}
-        if node.name not in invalid:
-            node.step = node.block.compile_step(node)
+        node.step = node.block.compile_step(node)
     compiled = CompiledFlow(
         flow.flow, flow.type, doc.file, start, nodes, index, doc.span(("flow",))
     )
@@ -523,3 +530,20 @@ def _sccs(flow: CompiledFlow) -> list[set[int]]:
 
 def _succ(flow: CompiledFlow, i: int) -> list[int]:
     return sorted({t for t in flow.nodes[i].targets.values() if t is not None}, reverse=True)
+
+
+def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
+    """The flow named `start` and every flow a static transfer-to-flow reaches from it."""
+    seen: dict[str, CompiledFlow] = {}
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in program.flows:
+            continue
+        cf = seen[name] = program.flows[name]
+        for node in cf.nodes:
+            if node.type == "transfer-to-flow":
+                target = node.prepared.get(("flow",))
+                if isinstance(target, str):
+                    todo.append(target)
+    return list(seen.values())

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from flowrt.lang.blocks import Model
 from flowrt.core.diagnostics import Diagnostic, suggestion
+from flowrt.lang.blocks import Model
 from flowrt.lang.loader import Document, JsonPath
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

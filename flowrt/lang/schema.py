@@ -1,9 +1,8 @@
 """Stage 2, validate: the published JSON Schemas and the mapping of their errors to diagnostics.
 
-The pydantic models (flowrt.lang.blocks, flowrt.lang.instance, flowrt.scenario.model) are the one source of truth
-for the shape of the files; `build_schema` generates the draft-07 JSON Schemas from them, and the
-committed copies (schemas/ at the top of the repository and flowrt/schemas/ in the package) are
-checked against a fresh generation by a test, so they can never drift apart.
+The schemas are generated from the pydantic models by flowrt.project.schemas (the scenario
+file's models live above this layer); the copy shipped in this package (flowrt/lang/schemas/) is
+what validation uses, and a test checks it against a fresh generation.
 
 Validation uses the shipped schema, one block at a time: the block's own schema is picked by its
 `type`, so an error reads "block `transfer` (transfer-to-queue): unknown key `sucess` (did you mean
@@ -17,7 +16,6 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, suggestion
@@ -31,150 +29,20 @@ BLOCK_NAME_PATTERN = (
 
 
 # ---------------------------------------------------------------------------------------------
-# generation (from the pydantic models)
-
-
-def _clean(node: Any) -> Any:
-    """Drop pydantic's titles and `null` options of optional fields: editors show less noise."""
-    if isinstance(node, dict):
-        out = {k: _clean(v) for k, v in node.items() if k != "title" or not isinstance(v, str)}
-        for key in ("anyOf", "oneOf"):
-            if key in out:
-                opts = [o for o in out[key] if o != {"type": "null"}]
-                if len(opts) == 1:
-                    del out[key]
-                    out.update(opts[0])
-                else:
-                    out[key] = opts
-        if out.get("default", 0) is None:
-            del out["default"]
-        return out
-    if isinstance(node, list):
-        return [_clean(v) for v in node]
-    return node
-
-
-def _model_schema(model: Any) -> dict[str, Any]:
-    raw = model.model_json_schema(by_alias=True, ref_template="#/definitions/{model}")
-    return dict(_clean(raw))
-
-
-def _next_schema(cls: Any) -> dict[str, Any]:
-    if cls.TYPE == "connect-action":
-        return {
-            "description": "NextAction (a block name), or `success` and Connect ErrorTypes.",
-            "anyOf": [
-                {"type": "string"},
-                {"type": "object", "additionalProperties": {"type": "string"}},
-            ],
-        }
-    branches = cls.BRANCHES
-    obj = {
-        "type": "object",
-        "description": "Branch -> block.  Branches: " + ", ".join(branches) + ".",
-        "properties": {
-            b: {"type": "string", "description": f"Block taken on {b}."} for b in branches
-        },
-        "additionalProperties": False,
-    }
-    if cls.DEFAULT_BRANCH:
-        return {
-            "description": f"A block name (the `{cls.DEFAULT_BRANCH}` exit) or branch -> block.",
-            "anyOf": [{"type": "string"}, obj],
-        }
-    return obj
-
-
-def build_schema(kind: str) -> dict[str, Any]:
-    """Generate the JSON Schema of one file kind from the models."""
-    if kind == "flow":
-        return _flow_schema()
-    if kind == "instance":
-        from flowrt.lang.instance import Instance
-
-        return _top(_model_schema(Instance), "flowrt instance", "The resources flows refer to.")
-    if kind == "scenario":
-        from flowrt.scenario.model import ScenarioFile
-
-        return _top(_model_schema(ScenarioFile), "flowrt scenario", "Sample contacts and worlds.")
-    raise ValueError(kind)
-
-
-def _top(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
-    defs = schema.pop("$defs", {})
-    out: dict[str, Any] = {"$schema": DRAFT, "title": title, "description": description}
-    out.update(schema)
-    if defs:
-        out["definitions"] = dict(sorted(defs.items()))
-    return out
-
-
-def _flow_schema() -> dict[str, Any]:
-    from flowrt.lang.blocks import BLOCKS, Flow
-
-    flow = _model_schema(Flow)
-    definitions: dict[str, Any] = {}
-    for name, cls in BLOCKS.items():
-        s = _model_schema(cls)
-        definitions.update(s.pop("$defs", {}))
-        if cls.BRANCHES or cls.TYPE == "connect-action":
-            s["properties"]["next"] = _next_schema(cls)
-        else:  # no exits (disconnect, end-flow): a `next` is refused as an unknown key
-            del s["properties"]["next"]
-        s["description"] = (cls.__doc__ or "").strip()
-        definitions[name] = s
-    names = list(BLOCKS)
-    definitions["block"] = {
-        "type": "object",
-        "description": "A block; its keys depend on its `type`.",
-        "required": ["type"],
-        "properties": {"type": {"enum": names, "description": "The block type."}},
-        "allOf": [
-            {
-                "if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                "then": {"$ref": f"#/definitions/{n}"},
-            }
-            for n in names
-        ],
-    }
-    flow["properties"]["blocks"] = {
-        "type": "object",
-        "description": "Block name -> block.",
-        "propertyNames": {"pattern": BLOCK_NAME_PATTERN, "x-flowrt-code": "FR042"},
-        "additionalProperties": {"$ref": "#/definitions/block"},
-        "minProperties": 1,
-    }
-    flow.pop("$defs", None)
-    flow["definitions"] = dict(sorted(definitions.items()))
-    return _top(flow, "flowrt flow", "A contact-center routing flow (flowrt DSL).")
+# validation (with the shipped schema)
 
 
 def dumps(schema: dict[str, Any]) -> str:
+    """A schema as the committed files hold it (indented, UTF-8, a final newline)."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_schemas(*dirs: Path) -> list[Path]:
-    """Regenerate every schema into each directory (the repo's schemas/ and the package copy)."""
-    from flowrt.core.files import write_atomic
-
-    written = []
-    for d in dirs:
-        d.mkdir(parents=True, exist_ok=True)
-        for kind in KINDS:
-            p = d / f"{kind}.schema.json"
-            write_atomic(p, dumps(build_schema(kind)), overwrite=True)
-            written.append(p)
-    return written
-
-
-# ---------------------------------------------------------------------------------------------
-# validation (with the shipped schema)
 
 
 @cache
 def shipped_schema(kind: str) -> dict[str, Any]:
     """The schema shipped in the package (what editors and CI see)."""
-    text = resources.files("flowrt.lang").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+    text = (
+        resources.files("flowrt.lang").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+    )
     return dict(json.loads(text))
 
 
@@ -469,9 +337,3 @@ def _limit_message(error: Any) -> str:
         desc = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
         return f"{_describe(inst)} is not allowed here" + (f" ({desc.rstrip('.')})" if desc else "")
     return str(error.message)
-
-
-if __name__ == "__main__":  # python -m flowrt.lang.schema: regenerate both copies of the schemas
-    _here = Path(__file__).resolve().parent
-    for _p in write_schemas(_here.parent.parent / "schemas", _here / "schemas"):
-        print(f"wrote {_p}")

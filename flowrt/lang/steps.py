@@ -1,11 +1,13 @@
-"""Run steps specialised at compile time: the pieces `Block.compile_step` builds them from.
+"""The derived accessors a block's run step is built from, once, at compile time.
 
-A block's `run(node, rt)` method is its run step as written; `compile_step(node)` may return a
-closure doing the same with what can be worked out once already worked out.  The builders here
-turn a reference into a direct lookup (`getter`, `plan_value`), a template into a renderer, a
-prompt into its fact, and a block's conditions into a matcher.  Each must give the same branches,
-facts and missing references as the general code in `flowrt.run.runtime.Runtime`; the golden files of
-the example project and the interpreter tests hold them to it.
+A block type states its run behaviour in one place: the closure its `Block.compile_step(node)`
+returns (flowrt.lang.blocks).  What makes that closure fast is not written in the block but
+derived here from the node's prepared parameters: a reference becomes a direct lookup (`getter`,
+`reader`, `plan_value`), a template a renderer, a prompt its fact (`player`), a queue the block
+names a constant (`queue_picker`), the block's conditions a matcher.  Where nothing can be worked
+out once, an accessor falls back to the general code of `flowrt.run.runtime.Runtime`; either way
+it gives the same values, facts and missing references, which the golden files of the example
+project and the interpreter tests hold it to.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from flowrt.lang.expr import as_number
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Node
-    from flowrt.lang.expr import Template
+    from flowrt.lang.expr import Ref, Template
     from flowrt.lang.loader import JsonPath
     from flowrt.run.runtime import Runtime
 
@@ -40,6 +42,27 @@ TEXT_KEY: tuple[str] = ("text",)
 #: `as_number` of the values conditions compare, remembered (the same few values recur).
 cached_number = lru_cache(maxsize=4096)(as_number)
 
+QueueKey = tuple[str, str]  # ("queue", name) or ("agent", user name)
+
+
+class _Labels(dict[QueueKey | None, str]):
+    """Queue labels by queue, made on first use (the same few queues recur)."""
+
+    __slots__ = ()
+
+    def __missing__(self, q: QueueKey | None) -> str:
+        if len(self) >= 1024:  # queues named by attributes: keep the memo small
+            self.clear()
+        text = self[q] = (
+            "(none)" if q is None else q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
+        )
+        return text
+
+
+#: A queue's label: `Premium`, `agent queue of jdoe`, or `(none)` (a dict lookup once known).
+label: Callable[[QueueKey | None], str] = _Labels().__getitem__
+
+
 #: A reference's lookup specialised for one path: `getter(path)(rt) == rt.resolve(path)`.
 Getter = Callable[["Runtime"], "str | None"]
 #: A template's rendering specialised for one template (missing references noted in `rt`).
@@ -48,6 +71,10 @@ Renderer = Callable[["Runtime"], str]
 
 def _absent(rt: Runtime) -> str | None:
     return None
+
+
+def _empty(rt: Runtime) -> str:
+    return ""
 
 
 def getter(path: tuple[str, ...]) -> Getter:
@@ -101,8 +128,49 @@ def getter(path: tuple[str, ...]) -> Getter:
     return other
 
 
+def reader(ref: Ref | None) -> Renderer:
+    """A reference's value as a run step reads it: `rt.resolve(ref.path)`, a missing value noted
+    in `rt` and read as ""; no reference reads as ""."""
+    if ref is None:
+        return _empty
+    path, ref_text = ref.path, ref.text
+    if len(path) == 2 and path[0] == "Attributes":
+        key = path[1]
+
+        def attribute_value(rt: Runtime) -> str:
+            value = rt.attrs.get(key)
+            if value is None:
+                rt.note_missing(ref_text)
+                return ""
+            return value
+
+        return attribute_value
+    if len(path) == 2 and path[0] == "External":
+        key = path[1]
+
+        def external_value(rt: Runtime) -> str:
+            value = rt.external.get(key)
+            if value is None:
+                rt.note_missing(ref_text)
+                return ""
+            return value
+
+        return external_value
+    get = getter(path)
+
+    def reference(rt: Runtime) -> str:
+        value = get(rt)
+        if value is None:
+            rt.note_missing(ref_text)
+            return ""
+        return value
+
+    return reference
+
+
 def renderer(template: Template | None, fallback: str = "") -> Renderer:
-    """`rt.render(template, fallback)` specialised: constant text, one reference, or general."""
+    """A template's text (missing references read as ""; no template: `fallback`), specialised:
+    constant text, one reference (`reader`), or the template's general rendering."""
     if template is None or template.is_constant:
         text = fallback if template is None else template.text
 
@@ -112,28 +180,7 @@ def renderer(template: Template | None, fallback: str = "") -> Renderer:
         return constant
     refs = template.refs
     if len(refs) == 1 and refs[0].text == template.text:
-        path, ref_text = refs[0].path, refs[0].text
-        if len(path) == 2 and path[0] in ("Attributes", "External"):
-            key, attributes = path[1], path[0] == "Attributes"
-
-            def user_value(rt: Runtime) -> str:
-                value = (rt.attrs if attributes else rt.external).get(key)
-                if value is None:
-                    rt.note_missing(ref_text)
-                    return ""
-                return value
-
-            return user_value
-        get = getter(path)
-
-        def reference(rt: Runtime) -> str:
-            value = get(rt)
-            if value is None:
-                rt.note_missing(ref_text)
-                return ""
-            return value
-
-        return reference
+        return reader(refs[0])
 
     def general(rt: Runtime) -> str:
         return template.render(rt, rt.missing)
@@ -209,7 +256,8 @@ def prompt_fact(
 def player(
     node: Node, path: JsonPath, ssml: str | None, prompt: str | None
 ) -> Callable[[Runtime], None]:
-    """`rt.play(node, path, ssml, prompt)` specialised: a constant prompt's fact is built once."""
+    """Play the prompt at `path` of the block (its text, else SSML, else a library prompt): its
+    `prompt` fact, built once when it never changes."""
     template = node.prepared.get((*path, "text") if path else TEXT_KEY)
     if template is not None and not template.is_constant:
         render = renderer(template)
@@ -231,6 +279,25 @@ def player(
         rt.facts.append(shared)
 
     return play_constant
+
+
+def queue_picker(
+    node: Node, queue: str | None, agent: str | None
+) -> Callable[[Runtime], QueueKey | None]:
+    """`rt.pick_queue(node, queue, agent)` specialised: a queue the block names is a constant."""
+    name = node.prepared.get(("queue",))
+    if queue is not None and isinstance(name, str):
+        named: QueueKey = ("queue", name)
+
+        def named_queue(rt: Runtime) -> QueueKey | None:
+            return named
+
+        return named_queue
+
+    def pick_queue(rt: Runtime) -> QueueKey | None:
+        return rt.pick_queue(node, queue, agent)
+
+    return pick_queue
 
 
 def _equals_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...]) -> Matcher:

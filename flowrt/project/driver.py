@@ -13,33 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors
+from flowrt.core.files import INSTANCE_FILE, kind_of
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.compiler import CompiledFlow, FlowEnv, Program, compile_flow
-from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors
 from flowrt.lang.instance import Instance, check_instance
 from flowrt.lang.loader import DEFAULT_LIMITS, Document, JsonPath, Limits, LoadError, load_file
 
-INSTANCE_FILE = "instance.yaml"
-FLOW_SUFFIX = ".flow.yaml"
-SCENARIO_SUFFIX = ".scenario.yaml"
 #: Above this many blocks a flow is refused outright (a bound on untrusted input).
 MAX_BLOCKS = 20_000
 #: Amazon Connect accepts at most this many actions in one flow.
 CONNECT_MAX_ACTIONS = 250
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
-
-
-def kind_of(path: Path) -> str | None:
-    """The kind of a flowrt file by its name, or None."""
-    name = path.name
-    if name == INSTANCE_FILE:
-        return "instance"
-    if name.endswith(FLOW_SUFFIX):
-        return "flow"
-    if name.endswith(SCENARIO_SUFFIX):
-        return "scenario"
-    return None
 
 
 def display_path(path: Path) -> str:
@@ -103,7 +89,9 @@ class Project:
             cf, found = compile_flow(unit.doc, unit.flow, unit.blocks, unit.invalid, env)
             compiled[name] = cf
             diags.extend(found)
-        program = Program(compiled, self.instance, diags)
+        from flowrt.scenario.run import run_contact  # lazily: models a validate may not need
+
+        program = Program(compiled, self.instance, diags, run_contact)
         from flowrt.email.checks import check_email_project  # mail loops, the outbound flow
 
         diags.extend(check_email_project(program, self.instance_doc))

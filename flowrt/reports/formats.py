@@ -2,7 +2,7 @@
 
 `render_sarif` writes one SARIF run whose rules are every registered code (`CODES`), each with its
 title and the help text of its section in docs/diagnostics.md (shipped as
-`flowrt/diagnostics_help.json`, regenerated with `python -m flowrt.reports.formats` and checked by a
+`flowrt/reports/diagnostics_help.json`, regenerated with `python -m flowrt.reports.formats` and checked by a
 test), and one result per diagnostic with its file, line, column and end.  `render_github` writes
 `::error file=...,line=...::message` lines that GitHub Actions turns into annotations on the pull
 request.  Both are deterministic: the same diagnostics give the same bytes.
@@ -147,7 +147,7 @@ def _sarif_result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
 
 def sarif_log(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run of flowrt."""
-    from flowrt import __version__
+    from flowrt.core import __version__
 
     rules = sarif_rules()
     index = {r["id"]: i for i, r in enumerate(rules)}

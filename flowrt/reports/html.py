@@ -122,7 +122,7 @@ def _inline_svg(svg: str) -> str:
 
 def render_html(report: SuiteReport, projects: Sequence[Project]) -> str:
     """The whole page."""
-    from flowrt import __version__
+    from flowrt.core import __version__
 
     flows: dict[str, CompiledFlow] = {}
     for project in projects:

@@ -17,22 +17,15 @@ diagnostic naming the cycle.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flowrt.lang.compiler import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
 from flowrt.core.diagnostics import Diagnostic, FlowrtError
-from flowrt.run.runtime import Runtime, label
-from flowrt.scenario.model import (
-    Contact,
-    PreparedContact,
-    PreparedWorld,
-    World,
-    prepare_contact,
-    prepare_world,
-)
+from flowrt.lang.compiler import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
+from flowrt.lang.steps import label
+from flowrt.run.runtime import Runtime
 from flowrt.run.trace import Outcome, Result, Trace, records_from_log
+from flowrt.run.world import PreparedContact, PreparedWorld, empty_world
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import CompiledFlow, Node, Program
@@ -93,30 +86,24 @@ def _flow_for(program: Program, contact: PreparedContact, flow: str | None) -> C
 
 def run(
     program: Program,
-    contact: Contact | Mapping[str, Any] | PreparedContact | None,
-    world: World | Mapping[str, Any] | PreparedWorld | None = None,
+    contact: PreparedContact | None,
+    world: PreparedWorld | None = None,
     *,
     flow: str | None = None,
     max_steps: int = DEFAULT_MAX_STEPS,
     contact_id: str | None = None,
 ) -> Result:
-    """Run one contact through a flow of `program` in `world`; never raises for a bad flow run.
+    """Run one prepared contact through a flow of `program` in `world`; never raises for a bad
+    flow run.
 
-    `contact` and `world` may be the scenario models, plain dicts (kebab-case keys, as in a
-    scenario file) or prepared records (`prepare_contact`, `prepare_world`: fastest when the same
-    ones run many times).  The flow is `flow`, else the flow the instance assigns to the contact's
-    system endpoint, else the project's only contact flow.
+    This is the one run loop of every channel: a call, a chat, a task, and each flow an email
+    contact starts (flowrt.email.session).  Scenario models and plain dicts are prepared, and
+    email cases handed to their channel, one layer up (`flowrt.scenario.run.run_contact`, which
+    `Program.run` calls).  The flow is `flow`, else the flow the instance assigns to the
+    contact's system endpoint, else the project's only contact flow.
     """
-
-    if type(contact) is not PreparedContact and contact is not None:
-        from flowrt.email import session as email_run  # the email channel
-
-        if email_run.is_email_case(contact, world):
-            return email_run.run_email(
-                program, contact, world, flow=flow, max_steps=max_steps, contact_id=contact_id
-            )
-    pc = contact if type(contact) is PreparedContact else prepare_contact(contact)
-    pw = world if type(world) is PreparedWorld else prepare_world(world)
+    pc = contact if contact is not None else PreparedContact()
+    pw = world if world is not None else empty_world()
     flows = program.flows
     cflow = flows[flow] if flow in flows else _flow_for(program, pc, flow)
     cid = contact_id or contact_id_for("flowrt", cflow.name)

@@ -11,26 +11,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.expr import as_number
 from flowrt.lang.instance import DAYS
-from flowrt.scenario.model import (
+from flowrt.lang.steps import (
+    NUMBER_OPS,
+    TEXT_OPS,
+    QueueKey,
+    Values,
+    label,
+    read_value,
+    read_values,
+)
+from flowrt.run.email_policy import evaluate_policy
+from flowrt.run.world import (
     DEFAULT_CLOCK,
     MAX_ATTRIBUTE_BYTES,
     PreparedContact,
     PreparedQueue,
     PreparedWorld,
     attribute_bytes,
-)
-from flowrt.lang.steps import (
-    NUMBER_OPS,
-    TEXT_KEY,
-    TEXT_OPS,
-    Values,
-    read_value,
-    read_values,
 )
 
 if TYPE_CHECKING:
@@ -44,16 +46,6 @@ STOP = ""
 DEFAULT_INSTANCE_LIMIT = 100
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _DTMF = re.compile(r"^[0-9,*#]{0,50}$")
-
-QueueKey = tuple[str, str]  # ("queue", name) or ("agent", user name)
-
-
-@lru_cache(maxsize=1024)
-def label(q: QueueKey | None) -> str:
-    """`Premium` or `agent queue of jdoe` (remembered: the same few queues recur)."""
-    if q is None:
-        return "(none)"
-    return q[1] if q[0] == "queue" else f"agent queue of {q[1]}"
 
 
 #: The empty `$.External` / `$.Metrics` a run starts with (never changed: see Runtime).
@@ -302,8 +294,6 @@ class Runtime:
         self.stop = stop
         return STOP
 
-    label = staticmethod(label)
-
     def note_missing(self, text: str) -> None:
         if text not in self.missing:
             self.missing.append(text)
@@ -317,22 +307,6 @@ class Runtime:
         if value is None:
             self.note_missing(p.text)
         return value
-
-    def render(self, template: Any, fallback: str | None) -> str:
-        """A prepared template's text (missing references read as empty)."""
-        if template is None:
-            return fallback or ""
-        text: str = template.render(self, self.missing)
-        return text
-
-    def play(self, node: Node, path: JsonPath, ssml: str | None, prompt: str | None) -> None:
-        template = node.prepared.get((*path, "text") if path else TEXT_KEY)
-        if template is not None:
-            self.facts.append(("prompt", self.render(template, None)))
-        elif ssml is not None:
-            self.facts.append(("prompt", ssml))
-        elif prompt is not None:
-            self.fact("prompt", f"[library prompt {prompt}]")
 
     # -- conditions ----------------------------------------------------------------------------
 
@@ -616,9 +590,7 @@ class Runtime:
         return "success"
 
     def email_policy(self, policy: Any) -> str:
-        """The outbound email policy on the contact's recipients (seed 000; flowrt.email.session)."""
-        from flowrt.email.session import evaluate_policy
-
+        """The outbound email policy on the contact's recipients (flowrt.run.email_policy)."""
         c = self.contact
         if not c.to:
             self.fact("error", "the email has no To address")

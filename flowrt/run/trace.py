@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flowrt.core.diagnostics import Diagnostic
     from flowrt.run.interpreter import Record
-    from flowrt.scenario.model import PreparedContact, PreparedWorld
+    from flowrt.run.world import PreparedContact, PreparedWorld
 
 
 def _q(value: Any) -> str:

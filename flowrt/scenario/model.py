@@ -11,18 +11,29 @@ into the plain records the interpreter reads, once per run, outside its hot loop
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from flowrt.lang.blocks import Model, Scalar, text_of
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, suggestion
-from flowrt.email.model import StartEmailContactRequest
 from flowrt.email.actions import AgentAction, EarlierContact
+from flowrt.email.request import StartEmailContactRequest
+from flowrt.lang.blocks import Model, Scalar, text_of
+from flowrt.lang.compiler import flows_reached
+from flowrt.run.world import (
+    ATTRIBUTE_KEY_PATTERN,
+    DEFAULT_CLOCK,
+    MAX_ATTRIBUTE_BYTES,
+    PreparedContact,
+    PreparedQueue,
+    PreparedWorld,
+    attribute_bytes,
+    attribute_problems,
+    call_range,
+    parse_clock,
+)
 from flowrt.scenario.expect import Expect
 
 if TYPE_CHECKING:
@@ -33,13 +44,9 @@ if TYPE_CHECKING:
 CHANNELS = ("VOICE", "CHAT", "TASK", "EMAIL")
 EXTERNAL_OUTCOMES = ("answered", "call-failed", "timeout", "never-returns", "error")
 #: Attributes of one contact: at most this many UTF-8 bytes, keys and values (seed 004).
-MAX_ATTRIBUTE_BYTES = 32_768
-ATTRIBUTE_KEY_PATTERN = r"^[A-Za-z0-9_-]+$"
 CALL_RANGE_PATTERN = r"^[1-9][0-9]*(-[1-9][0-9]*)?$"
 CLOCK_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"
 #: The clock used when a world gives none: a Monday at noon, UTC.
-DEFAULT_CLOCK = "2026-01-05T12:00:00+00:00"
-_KEY_RE = re.compile(ATTRIBUTE_KEY_PATTERN)
 _ATTRS_SCHEMA: dict[str, Any] = {
     "propertyNames": {"pattern": ATTRIBUTE_KEY_PATTERN, "x-flowrt-code": "FR105"}
 }
@@ -288,67 +295,6 @@ def cases_of(sf: ScenarioFile) -> list[CaseRun]:
 # plain records for the interpreter
 
 
-@dataclass(slots=True, frozen=True, eq=False)
-class PreparedQueue:
-    """A queue's state as plain values; never changed, and compared by identity (runs cache
-    what they work out from a state under the state itself)."""
-
-    contacts: int = 0
-    oldest: int = 0
-    online: int = 0
-    available: int = 0
-    staffed: int = 0
-    answer_after: int | None = None
-
-
-@dataclass(slots=True)
-class PreparedWorld:
-    """A world as plain values; read-only during runs (per-run counters live in the runtime)."""
-
-    clock: datetime
-    clock_default: bool
-    queues: dict[str, PreparedQueue] = field(default_factory=dict)
-    agent_queues: dict[str, PreparedQueue] = field(default_factory=dict)
-    external: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    lambdas: dict[str, list[tuple[int, int, dict[str, str] | None, str | None]]] = field(
-        default_factory=dict
-    )
-    input: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    attributes: dict[str, str] = field(default_factory=dict)
-    errors: frozenset[str] = frozenset()
-    #: What runs work out from the world alone (e.g. hours at the clock), computed once.
-    cache: dict[Any, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class PreparedContact:
-    """A contact as plain values; `attributes` is copied by each run."""
-
-    channel: str = "VOICE"
-    customer_endpoint: str | None = None
-    customer_display_name: str | None = None
-    system_endpoint: str | None = None
-    system_display_name: str | None = None
-    attributes: dict[str, str] = field(default_factory=dict)
-    subject: str | None = None
-    body: str | None = None
-    to: tuple[str, ...] = ()
-    cc: tuple[str, ...] = ()
-    queue: str | tuple[str, str] | None = None
-    #: Other values flows can read, by reference path (e.g. `("Description",)`): email requests.
-    extra: dict[tuple[str, ...], str] = field(default_factory=dict)
-
-
-def parse_clock(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def call_range(key: str) -> tuple[int, int]:
-    """`"2"` -> (2, 2); `"2-3"` -> (2, 3)."""
-    lo, _, hi = key.partition("-")
-    return int(lo), int(hi or lo)
-
-
 def _queue(q: QueueState) -> PreparedQueue:
     a = q.agents
     return PreparedQueue(
@@ -416,48 +362,8 @@ def prepare_contact(
     )
 
 
-def attribute_bytes(attrs: Mapping[str, str]) -> int:
-    """UTF-8 size of a contact's attributes: keys and values."""
-    return sum(len(k.encode()) + len(v.encode()) for k, v in attrs.items())
-
-
-def attribute_problems(attrs: Mapping[str, str]) -> Iterator[tuple[str, str, str | None]]:
-    """(code, message, key or None) for each broken attribute rule (seed 004)."""
-    for key in attrs:
-        if not _KEY_RE.match(key):
-            yield (
-                "FR105",
-                f"attribute key `{key}` may only hold letters, digits, `-` and `_`",
-                key,
-            )
-    size = attribute_bytes(attrs)
-    if size > MAX_ATTRIBUTE_BYTES:
-        yield (
-            "FR104",
-            f"attributes take {size:,} UTF-8 bytes; at most {MAX_ATTRIBUTE_BYTES:,} are allowed",
-            None,
-        )
-
-
 # ---------------------------------------------------------------------------------------------
 # checks that need the project
-
-
-def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
-    """The flow named `start` and every flow a static transfer-to-flow reaches from it."""
-    seen: dict[str, CompiledFlow] = {}
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in program.flows:
-            continue
-        cf = seen[name] = program.flows[name]
-        for node in cf.nodes:
-            if node.type == "transfer-to-flow":
-                target = node.prepared.get(("flow",))
-                if isinstance(target, str):
-                    todo.append(target)
-    return list(seen.values())
 
 
 class _Checker:
@@ -632,7 +538,7 @@ def check_scenario(doc: Document, sf: ScenarioFile, program: Program) -> list[Di
         ("world",),
         default_flows if all(c.flow is None for c in sf.cases.values()) else None,
     )
-    email_cases = email_checks(doc, sf, program)
+    email_cases = email_checks(doc, sf, program, cases_of(sf))
     for name, case in sf.cases.items():
         base: JsonPath = ("cases", name)
         if name in email_cases:

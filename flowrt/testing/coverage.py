@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from flowrt.core.diagnostics import Span
 
 if TYPE_CHECKING:
-    from flowrt.testing.suite import ProjectRun
     from flowrt.run.trace import Result
+    from flowrt.testing.suite import ProjectRun
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic
+from flowrt.core.files import GOLDEN_SUFFIX, SCENARIO_SUFFIX
 
 if TYPE_CHECKING:
     from flowrt.run.trace import Result
 
 GOLDEN_DIR = "__goldens__"
-GOLDEN_SUFFIX = ".golden.yaml"
-SCENARIO_SUFFIX = ".scenario.yaml"
 HEADER = "# Written by `flowrt test --update`: review a change here like a change of routing.\n"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 # Plain scalars only when nothing in them can read as anything but this text, in any YAML.

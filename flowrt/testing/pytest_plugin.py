@@ -161,7 +161,7 @@ class ScenarioItem(pytest.Item):
         style: Any = None,
     ) -> str:
         if isinstance(excinfo.value, ScenarioFailed):
-            from flowrt.cli.test import failure_text
+            from flowrt.testing.render import failure_text
 
             # The first line is what pytest's short summary shows: the gist of the failure.
             r = excinfo.value.report

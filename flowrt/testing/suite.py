@@ -19,10 +19,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, Severity, Span
+from flowrt.core.files import GOLDEN_SUFFIX, INSTANCE_FILE, SCENARIO_SUFFIX, kind_of
+from flowrt.project.driver import (
+    Project,
+    discover,
+    display_path,
+    find_root,
+    load_project,
+)
+from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
+from flowrt.scenario.run import run_contact as run
 from flowrt.testing.golden import (
     GOLDEN_DIR,
-    GOLDEN_SUFFIX,
-    SCENARIO_SUFFIX,
     GoldenError,
     file_stem,
     golden_dir,
@@ -34,23 +42,13 @@ from flowrt.testing.golden import (
     what_moved,
     write_atomic,
 )
-from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for, run
-from flowrt.project.driver import (
-    INSTANCE_FILE,
-    Project,
-    discover,
-    display_path,
-    find_root,
-    kind_of,
-    load_project,
-)
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
-    from flowrt.testing.coverage import Coverage
     from flowrt.lang.loader import Document
-    from flowrt.scenario.model import CaseRun, ScenarioFile
     from flowrt.run.trace import Result
+    from flowrt.scenario.model import CaseRun, ScenarioFile
+    from flowrt.testing.coverage import Coverage
 
 
 class UsageError(Exception):
@@ -282,7 +280,8 @@ class Suite:
         self, pr: ProjectRun, doc: Document, sf: ScenarioFile, case: CaseRun
     ) -> CaseReport:
         """Run one case, evaluate its assertions and compare (or write) its golden."""
-        from flowrt.scenario.expect import evaluate, expects_kind
+        from flowrt.scenario.evaluation import evaluate
+        from flowrt.scenario.expect import expects_kind
 
         scenario_path = Path(doc.file)
         rel = self.relative(doc, pr)

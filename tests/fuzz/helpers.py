@@ -1,16 +1,15 @@
-"""Shared checks of the fuzz suite: every diagnostic is positioned inside the file it names."""
+"""Shared checks of the fuzz suite: every diagnostic is positioned inside the file it names, and
+every run step takes a branch its block declares and goes where that branch leads."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
-from flowrt.lang.blocks import BLOCKS
 from flowrt.core.diagnostics import Diagnostic
+from flowrt.run.runtime import STOP
 
 #: Codes that may come without a span: they are about the command, not about a file's text.
 UNPOSITIONED = frozenset({"FR100"})
@@ -50,16 +49,26 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
         (root / name).write_text(text, encoding="utf-8", newline="")
 
 
-@contextmanager
-def general_steps() -> Iterator[None]:
-    """Compile every block's run step as its general `run` method (no `compile_step` closure),
-    so a run takes the slow path the specialised steps must agree with."""
+#: The fact of a step the world's `errors:` made fail (its branch is the interpreter's, not the
+#: block's: see flowrt.run.interpreter._failure_branch).
+WORLD_FAULT = ("error", "the world makes this block fail (errors:)")
 
-    def unspecialised(self: Any, node: Any) -> Any:
-        return self.run
 
-    with ExitStack() as stack:
-        for cls in BLOCKS.values():
-            if "compile_step" in vars(cls):
-                stack.enter_context(patch.object(cls, "compile_step", unspecialised))
-        yield
+def assert_steps_follow_branches(records: Sequence[tuple[Any, ...]]) -> None:
+    """Every step of a trace's `records` took a branch its block declares for its configuration
+    (`Block.all_branches`), or ended the flow (`STOP`); and the run went where that branch leads:
+    to the block connected to it, else nowhere in that flow (the next step, if any, is the start
+    of a flow: a transfer to flow, or the next flow an email contact runs)."""
+    for i, (_, node, branch, facts, _) in enumerate(records):
+        if branch != STOP and WORLD_FAULT not in (facts or ()):
+            declared = node.block.all_branches()
+            assert branch in declared, f"{node.name} ({node.type}) took {branch!r}: {declared}"
+        if i + 1 == len(records):
+            break
+        next_flow, next_node = records[i + 1][0], records[i + 1][1]
+        target = node.exits.get(branch)
+        if target is not None:
+            assert next_node is target, f"{node.name} took {branch!r} but {next_node.name} ran"
+        else:
+            start = next_flow.nodes[next_flow.start]
+            assert next_node is start, f"{node.name} ended its flow but {next_node.name} ran"

@@ -1,4 +1,14 @@
-"""The base of every block type: `Block`, conditions, prompts, shared constants."""
+"""The base of every block type: `Block`, conditions, prompts, shared constants.
+
+A block type's run behaviour is written in one place, its `compile_step(node)` method: called
+once per node at compile time, it returns the node's run step, a closure `step(node, rt)` that
+acts on the run's `Runtime` and returns the branch taken.  The closure is the block's only
+statement of what a run does; what makes it fast is derived, not written beside it: before the
+closure, `compile_step` turns the node's prepared parameters into accessors with
+`flowrt.lang.steps` (`reader`, `renderer`, `player`, `matcher`, `queue_picker`, `plan_value`,
+...), each of which is specialised when the parameter is static and falls back to the general
+lookup when it is not.  A block type has no `run` method (tests/test_blocks_once.py).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +21,7 @@ if TYPE_CHECKING:
     from flowrt.lang.compiler import BlockContext, Node
     from flowrt.run.runtime import Runtime
 
-#: A run step: `step(node, rt)` returns the branch taken (`Block.run`, or `Block.compile_step`'s).
+#: A run step: `step(node, rt)` returns the branch taken (the closure of `Block.compile_step`).
 Step = Callable[["Node", "Runtime"], str]
 
 #: The Amazon Connect flow types a flow file may declare (`type:`).
@@ -214,17 +224,20 @@ class Block(Model):
     def check(self, cx: BlockContext) -> None:
         """Block-specific static checks and preparation; the default has none."""
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        """The run step: act on the runtime `rt` and return the branch taken (see interpreter)."""
-        return rt.end("error", f"block type {self.TYPE} cannot be run")
-
     def compile_step(self, node: Node) -> Step:
-        """The run step specialised for `node` once it is compiled; by default `run` itself.
+        """The run step of `node`: the block's run behaviour, written once (see the module).
 
-        A block may return a closure that does what `run` does (same branches, same facts) with
-        its parameters worked out once: static facts built, references turned into lookups.
+        Called once, when `node` is compiled (after `check`); returns a closure that acts on the
+        runtime `rt` and returns the branch taken, or `rt.end(...)` when it ends the flow.  Work
+        that does not depend on the run (parameters, references, prompts, conditions) is done
+        here, before the closure, with the accessors of `flowrt.lang.steps`.
         """
-        return self.run
+        message = f"block type {self.TYPE} cannot be run"
+
+        def cannot_run(node: Node, rt: Runtime) -> str:
+            return rt.end("error", message)
+
+        return cannot_run
 
 
 def condition_branch(index: int) -> str:

@@ -56,29 +56,20 @@ class ConnectAction(Block):
             return tuple(self.next)
         return ("success",) if self.next else ()
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        rt.facts.append(("not-simulated", self.action))
-        targets = node.targets
-        if targets.get("success") is not None:
-            return "success"
-        for branch, target in targets.items():
-            if target is not None:
-                return branch
-        return rt.end("end")
-
     def compile_step(self, node: Node) -> Step:
         fact = ("not-simulated", self.action)
+        # The transition a run follows: `success` when connected, else the first one connected;
+        # with none, the flow ends.
         targets = node.targets
         taken = "success" if targets.get("success") is not None else None
         if taken is None:
             taken = next((b for b, t in targets.items() if t is not None), None)
-        if taken is None:
-            return self.run
-        branch = taken
 
         def connect_action(node: Node, rt: Runtime) -> str:
             rt.facts.append(fact)
-            return branch
+            if taken is None:
+                return rt.end("end")
+            return taken
 
         return connect_action
 

@@ -53,48 +53,16 @@ class CheckContactAttributes(Block):
         cx.conditions(self.conditions, needs_attribute=self.attribute is None)
         prepare_matchers(cx, self.conditions)
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        ref = node.prepared.get(("attribute",))
-        if ref is None:
-            return rt.match(node, "", None)
-        value = rt.resolve(ref.path)
-        if value is None:
-            rt.note_missing(ref.text)
-            value = ""
-        return rt.match(node, value, ref.text)
-
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import getter, matcher
+        from flowrt.lang.steps import matcher, reader
 
-        match = matcher(node)
         ref = node.prepared.get(("attribute",))
-        if ref is None:
+        match, read, subject = matcher(node), reader(ref), None if ref is None else ref.text
 
-            def check_expressions(node: Node, rt: Runtime) -> str:
-                return match(rt, "", None)
+        def check_contact_attributes(node: Node, rt: Runtime) -> str:
+            return match(rt, read(rt), subject)
 
-            return check_expressions
-        get, text = getter(ref.path), ref.text
-        if len(ref.path) == 2 and ref.path[0] == "Attributes":
-            key = ref.path[1]
-
-            def check_user_attribute(node: Node, rt: Runtime) -> str:
-                value = rt.attrs.get(key)
-                if value is None:
-                    rt.note_missing(text)
-                    value = ""
-                return match(rt, value, text)
-
-            return check_user_attribute
-
-        def check_attribute(node: Node, rt: Runtime) -> str:
-            value = get(rt)
-            if value is None:
-                rt.note_missing(text)
-                value = ""
-            return match(rt, value, text)
-
-        return check_attribute
+        return check_contact_attributes
 
 
 class CheckHoursOfOperation(Block):
@@ -115,11 +83,16 @@ class CheckHoursOfOperation(Block):
         if self.hours is not None:
             cx.hours(self.hours, ("hours",))
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        is_open = rt.in_hours(self.hours)
-        if is_open is None:
-            return "error"
-        return "in-hours" if is_open else "out-of-hours"
+    def compile_step(self, node: Node) -> Step:
+        hours = self.hours
+
+        def check_hours_of_operation(node: Node, rt: Runtime) -> str:
+            is_open = rt.in_hours(hours)
+            if is_open is None:
+                return "error"
+            return "in-hours" if is_open else "out-of-hours"
+
+        return check_hours_of_operation
 
 
 class CheckQueueStatus(Block):
@@ -146,18 +119,8 @@ class CheckQueueStatus(Block):
         cx.conditions(self.conditions, needs_attribute=False)
         prepare_matchers(cx, self.conditions)
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        q = rt.pick_queue(node, self.queue, self.agent)
-        if q is None:
-            return "error"
-        state = rt.queue_state(q)
-        value = state.contacts if self.metric == "contacts-in-queue" else state.oldest
-        rt.facts.append(("metric", rt.label(q), self.metric, value))
-        return rt.match(node, str(value), self.metric)
-
     def compile_step(self, node: Node) -> Step:
-        from flowrt.run.runtime import label
-        from flowrt.lang.steps import matcher
+        from flowrt.lang.steps import label, matcher
 
         match, metric = matcher(node), self.metric
         queue, agent = self.queue, self.agent
@@ -192,19 +155,10 @@ class CheckStaffing(Block):
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=False)
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        q = rt.pick_queue(node, self.queue, self.agent)
-        if q is None:
-            return "error"
-        state = rt.queue_state(q)
-        count = getattr(state, self.status)
-        rt.facts.append(("staffing", rt.label(q), self.status, count))
-        return "true" if count > 0 else "false"
-
     def compile_step(self, node: Node) -> Step:
         from operator import attrgetter
 
-        from flowrt.run.runtime import label
+        from flowrt.lang.steps import label
 
         queue, agent, status, count_of = (
             self.queue,
@@ -242,13 +196,6 @@ class GetQueueMetrics(Block):
 
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=False)
-
-    def run(self, node: Node, rt: Runtime) -> str:
-        q = rt.pick_queue(node, self.queue, self.agent)
-        if q is None:
-            return "error"
-        rt.load_metrics(q)
-        return "success"
 
     def compile_step(self, node: Node) -> Step:
         queue, agent = self.queue, self.agent

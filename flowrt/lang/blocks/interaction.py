@@ -55,13 +55,8 @@ class SetContactAttributes(Block):
             for key, value in self.attributes.items()
         )
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        return rt.set_attributes(node.prepared[("run", "attributes")])
-
     def compile_step(self, node: Node) -> Step:
-        plan = node.prepared.get(("run", "attributes"))
-        if plan is None:
-            return self.run
+        plan = node.prepared[("run", "attributes")]
 
         def set_contact_attributes(node: Node, rt: Runtime) -> str:
             return rt.set_attributes(plan)
@@ -85,22 +80,9 @@ class PlayPrompt(Block):
     def check(self, cx: BlockContext) -> None:
         cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        rt.play(node, (), self.ssml, self.prompt)
-        return "success"
-
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import player, prompt_fact
+        from flowrt.lang.steps import player
 
-        fact = prompt_fact(node, (), self.ssml, self.prompt)
-        if fact is not None:
-            shared = fact
-
-            def play_constant_prompt(node: Node, rt: Runtime) -> str:
-                rt.facts.append(shared)
-                return "success"
-
-            return play_constant_prompt
         play = player(node, (), self.ssml, self.prompt)
 
         def play_prompt(node: Node, rt: Runtime) -> str:
@@ -124,9 +106,16 @@ class SendMessage(Block):
     def check(self, cx: BlockContext) -> None:
         cx.template(self.text, ("text",))
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        rt.fact("message", rt.render(node.prepared.get(("text",)), self.text))
-        return "success"
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.lang.steps import renderer
+
+        render = renderer(node.prepared.get(("text",)), self.text)
+
+        def send_message(node: Node, rt: Runtime) -> str:
+            rt.facts.append(("message", render(rt)))
+            return "success"
+
+        return send_message
 
 
 class LoopPrompts(Block):
@@ -163,10 +152,21 @@ class LoopPrompts(Block):
                 hint="use an interval of 20 seconds or more",
             )
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        for i, prompt in enumerate(self.prompts):
-            rt.play(node, ("prompts", i), prompt.ssml, prompt.prompt)
-        return rt.wait_in_queue(self.interrupt_seconds)
+    def compile_step(self, node: Node) -> Step:
+        from flowrt.lang.steps import player
+
+        interrupt = self.interrupt_seconds
+        plays = tuple(
+            player(node, ("prompts", i), prompt.ssml, prompt.prompt)
+            for i, prompt in enumerate(self.prompts)
+        )
+
+        def loop_prompts(node: Node, rt: Runtime) -> str:
+            for play in plays:
+                play(rt)
+            return rt.wait_in_queue(interrupt)
+
+        return loop_prompts
 
 
 class GetCustomerInput(Block):
@@ -198,15 +198,6 @@ class GetCustomerInput(Block):
         cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
         cx.conditions(self.conditions, needs_attribute=False)
         prepare_matchers(cx, self.conditions)
-
-    def run(self, node: Node, rt: Runtime) -> str:
-        rt.play(node, (), self.ssml, self.prompt)
-        value = rt.customer_input(node.name)
-        if value is None or value == "timeout":
-            return "timeout"
-        if value == "error":
-            return "error"
-        return rt.match(node, value, "input")
 
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.steps import matcher, player
@@ -260,13 +251,8 @@ class InvokeLambda(Block):
             for key, value in self.parameters.items()
         )
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        return rt.invoke_lambda(self.function, node.prepared[("run", "parameters")])
-
     def compile_step(self, node: Node) -> Step:
-        function, plan = self.function, node.prepared.get(("run", "parameters"))
-        if plan is None:
-            return self.run
+        function, plan = self.function, node.prepared[("run", "parameters")]
 
         def invoke_lambda(node: Node, rt: Runtime) -> str:
             return rt.invoke_lambda(function, plan)
@@ -307,5 +293,10 @@ class OutboundEmailPolicy(Block):
         None, description="More recipients than this need a manager's approval.", ge=0
     )
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        return rt.email_policy(self)
+    def compile_step(self, node: Node) -> Step:
+        policy = self
+
+        def outbound_email_policy(node: Node, rt: Runtime) -> str:
+            return rt.email_policy(policy)
+
+        return outbound_email_policy

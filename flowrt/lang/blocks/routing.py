@@ -52,23 +52,8 @@ class TransferToQueue(Block):
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=cx.flow_type == "customer-queue")
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        q = rt.pick_queue(node, self.queue, self.agent)
-        if q is None:
-            return "error"
-        state = rt.queue_state(q)
-        maximum, source = rt.capacity(q)
-        full = state.contacts >= maximum
-        rt.facts.append(("capacity", rt.label(q), state.contacts, maximum, source, full))
-        if full:
-            rt.fact("note", f"the contact stays in its working queue {rt.label(rt.queue)}")
-            return "at-capacity"
-        rt.queue = rt.queued = q
-        rt.facts.append(("queued", rt.label(q)))
-        return "success"
-
     def compile_step(self, node: Node) -> Step:
-        from flowrt.run.runtime import label
+        from flowrt.lang.steps import label
 
         queue, agent = self.queue, self.agent
         #: Queue -> (capacity, its source, its label): the instance is fixed once compiled.
@@ -124,24 +109,16 @@ class SetWorkingQueue(Block):
     def check(self, cx: BlockContext) -> None:
         cx.queue_or_agent(self.queue, self.agent, required=True)
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        q = rt.pick_queue(node, self.queue, self.agent)
-        if q is None:
-            return "error"
-        rt.facts.append(("working-queue", rt.label(q), rt.label(rt.queue)))
-        rt.queue = q
-        return "success"
-
     def compile_step(self, node: Node) -> Step:
-        from flowrt.run.runtime import label
+        from flowrt.lang.steps import label, queue_picker
 
-        name = node.prepared.get(("queue",))
-        if self.queue is None or not isinstance(name, str):
-            return self.run
-        q: tuple[str, str] = ("queue", name)
+        pick = queue_picker(node, self.queue, self.agent)
 
         def set_working_queue(node: Node, rt: Runtime) -> str:
-            rt.facts.append(("working-queue", name, label(rt.queue)))
+            q = pick(rt)
+            if q is None:
+                return "error"
+            rt.facts.append(("working-queue", label(q), label(rt.queue)))
             rt.queue = q
             return "success"
 
@@ -215,25 +192,31 @@ class TransferToPhoneNumber(Block):
                         hint="set resume-after-disconnect: true, or connect only `error`",
                     )
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        if rt.contact.channel != "VOICE":
-            rt.fact(
-                "error",
-                f"transfer to phone number is voice only; this is a {rt.contact.channel} contact",
-            )
-            return "error"
-        call = rt.dial(node, self.timeout_seconds, self.dtmf, self.caller_id)
-        if call is None:
-            return "error"
-        number, outcome = call
+    def compile_step(self, node: Node) -> Step:
+        timeout, dtmf, caller = self.timeout_seconds, self.dtmf, self.caller_id
         resume = self.resume_after_disconnect
-        rt.fact("transfer", number, outcome, resume)
-        if outcome == "never-returns" or (outcome == "answered" and not resume):
-            return rt.end("number", number)
-        if not resume or outcome == "error":
-            rt.fact("error", f"the transfer to {number} ended with {outcome}")
-            return "error"
-        return "success" if outcome == "answered" else outcome
+
+        def transfer_to_phone_number(node: Node, rt: Runtime) -> str:
+            if rt.contact.channel != "VOICE":
+                rt.fact(
+                    "error",
+                    "transfer to phone number is voice only; "
+                    f"this is a {rt.contact.channel} contact",
+                )
+                return "error"
+            call = rt.dial(node, timeout, dtmf, caller)
+            if call is None:
+                return "error"
+            number, outcome = call
+            rt.fact("transfer", number, outcome, resume)
+            if outcome == "never-returns" or (outcome == "answered" and not resume):
+                return rt.end("number", number)
+            if not resume or outcome == "error":
+                rt.fact("error", f"the transfer to {number} ended with {outcome}")
+                return "error"
+            return "success" if outcome == "answered" else outcome
+
+        return transfer_to_phone_number
 
 
 class TransferToFlow(Block):
@@ -253,14 +236,19 @@ class TransferToFlow(Block):
     def check(self, cx: BlockContext) -> None:
         cx.flow_name(self.flow, ("flow",))
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        name = rt.param(node, ("flow",))
-        target = rt.program.flows.get(name or "")
-        if target is None:
-            rt.fact("error", f"{self.flow} is {name!r}, which is not a flow of the project")
-            return "error"
-        rt.fact("flow", target.name)
-        return rt.end("flow", target)
+    def compile_step(self, node: Node) -> Step:
+        flow = self.flow
+
+        def transfer_to_flow(node: Node, rt: Runtime) -> str:
+            name = rt.param(node, ("flow",))
+            target = rt.program.flows.get(name or "")
+            if target is None:
+                rt.fact("error", f"{flow} is {name!r}, which is not a flow of the project")
+                return "error"
+            rt.fact("flow", target.name)
+            return rt.end("flow", target)
+
+        return transfer_to_flow
 
 
 class Disconnect(Block):
@@ -272,8 +260,11 @@ class Disconnect(Block):
 
     type: Literal["disconnect"]
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        return rt.end("disconnect")
+    def compile_step(self, node: Node) -> Step:
+        def disconnect(node: Node, rt: Runtime) -> str:
+            return rt.end("disconnect")
+
+        return disconnect
 
 
 class EndFlow(Block):
@@ -285,5 +276,8 @@ class EndFlow(Block):
 
     type: Literal["end-flow"]
 
-    def run(self, node: Node, rt: Runtime) -> str:
-        return rt.end("end")
+    def compile_step(self, node: Node) -> Step:
+        def end_flow(node: Node, rt: Runtime) -> str:
+            return rt.end("end")
+
+        return end_flow

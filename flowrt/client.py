@@ -2,7 +2,7 @@
 
 For tests that users already write against boto3::
 
-    from flowrt.email.client import ConnectClient
+    from flowrt.client import ConnectClient
 
     connect = ConnectClient("flows")               # a project directory (or a Project/Program)
     resp = connect.start_email_contact(
@@ -22,7 +22,7 @@ For tests that users already write against boto3::
         err.response["Error"]["Code"]                          # "ResourceConflictException"
         err.response["ResponseMetadata"]["HTTPStatusCode"]     # 409
 
-The client keeps an in-memory copy of the instance's email state (`flowrt.email.model.Mailbox`): the
+The client keeps an in-memory copy of the instance's email state (`flowrt.email.mailbox.Mailbox`): the
 operations change that copy, never the files.  StartEmailContact runs the contact's flow in a
 simulated world (`world=`, as in a scenario file); `result(contact_id)` gives the run.
 Email addresses are identified by the address itself (or an ARN ending in
@@ -36,8 +36,8 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from flowrt.lang.compiler import DEFAULT_MAX_STEPS
-from flowrt.email.model import (
+from flowrt.email.cases import instance_problems
+from flowrt.email.errors import (
     ERRORS,
     AccessDeniedException,
     ConnectError,
@@ -45,13 +45,14 @@ from flowrt.email.model import (
     InvalidParameterException,
     InvalidRequestException,
     LimitExceededException,
-    Mailbox,
     ResourceConflictException,
     ResourceNotFoundException,
-    parse_request,
-    shape_problems,
 )
-from flowrt.email.session import EmailResult, EmailSession, instance_problems
+from flowrt.email.mailbox import Mailbox
+from flowrt.email.request import parse_request, shape_problems
+from flowrt.email.result import EmailResult
+from flowrt.email.session import EmailSession
+from flowrt.lang.compiler import DEFAULT_MAX_STEPS
 from flowrt.run.trace import Outcome
 
 if TYPE_CHECKING:

@@ -1,0 +1,109 @@
+"""What an email case is and which flows it runs; the StartEmailContact rules that need them.
+
+A case's StartEmailContact requests (`requests_of`), the flow a ContactFlowId names
+(`flow_by_id`), the Default outbound flow that holds the outbound email policy (`outbound_flow`),
+and `instance_problems`: the request's rules that need the instance and the project (seed 004:
+the destination address, the flow, the related contact).  Also the Connect actions that send mail
+or run another flow, which the mail-loop check (flowrt.email.checks) looks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from flowrt.email.errors import InvalidRequestException, ResourceNotFoundException
+from flowrt.email.request import Problem, StartEmailContactRequest
+
+if TYPE_CHECKING:
+    from flowrt.email.mailbox import Mailbox
+    from flowrt.lang.compiler import Program
+    from flowrt.scenario.model import Contact
+
+#: Amazon Connect action types that send a message (an email, on an email contact) or start an
+#: outbound email: inside the outbound email flow each would send mail that runs the same flow.
+SENDING_ACTIONS = frozenset(
+    {"MessageParticipant", "SendMessage", "StartOutboundEmailContact", "SendOutboundEmail"}
+)
+#: Connect actions that run another flow, and the parameter naming it.
+LINK_ACTIONS = {"TransferToFlow": "ContactFlowId", "InvokeFlowModule": "FlowModuleId"}
+
+
+def requests_of(contact: Contact) -> list[StartEmailContactRequest]:
+    r = contact.start_email_contact
+    return [] if r is None else (r if isinstance(r, list) else [r])
+
+
+def outbound_flow(program: Program) -> str | None:
+    """The Default outbound flow: the instance's `default-outbound-flow`, else the only one."""
+    inst = program.instance
+    if inst is not None and inst.default_outbound_flow is not None:
+        return inst.default_outbound_flow
+    names = [n for n, f in program.flows.items() if f.type == "outbound-email"]
+    return names[0] if len(names) == 1 else None
+
+
+def flow_by_id(program: Program, flow_id: str) -> str | None:
+    """A flow by ContactFlowId: its name, or an ARN ending in `/contact-flow/<name>`."""
+    name = flow_id.rsplit("/contact-flow/", 1)[-1]
+    return name if name in program.flows else None
+
+
+def instance_problems(
+    req: StartEmailContactRequest,
+    mailbox: Mailbox,
+    program: Program,
+    related: Mapping[str, Mapping[str, str]],
+) -> list[Problem]:
+    """The rules that need the instance: destination, flow, related contact (seed 004)."""
+    out: list[Problem] = []
+    dest = req.destination_email_address
+    if dest is not None and mailbox.find(dest) is None:
+        out.append(
+            Problem(
+                ResourceNotFoundException,
+                f"DestinationEmailAddress `{dest}` is not an email address of the instance",
+                ("DestinationEmailAddress",),
+            )
+        )
+    if req.contact_flow_id is not None:
+        name = flow_by_id(program, req.contact_flow_id)
+        if name is None:
+            out.append(
+                Problem(
+                    ResourceNotFoundException,
+                    f"ContactFlowId `{req.contact_flow_id}` is not a flow of the project",
+                    ("ContactFlowId",),
+                )
+            )
+        elif program.flows[name].type != "contact":
+            out.append(
+                Problem(
+                    InvalidRequestException,
+                    f"ContactFlowId `{name}` is a {program.flows[name].type} flow; an email "
+                    "contact starts in a contact flow",
+                    ("ContactFlowId",),
+                )
+            )
+    elif dest is not None and mailbox.find(dest) is not None:
+        target = mailbox.deliver_to(dest)
+        if target is None or target.flow not in program.flows:
+            where = target.address if target else dest
+            out.append(
+                Problem(
+                    InvalidRequestException,
+                    f"no flow to start: `{where}` names no flow of the project and the request "
+                    "gives no ContactFlowId",
+                    ("DestinationEmailAddress",),
+                )
+            )
+    rid = req.related_contact_id
+    if rid is not None and rid not in related:
+        out.append(
+            Problem(
+                ResourceNotFoundException,
+                f"RelatedContactId `{rid}` is not a contact of the instance",
+                ("RelatedContactId",),
+            )
+        )
+    return out

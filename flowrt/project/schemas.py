@@ -1,0 +1,152 @@
+"""The published JSON Schemas, generated from the pydantic models.
+
+The models (flowrt.lang.blocks, flowrt.lang.instance, flowrt.scenario.model) are the one source of
+truth for the shape of the files; `build_schema` generates the draft-07 JSON Schemas from them.
+The committed copies (schemas/ at the top of the repository, for editors, and flowrt/lang/schemas/
+in the package, for validation) are checked against a fresh generation by a test, so they can
+never drift apart.  Regenerate both with `python -m flowrt.project.schemas`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flowrt.lang.schema import BLOCK_NAME_PATTERN, DRAFT, KINDS, dumps
+
+
+def _clean(node: Any) -> Any:
+    """Drop pydantic's titles and `null` options of optional fields: editors show less noise."""
+    if isinstance(node, dict):
+        out = {k: _clean(v) for k, v in node.items() if k != "title" or not isinstance(v, str)}
+        for key in ("anyOf", "oneOf"):
+            if key in out:
+                opts = [o for o in out[key] if o != {"type": "null"}]
+                if len(opts) == 1:
+                    del out[key]
+                    out.update(opts[0])
+                else:
+                    out[key] = opts
+        if out.get("default", 0) is None:
+            del out["default"]
+        return out
+    if isinstance(node, list):
+        return [_clean(v) for v in node]
+    return node
+
+
+def _model_schema(model: Any) -> dict[str, Any]:
+    raw = model.model_json_schema(by_alias=True, ref_template="#/definitions/{model}")
+    return dict(_clean(raw))
+
+
+def _next_schema(cls: Any) -> dict[str, Any]:
+    if cls.TYPE == "connect-action":
+        return {
+            "description": "NextAction (a block name), or `success` and Connect ErrorTypes.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ],
+        }
+    branches = cls.BRANCHES
+    obj = {
+        "type": "object",
+        "description": "Branch -> block.  Branches: " + ", ".join(branches) + ".",
+        "properties": {
+            b: {"type": "string", "description": f"Block taken on {b}."} for b in branches
+        },
+        "additionalProperties": False,
+    }
+    if cls.DEFAULT_BRANCH:
+        return {
+            "description": f"A block name (the `{cls.DEFAULT_BRANCH}` exit) or branch -> block.",
+            "anyOf": [{"type": "string"}, obj],
+        }
+    return obj
+
+
+def build_schema(kind: str) -> dict[str, Any]:
+    """Generate the JSON Schema of one file kind from the models."""
+    if kind == "flow":
+        return _flow_schema()
+    if kind == "instance":
+        from flowrt.lang.instance import Instance
+
+        return _top(_model_schema(Instance), "flowrt instance", "The resources flows refer to.")
+    if kind == "scenario":
+        from flowrt.scenario.model import ScenarioFile
+
+        return _top(_model_schema(ScenarioFile), "flowrt scenario", "Sample contacts and worlds.")
+    raise ValueError(kind)
+
+
+def _top(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
+    defs = schema.pop("$defs", {})
+    out: dict[str, Any] = {"$schema": DRAFT, "title": title, "description": description}
+    out.update(schema)
+    if defs:
+        out["definitions"] = dict(sorted(defs.items()))
+    return out
+
+
+def _flow_schema() -> dict[str, Any]:
+    from flowrt.lang.blocks import BLOCKS, Flow
+
+    flow = _model_schema(Flow)
+    definitions: dict[str, Any] = {}
+    for name, cls in BLOCKS.items():
+        s = _model_schema(cls)
+        definitions.update(s.pop("$defs", {}))
+        if cls.BRANCHES or cls.TYPE == "connect-action":
+            s["properties"]["next"] = _next_schema(cls)
+        else:  # no exits (disconnect, end-flow): a `next` is refused as an unknown key
+            del s["properties"]["next"]
+        s["description"] = (cls.__doc__ or "").strip()
+        definitions[name] = s
+    names = list(BLOCKS)
+    definitions["block"] = {
+        "type": "object",
+        "description": "A block; its keys depend on its `type`.",
+        "required": ["type"],
+        "properties": {"type": {"enum": names, "description": "The block type."}},
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": n}}, "required": ["type"]},
+                "then": {"$ref": f"#/definitions/{n}"},
+            }
+            for n in names
+        ],
+    }
+    flow["properties"]["blocks"] = {
+        "type": "object",
+        "description": "Block name -> block.",
+        "propertyNames": {"pattern": BLOCK_NAME_PATTERN, "x-flowrt-code": "FR042"},
+        "additionalProperties": {"$ref": "#/definitions/block"},
+        "minProperties": 1,
+    }
+    flow.pop("$defs", None)
+    flow["definitions"] = dict(sorted(definitions.items()))
+    return _top(flow, "flowrt flow", "A contact-center routing flow (flowrt DSL).")
+
+
+def write_schemas(*dirs: Path) -> list[Path]:
+    """Regenerate every schema into each directory (the repo's schemas/ and the package copy)."""
+    from flowrt.core.files import write_atomic
+
+    written = []
+    for d in dirs:
+        d.mkdir(parents=True, exist_ok=True)
+        for kind in KINDS:
+            p = d / f"{kind}.schema.json"
+            write_atomic(p, dumps(build_schema(kind)), overwrite=True)
+            written.append(p)
+    return written
+
+
+if (
+    __name__ == "__main__"
+):  # python -m flowrt.project.schemas: regenerate both copies of the schemas
+    _here = Path(__file__).resolve().parent
+    for _p in write_schemas(_here.parent.parent / "schemas", _here.parent / "lang" / "schemas"):
+        print(f"wrote {_p}")
