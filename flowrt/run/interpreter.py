@@ -1,8 +1,8 @@
 """Stage 5, run: walk a compiled flow with one contact in a deterministic world.
 
 The interpreter reads the compiled graph only (`Program` -> `CompiledFlow` -> `Node`).  A step is
-`node.step(node, rt)`: the block's `run` method (flowrt.lang.blocks), or the closure its
-`compile_step` built once at compile time (flowrt.lang.steps), returning the branch taken;
+`node.step(node, rt)`: the closure its block type's `compile_step` built once at compile time
+(flowrt.lang.blocks, with accessors from flowrt.lang.steps), returning the branch taken;
 `node.exits` maps a connected branch to the next node.  `rt` is the run's `Runtime`
 (flowrt.run.runtime).  The loop is kept tight: per step, one call, one marker appended to the run's
 log and one dict lookup.  What a step found out (the values it compared, capacity figures,

@@ -52,9 +52,12 @@ def run_contact(
     ones run many times).  The flow is `flow`, else the flow the instance assigns to the
     contact's system endpoint, else the project's only contact flow.
     """
-    if isinstance(contact, Contact | Mapping) and is_email_case(contact, world):
+    if type(contact) is PreparedContact:  # the fast path: prepared once, run many times
+        pc = contact
+    elif isinstance(contact, Contact | Mapping) and is_email_case(contact, world):
         return _run_email(program, contact, world, flow, max_steps, contact_id)
-    pc = contact if type(contact) is PreparedContact else prepare_contact(contact)
+    else:
+        pc = prepare_contact(contact)
     pw = world if type(world) is PreparedWorld else prepare_world(world)
     return interpreter.run(program, pc, pw, flow=flow, max_steps=max_steps, contact_id=contact_id)
 
