@@ -3,3 +3,26 @@ assertions, their checks, and running a case (a call, or an email contact) throu
 
 May import: flowrt.core, flowrt.lang, flowrt.run, flowrt.email.
 """
+
+from typing import Any
+
+#: Names the API documentation gives as `flowrt.scenario.<name>`, re-exported lazily so that
+#: importing a module of this package does not load the scenario models.
+_PUBLIC = {
+    "Contact": "model",
+    "World": "model",
+    "ScenarioFile": "model",
+    "cases_of": "model",
+    "prepare_contact": "model",
+    "prepare_world": "model",
+    "run_contact": "run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(name)
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)

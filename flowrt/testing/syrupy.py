@@ -1,7 +1,7 @@
 """A syrupy extension that pins runs in flowrt's golden format.
 
 ```python
-from flowrt.testing.syrupy import FlowrtSnapshotExtension
+from flowrt.syrupy import FlowrtSnapshotExtension
 
 @pytest.fixture
 def snapshot(snapshot):
