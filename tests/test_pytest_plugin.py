@@ -173,3 +173,24 @@ def test_syrupy_extension_pins_a_run_in_the_golden_format(pytester: pytest.Pytes
     golden.write_text(text.replace("  summary: ", "  summary: not ", 1), encoding="utf-8")
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
+
+
+def test_snapshot_update_writes_scenario_goldens(pytester: pytest.Pytester, flows: Path) -> None:
+    """syrupy's `--snapshot-update` updates goldens like `--flowrt-update` (syrupy stores it as
+    `update_snapshots`): a missing golden is written, a changed one rewritten."""
+    pytester.makeini(ENABLE)
+    goldens = flows / "scenarios" / "__goldens__"
+    missing = goldens / "inbound-support" / "gold-caller.golden.yaml"
+    before = missing.read_text(encoding="utf-8")
+    missing.unlink()
+    changed = goldens / "after-hours" / "closed-at-night.golden.yaml"
+    if not changed.exists():  # any other golden of the example project will do
+        changed = next(p for p in sorted(goldens.rglob("*.golden.yaml")) if p != missing)
+    original = changed.read_text(encoding="utf-8")
+    changed.write_text(original.replace("kind: ", "kind: not-", 1), encoding="utf-8")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=57, failed=2)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--snapshot-update")
+    result.assert_outcomes(passed=59)
+    assert missing.read_text(encoding="utf-8") == before
+    assert changed.read_text(encoding="utf-8") == original

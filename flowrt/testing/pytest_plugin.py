@@ -59,8 +59,9 @@ def _enabled(config: pytest.Config) -> bool:
 
 
 def _update(config: pytest.Config) -> bool:
+    # syrupy's `--snapshot-update` stores its value under the dest `update_snapshots`.
     return bool(
-        config.getoption("flowrt_update") or config.getoption("snapshot_update", default=False)
+        config.getoption("flowrt_update") or config.getoption("update_snapshots", default=False)
     )
 
 

@@ -29,7 +29,9 @@ class FlowrtSnapshotExtension(SingleFileSnapshotExtension):
     """Serialize a `flowrt.run.trace.Result` (or golden text) as a flowrt golden file."""
 
     _write_mode = WriteMode.TEXT
+    # syrupy 5 and later read `file_extension`; syrupy 4 read `_file_extension`.
     file_extension = "golden.yaml"
+    _file_extension = "golden.yaml"
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
         from flowrt.run.trace import Result
