@@ -27,6 +27,11 @@ operations change that copy, never the files.  StartEmailContact runs the contac
 simulated world (`world=`, as in a scenario file); `result(contact_id)` gives the run.
 Email addresses are identified by the address itself (or an ARN ending in
 `/email-address/<address>`), queues by name, queue ID or ARN, flows by name or ARN.
+
+Errors (docs/email.md): `ConnectClient(...)` raises `flowrt.FlowrtError`; the operations only
+`ConnectError` subclasses, botocore's parameter checks included (required, unknown, type with
+`None` refused, length): InvalidRequestException for StartEmailContact, else
+InvalidParameterException.
 """
 
 from __future__ import annotations
@@ -49,11 +54,14 @@ from flowrt.email.errors import (
     ResourceNotFoundException,
 )
 from flowrt.email.mailbox import Mailbox
-from flowrt.email.request import parse_request, shape_problems
+from flowrt.email.request import MAX_CLIENT_TOKEN, parse_request, shape_problems
 from flowrt.email.result import EmailResult
 from flowrt.email.session import EmailSession
 from flowrt.lang.compiler import DEFAULT_MAX_STEPS
+from flowrt.lang.instance import MAX_QUEUE_EMAIL_ADDRESSES
 from flowrt.run.trace import Outcome
+from flowrt.run.world import attribute_problems
+from flowrt.scenario.run import check_run_options, prepare_world, shorten, show, world_model
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
@@ -77,18 +85,150 @@ __all__ = [
 ]
 
 _OK: dict[str, Any] = {"ResponseMetadata": {"HTTPStatusCode": 200}}
+START = "StartEmailContact"
+#: Identifiers (InstanceId, ContactId, EmailAddressId, QueueId, ...) and tokens take 1 to this
+#: many characters (ClientToken: seeds 001 and 003); longer ones are refused before any lookup.
+MAX_ID = MAX_CLIENT_TOKEN
+#: Messages of errors are cut to this many characters.
+MAX_MESSAGE = 1_000
+
+
+class _Omitted:
+    """The default of a parameter left out: `None` is a value, and a wrong one (as in boto3)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<omitted>"
+
+
+#: A parameter's default: left out.  Typed Any so that a signature can say `InstanceId: str`.
+OMITTED: Any = _Omitted()
+
+_KINDS: dict[str, type] = {"str": str, "int": int, "dict": Mapping, "list": list}
+
+
+def _shape(spec: str) -> dict[str, type]:
+    """`"Name:kind ..."` as parameter name -> type (botocore's shapes, as far as flowrt reads)."""
+    return {name: _KINDS[kind] for name, kind in (p.split(":") for p in spec.split())}
+
+
+#: What each parameter of the operations holds.
+_TYPES = _shape(
+    "InstanceId:str ContactId:str InitialContactId:str EmailAddressId:str QueueId:str "
+    "ClientToken:str NextToken:str MaxResults:int Attributes:dict AliasConfiguration:dict "
+    "SearchCriteria:dict SearchFilter:dict EmailAddressesConfig:list"
+)
+#: StartEmailContact's parameters (its request model checks them further).
+_START_TYPES = _shape(
+    "FromEmailAddress:dict DestinationEmailAddress:str Description:str References:dict Name:str "
+    "EmailMessage:dict AdditionalRecipients:dict Attachments:list ContactFlowId:str "
+    "RelatedContactId:str Attributes:dict SegmentAttributes:dict ClientToken:str"
+)
+#: StartEmailContact's parameters that name something: at most MAX_ID characters.
+_START_IDS = ("DestinationEmailAddress", "ContactFlowId", "RelatedContactId", "ClientToken")
+_VALID: dict[type, str] = {Mapping: "<class 'dict'>", list: "<class 'list'>, <class 'tuple'>"}
 
 
 def _ok(**fields: Any) -> dict[str, Any]:
     return {**fields, "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
-def _required(operation: str, **given: Any) -> None:
-    for name, value in given.items():
-        if value is None:
-            raise InvalidParameterException(
-                f'Missing required parameter in input: "{name}"', operation, path=(name,)
+def _error(op: str) -> type[ConnectError]:
+    """The error of a malformed request: StartEmailContact's own, else botocore's."""
+    return InvalidRequestException if op == START else InvalidParameterException
+
+
+def _check(
+    op: str,
+    params: Mapping[str, Any],
+    unknown: Mapping[Any, Any],
+    required: tuple[str, ...] = (),
+) -> None:
+    """botocore's checks of an operation's parameters: unknown, missing, type, length."""
+    error = _error(op)
+    for name in unknown:
+        raise error(
+            f'Unknown parameter in input: "{_name(name)}", must be one of: {", ".join(params)}',
+            op,
+        )
+    for name, value in params.items():
+        if value is OMITTED:
+            if name in required:
+                raise error(f'Missing required parameter in input: "{name}"', op, path=(name,))
+            continue
+        _check_value(op, name, value, _TYPES[name])
+
+
+def _check_value(op: str, path: str, value: Any, kind: type, *, length: bool = True) -> None:
+    """A parameter's type (None is never one), and an identifier's length (1 to MAX_ID)."""
+    error = _error(op)
+    ok = isinstance(value, list | tuple) if kind is list else isinstance(value, kind)
+    if not ok or (isinstance(value, bool) and kind is not bool):
+        raise error(
+            f"Invalid type for parameter {path}, value: {show(value)}, type: {type(value)!r}, "
+            f"valid types: {_VALID.get(kind, repr(kind))}",
+            op,
+            path=(path,),
+        )
+    if kind is str and length and not 0 < len(value) <= MAX_ID:
+        bound = "min length: 1" if not value else f"max length: {MAX_ID}"
+        raise error(
+            f"Invalid length for parameter {path}, value: {len(value):,}, valid {bound}",
+            op,
+            path=(path,),
+        )
+    if kind is int and not 1 <= value <= 100:
+        raise error(
+            f"Invalid value for parameter {path}, value: {show(value)}, valid range: 1-100",
+            op,
+            path=(path,),
+        )
+
+
+def _members(
+    op: str,
+    path: str,
+    value: Mapping[Any, Any],
+    members: Mapping[str, type],
+    required: tuple[str, ...] = (),
+) -> None:
+    """The members of a structure parameter (AliasConfiguration, EmailAddressesConfig[0])."""
+    error = _error(op)
+    for key in value:
+        if key not in members:
+            raise error(
+                f'Unknown parameter in {path}: "{_name(key)}", must be one of: '
+                f"{', '.join(members)}",
+                op,
+                path=(path,),
             )
+    for name, kind in members.items():
+        if name not in value:
+            if name in required:
+                raise error(
+                    f'Missing required parameter in {path}: "{name}"', op, path=(path, name)
+                )
+            continue
+        _check_value(op, f"{path}.{name}", value[name], kind)
+
+
+def _given(value: str) -> str | None:
+    """An optional parameter's value, None when left out."""
+    return None if value is OMITTED else value
+
+
+def _name(key: object) -> str:
+    return shorten(key) if isinstance(key, str) else show(key)
+
+
+def _bounded(exc: ConnectError) -> ConnectError:
+    """The error with its message cut to MAX_MESSAGE characters."""
+    if len(exc.message) <= MAX_MESSAGE:
+        return exc
+    return type(exc)(
+        shorten(exc.message, MAX_MESSAGE), exc.operation_name, path=exc.path, reason=exc.reason
+    )
 
 
 class ConnectClient:
@@ -106,16 +246,19 @@ class ConnectClient:
         world: Mapping[str, Any] | None = None,
         max_steps: int = DEFAULT_MAX_STEPS,
     ) -> None:
+        """Raises FlowrtError when the project does not load or compile (a path that is not
+        one or does not exist included), or `world` / `max_steps` are not valid."""
         from flowrt.lang.compiler import Program
         from flowrt.project.driver import Project, load_project
-        from flowrt.scenario.model import World, prepare_world
 
+        check_run_options(None, max_steps)
+        w = world_model(world)
         if isinstance(project, Program):
             program = project
+        elif isinstance(project, Project):
+            program = project.compile()
         else:
-            proj = project if isinstance(project, Project) else load_project(project)
-            program = proj.compile()
-        w = World.model_validate(dict(world or {}))
+            program = load_project(_project_path(project)).compile()
         related = {k: v.attributes for k, v in w.contacts.items()}
         self.program = program
         self.mailbox = Mailbox(program.instance)
@@ -124,14 +267,16 @@ class ConnectClient:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _instance(self, instance_id: str | None, operation: str) -> None:
+    def _instance(self, instance_id: str, operation: str) -> None:
+        """InstanceId, when given, names this project's instance (its name, ARN or ID)."""
         inst = self.program.instance
-        if instance_id is None or inst is None:
+        if instance_id is OMITTED or inst is None:
             return
         names = {inst.instance, inst.arn, inst.arn.rsplit("/", 1)[-1]}
         if instance_id not in names:
             raise ResourceNotFoundException(
-                f"instance `{instance_id}` is not this project's instance `{inst.instance}`",
+                f"instance `{shorten(instance_id)}` is not this project's instance "
+                f"`{inst.instance}`",
                 operation,
                 path=("InstanceId",),
             )
@@ -143,37 +288,67 @@ class ConnectClient:
                 if queue_id in (name, inst.queue_id(name), inst.queue_arn(name)):
                     return name
         raise ResourceNotFoundException(
-            f"queue `{queue_id}` does not exist", operation, path=("QueueId",)
+            f"queue `{shorten(queue_id)}` does not exist", operation, path=("QueueId",)
         )
 
-    @staticmethod
-    def _alias_id(config: Mapping[str, Any] | None, operation: str) -> str:
-        _required(operation, AliasConfiguration=config)
-        assert config is not None
-        alias = config.get("EmailAddressId")
-        if not isinstance(alias, str):
+    def _queue_request(
+        self,
+        op: str,
+        instance_id: str,
+        queue_id: str,
+        config: list[Any],
+        token: str,
+        unknown: Mapping[str, Any],
+    ) -> tuple[str, list[str]]:
+        """Check a queue operation's parameters: the queue, and the EmailAddressIds of
+        EmailAddressesConfig (1 to 50 structures)."""
+        params = {
+            "InstanceId": instance_id,
+            "QueueId": queue_id,
+            "EmailAddressesConfig": config,
+            "ClientToken": token,
+        }
+        _check(op, params, unknown, ("QueueId", "EmailAddressesConfig"))
+        if not 1 <= len(config) <= MAX_QUEUE_EMAIL_ADDRESSES:
             raise InvalidParameterException(
-                'Missing required parameter in AliasConfiguration: "EmailAddressId"',
-                operation,
-                path=("AliasConfiguration", "EmailAddressId"),
+                f"EmailAddressesConfig has {len(config):,} items; 1 to "
+                f"{MAX_QUEUE_EMAIL_ADDRESSES} are allowed",
+                op,
+                path=("EmailAddressesConfig",),
             )
-        return alias
+        ids = []
+        for i, item in enumerate(config):
+            path = f"EmailAddressesConfig[{i}]"
+            _check_value(op, path, item, Mapping)
+            _members(op, path, item, {"EmailAddressId": str}, ("EmailAddressId",))
+            ids.append(item["EmailAddressId"])
+        self._instance(instance_id, op)
+        return self._queue(queue_id, op), ids
 
     # -- StartEmailContact (seed 004) ----------------------------------------------------------
 
-    def start_email_contact(
-        self, *, InstanceId: str | None = None, **request: Any
-    ) -> dict[str, Any]:  # noqa: N803
+    def start_email_contact(self, *, InstanceId: str = OMITTED, **request: Any) -> dict[str, Any]:  # noqa: N803
         """Create an inbound email contact and run its flow; `{"ContactId": ...}`."""
-        op = "StartEmailContact"
+        op = START
+        _check(op, {"InstanceId": InstanceId}, {})
         self._instance(InstanceId, op)
+        for name, value in request.items():
+            kind = _START_TYPES.get(name) if isinstance(name, str) else None
+            if kind is None:
+                raise InvalidRequestException(
+                    f'Unknown parameter in input: "{_name(name)}", must be one of: InstanceId, '
+                    f"{', '.join(_START_TYPES)}",
+                    op,
+                )
+            # Identifiers have bounded lengths; free text (Description, Name) the request's rules.
+            _check_value(op, name, value, kind, length=name in _START_IDS)
         req, problems = parse_request(request)
         if req is not None:
             problems = shape_problems(req) + instance_problems(
                 req, self.mailbox, self.program, self._session.related
             )
         if problems:
-            raise problems[0].exception(op)
+            raise _bounded(problems[0].exception(op))
         assert req is not None
         before = len(self._session.records)
         contact_id = self._session.start(req)
@@ -190,59 +365,73 @@ class ConnectClient:
 
     def result(self, contact_id: str) -> Result:
         """The run of the flow a StartEmailContact started (flowrt's own addition)."""
+        op = "DescribeContact"
+        _check_value(op, "contact_id", contact_id, str)
         try:
             return self._results[contact_id]
         except KeyError:
             raise ResourceNotFoundException(
-                f"contact `{contact_id}` does not exist", "DescribeContact"
+                f"contact `{shorten(contact_id)}` does not exist", op
             ) from None
 
     def get_contact_attributes(
         self,
         *,
-        InstanceId: str | None = None,
-        InitialContactId: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        InitialContactId: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """GetContactAttributes: the contact's attributes after its flow ran."""
         op = "GetContactAttributes"
+        params = {"InstanceId": InstanceId, "InitialContactId": InitialContactId}
+        _check(op, params, unknown, ("InitialContactId",))
         self._instance(InstanceId, op)
-        _required(op, InitialContactId=InitialContactId)
-        contact = self.mailbox.contacts.get(InitialContactId or "")
-        if contact is None:
-            raise ResourceNotFoundException(f"contact `{InitialContactId}` does not exist", op)
-        return _ok(Attributes=dict(contact.attributes))
+        return _ok(Attributes=dict(self._contact(InitialContactId, op).attributes))
 
     def update_contact_attributes(
         self,
         *,
-        InstanceId: str | None = None,  # noqa: N803
-        InitialContactId: str | None = None,  # noqa: N803
-        Attributes: Mapping[str, str] | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        InitialContactId: str = OMITTED,  # noqa: N803
+        Attributes: Mapping[str, str] = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
-        """UpdateContactAttributes: change one contact's attributes (only that contact's)."""
+        """UpdateContactAttributes: change one contact's attributes (only that contact's).
+
+        The attributes keep the rules of StartEmailContact's: keys of letters, digits, `-` and
+        `_`, at most 32,768 UTF-8 bytes in all (InvalidParameterException)."""
         op = "UpdateContactAttributes"
+        params = {"InstanceId": InstanceId, "InitialContactId": InitialContactId}
+        _check(
+            op, {**params, "Attributes": Attributes}, unknown, ("InitialContactId", "Attributes")
+        )
         self._instance(InstanceId, op)
-        _required(op, InitialContactId=InitialContactId, Attributes=Attributes)
-        contact = self.mailbox.contacts.get(InitialContactId or "")
-        if contact is None:
-            raise ResourceNotFoundException(f"contact `{InitialContactId}` does not exist", op)
-        contact.attributes = {**contact.attributes, **dict(Attributes or {})}
+        for key, value in Attributes.items():
+            _check_value(op, "Attributes key", key, str, length=False)
+            _check_value(op, f"Attributes.{shorten(key)}", value, str, length=False)
+        contact = self._contact(InitialContactId, op)
+        merged = {**contact.attributes, **dict(Attributes)}
+        problems = list(attribute_problems(merged))
+        if problems:  # the size first: its message is short
+            size = [p for p in problems if p[2] is None]
+            message = (size or problems)[0][1]
+            raise InvalidParameterException(shorten(message, MAX_MESSAGE), op, path=("Attributes",))
+        contact.attributes = merged
         self._session.related[contact.contact_id] = contact.attributes
         return dict(_OK)
 
     def describe_contact(
         self,
         *,
-        InstanceId: str | None = None,
-        ContactId: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        ContactId: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """DescribeContact (the email fields flowrt keeps): addresses, flow, related contact."""
         op = "DescribeContact"
+        _check(op, {"InstanceId": InstanceId, "ContactId": ContactId}, unknown, ("ContactId",))
         self._instance(InstanceId, op)
-        _required(op, ContactId=ContactId)
-        c = self.mailbox.contacts.get(ContactId or "")
-        if c is None:
-            raise ResourceNotFoundException(f"contact `{ContactId}` does not exist", op)
+        c = self._contact(ContactId, op)
         contact: dict[str, Any] = {
             "Id": c.contact_id,
             "Channel": "EMAIL",
@@ -256,74 +445,127 @@ class ConnectClient:
             contact["RelatedContactId"] = c.related_contact_id
         return _ok(Contact=contact)
 
+    def _contact(self, contact_id: str, op: str) -> Any:
+        contact = self.mailbox.contacts.get(contact_id)
+        if contact is None:
+            raise ResourceNotFoundException(f"contact `{shorten(contact_id)}` does not exist", op)
+        return contact
+
     # -- aliases (seed 001) --------------------------------------------------------------------
 
     def associate_email_address_alias(
         self,
         *,
-        InstanceId: str | None = None,  # noqa: N803
-        EmailAddressId: str | None = None,  # noqa: N803
-        AliasConfiguration: Mapping[str, Any] | None = None,  # noqa: N803
-        ClientToken: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        EmailAddressId: str = OMITTED,  # noqa: N803
+        AliasConfiguration: Mapping[str, Any] = OMITTED,  # noqa: N803
+        ClientToken: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """AliasConfiguration.EmailAddressId becomes the alias of EmailAddressId (docs/email.md)."""
         op = "AssociateEmailAddressAlias"
-        self._instance(InstanceId, op)
-        _required(op, EmailAddressId=EmailAddressId)
-        alias = self._alias_id(AliasConfiguration, op)
-        self.mailbox.associate_alias(str(EmailAddressId), alias, ClientToken)
+        alias = self._alias_request(
+            op, InstanceId, EmailAddressId, AliasConfiguration, ClientToken, unknown
+        )
+        self.mailbox.associate_alias(EmailAddressId, alias, _given(ClientToken))
         return dict(_OK)
 
     def disassociate_email_address_alias(
         self,
         *,
-        InstanceId: str | None = None,  # noqa: N803
-        EmailAddressId: str | None = None,  # noqa: N803
-        AliasConfiguration: Mapping[str, Any] | None = None,  # noqa: N803
-        ClientToken: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        EmailAddressId: str = OMITTED,  # noqa: N803
+        AliasConfiguration: Mapping[str, Any] = OMITTED,  # noqa: N803
+        ClientToken: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """Remove the alias relationship between the two addresses."""
         op = "DisassociateEmailAddressAlias"
-        self._instance(InstanceId, op)
-        _required(op, EmailAddressId=EmailAddressId)
-        alias = self._alias_id(AliasConfiguration, op)
-        self.mailbox.disassociate_alias(str(EmailAddressId), alias, ClientToken)
+        alias = self._alias_request(
+            op, InstanceId, EmailAddressId, AliasConfiguration, ClientToken, unknown
+        )
+        self.mailbox.disassociate_alias(EmailAddressId, alias, _given(ClientToken))
         return dict(_OK)
+
+    def _alias_request(
+        self,
+        op: str,
+        instance_id: str,
+        address_id: str,
+        config: Mapping[str, Any],
+        token: str,
+        unknown: Mapping[str, Any],
+    ) -> str:
+        """Check an alias operation's parameters; the alias's EmailAddressId."""
+        params = {
+            "InstanceId": instance_id,
+            "EmailAddressId": address_id,
+            "AliasConfiguration": config,
+            "ClientToken": token,
+        }
+        _check(op, params, unknown, ("EmailAddressId", "AliasConfiguration"))
+        _members(op, "AliasConfiguration", config, {"EmailAddressId": str}, ("EmailAddressId",))
+        self._instance(instance_id, op)
+        return str(config["EmailAddressId"])
 
     def describe_email_address(
         self,
         *,
-        InstanceId: str | None = None,
-        EmailAddressId: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        EmailAddressId: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """DescribeEmailAddress, with `AliasConfigurations`."""
         op = "DescribeEmailAddress"
+        params = {"InstanceId": InstanceId, "EmailAddressId": EmailAddressId}
+        _check(op, params, unknown, ("EmailAddressId",))
         self._instance(InstanceId, op)
-        _required(op, EmailAddressId=EmailAddressId)
-        return _ok(**self.mailbox.describe(str(EmailAddressId)))
+        return _ok(**self.mailbox.describe(EmailAddressId))
 
     def search_email_addresses(
         self,
         *,
-        InstanceId: str | None = None,  # noqa: N803
-        SearchCriteria: Mapping[str, Any] | None = None,  # noqa: N803
-        **_paging: Any,
+        InstanceId: str = OMITTED,  # noqa: N803
+        SearchCriteria: Mapping[str, Any] = OMITTED,  # noqa: N803
+        SearchFilter: Mapping[str, Any] = OMITTED,  # noqa: N803
+        MaxResults: int = OMITTED,  # noqa: N803
+        NextToken: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
-        """SearchEmailAddresses (a StringCondition on EmailAddress or DisplayName)."""
-        self._instance(InstanceId, "SearchEmailAddresses")
-        return _ok(**self.mailbox.search(SearchCriteria))
+        """SearchEmailAddresses (a StringCondition on EmailAddress or DisplayName; one page)."""
+        op = "SearchEmailAddresses"
+        params = {
+            "InstanceId": InstanceId,
+            "SearchCriteria": SearchCriteria,
+            "SearchFilter": SearchFilter,
+            "MaxResults": MaxResults,
+            "NextToken": NextToken,
+        }
+        _check(op, params, unknown)
+        criteria = None
+        if SearchCriteria is not OMITTED:
+            _members(op, "SearchCriteria", SearchCriteria, {"StringCondition": Mapping})
+            cond = SearchCriteria.get("StringCondition")
+            if cond is not None:
+                fields = {"FieldName": str, "Value": str, "ComparisonType": str}
+                _members(op, "SearchCriteria.StringCondition", cond, fields)
+            criteria = SearchCriteria
+        self._instance(InstanceId, op)
+        return _ok(**self.mailbox.search(criteria))
 
     def delete_email_address(
         self,
         *,
-        InstanceId: str | None = None,
-        EmailAddressId: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        EmailAddressId: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """DeleteEmailAddress: also removes its alias relationships."""
         op = "DeleteEmailAddress"
+        params = {"InstanceId": InstanceId, "EmailAddressId": EmailAddressId}
+        _check(op, params, unknown, ("EmailAddressId",))
         self._instance(InstanceId, op)
-        _required(op, EmailAddressId=EmailAddressId)
-        self.mailbox.delete_address(str(EmailAddressId))
+        self.mailbox.delete_address(EmailAddressId)
         return dict(_OK)
 
     # -- queue "From" addresses (seed 003) -----------------------------------------------------
@@ -331,40 +573,44 @@ class ConnectClient:
     def associate_queue_email_addresses(
         self,
         *,
-        InstanceId: str | None = None,  # noqa: N803
-        QueueId: str | None = None,  # noqa: N803
-        EmailAddressesConfig: list[Mapping[str, Any]] | None = None,  # noqa: N803
-        ClientToken: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        QueueId: str = OMITTED,  # noqa: N803
+        EmailAddressesConfig: list[Mapping[str, Any]] = OMITTED,  # noqa: N803
+        ClientToken: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """Add "From" addresses to a queue: 1 default + up to 49 more = 50."""
         op = "AssociateQueueEmailAddresses"
-        self._instance(InstanceId, op)
-        _required(op, QueueId=QueueId, EmailAddressesConfig=EmailAddressesConfig)
-        queue = self._queue(str(QueueId), op)
-        ids = [str(c.get("EmailAddressId", "")) for c in EmailAddressesConfig or []]
-        self.mailbox.associate_queue_addresses(queue, ids, ClientToken)
+        args = (InstanceId, QueueId, EmailAddressesConfig, ClientToken)
+        queue, ids = self._queue_request(op, *args, unknown)
+        self.mailbox.associate_queue_addresses(queue, ids, _given(ClientToken))
         return dict(_OK)
 
     def disassociate_queue_email_addresses(
         self,
         *,
-        InstanceId: str | None = None,  # noqa: N803
-        QueueId: str | None = None,  # noqa: N803
-        EmailAddressesConfig: list[Mapping[str, Any]] | None = None,  # noqa: N803
-        ClientToken: str | None = None,  # noqa: N803
+        InstanceId: str = OMITTED,  # noqa: N803
+        QueueId: str = OMITTED,  # noqa: N803
+        EmailAddressesConfig: list[Mapping[str, Any]] = OMITTED,  # noqa: N803
+        ClientToken: str = OMITTED,  # noqa: N803
+        **unknown: Any,
     ) -> dict[str, Any]:
         """Remove "From" addresses from a queue."""
         op = "DisassociateQueueEmailAddresses"
-        self._instance(InstanceId, op)
-        _required(op, QueueId=QueueId, EmailAddressesConfig=EmailAddressesConfig)
-        queue = self._queue(str(QueueId), op)
-        ids = [str(c.get("EmailAddressId", "")) for c in EmailAddressesConfig or []]
-        self.mailbox.disassociate_queue_addresses(queue, ids)
+        args = (InstanceId, QueueId, EmailAddressesConfig, ClientToken)
+        self.mailbox.disassociate_queue_addresses(*self._queue_request(op, *args, unknown))
         return dict(_OK)
 
-    def list_queue_email_addresses(self, *, QueueId: str) -> list[str]:  # noqa: N803
+    def list_queue_email_addresses(
+        self,
+        *,
+        QueueId: str = OMITTED,  # noqa: N803
+        **unknown: Any,
+    ) -> list[str]:
         """flowrt's addition: a queue's "From" addresses, the default first."""
-        return self.mailbox.from_addresses(self._queue(QueueId, "ListQueueEmailAddresses"))
+        op = "ListQueueEmailAddresses"
+        _check(op, {"QueueId": QueueId}, unknown, ("QueueId",))
+        return self.mailbox.from_addresses(self._queue(QueueId, op))
 
 
 def _subject(req: Any) -> str | None:
@@ -378,3 +624,25 @@ def _trace(session: EmailSession, start: int, contact_id: str) -> Any:
     contact = session.contact
     assert contact is not None
     return Trace(list(session.records[start:]), contact, session.world, contact_id)
+
+
+def _project_path(path: object) -> str:
+    """A project path as text; FlowrtError (FR001) when it is not one or does not exist."""
+    from flowrt.core.diagnostics import Diagnostic, FlowrtError
+
+    problem = None
+    if not isinstance(path, str | os.PathLike):
+        problem = (
+            "a project must be a path (a str or an os.PathLike), a Project or a Program, not "
+            f"{type(path).__name__}"
+        )
+    else:
+        text = os.fspath(path)
+        if not isinstance(text, str) or not text or "\x00" in text or len(text) > 4096:
+            problem = f"`{show(text)}` is not a path: empty, not text, a NUL or too long"
+        elif not os.path.exists(text):
+            problem = f"no such file or directory: {shorten(text, 200)}"
+        else:
+            return text
+    hint = "give the path of a project directory (or a file in it), a Project or a Program"
+    raise FlowrtError([Diagnostic.make("FR001", f"ConnectClient: {problem}", None, hint)])

@@ -7,9 +7,12 @@ imported inside the commands so that `flowrt --help` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -146,9 +149,10 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     from flowrt.cli.run import UsageError, parse_attrs, run_flow, run_project
     from flowrt.lang.compiler import DEFAULT_MAX_STEPS
+    from flowrt.run.interpreter import MAX_STEPS_LIMIT
 
-    if args.max_steps is not None and args.max_steps < 1:
-        print("flowrt run: --max-steps must be at least 1", file=sys.stderr)
+    if args.max_steps is not None and not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
+        print(f"flowrt run: --max-steps must be from 1 to {MAX_STEPS_LIMIT:,}", file=sys.stderr)
         return EXIT_USAGE
     options = {"max_steps": args.max_steps or DEFAULT_MAX_STEPS}
     try:
@@ -199,12 +203,14 @@ def _print_run(report: object, args: argparse.Namespace, project_mode: bool) -> 
         print(render_text(shown, color=color))
         print(summary_line(shown, report.files))
         print()
+    from flowrt.core.text import printable  # names from the project: no control characters
+
     for r in report.results:
         if project_mode:
             mark = "ok  " if r.result.ok else "FAIL"
-            print(f"{mark} {r.file}::{r.case}  {r.result.outcome.describe()}")
+            print(printable(f"{mark} {r.file}::{r.case}  {r.result.outcome.describe()}"))
         else:
-            print(f"== {r.scenario} :: {r.case} ({r.flow})")
+            print(printable(f"== {r.scenario} :: {r.case} ({r.flow})"))
             print(r.result.render_text())
             if r.result.diagnostics:
                 print(render_text(r.result.diagnostics, color=color))
@@ -295,16 +301,97 @@ def build_parser() -> _Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USAGE
+    """The `flowrt` command: the exit code (0 clean, 1 findings or a refused write, 2 usage).
+
+    What the machine refuses is a one-line error here, never a traceback: a file that cannot be
+    written (`WriteError`: read-only project, full disk, a directory in the way), an output
+    stream that cannot take the text (`> /dev/full`), an interrupted run.  Text the terminal's
+    encoding cannot show (`PYTHONIOENCODING=latin-1`, a lone surrogate from JSON) is printed as
+    `\\u` escapes instead of failing.
+    """
+    restore = _tolerant_output()
     try:
+        return _main(argv)
+    finally:
+        restore()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    command = "flowrt"
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_USAGE
+        command = f"flowrt {args.command}"
         code: int = args.func(args)
+        sys.stdout.flush()  # a full disk under `> file` shows here, not at the exit
     except KeyboardInterrupt:
         print("flowrt: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _detach_stdout()
         return EXIT_OK
+    except OSError as exc:  # WriteError included: flowrt.core.files is imported only if needed
+        print(f"{command}: {_os_error_text(exc)}", file=sys.stderr)
+        return EXIT_FINDINGS
     return code
+
+
+def _os_error_text(exc: OSError) -> str:
+    """An OSError no command handled, as one line: the file when there is one, the cause."""
+    from flowrt.core.files import WriteError, os_error_reason, shown_path
+
+    if isinstance(exc, WriteError):
+        return str(exc)
+    reason = os_error_reason(exc)
+    if exc.filename is not None:
+        return f"{shown_path(str(exc.filename))}: {reason}"
+    try:
+        sys.stdout.flush()
+        refused = exc.errno in _OUTPUT_ERRNOS
+    except (OSError, ValueError):
+        refused = True
+    if refused:  # the output itself is refused (`> /dev/full`, a full disk)
+        _detach_stdout()
+        return f"cannot write the output: {reason}"
+    return reason
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _detach_stdout() -> None:
+    """Point standard output at the null device, so the exit's final flush does not fail too."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _tolerant_output() -> Callable[[], None]:
+    """Make stdout and stderr escape what their encoding cannot show; undo it afterwards."""
+    import io
+
+    undo: list[tuple[io.TextIOWrapper[Any], str | None]] = []
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors != "backslashreplace":
+            try:
+                previous = stream.errors
+                stream.reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):
+                continue
+            undo.append((stream, previous))
+
+    def restore() -> None:
+        for stream, previous in undo:
+            with contextlib.suppress(OSError, ValueError):
+                stream.reconfigure(errors=previous)
+
+    return restore

@@ -79,14 +79,25 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.case and not args.scenario:
         print("flowrt graph: --case needs --scenario", file=sys.stderr)
         return EXIT_USAGE
+    from flowrt.run.interpreter import MAX_STEPS_LIMIT
+
+    if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
+        print(f"flowrt graph: --max-steps must be from 1 to {MAX_STEPS_LIMIT:,}", file=sys.stderr)
+        return EXIT_USAGE
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("flowrt graph: PNG is binary; write it with -o FILE", file=sys.stderr)
         return EXIT_USAGE
+    from flowrt.core.text import printable
+    from flowrt.reports.graph import GraphError
+
     try:
         return _graph(args, fmt)
-    except _Usage as exc:
-        print(f"flowrt graph: {exc}", file=sys.stderr)
+    except _Usage as exc:  # may name flows and cases: no control characters
+        print(f"flowrt graph: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except GraphError as exc:  # Graphviz refused, failed or timed out: one line, exit 1
+        print(f"flowrt graph: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
 
 
 def _graph(args: argparse.Namespace, fmt: str) -> int:

@@ -4,18 +4,22 @@ The scaffold is an instance, one flow per common pattern (inbound routing with h
 queue; an after-hours message; a customer queue hold loop; an agent whisper), a scenario with its
 goldens, the JSON Schemas the editor modelines point at, a GitHub Actions workflow and a
 pre-commit configuration.  The templates are package data (`flowrt/cli/templates/init/*.tmpl`).
-Nothing is ever overwritten: when any file of the scaffold exists, nothing is written.
+Nothing is ever overwritten: when any file of the scaffold exists, nothing is written.  Nothing
+is written outside DIR either: a symbolic link inside DIR that leads out of it (`DIR/schemas`
+-> `/etc`) is refused before anything is written, and a write the system refuses (a read-only
+or full disk) takes back the files already written.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from flowrt.core.files import write_atomic
+from flowrt.core.files import GOLDEN_SUFFIX, WriteError, shown_path, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -45,6 +49,22 @@ class Exists(Exception):
     def __init__(self, paths: list[Path]) -> None:
         self.paths = paths
         super().__init__(", ".join(str(p) for p in paths))
+
+
+class LeadsOut(Exception):
+    """A directory of the scaffold is a symbolic link out of the project directory."""
+
+    def __init__(self, link: Path, target: Path, directory: Path) -> None:
+        self.link = link
+        super().__init__(
+            f"{shown_path(link)} is a symbolic link to {shown_path(target)}, outside "
+            f"{shown_path(directory)}; nothing was written (remove the link, or choose another "
+            "directory)"
+        )
+
+
+#: Where `make_goldens` writes (a file under it), checked like the scaffold's own directories.
+GOLDENS = "scenarios/__goldens__/main/case" + GOLDEN_SUFFIX
 
 
 def add_init(sub: Any) -> None:
@@ -78,17 +98,62 @@ def scaffold() -> dict[str, str]:
 
 
 def create(directory: Path) -> list[Path]:
-    """Write the scaffold into `directory` (raises `Exists` and writes nothing on a conflict)."""
+    """Write the scaffold into `directory`.
+
+    Raises `LeadsOut` (a directory of the scaffold is a link out of `directory`) or `Exists` (a
+    file of the scaffold exists, even as a dangling link, or a directory of it is a file) and
+    writes nothing; on a `WriteError` the files already written are removed again.
+    """
     files = scaffold()
-    clash = sorted(directory / rel for rel in files if (directory / rel).exists())
+    for rel in (*files, GOLDENS):
+        _check_inside(directory, rel)
+    clash = sorted({p for rel in files if (p := _in_the_way(directory, rel)) is not None})
     if clash:
         raise Exists(clash)
-    written = []
-    for rel, text in files.items():
-        path = directory / rel
-        write_atomic(path, text, overwrite=False)
-        written.append(path)
+    missing = {d for rel in files for d in (directory / rel).parents if not os.path.lexists(d)}
+    written: list[Path] = []
+    try:
+        for rel, text in files.items():
+            path = directory / rel
+            write_atomic(path, text, overwrite=False)
+            written.append(path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for d in sorted(missing, key=lambda d: len(d.parts), reverse=True):
+            try:
+                d.rmdir()
+            except OSError:
+                continue
+        raise
     return written
+
+
+def _check_inside(directory: Path, rel: str) -> None:
+    """Raise `LeadsOut` when a directory on the way to `directory/rel` is a link out of it."""
+    base = directory.resolve()
+    path = directory
+    for part in Path(rel).parts[:-1]:
+        path = path / part
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(base):
+                raise LeadsOut(path, target, directory)
+        elif not path.exists():
+            return
+
+
+def _in_the_way(directory: Path, rel: str) -> Path | None:
+    """What stops `directory/rel` from being written new: the file itself (a dangling link too),
+    or a file where one of its directories should be."""
+    path = directory / rel
+    if os.path.lexists(path):
+        return path
+    for parent in reversed(path.relative_to(directory).parents[:-1]):
+        d = directory / parent
+        if os.path.lexists(d) and not d.is_dir():
+            return d
+    return None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -104,9 +169,23 @@ def cmd_init(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    except LeadsOut as exc:
+        print(f"flowrt init: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except WriteError as exc:
+        print(f"flowrt init: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_FINDINGS
     for path in written:
         print(f"created {path.as_posix()}")
-    goldens = make_goldens(directory)
+    try:
+        goldens = make_goldens(directory)
+    except WriteError as exc:
+        print(
+            f"flowrt init: {exc}; the project was created without its goldens (run `flowrt "
+            "test --update` in it once the cause is fixed)",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
     if goldens:
         print(goldens)
     where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "

@@ -76,10 +76,11 @@ def add_test(sub: argparse._SubParsersAction[Any]) -> None:
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Run the suite and print it; the exit code."""
+    from flowrt.run.interpreter import MAX_STEPS_LIMIT
     from flowrt.testing.suite import UsageError, run_suite
 
-    if args.max_steps < 1:
-        print("flowrt test: --max-steps must be at least 1", file=sys.stderr)
+    if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
+        print(f"flowrt test: --max-steps must be from 1 to {MAX_STEPS_LIMIT:,}", file=sys.stderr)
         return EXIT_USAGE
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         print("flowrt test: --fail-under must be between 0 and 100", file=sys.stderr)
@@ -107,16 +108,6 @@ def cmd_test(args: argparse.Namespace) -> int:
     from flowrt.testing.render import as_json, render_junit, render_text
 
     under = _under_threshold(report, args.fail_under)
-    if args.junit_xml:
-        from pathlib import Path
-
-        from flowrt.core.files import write_atomic
-
-        write_atomic(Path(args.junit_xml), render_junit(report), overwrite=True)
-    if args.html:
-        from flowrt.reports.html import write_html
-
-        write_html(report, args.paths, args.html)
     if args.format in ("sarif", "github"):
         from flowrt.reports.formats import print_suite
 
@@ -125,6 +116,23 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(json.dumps(as_json(report, under), indent=2, sort_keys=True, ensure_ascii=False))
     else:
         print(render_text(report, quiet=args.quiet, color=_use_color(), under=under))
+    # The reports after the printed result: a report the system refuses to take (read-only,
+    # full disk) is one line after it, and exit 1.
+    from flowrt.core.files import WriteError
+
+    try:
+        if args.junit_xml:
+            from flowrt.core.files import write_atomic
+
+            write_atomic(Path(args.junit_xml), render_junit(report), overwrite=True)
+        if args.html:
+            from flowrt.reports.html import write_html
+
+            write_html(report, args.paths, args.html)
+    except WriteError as exc:
+        sys.stdout.flush()
+        print(f"flowrt test: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
     return EXIT_OK if report.ok and under is None else EXIT_FINDINGS
 
 

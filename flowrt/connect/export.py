@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,10 @@ from flowrt.connect.actions import MAX_ACTIONS, MAX_CONTENT, VERSION, identifier
 from flowrt.connect.context import ExportContext
 from flowrt.connect.env import EMPTY, Environment
 from flowrt.connect.export_blocks import export_block
-from flowrt.connect.files import read_layout, write_atomic
+from flowrt.connect.files import path_exists, read_layout, write_atomic
 from flowrt.core.diagnostics import Diagnostic
 from flowrt.lang.blocks import Block
-from flowrt.lang.loader import Document
+from flowrt.lang.loader import Document, JsonPath
 
 # ---------------------------------------------------------------------------------------------
 # flows
@@ -67,6 +68,7 @@ def export_flow(
     ids = block_identifiers(blocks)
     cx = ExportContext(flow.type, ids, env, dict(flow_ids or {}), doc)
     _check_identifiers(ids, cx)
+    _check_finite(doc, blocks, cx)
     actions: list[dict[str, Any]] = []
     for name, block in blocks.items():
         actions.extend(export_block(name, block, cx))
@@ -92,7 +94,19 @@ def export_flow(
     }
     if "Settings" in layout:
         content["Settings"] = layout["Settings"]
-    size = len(json.dumps(content, ensure_ascii=False))
+    try:  # the last guard: never write JSON that is not JSON
+        size = len(json.dumps(content, ensure_ascii=False, allow_nan=False))
+    except ValueError:
+        cx.diagnostics.append(
+            Diagnostic.make(
+                "FR415",
+                f"flow `{flow.flow}` would export a NaN or infinite number, which JSON cannot "
+                "hold (from its side file, or a value given through the API)",
+                doc.span(("flow",)) if doc else None,
+                _FINITE_HINT,
+            )
+        )
+        return None, cx.diagnostics
     if size > MAX_CONTENT:
         cx.diagnostics.append(
             Diagnostic.make(
@@ -127,6 +141,72 @@ def _check_identifiers(ids: dict[str, str], cx: ExportContext) -> None:
                 "give each block its own `id:`",
             )
         seen.setdefault(identifier, name)
+
+
+#: Most non-finite numbers reported one by one in a flow; the rest are counted.
+_MAX_NON_FINITE = 20
+_FINITE_HINT = 'write a finite number, or quote the value if it is meant as text (".nan", "inf")'
+
+
+def _check_finite(doc: Document | None, blocks: dict[str, Block], cx: ExportContext) -> None:
+    """FR415 at every NaN or infinite number of the flow (`.nan`, `.inf`, `1e400`): Amazon
+    Connect's flow language (JSON) has no such number, and written as text it would mean
+    something else.  Positioned at the YAML value when the flow's document is known."""
+    found: list[tuple[JsonPath, float]] = []
+    if doc is not None:
+        found = list(_non_finite(doc.data, ()))
+    else:
+        for name, block in blocks.items():
+            data = block.model_dump(mode="python", by_alias=True, exclude_none=True)
+            found.extend(_non_finite(data, ("blocks", name)))
+    for path, value in found[:_MAX_NON_FINITE]:
+        in_block = len(path) >= 2 and path[0] == "blocks"
+        where = _dotted(path[2:] if in_block else path)
+        cx.diagnostics.append(
+            Diagnostic.make(
+                "FR415",
+                (f"block `{path[1]}`: " if in_block else "")
+                + f"`{where}` is {_word(value)}; Amazon Connect's flow language has no such "
+                "number",
+                doc.span(path) if doc else None,
+                _FINITE_HINT,
+            )
+        )
+    if len(found) > _MAX_NON_FINITE:
+        cx.diagnostics.append(
+            Diagnostic.make(
+                "FR415",
+                f"and {len(found) - _MAX_NON_FINITE:,} more NaN or infinite numbers in this flow",
+                doc.span(()) if doc else None,
+                _FINITE_HINT,
+            )
+        )
+
+
+def _non_finite(data: Any, path: JsonPath) -> Iterator[tuple[JsonPath, float]]:
+    """(path, value) of every NaN or infinite float under `data`, in document order."""
+    stack: list[tuple[JsonPath, Any]] = [(path, data)]
+    while stack:
+        here, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            yield here, value
+        elif isinstance(value, dict):
+            stack.extend(((*here, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*here, i), v) for i, v in reversed(list(enumerate(value))))
+
+
+def _word(value: float) -> str:
+    if value != value:
+        return "NaN (not a number)"
+    return "infinite" if value > 0 else "minus infinite"
+
+
+def _dotted(path: JsonPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(the flow)"
 
 
 def _metadata(kept: Any, actions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -171,7 +251,7 @@ def wrap(exported: Exported, how: str | None) -> dict[str, Any]:
     assert exported.content is not None
     if how is None:
         return exported.content
-    text = json.dumps(exported.content, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(exported.content, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     module = exported.type == "module"
     if how == "cloudformation":
         props: dict[str, Any] = {
@@ -220,7 +300,7 @@ def export_paths(
     written: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if not p.exists():
+        if not path_exists(p):
             diags.append(Diagnostic.make("FR001", f"no such file or directory: {raw}"))
             continue
         wanted = [f for f in discover([p]) if f.name.endswith(FLOW_SUFFIX)]
@@ -237,12 +317,16 @@ def export_paths(
                 diags.extend(errors)
                 continue
             name, unit = by_file[shown]
+            layout, problems = read_layout(f)
+            if problems:
+                diags.extend(problems)
+                continue
             content, found = export_flow(
                 unit.flow,
                 unit.blocks,
                 env=env,
                 flow_ids=flow_ids,
-                layout=read_layout(f),
+                layout=layout,
                 doc=unit.doc,
             )
             diags.extend(found)
@@ -250,7 +334,7 @@ def export_paths(
                 continue
             exported = Exported(name, unit.flow.type, unit.flow.description, content)
             data = wrap(exported, how)
-            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
             stem = f.name[: -len(FLOW_SUFFIX)]
             suffix = {"cloudformation": ".template.json", "terraform": ".tf.json"}.get(
                 how or "", ".json"
@@ -259,7 +343,7 @@ def export_paths(
                 emit(text)
                 continue
             target = Path(out_dir or ".") / (stem + suffix)
-            problem = write_atomic(target, text, force)
+            problem = write_atomic(target, text, force, unit.doc.span(("flow",)))
             if problem:
                 diags.append(problem)
             else:

@@ -9,17 +9,26 @@ anything else, otherwise in JSON's double-quoted form, which is valid YAML.
 
 from __future__ import annotations
 
+import errno
 import json
+import math
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from flowrt.connect import jsonread
 from flowrt.connect.actions import VERSION
+from flowrt.connect.jsonread import JsonProblem
 from flowrt.core import files as core_files
 from flowrt.core.diagnostics import Diagnostic, Span
+from flowrt.core.reading import TooLarge, read_bytes
+from flowrt.lang.loader import DEFAULT_LIMITS
 
 LAYOUT_SUFFIX = ".flow.layout.json"
+#: Most bytes of a JSON file flowrt reads (as for YAML files, FR005).
+MAX_BYTES = DEFAULT_LIMITS.max_bytes
 
 
 @dataclass
@@ -46,42 +55,94 @@ def _diag(
 def read_source(path: Path, shown: str | None = None) -> tuple[Source | None, list[Diagnostic]]:
     """Read one file: flow language, a wrapper of it, or a legacy export; else diagnostics."""
     shown = shown or str(path)
+    raw, problem = read_bounded(path, shown)
+    if problem is not None:
+        return None, [problem]
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         return None, [_diag("FR001", f"cannot read {shown}: {exc}", shown)]
     stem = path.name.removesuffix(".json")
     return parse_source(text, shown, stem)
 
 
+def read_bounded(path: Path, shown: str) -> tuple[bytes, Diagnostic | None]:
+    """The bytes of a regular file of at most `MAX_BYTES`, or why not (FR001, FR005).
+
+    Read through flowrt's one reader (`flowrt.core.reading`), which looks at what it opened
+    before reading a byte: a FIFO, a device (`/dev/zero`) or a directory is refused instead of
+    hanging or filling memory."""
+    try:
+        return read_bytes(path, MAX_BYTES), None
+    except TooLarge as exc:
+        return b"", _diag(
+            "FR005",
+            f"{shown} is {exc.size:,} bytes; flowrt reads at most {MAX_BYTES:,}",
+            shown,
+            hint="Amazon Connect flows are at most 256,000 characters",
+        )
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return b"", _diag("FR001", f"cannot read {shown}: {_why(exc)}", shown)
+
+
+def path_exists(path: Path) -> bool:
+    """Whether `path` exists; False (not an exception) for a name no file can have (a NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _why(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def _json_problem(problem: JsonProblem, text: str, shown: str, code: str = "FR400") -> Diagnostic:
+    """A diagnostic at the line and column of the problem's offset in `text`."""
+    pos = problem.offset
+    line = text.count("\n", 0, pos) + 1
+    col = pos - text.rfind("\n", 0, pos)
+    end = col + problem.length if "\n" not in text[pos : pos + problem.length] else col + 1
+    span = Span(shown, line, col, line, end)
+    return Diagnostic.make(
+        code, f"not JSON: {problem.message}", span, problem.hint or _NOT_JSON_HINT
+    )
+
+
 def parse_source(text: str, shown: str, stem: str) -> tuple[Source | None, list[Diagnostic]]:
     """Parse the text of one file (see `read_source`)."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [
-            _diag("FR400", f"not JSON: {exc.msg}", shown, exc.lineno, exc.colno, _NOT_JSON_HINT)
-        ]
+        data = jsonread.loads(text)
+    except JsonProblem as exc:
+        return None, [_json_problem(exc, text, shown)]
     if not isinstance(data, dict):
         return None, [_shape(shown, f"the file holds {type(data).__name__}, not an object")]
     wrapper: dict[str, Any] = {}
     inner = data.get("ContactFlow") if isinstance(data.get("ContactFlow"), dict) else None
     holder = inner if inner is not None else data
+    content: str | None = None  # the `Content` string, when the flow came in one
     if isinstance(holder.get("Content"), str) and "Actions" not in holder:
         wrapper = {k: v for k, v in holder.items() if k != "Content"}
         if inner is not None:
             wrapper = {"ContactFlow": wrapper}
+        content = holder["Content"]
         try:
-            data = json.loads(holder["Content"])
-        except json.JSONDecodeError as exc:
-            msg = f"`Content` is not flow JSON: {exc.msg} (character {exc.pos + 1} of the string)"
-            return None, [_diag("FR400", msg, shown, hint=_NOT_JSON_HINT)]
+            data = jsonread.loads(content)
+        except JsonProblem as exc:
+            return None, [_content_problem(exc, shown)]
         if not isinstance(data, dict):
             return None, [_shape(shown, "`Content` does not hold an object")]
     if "modules" in data:
         problem = _check_legacy(data)
         if problem:
             return None, [_shape(shown, f"legacy export: {problem}")]
+        try:  # its pass-throughs keep parameters one level down (`legacy:`) in the YAML
+            jsonread.check_depth(text if content is None else content, LEGACY_MAX_DEPTH)
+        except JsonProblem as exc:
+            exc.message += " (in a legacy export)"
+            if content is None:
+                return None, [_json_problem(exc, text, shown)]
+            return None, [_content_problem(exc, shown)]
         return Source(shown, stem, data, wrapper, legacy=True), []
     if "Actions" not in data:
         keys = ", ".join(sorted(map(str, data))[:8]) or "none"
@@ -102,6 +163,17 @@ def parse_source(text: str, shown: str, stem: str) -> tuple[Source | None, list[
 
 
 _NOT_JSON_HINT = "flowrt import reads Amazon Connect flow JSON (Version 2019-10-30)"
+#: A legacy export's modules keep their parameters one level deeper in the YAML written, which
+#: reads at most `jsonread.MAX_DEPTH` levels.
+LEGACY_MAX_DEPTH = jsonread.MAX_DEPTH - 1
+
+
+def _content_problem(problem: JsonProblem, shown: str) -> Diagnostic:
+    msg = (
+        f"`Content` is not flow JSON: {problem.message} (character {problem.offset + 1} of the "
+        "string)"
+    )
+    return _diag("FR400", msg, shown, hint=problem.hint or _NOT_JSON_HINT)
 
 
 def _shape(shown: str, why: str) -> Diagnostic:
@@ -191,6 +263,8 @@ def _scalar(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):  # YAML's words, not JSON's NaN
+        return ".nan" if value != value else (".inf" if value > 0 else "-.inf")
     if isinstance(value, int | float):
         return json.dumps(value)
     text = str(value)
@@ -277,23 +351,57 @@ def layout_path(flow_file: str | Path) -> Path:
     return p.with_name(stem + LAYOUT_SUFFIX)
 
 
-def read_layout(flow_file: str | Path) -> dict[str, Any]:
-    """The layout side file's content, or {} when there is none (or it is not JSON).
+def read_layout(flow_file: str | Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The layout side file's content ({} when there is none), and why it cannot be used.
 
     A side file that resolves outside the flow's directory (a link out) is not read: its content
-    would end up in the exported JSON."""
+    would end up in the exported JSON.  One that is there but unreadable (not JSON, too deep, a
+    huge number, NaN, not an object) is an FR400 error at its position: exporting without it
+    would silently replace the flow's layout in Amazon Connect."""
     path = layout_path(flow_file)
+    if not os.path.lexists(path):
+        return {}, []
     if not path.resolve().is_relative_to(Path(flow_file).resolve().parent):
-        return {}
+        return {}, []
+    shown = str(path)
+    raw, problem = read_bounded(path, shown)
+    if problem is not None:
+        return {}, [problem]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {}, [_layout_problem(shown, f"not UTF-8 text: {exc.reason}")]
+    try:
+        data = jsonread.loads(text, LAYOUT_MAX_DEPTH)
+    except JsonProblem as exc:
+        diag = _json_problem(exc, text, shown)
+        return {}, [replace(diag, hint=_LAYOUT_HINT)]
+    if not isinstance(data, dict):
+        return {}, [_layout_problem(shown, f"holds {type(data).__name__}, not an object")]
+    return data, []
 
 
-def write_atomic(path: Path, text: str, force: bool) -> Diagnostic | None:
-    """Write `text` to `path` through a temporary file; refuse to overwrite unless `force`."""
+#: A side file keeps an import's wrapper one level down (`flowrt-wrapper`), so it may nest one
+#: level deeper than the file it came from.
+LAYOUT_MAX_DEPTH = jsonread.MAX_DEPTH + 1
+_LAYOUT_HINT = (
+    "the side file keeps the flow's layout for Amazon Connect: fix it, or delete it to export "
+    "with a generated layout"
+)
+
+
+def _layout_problem(shown: str, why: str) -> Diagnostic:
+    return _diag("FR400", f"layout side file {why}", shown, hint=_LAYOUT_HINT)
+
+
+def write_atomic(
+    path: Path, text: str, force: bool, source: Span | None = None
+) -> Diagnostic | None:
+    """Write `text` to `path` through a temporary file; refuse to overwrite unless `force`.
+
+    A file that cannot be written (a name too long, a read-only or full disk, an output
+    directory that is a file) is a diagnostic at `source`, the file the output was made from,
+    never an exception."""
     try:
         core_files.write_atomic(path, text, overwrite=force)
     except FileExistsError:
@@ -302,5 +410,16 @@ def write_atomic(path: Path, text: str, force: bool) -> Diagnostic | None:
             f"{path} already exists; not overwritten",
             Span(str(path), 1, 1, 1, 2),
             "pass --force to overwrite it",
+        )
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the directory's name
+        long_name = isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG
+        reason = getattr(exc, "reason", None) or _why(exc)  # core's WriteError words it
+        return Diagnostic.make(
+            "FR001",
+            f"cannot write {path}: {reason}",
+            source,
+            "shorten the flow file's name (the output file is named after it)"
+            if long_name
+            else "choose a writable output directory with -o",
         )
     return None

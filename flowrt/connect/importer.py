@@ -34,11 +34,19 @@ from flowrt.connect.check import demote_invalid
 from flowrt.connect.context import ExportContext
 from flowrt.connect.env import EMPTY, Environment
 from flowrt.connect.export_blocks import export_block
-from flowrt.connect.files import Source, layout_path, read_source, to_yaml, write_atomic
+from flowrt.connect.files import (
+    Source,
+    layout_path,
+    path_exists,
+    read_bounded,
+    read_source,
+    to_yaml,
+    write_atomic,
+)
 from flowrt.connect.import_blocks import candidate
 from flowrt.connect.legacy import convert_legacy
 from flowrt.connect.names import assign_names, slug
-from flowrt.core.diagnostics import Diagnostic
+from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.lang.blocks import BLOCKS, Block
 
 WRAPPER_TYPES: dict[str, str] = {
@@ -204,7 +212,7 @@ def import_paths(
     sources: list[Source] = []
     for raw in paths:
         p = Path(raw)
-        if not p.exists():
+        if not path_exists(p):
             diags.append(Diagnostic.make("FR001", f"no such file or directory: {raw}"))
             continue
         files = (
@@ -232,9 +240,9 @@ def import_paths(
         target = out / f"{stem}.flow.yaml"
         for path, text in (
             (target, to_yaml(imp.flow, src.file)),
-            (layout_path(target), json.dumps(imp.layout, indent=2, ensure_ascii=False) + "\n"),
+            (layout_path(target), _layout_text(imp.layout)),
         ):
-            problem = write_atomic(path, text, force)
+            problem = write_atomic(path, text, force, Span(src.file, 1, 1, 1, 2))
             if problem:
                 diags.append(problem)
                 break
@@ -242,8 +250,17 @@ def import_paths(
     return diags, written, imported
 
 
+def _layout_text(layout: dict[str, Any]) -> str:
+    """The side file's text: standard JSON only (what was read held no NaN or Infinity)."""
+    return json.dumps(layout, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def _candidate_file(f: Path) -> bool:
     return not f.name.startswith(".") and f.suffix.lower() not in (".md", ".yaml", ".yml", ".txt")
+
+
+#: The `flow:` line of a flow file (linear: no lazy group before optional spaces).
+_FLOW_LINE = re.compile(r"^flow:(.*)$", re.M)
 
 
 def _existing_flows(out: Path) -> list[str]:
@@ -251,9 +268,13 @@ def _existing_flows(out: Path) -> list[str]:
         return []
     found = []
     for f in out.glob("*.flow.yaml"):
-        m = re.search(r"^flow:\s*(.+?)\s*$", f.read_text(encoding="utf-8", errors="replace"), re.M)
-        if m:
-            found.append(m.group(1).strip("'\""))
+        raw, problem = read_bounded(f, str(f))  # a FIFO or a device there is not read
+        if problem is not None:
+            continue
+        m = _FLOW_LINE.search(raw.decode("utf-8", errors="replace"))
+        name = m.group(1).strip().strip("'\"") if m else ""
+        if name:
+            found.append(name)
     return found
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flowrt.connect.actions import VERSION
-from flowrt.core.diagnostics import Diagnostic
+from flowrt.core.diagnostics import Diagnostic, Span
 
 LEGACY_TYPES: dict[str, str] = {
     "contactFlow": "contact",
@@ -345,9 +345,9 @@ def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], lis
             diags.append(
                 Diagnostic.make(
                     "FR403",
-                    f"{file}: legacy module `{kind}` ({m['id']}): {exc}; kept as a pass-through "
-                    "that export refuses",
-                    None,
+                    f"legacy module `{kind}` ({m['id']}): {exc}; kept as a pass-through that "
+                    "export refuses",
+                    Span(file, 1, 1, 1, 2),  # the file: its JSON has no positions after parsing
                     "rebuild the block in flowrt, or export the flow again from the current "
                     "Amazon Connect console (flow language 2019-10-30)",
                 )

@@ -137,6 +137,7 @@ CODES: dict[str, CodeInfo] = {
     "FR303": _e("unknown queue in an assertion"),
     "FR304": _e("contradictory assertions"),
     "FR310": _e("golden file malformed"),
+    "FR311": _e("two cases share a golden file"),
     # Amazon Connect import and export (FR400-FR449)
     "FR400": _e("import: file is not JSON"),
     "FR401": _e("import: not an Amazon Connect flow"),
@@ -213,20 +214,189 @@ class FlowrtError(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
         first = next((d for d in self.diagnostics if d.is_error), None)
-        summary = f"{first.span}: {first.message}" if first and first.span else ""
-        super().__init__(f"{sum(d.is_error for d in self.diagnostics)} error(s) {summary}".strip())
+        count = f"{sum(d.is_error for d in self.diagnostics)} error(s)"
+        if first is None:
+            super().__init__(count)
+        elif first.span is None:  # about an argument, not a file: the message alone
+            super().__init__(f"{count}: {neutralized(first.message)}")
+        else:
+            super().__init__(f"{count} {neutralized(f'{first.span}: {first.message}')}")
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A 'did you mean' suggestion for a misspelled name, or None."""
-    import difflib
+# ---------------------------------------------------------------------------------------------
+# "did you mean"
 
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+#: The closeness a suggestion needs (difflib's ratio, as `difflib.get_close_matches` uses it).
+_CUTOFF = 0.6
+#: Words and names longer than this get no suggestion (comparing them costs their lengths'
+#: product, and a name this long is no typo).
+_MAX_WORD = 200
+#: Up to this many names of a fitting length, the best match among all of them is found (the
+#: answer `difflib.get_close_matches(word, names, n=1)` gives).  Above, among the names next to
+#: the word in alphabetical order and in the order of their endings: each search is bounded
+#: whatever the project holds.
+_EXACT = 300
+_NEAR = 20
+#: The comparisons one large set of names may spend on searches; past it (thousands of unknown
+#: names against thousands of known ones) the remaining unknown names get no suggestion.
+_BUDGET = 300_000
+
+
+class _Names:
+    """Names to suggest from, indexed once: by length, alphabetically, and by their endings."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        unique = sorted({n for n in names if isinstance(n, str) and len(n) <= _MAX_WORD})
+        self.by_length: dict[int, list[str]] = {}
+        for name in unique:
+            self.by_length.setdefault(len(name), []).append(name)
+        self.sorted = unique
+        self.reversed = sorted(n[::-1] for n in unique)
+        self.counts: dict[str, dict[str, int]] = {}
+        self.pools: dict[int, list[str]] = {}  # by the length of the word, when small
+        self.answers: dict[str, str | None] = {}
+        self.budget = _BUDGET
+
+    def best(self, word: str) -> str | None:
+        if word in self.answers:
+            return self.answers[word]
+        answer = None
+        if len(word) <= _MAX_WORD and self.budget != 0:
+            answer = self._search(word)
+        if len(self.answers) < (1000 if self.budget < 0 else 10_000):
+            self.answers[word] = answer
+        return answer
+
+    def _pool(self, word: str) -> list[str]:
+        """Names of a length that can reach the cutoff (difflib's `real_quick_ratio`)."""
+        n = len(word)
+        pool = self.pools.get(n)
+        if pool is None:
+            pool = [
+                name
+                for length, names in self.by_length.items()
+                if _length_bound(n, length) >= _CUTOFF
+                for name in names
+            ]
+            if len(pool) <= _EXACT:
+                self.pools[n] = pool
+        if len(pool) <= _EXACT:
+            return pool
+        # A typo keeps a beginning or an ending: the names next to the word, to the word but its
+        # last character and to its first half, alphabetically and by their endings.
+        near: set[str] = set()
+        backwards = word[::-1]
+        for part in (word, word[:-1], word[: n // 2]):
+            near.update(_neighbours(self.sorted, part))
+        for part in (backwards, backwards[:-1], backwards[: n // 2]):
+            near.update(r[::-1] for r in _neighbours(self.reversed, part))
+        return [name for name in near if _length_bound(n, len(name)) >= _CUTOFF]
+
+    def _search(self, word: str) -> str | None:
+        pool = self._pool(word)
+        if self.budget > 0:
+            self.budget = max(0, self.budget - 10 - len(pool))
+        mine = _char_counts(word).items()
+        n = len(word)
+        counts = self.counts
+        scored = []
+        for name in pool:
+            # difflib's `quick_ratio` (the characters both hold), from counts made once
+            theirs = counts.get(name)
+            if theirs is None:
+                theirs = counts[name] = _char_counts(name)
+            both = 0
+            for c, k in mine:
+                m = theirs.get(c)
+                if m:
+                    both += k if k < m else m
+            total = n + len(name)
+            if (2.0 * both / total if total else 1.0) >= _CUTOFF:
+                scored.append((2.0 * both / total if total else 1.0, name))
+        if not scored:
+            return None
+        # Most promising first: a ratio is never above the quick ratio, so once the best found
+        # beats the next quick ratio, nothing after it can win.
+        scored.sort(reverse=True)
+        import difflib
+
+        matcher = difflib.SequenceMatcher(None, "", word)
+        best_score, best = -1.0, ""
+        for quick, name in scored:
+            if quick < best_score:
+                break
+            matcher.set_seq1(name)
+            score = matcher.ratio()
+            if self.budget > 0:
+                self.budget = max(0, self.budget - 20)
+            if score >= _CUTOFF and (score, name) > (best_score, best):
+                best_score, best = score, name
+        return best if best_score >= 0 else None
+
+
+def _char_counts(text: str) -> dict[str, int]:
+    from collections import Counter
+
+    return Counter(text)
+
+
+def _length_bound(a: int, b: int) -> float:
+    """The best ratio two texts of these lengths can have (difflib's `real_quick_ratio`)."""
+    return 2.0 * min(a, b) / (a + b) if a + b else 1.0
+
+
+def _neighbours(names: list[str], word: str) -> list[str]:
+    import bisect
+
+    at = bisect.bisect_left(names, word)
+    return names[max(0, at - _NEAR) : at + _NEAR]
+
+
+#: Indexes of large collections, by identity (with the object, so its id is not reused), and of
+#: small ones, by content.
+_LARGE: dict[int, tuple[object, int, _Names]] = {}
+_SMALL: dict[tuple[str, ...], _Names] = {}
+_SMALL_SIZE = 64
+
+
+def _names(choices: Iterable[str]) -> _Names:
+    """The index of `choices`, kept for the next search: a flow's block names are searched once
+    per unknown target, a block type's keys once per unknown key.  A large collection is known
+    again by identity (the same object of the same size), a small one by its content."""
+    if not isinstance(choices, set | frozenset | dict | list | tuple):
+        choices = list(choices)
+    if len(choices) <= _SMALL_SIZE:
+        key = tuple(choices)
+        names = _SMALL.get(key)
+        if names is None:
+            if len(_SMALL) >= 512:
+                _SMALL.pop(next(iter(_SMALL)))
+            names = _SMALL[key] = _Names(key)
+            names.budget = -1  # searching a few names costs little: never stop
+        return names
+    hit = _LARGE.get(id(choices))
+    if hit is not None and hit[0] is choices and hit[1] == len(choices):
+        return hit[2]
+    names = _Names(choices)
+    if len(_LARGE) >= 16:
+        _LARGE.pop(next(iter(_LARGE)))
+    _LARGE[id(choices)] = (choices, len(choices), names)
+    return names
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A 'did you mean' suggestion for a misspelled name, or None.
+
+    The same answer as `difflib.get_close_matches(word, choices, n=1, cutoff=0.6)` for any
+    ordinary set of names, in time that does not grow with the square of a project's size.
+    """
+    if not isinstance(word, str):
+        return None
+    return _names(choices).best(word)
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str:
@@ -238,9 +408,48 @@ def suggestion(word: str, choices: Iterable[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # rendering
 
+#: Codes that refuse a file without reading it (too large, outside the project, not a flowrt
+#: file): the renderer never opens that file to show a line of it.
+UNREAD_CODES = frozenset({"FR005", "FR009", "FR015"})
+#: At most this many characters of a source line are shown, around the column.
+MAX_SHOWN = 200
+#: At most this many characters of a message or hint are shown.
+MAX_MESSAGE = 2000
+#: At most this many diagnostics are printed per file; the rest are counted.
+MAX_PER_FILE = 100
+
+# What must not reach a terminal or a CI log raw is every character Python does not call
+# printable: C0 and C1 controls (ESC, CR, NUL; a newline would start a line a CI reads as a
+# workflow command), DEL, the line and paragraph separators, format characters (bidirectional
+# overrides, zero-width characters), lone surrogates.  Each is written as its escape instead.
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(c: str) -> str:
+    if c in _NAMED:
+        return _NAMED[c]
+    n = ord(c)
+    if n < 0x100:
+        return f"\\x{n:02x}"
+    return f"\\u{n:04x}" if n <= 0xFFFF else f"\\U{n:08x}"
+
+
+def neutralized(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` for a terminal: every character that is not printable written as its escape
+    (`\\x1b`, `\\n`, `\\u202e`), and at most `limit` characters of it."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
 
 class SourceCache:
-    """Source lines of files, read once, for rendering carets."""
+    """Source lines of files, read once, for rendering carets.
+
+    A file is read through `flowrt.core.reading` (a regular file, at most the loader's size
+    bound), so showing a line never blocks on a FIFO nor reads a device or a huge file.
+    """
 
     def __init__(self) -> None:
         self._lines: dict[str, list[str]] = {}
@@ -250,10 +459,11 @@ class SourceCache:
 
     def line(self, file: str, number: int) -> str | None:
         if file not in self._lines:
+            from flowrt.core import reading
+
             try:
-                with open(file, encoding="utf-8", errors="replace", newline="") as fh:
-                    self._lines[file] = _split_lines(fh.read())
-            except OSError:
+                self._lines[file] = _split_lines(reading.read_text(file))
+            except (OSError, ValueError):
                 self._lines[file] = []
         lines = self._lines[file]
         return lines[number - 1] if 0 < number <= len(lines) else None
@@ -267,13 +477,27 @@ def _split_lines(text: str) -> list[str]:
 
 
 def render_text(
-    diagnostics: Sequence[Diagnostic], sources: SourceCache | None = None, color: bool = False
+    diagnostics: Sequence[Diagnostic],
+    sources: SourceCache | None = None,
+    color: bool = False,
+    per_file: int = MAX_PER_FILE,
 ) -> str:
-    """Compiler-style rendering of every diagnostic, sorted by position, with a summary line."""
+    """Compiler-style rendering of every diagnostic, sorted by position: at most `per_file` of
+    each file, then a line counting the rest."""
     sources = sources or SourceCache()
     out: list[str] = []
+    shown: dict[str, int] = {}
+    hidden: dict[str, int] = {}
     for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        file = d.span.file if d.span is not None else ""
+        if shown.get(file, 0) >= per_file:
+            hidden[file] = hidden.get(file, 0) + 1
+            continue
+        shown[file] = shown.get(file, 0) + 1
         out.append(_render_one(d, sources, color))
+    for file, count in hidden.items():
+        where = f" in {neutralized(file)}" if file else ""
+        out.append(f"... and {count:,} more{where}")
     return "\n".join(out)
 
 
@@ -288,24 +512,44 @@ def _render_one(d: Diagnostic, sources: SourceCache, color: bool) -> str:
     sev = d.severity.value
     if color:
         sev = f"{_COLORS[d.severity]}{sev}\x1b[0m"
-    where = f"{d.span}: " if d.span else ""
-    lines = [f"{where}{sev}[{d.code}]: {d.message}"]
-    if d.span is not None:
+    where = f"{neutralized(str(d.span))}: " if d.span else ""
+    lines = [f"{where}{sev}[{neutralized(d.code)}]: {neutralized(d.message)}"]
+    if d.span is not None and d.code not in UNREAD_CODES:
         text = sources.line(d.span.file, d.span.line)
         if text is not None:
-            gutter = str(d.span.line)
-            # One character per column, and never raw control characters (a hostile file must
-            # not drive the terminal with escape sequences).
-            shown = "".join(c if c.isprintable() else "\ufffd" for c in text.expandtabs(1))
-            width = 1
-            if d.span.end_line == d.span.line:
-                width = max(1, d.span.end_column - d.span.column)
-            width = max(1, min(width, len(shown) - d.span.column + 1))
-            lines.append(f" {gutter} | {shown}")
-            lines.append(f" {' ' * len(gutter)} | {' ' * (d.span.column - 1)}{'^' * width}")
+            lines.extend(_excerpt(text, d.span))
     if d.hint:
-        lines.append(f"  = hint: {d.hint}")
+        lines.append(f"  = hint: {neutralized(d.hint)}")
     return "\n".join(lines)
+
+
+def _excerpt(text: str, span: Span) -> list[str]:
+    """The source line (at most MAX_SHOWN characters around the column, an ellipsis where it is
+    cut) and its caret line."""
+    gutter = str(span.line)
+    full = len(text)
+    lo = 0  # only the part of a long line that can be shown is looked at
+    if full > 4 * MAX_SHOWN:
+        lo = max(0, min(span.column - 1 - 2 * MAX_SHOWN, full - 4 * MAX_SHOWN))
+        text = text[lo : lo + 4 * MAX_SHOWN]
+    # One character per column, and never raw control characters (a hostile file must not drive
+    # the terminal with escape sequences).
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in text.expandtabs(1))
+    at = span.column - 1 - lo
+    start, end = 0, len(shown)
+    if len(shown) > MAX_SHOWN:
+        start = max(0, min(at - MAX_SHOWN // 3, len(shown) - MAX_SHOWN))
+        end = start + MAX_SHOWN
+    lead = "…" if lo + start > 0 else ""
+    trail = "…" if lo + end < full else ""
+    shown = shown[start:end]
+    at = max(0, min(at - start, len(shown)))
+    width = max(1, span.end_column - span.column) if span.end_line == span.line else 1
+    width = max(1, min(width, len(shown) - at))
+    return [
+        f" {gutter} | {lead}{shown}{trail}",
+        f" {' ' * len(gutter)} | {' ' * (len(lead) + at)}{'^' * width}",
+    ]
 
 
 def summary_line(diagnostics: Sequence[Diagnostic], files: int) -> str:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_pascal
 
 from flowrt.email.errors import ConnectError, InvalidRequestException, Path
+from flowrt.lang.instance import MAX_EMAIL_ADDRESS_LENGTH, is_email_address
 
 #: Seed 004: user-defined attributes take at most this many UTF-8 bytes (keys and values).
 MAX_ATTRIBUTE_BYTES = 32_768
@@ -41,7 +42,6 @@ MAX_CLIENT_TOKEN = 500
 CONTACT_EXPIRY = "connect:ContactExpiry"
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _SYSTEM_KEY = re.compile(r"^connect:[A-Za-z0-9_-]+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +196,15 @@ def _address(info: EmailAddressInfo | None, path: Path, name: str) -> Iterable[P
         yield _missing(path[:-1], name)
     elif info.email_address is None:
         yield _missing(path, "EmailAddress")
-    elif not _EMAIL.match(info.email_address):
+    elif len(info.email_address) > MAX_EMAIL_ADDRESS_LENGTH:
+        # Checked first, and the address is not quoted: it may be megabytes long.
+        yield Problem(
+            InvalidRequestException,
+            f"{'.'.join(map(str, path))}.EmailAddress has {len(info.email_address):,} "
+            f"characters; an email address has at most {MAX_EMAIL_ADDRESS_LENGTH}",
+            (*path, "EmailAddress"),
+        )
+    elif not is_email_address(info.email_address):
         yield Problem(
             InvalidRequestException,
             f"{'.'.join(map(str, path))}.EmailAddress `{info.email_address}` is not an email "

@@ -154,6 +154,8 @@ class BlockContext:
     def _expr_error(self, exc: expr.ExprError, path: JsonPath, text: str) -> None:
         where = self.scalar_span(path, exc.offset, exc.end_offset)
         prefix = f"block `{self.name}` ({self.node.block.TYPE}): "
+        if len(text) > expr.MAX_EXPR_LENGTH:  # a text over the limits: quote its start only
+            text = text[:60] + "..."
         self.diagnostics.append(
             Diagnostic.make("FR050", f"{prefix}{exc.message} in `{text}`", where, exc.hint)
         )

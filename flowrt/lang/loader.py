@@ -1,49 +1,40 @@
 """Stage 1, load: YAML text -> plain data plus a source map from JSON path to position.
 
-Reading uses ruamel.yaml's C composer (`YAML(typ="safe", pure=False).compose`): it is the fast
-path (about 8x the round-trip loader) and its nodes still carry marks.  We build the plain data
-ourselves from the node graph, which lets us, in one walk:
+Reading a file goes through `flowrt.core.reading` (regular files only, never more than the size
+bound: a FIFO, a device or a huge file is a diagnostic, not a hang).  Loading the text uses
+ruamel.yaml's C parser for its parse events and builds the plain data from them ourselves
+(`flowrt.lang.yaml_build`), which lets us, in one pass with no recursion and no node graph:
 
-- convert ruamel's 0-based marks to 1-based positions, exactly once, here;
+- convert ruamel's 0-based marks to 1-based positions, exactly once;
 - refuse duplicate keys instead of silently keeping the last one;
 - refuse tags that would construct objects (only YAML's core scalar types are allowed);
-- bound nesting depth and alias expansion, so a "billion laughs" file fails fast.
+- bound nesting depth, node count and alias expansion as the events come, so a "billion laughs"
+  file or one nested 100,000 levels deep fails fast.
 
 Flows and scenarios are untrusted text: nothing here constructs arbitrary objects or evaluates.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+from flowrt.core import reading
 from flowrt.core.diagnostics import Diagnostic, Span
+from flowrt.lang.yaml_build import Builder, BuildError, JsonPath, Pos, event_source
 
-JsonPath = tuple[str | int, ...]
-Pos = tuple[int, int, int, int]  # line, column, end_line, end_column (1-based)
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-# Timestamps and binary stay text: flows never need them as objects, and a date-looking string
-# must not silently change type.
-_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:value"}
+__all__ = ["DEFAULT_LIMITS", "Document", "JsonPath", "Limits", "LoadError", "Pos"]
+__all__ += ["decode", "load_file", "load_text", "read_text"]
 
 
 @dataclass(frozen=True)
 class Limits:
     """Bounds on untrusted documents; each has a diagnostic code when exceeded."""
 
-    max_bytes: int = 8 * 1024 * 1024  # FR005: a 10,000-block flow is about 1.5 MB
+    max_bytes: int = reading.MAX_BYTES  # FR005 (8 MiB): a 10,000-block flow is about 1.5 MB
     max_depth: int = 64  # FR006
     max_nodes: int = 2_000_000  # FR007 (total nodes after alias expansion)
     max_alias_nodes: int = 100_000  # FR007 (nodes reached through aliases)
@@ -89,24 +80,37 @@ class LoadError(Exception):
 
 
 def read_text(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> str:
-    """Read a file as UTF-8 text, refusing huge, binary and undecodable files."""
+    """Read a file as UTF-8 text, refusing huge, binary, undecodable and non-regular files
+    (a FIFO or a device is refused before a byte is read from it)."""
     whole = Span(display, 1, 1, 1, 2)
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise LoadError(
-                Diagnostic.make(
-                    "FR005",
-                    f"file is {size:,} bytes; the limit is {limits.max_bytes:,}",
-                    whole,
-                    "split the flow into several flows joined by transfer-to-flow",
-                )
+        raw = reading.read_bytes(path, limits.max_bytes)
+    except reading.TooLarge as exc:
+        raise LoadError(
+            Diagnostic.make(
+                "FR005",
+                f"file is {exc.size:,} bytes; the limit is {limits.max_bytes:,}",
+                whole,
+                "split the flow into several flows joined by transfer-to-flow",
             )
-        raw = path.read_bytes()
+        ) from None
+    except reading.ReadRefused as exc:
+        raise LoadError(
+            Diagnostic.make(
+                "FR001",
+                f"cannot read file: {exc.strerror}",
+                whole,
+                "flowrt reads regular files only; replace it with a regular file",
+            )
+        ) from None
     except OSError as exc:
         raise LoadError(
             Diagnostic.make("FR001", f"cannot read file: {exc.strerror or exc}", whole)
         ) from exc
+    except ValueError:  # a NUL in the name
+        raise LoadError(
+            Diagnostic.make("FR001", "cannot read file: its name holds a NUL character", whole)
+        ) from None
     return decode(raw, display, limits)
 
 
@@ -162,8 +166,18 @@ def load_text(text: str, file: str = "<string>", limits: Limits = DEFAULT_LIMITS
                 "FR005", f"document larger than {limits.max_bytes:,} bytes", Span(file, 1, 1, 1, 2)
             )
         )
-    node = _compose(text, file)
-    if node is None:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    builder = Builder(file, limits.max_depth, limits.max_nodes, limits.max_alias_nodes)
+    try:
+        found, data = builder.run(event_source(text))
+    except MarkedYAMLError as exc:
+        raise _remapped(LoadError(_syntax_diagnostic(exc, text, file)), text) from None
+    except BuildError as exc:
+        raise _remapped(LoadError(exc.diagnostic), text) from None
+    except YAMLError as exc:  # unmarked errors: still a diagnostic, never a traceback
+        raise LoadError(_unmarked_diagnostic(exc, text, file)) from None
+    if not found:
         raise LoadError(
             Diagnostic.make(
                 "FR004",
@@ -172,11 +186,6 @@ def load_text(text: str, file: str = "<string>", limits: Limits = DEFAULT_LIMITS
                 "a flow file starts with `flow: <name>`; see `flowrt schema flow`",
             )
         )
-    builder = _Builder(file, limits)
-    try:
-        data = builder.build(node, (), 0)
-    except LoadError as exc:
-        raise _remapped(exc, text) from None
     if _ODD_BREAK.search(text):
         lines = _LineMap(text)
         builder.positions = {k: lines.pos4(v) for k, v in builder.positions.items()}
@@ -216,26 +225,6 @@ def _remapped(exc: LoadError, text: str) -> LoadError:
     return LoadError(replace(exc.diagnostic, span=span))
 
 
-def _compose(text: str, file: str) -> Any:
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        return _fast_loader_class()(text).get_single_node()
-    except MarkedYAMLError as exc:
-        raise _remapped(LoadError(_syntax_diagnostic(exc, text, file)), text) from None
-    except RecursionError:
-        raise LoadError(
-            Diagnostic.make(
-                "FR006",
-                "the document is nested too deeply to read",
-                Span(file, 1, 1, 1, 2),
-                f"flowrt accepts at most {DEFAULT_LIMITS.max_depth} levels of nesting",
-            )
-        ) from None
-    except YAMLError as exc:  # unmarked errors: still a diagnostic, never a traceback
-        raise LoadError(_unmarked_diagnostic(exc, text, file)) from None
-
-
 def _unmarked_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
     position = getattr(exc, "position", None)
     character = getattr(exc, "character", None)
@@ -252,76 +241,6 @@ def _unmarked_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
             "remove the control character, or write it as an escape in a double-quoted string",
         )
     return Diagnostic.make("FR002", f"invalid YAML: {exc}", Span(file, 1, 1, 1, 2))
-
-
-_TAGS: dict[str, Any] = {}
-
-
-@cache
-def _fast_loader_class() -> Any:
-    """ruamel's C composer with a lean YAML 1.2 resolver.
-
-    `YAML(typ="safe", pure=False).compose` spends about half its time in ruamel's versioned
-    resolver.  The C parser composes nodes itself and only calls back `resolve` for each node's
-    tag, so a resolver that uses the same YAML 1.2 implicit rules (taken from ruamel's own table)
-    and returns shared Tag objects reads the same documents in about half the time.  Falls back to
-    the pure-Python composer where the C extension is missing.
-    """
-    from ruamel.yaml.nodes import ScalarNode, SequenceNode
-    from ruamel.yaml.resolver import implicit_resolvers
-    from ruamel.yaml.tag import Tag
-
-    for name in (
-        "str",
-        "int",
-        "float",
-        "bool",
-        "null",
-        "map",
-        "seq",
-        "timestamp",
-        "merge",
-        "value",
-    ):
-        _TAGS[f"tag:yaml.org,2002:{name}"] = Tag(suffix=f"tag:yaml.org,2002:{name}")
-    table: dict[str, list[tuple[Any, Any]]] = {}
-    for versions, tag, regexp, first in implicit_resolvers:
-        if (1, 2) in versions:
-            for ch in first:
-                table.setdefault(ch, []).append((_TAGS.get(tag) or Tag(suffix=tag), regexp))
-    t_str, t_seq, t_map = _TAGS[_STR], _TAGS[_SEQ], _TAGS[_MAP]
-
-    try:
-        from _ruamel_yaml import CParser
-    except ImportError:  # pragma: no cover - pure-Python fallback
-        from ruamel.yaml import YAML
-
-        class _Pure:
-            def __init__(self, text: str) -> None:
-                self.text = text
-
-            def get_single_node(self) -> Any:
-                return YAML(typ="safe", pure=True).compose(self.text)
-
-        return _Pure
-
-    class _FastLoader(CParser):  # type: ignore[misc]
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            if kind is ScalarNode:
-                if implicit[0]:
-                    for tag, rx in table.get(value[:1], ()):
-                        if rx.match(value):
-                            return tag
-                return t_str
-            return t_seq if kind is SequenceNode else t_map
-
-        def descend_resolver(self, *args: Any) -> None:
-            pass
-
-        def ascend_resolver(self, *args: Any) -> None:
-            pass
-
-    return _FastLoader
 
 
 def _syntax_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
@@ -383,162 +302,3 @@ def _unclosed(exc: Any, text: str, lines: list[str], problem: str) -> tuple[int,
 
 def _looks_truncated(text: str, error_line: int) -> bool:
     return error_line >= text.count("\n") and text.count('"') % 2 == 1
-
-
-class _Builder:
-    """Turns a composed node graph into plain data and positions, enforcing the limits."""
-
-    def __init__(self, file: str, limits: Limits) -> None:
-        self.file = file
-        self.limits = limits
-        self.positions: dict[JsonPath, Pos] = {}
-        self.key_positions: dict[JsonPath, Pos] = {}
-        self.nodes = 0
-        self.alias_nodes = 0
-        self._seen: set[int] = set()
-
-    def _pos(self, node: Any) -> Pos:
-        s, e = node.start_mark, node.end_mark
-        return (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-
-    def _fail(self, code: str, message: str, node: Any, hint: str | None = None) -> LoadError:
-        return LoadError(Diagnostic.make(code, message, Span(self.file, *self._pos(node)), hint))
-
-    def _where_used(self, path: JsonPath) -> Pos:
-        """Position of the nearest ancestor read directly: where an alias was used, not where
-        its anchor was defined (alias expansions have no positions of their own)."""
-        while path and path not in self.positions:
-            path = path[:-1]
-        return self.positions.get(path, (1, 1, 1, 2))
-
-    def build(self, node: Any, path: JsonPath, depth: int, via_alias: bool = False) -> Any:
-        value = node.value
-        if isinstance(value, str):  # a scalar: the common case, kept short
-            self.nodes += 1
-            if via_alias:
-                self._count_alias(path)
-            else:
-                s, e = node.start_mark, node.end_mark
-                self.positions[path] = (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-            if node.ctag is _TAGS.get(_STR):
-                return value
-            return self._scalar(node)
-        if depth >= self.limits.max_depth:
-            raise self._fail(
-                "FR006",
-                f"nesting deeper than {self.limits.max_depth} levels",
-                node,
-                "flatten the structure; flows never need this much nesting",
-            )
-        self.nodes += 1
-        if self.nodes > self.limits.max_nodes:
-            raise self._fail("FR007", f"more than {self.limits.max_nodes:,} nodes", node)
-        # A collection met twice is an alias use: everything below it counts as expansion.
-        key = id(node)
-        if not via_alias and key in self._seen:
-            via_alias = True
-        self._seen.add(key)
-        if via_alias:
-            self._count_alias(path)
-        else:
-            self.positions[path] = self._pos(node)
-        if node.tag not in (_MAP, _SEQ):  # `!!python/object [...]`, `!custom {...}`
-            raise self._fail(
-                "FR008",
-                f"YAML tag `{_short_tag(str(node.tag))}` is not allowed",
-                node,
-                "flowrt reads plain data only; remove the tag",
-            )
-        if isinstance(value, list) and value and isinstance(value[0], tuple):
-            return self._mapping(node, path, depth, via_alias)
-        if node.tag == _MAP:
-            return self._mapping(node, path, depth, via_alias)
-        return [self.build(item, (*path, i), depth + 1, via_alias) for i, item in enumerate(value)]
-
-    def _count_alias(self, path: JsonPath) -> None:
-        self.alias_nodes += 1
-        if self.alias_nodes > self.limits.max_alias_nodes:
-            raise LoadError(
-                Diagnostic.make(
-                    "FR007",
-                    f"aliases expand to more than {self.limits.max_alias_nodes:,} nodes",
-                    Span(self.file, *self._where_used(path)),
-                    "this looks like an alias bomb; write the values out or use fewer aliases",
-                )
-            )
-
-    def _mapping(self, node: Any, path: JsonPath, depth: int, via_alias: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for knode, vnode in node.value:
-            if not isinstance(knode.value, str):
-                raise self._fail("FR011", "a mapping key must be a plain value", knode)
-            if knode.tag == "tag:yaml.org,2002:merge":
-                raise self._fail(
-                    "FR008",
-                    "merge keys (`<<`) are not supported",
-                    knode,
-                    "write the keys out; merge keys hide where a value comes from",
-                )
-            if knode.ctag is not _TAGS.get(_STR):
-                self._scalar(knode)  # refuses tags that construct objects, even on keys
-            k = str(knode.value)
-            if k in out:
-                first = self.key_positions.get((*path, k))
-                where = f" (first defined on line {first[0]})" if first else ""
-                raise self._fail(
-                    "FR003",
-                    f"duplicate key `{k}`{where}",
-                    knode,
-                    "YAML would silently keep only the last value; remove or rename one",
-                )
-            child = (*path, k)
-            if not via_alias:
-                s, e = knode.start_mark, knode.end_mark
-                self.key_positions[child] = (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-            out[k] = self.build(vnode, child, depth + 1, via_alias)
-        return out
-
-    def _scalar(self, node: Any) -> Any:
-        tag, value = node.tag, node.value
-        if tag == _STR or tag in _AS_TEXT:
-            return value
-        if tag == _INT:
-            return _to_int(value)
-        if tag == _BOOL:
-            return value.lower() == "true"
-        if tag == _NULL:
-            return None
-        if tag == _FLOAT:
-            return _to_float(value)
-        raise self._fail(
-            "FR008",
-            f"YAML tag `{_short_tag(tag)}` is not allowed",
-            node,
-            "flowrt reads plain data only; remove the tag",
-        )
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
-
-
-def _to_int(text: str) -> int:
-    t = text.replace("_", "")
-    sign = -1 if t.startswith("-") else 1
-    t = t.lstrip("+-")
-    if t.startswith(("0x", "0X")):
-        return sign * int(t[2:], 16)
-    if t.startswith(("0o", "0O")):
-        return sign * int(t[2:], 8)
-    return sign * int(t)
-
-
-def _to_float(text: str) -> float:
-    t = text.replace("_", "").lower()
-    if t in (".inf", "+.inf"):
-        return math.inf
-    if t == "-.inf":
-        return -math.inf
-    if t == ".nan":
-        return math.nan
-    return float(t)

@@ -20,6 +20,10 @@ from typing import Any, Protocol, TypeAlias
 MAX_EXPR_LENGTH = 4096
 #: Deepest nesting of parentheses and ``not`` accepted in a condition.
 MAX_NESTING = 32
+#: Longest text with inline references accepted (characters), and longest text a run renders
+#: from one: Amazon Connect's limit on contact attributes (32 KB), so a rendered text that could
+#: not even be stored as an attribute is refused.
+MAX_TEXT_LENGTH = 32_768
 
 NAMESPACES: frozenset[str] = frozenset(
     {
@@ -102,6 +106,23 @@ class ExprError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ExprError, (self.message, self.offset, self.end_offset, self.hint))
+
+
+class TextTooLong(Exception):
+    """Rendering a template was stopped: the text would be longer than ``limit`` characters.
+
+    Raised while rendering, as soon as the pieces so far are over the limit, so the long text is
+    never built.  A run step that renders text catches it and takes its block's `error` branch.
+    """
+
+    limit: int
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the text would be longer than {limit:,} characters")
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TextTooLong, (self.limit,))
 
 
 class Resolver(Protocol):
@@ -277,11 +298,11 @@ def _starts_ref(text: str, i: int) -> bool:
     )
 
 
-def _check_length(text: str, what: str) -> None:
-    if len(text) > MAX_EXPR_LENGTH:
+def _check_length(text: str, what: str, limit: int = MAX_EXPR_LENGTH) -> None:
+    if len(text) > limit:
         raise ExprError(
-            f"{what} is too long ({len(text)} characters; the limit is {MAX_EXPR_LENGTH})",
-            MAX_EXPR_LENGTH,
+            f"{what} is too long ({len(text)} characters; the limit is {limit})",
+            limit,
             len(text),
         )
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.expr import as_number
+from flowrt.lang.refs import TextTooLong
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Node
@@ -183,7 +184,8 @@ def renderer(template: Template | None, fallback: str = "") -> Renderer:
         return reader(refs[0])
 
     def general(rt: Runtime) -> str:
-        return template.render(rt, rt.missing)
+        # At most MAX_TEXT_LENGTH characters: over it, `TextTooLong` (the block takes `error`).
+        return template.render(rt, note=rt.note_missing)
 
     return general
 
@@ -237,6 +239,26 @@ def read_value(rt: Runtime, kind: int, arg: Any, text: str) -> str:
 def read_values(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> dict[str, str]:
     """The values of `(key, *plan_value)` items, by key."""
     return {key: read_value(rt, kind, arg, text) for key, kind, arg, text in plan}
+
+
+def key_over_limit(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+    """The first key of `plan` whose value renders over the text limit (read again on error)."""
+    for key, kind, arg, text in plan:
+        try:
+            read_value(rt, kind, arg, text)
+        except TextTooLong:
+            return key
+    return "?"
+
+
+def text_too_long(rt: Runtime, what: str, exc: TextTooLong, consequence: str) -> str:
+    """A text a step renders would be over the limit: an `error` fact, and the branch `error`."""
+    rt.fact(
+        "error",
+        f"{what} would be longer than {exc.limit:,} characters, the longest text a run renders "
+        f"from references; {consequence}",
+    )
+    return "error"
 
 
 def prompt_fact(
@@ -385,6 +407,19 @@ def _number_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], .
     return match_numbers
 
 
+def evaluate_noting(rt: Runtime, evaluate: Any, values: Any) -> bool:
+    """A `when:` condition evaluated; once its step has noted many missing references, into a
+    list of its own, then noted through `rt.note_missing`, so each costs constant time (a
+    condition searches the list it is given; the run's long one would make a step quadratic)."""
+    if len(rt.missing) < 32:
+        return bool(evaluate(values, rt.missing))
+    own: list[str] = []
+    hit = bool(evaluate(values, own))
+    for text in own:
+        rt.note_missing(text)
+    return hit
+
+
 def _when_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...]) -> Matcher:
     """Conditions that are all `when:` expressions: each notes its values, then is evaluated."""
     whens = tuple((branch, text, *test) for branch, text, _, _, _, test in tests)
@@ -394,7 +429,12 @@ def _when_matcher(tests: tuple[tuple[str, str, int, str, float | None, Any], ...
         for branch, text, snapshot, evaluate in whens:
             values = snapshot(rt)
             facts.append(("when", text, values))
-            if evaluate(values, rt.missing):
+            missing = rt.missing
+            if (
+                evaluate(values, missing)
+                if len(missing) < 32
+                else evaluate_noting(rt, evaluate, values)
+            ):
                 return str(branch)
         if subject is not None:
             facts.append(("compare", subject, value, None))
@@ -460,7 +500,12 @@ def matcher(node: Node) -> Matcher:
                 snapshot, evaluate = test
                 values = snapshot(rt)
                 rt.facts.append(("when", lbl, values))
-                if evaluate(values, rt.missing):
+                missing = rt.missing
+                if (
+                    evaluate(values, missing)
+                    if len(missing) < 32
+                    else evaluate_noting(rt, evaluate, values)
+                ):
                     return branch
                 i += 1
                 continue

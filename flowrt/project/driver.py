@@ -7,13 +7,14 @@ holds an `instance.yaml` (or to its own directory if there is none).
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors
+from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors, neutralized
 from flowrt.core.files import INSTANCE_FILE, kind_of
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
@@ -104,20 +105,40 @@ class Project:
 
 
 def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Project:
-    """Load the project at `path` (a directory, or any file in it)."""
+    """Load the project at `path` (a directory, or any file in it).
+
+    Raises FlowrtError (one FR001 diagnostic) when `path` is not a path or names nothing: an
+    empty project would hide the mistake."""
+    hint = "give the path of a project directory or of a file in it, as a str or a Path"
+    if not isinstance(path, str | os.PathLike):
+        problem = f"the path must be a str or an os.PathLike, not {type(path).__name__}"
+        raise FlowrtError([Diagnostic.make("FR001", f"load_project: {problem}", None, hint)])
     p = Path(path)
+    if not os.path.lexists(p):
+        shown = neutralized(str(p))
+        message = f"load_project: no such file or directory: {shown}"
+        raise FlowrtError([Diagnostic.make("FR001", message, None, hint)])
     root = find_root(p)
     return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every flowrt file under the given paths (files are kept as given), sorted."""
+    """Every flowrt file under the given paths (files are kept as given), sorted.
+
+    Nothing is read here.  The walk never follows a symbolic link to a directory (a link out of
+    the project leads nowhere); a file that is a link, or not a regular file, is listed so that
+    loading it reports why it is not read (FR009 for a link out of the project, FR001 for a
+    FIFO, a device or a socket)."""
     found: set[Path] = set()
     for p in paths:
         if p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
+            for dirpath, dirnames, filenames in os.walk(p, followlinks=False):
                 dirnames[:] = sorted(
-                    d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")
+                    d
+                    for d in dirnames
+                    if d not in _SKIP_DIRS
+                    and not d.startswith(".")
+                    and not os.path.islink(os.path.join(dirpath, d))
                 )
                 for f in filenames:
                     fp = Path(dirpath) / f
@@ -177,6 +198,16 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
     for f in files:
         kind = kind_of(f)
         display = display_path(f)
+        if not _resolves(f):
+            project.diagnostics.append(
+                Diagnostic.make(
+                    "FR001",
+                    f"cannot read file: {display} is a symbolic link that leads nowhere (a loop)",
+                    Span(display, 1, 1, 1, 2),
+                    "replace the link with the file it should name",
+                )
+            )
+            continue
         if not _inside(f, root):
             project.diagnostics.append(
                 Diagnostic.make(
@@ -233,10 +264,20 @@ def _kind_of_value(value: Any) -> str:
 
 
 def _inside(path: Path, root: Path) -> bool:
+    """Whether `path`, every link followed, is inside `root`."""
     try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except (ValueError, OSError):
         return False
+    return True
+
+
+def _resolves(path: Path) -> bool:
+    """Whether `path` is not a symbolic link loop (a missing target is for the reader to say)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno != errno.ELOOP
     return True
 
 

@@ -6,6 +6,12 @@ title and the help text of its section in docs/diagnostics.md (shipped as
 test), and one result per diagnostic with its file, line, column and end.  `render_github` writes
 `::error file=...,line=...::message` lines that GitHub Actions turns into annotations on the pull
 request.  Both are deterministic: the same diagnostics give the same bytes.
+
+A workflow command is one line that the runner reads from the job's output, so nothing of a
+diagnostic may end it early or start another: `%`, CR and LF are escaped by GitHub's rules (`%25`,
+`%0D`, `%0A`; in a property `:` and `,` too), so a message of several lines shows its lines inside
+the annotation, and every other control character is shown as an escape (`printable`,
+flowrt.core.text), so none reaches the log raw.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import CODES, Diagnostic, Severity, Span
+from flowrt.core.text import printable
 
 if TYPE_CHECKING:
     from flowrt.project.driver import Project
@@ -176,11 +183,18 @@ def render_sarif(diagnostics: Sequence[Diagnostic]) -> str:
 # GitHub workflow commands
 
 
+_LINE_BREAK = re.compile(r"(\r|\n)")
+
+
 def _escape_data(text: str) -> str:
+    """A command's message: GitHub's escapes for `%`, CR and LF, every other control character
+    shown as an escape (`printable`)."""
+    text = "".join(p if p in ("\r", "\n") else printable(p) for p in _LINE_BREAK.split(text))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
+    """A property's value (file, title): as a message, with `:` and `,` escaped too."""
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 

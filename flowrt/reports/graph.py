@@ -8,10 +8,16 @@ they hand the contact to.  An `Overlay` paints a run's path (the blocks visited 
 step left by, numbered) or coverage (branches exercised by a set of runs and those never
 exercised) over it.  `to_mermaid` and `to_dot` are pure text and deterministic; `render` calls
 Graphviz's own `dot` for SVG and PNG.
+
+Names come from anyone's files: every text is `printable` (flowrt.core.text) and cut to `MAX_LABEL`
+characters, ids that needed it made unique with a digest, links relative references (`safe_href`).
+Graphviz gets at most `MAX_DRAWN_NODES` nodes, `MAX_DRAWN_EDGES` edges and `DOT_TIMEOUT` seconds;
+whatever goes wrong with it is a `GraphError` of one line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -19,7 +25,9 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import quote
 
+from flowrt.core.text import printable, shorten
 from flowrt.lang.compiler import CompiledFlow, Node
 
 FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
@@ -39,6 +47,20 @@ INSTALL_HINT = (
     "Graphviz `dot` is not installed: install Graphviz (`apt-get install graphviz`, "
     "`brew install graphviz`, `choco install graphviz`) or use --format mermaid or dot"
 )
+
+#: The longest name or label shown (then "…"): Graphviz refuses strings over 16,384 bytes.
+MAX_LABEL = 100
+#: The longest DOT id used as it is (else cut, with a digest of the whole name: ids stay unique).
+MAX_ID = 200
+#: The largest picture given to Graphviz, whose time grows much faster (2,000 nodes: 30 s).
+MAX_DRAWN_NODES = 1000
+MAX_DRAWN_EDGES = 1500
+#: Seconds Graphviz may take to draw one picture before it is stopped.
+DOT_TIMEOUT = 4.0
+#: Above this many nodes, DOT asks Graphviz for a quicker layout (fewer network-simplex and
+#: crossing-minimisation rounds): a 250-block flow with 5 branches a block takes 2 s, not 40.
+QUICK_LAYOUT_NODES = 60
+_QUICK_LAYOUT = {"nslimit": "2", "nslimit1": "2", "mclimit": "0.3"}
 
 EdgeKind = Literal["start", "branch", "unconnected", "transfer"]
 NodeKind = Literal["start", "block", "unconnected", "flow"]
@@ -121,6 +143,27 @@ class Overlay:
 # the model
 
 
+def label_text(text: str) -> str:
+    """A name as a picture shows it: control characters escaped, at most `MAX_LABEL` characters."""
+    return shorten(printable(text), MAX_LABEL)
+
+
+_HREF_SAFE = "/-._~!$&'()*+,;=@"
+
+
+def safe_href(target: str | None) -> str | None:
+    """`target` as a relative reference a link may carry: a fragment (`#...`) or a relative path,
+    percent-encoded so that nothing in it starts a scheme (`javascript:` becomes `javascript%3A`),
+    a query or a second fragment.  None for an absolute or network path (`/x`, `//host/x`)."""
+    if not target:
+        return None
+    if target.startswith("#"):
+        return "#" + quote(target[1:], safe=_HREF_SAFE.replace("/", ""), errors="replace")
+    if target.startswith(("/", "\\")):
+        return None
+    return quote(target, safe=_HREF_SAFE, errors="replace")
+
+
 def branch_display(node: Node, branch: str) -> str:
     """How a branch reads in a picture: `Success`, `At capacity`, `equals gold`, `NoMatchingError`."""
     if branch.startswith("condition-"):
@@ -139,16 +182,19 @@ def _style(node: Node) -> str:
 
 
 def build(flow: CompiledFlow, link: Callable[[str], str | None] | None = None) -> FlowGraph:
-    """The graph of a compiled flow.  `link(flow_name)` gives the address a transfer links to."""
+    """The graph of a compiled flow.  `link(flow_name)` gives the address a transfer links to
+    (made a safe relative reference by `safe_href`).  Labels are display text (`label_text`); ids,
+    `block` and `branch` keep the names as they are."""
     nodes: list[GraphNode] = [GraphNode(":start", "start", "start", style="start")]
     edges: list[GraphEdge] = []
     if 0 <= flow.start < len(flow.nodes):
         edges.append(GraphEdge(":start", flow.nodes[flow.start].name, "start", "start"))
     flows_linked: dict[str, str] = {}
     for node in flow.nodes:
-        nodes.append(GraphNode(node.name, "block", node.name, node.name, node.type, _style(node)))
+        label = label_text(node.name)
+        nodes.append(GraphNode(node.name, "block", label, node.name, node.type, _style(node)))
         for branch, target in node.targets.items():
-            label = branch_display(node, branch)
+            label = label_text(branch_display(node, branch))
             if target is None:
                 stub = f":unconnected:{node.name}:{branch}"
                 nodes.append(GraphNode(stub, "unconnected", "not connected", style="unconnected"))
@@ -162,8 +208,9 @@ def build(flow: CompiledFlow, link: Callable[[str], str | None] | None = None) -
             if fid not in flows_linked:
                 flows_linked[fid] = name
                 dynamic = name.startswith("$.")
-                href = None if dynamic or link is None else link(name)
-                text = f"flow from {name}" if dynamic else f"flow {name}"
+                href = None if dynamic or link is None else safe_href(link(name))
+                shown = label_text(name)
+                text = f"flow from {shown}" if dynamic else f"flow {shown}"
                 nodes.append(GraphNode(fid, "flow", text, style="flow", href=href))
             edges.append(GraphEdge(node.name, fid, "transfer", "transfer", node.name, None))
     return FlowGraph(flow.name, flow.type, tuple(nodes), tuple(edges))
@@ -231,7 +278,7 @@ def _edge_text(edge: GraphEdge, overlay: Overlay | None) -> str:
 
 
 def _title(graph: FlowGraph, overlay: Overlay | None) -> str:
-    title = f"{graph.flow} ({graph.type} flow)"
+    title = f"{label_text(graph.flow)} ({label_text(graph.type)} flow)"
     if overlay is not None and overlay.mode == "coverage":
         done, total = coverage_counts(graph, overlay)
         pct = f"{100 * done // total}%" if total else "n/a"
@@ -245,10 +292,26 @@ def _title(graph: FlowGraph, overlay: Overlay | None) -> str:
 # DOT
 
 
+_MAX_DOT_STRING = 2000  # characters: at most 8,000 bytes once escaped; Graphviz takes 16,384
+
+
 def _dot_str(text: str) -> str:
-    """A DOT double-quoted string; newlines become centred line breaks."""
+    """A DOT double-quoted string; newlines become centred line breaks, other control characters
+    visible escapes (Graphviz stops at a NUL, and would copy the rest into SVG, where XML forbids
+    them).  Labels are cut long before (`MAX_LABEL`); this bound holds for any text."""
+    text = shorten(printable(text, multiline=True), _MAX_DOT_STRING)
     text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text.replace("\r", "").replace("\n", "\\n") + '"'
+    return '"' + text.replace("\n", "\\n") + '"'
+
+
+def _dot_id(name: str) -> str:
+    """A node or graph id: the name itself when it is short and needs no escape, else the name
+    escaped and cut, with a digest of the whole name so that two names never share an id."""
+    shown = printable(name)
+    if shown == name and len(name) <= MAX_ID:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{shorten(shown, MAX_LABEL)} #{digest}"
 
 
 def _wrap(text: str, width: int = 28) -> str:
@@ -282,7 +345,7 @@ def _dot_node(node: GraphNode, overlay: Overlay | None, prefix: str, index: int)
         elif node.style == "decision":
             attrs.update(color="#b54708")
     _paint_dot_node(node, overlay, attrs)
-    return f"  {_dot_str(node.id)} [{_dot_attrs(attrs)}];"
+    return f"  {_dot_str(_dot_id(node.id))} [{_dot_attrs(attrs)}];"
 
 
 def _paint_dot_node(node: GraphNode, overlay: Overlay | None, attrs: dict[str, str]) -> None:
@@ -322,43 +385,41 @@ def _dot_edge(edge: GraphEdge, overlay: Overlay | None, prefix: str, index: int)
             attrs["class"] += " covered" if numbers else " uncovered"
             if not numbers:
                 attrs["style"] = "dashed"
-    return f"  {_dot_str(edge.source)} -> {_dot_str(edge.target)} [{_dot_attrs(attrs)}];"
+    tail, head = _dot_str(_dot_id(edge.source)), _dot_str(_dot_id(edge.target))
+    return f"  {tail} -> {head} [{_dot_attrs(attrs)}];"
+
+
+_NODE_DEFAULTS = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "color": _INK,
+    "fontname": "Helvetica",
+    "fontsize": "11",
+}
+_EDGE_DEFAULTS = {"color": "#667085", "fontname": "Helvetica", "fontsize": "9"}
 
 
 def to_dot(graph: FlowGraph, overlay: Overlay | None = None, id_prefix: str = "") -> str:
     """The graph in Graphviz DOT.  Every branch edge carries `label` and `branch` attributes; a
     path overlay adds `steps` (the step numbers) and the class `taken`."""
+    attrs = {
+        "id": f"{id_prefix}graph",
+        "label": _title(graph, overlay),
+        "labelloc": "t",
+        "fontname": "Helvetica",
+        "fontsize": "14",
+        "rankdir": "TB",
+        "nodesep": "0.3",
+        "ranksep": "0.45",
+        "forcelabels": "true",
+    }
+    if len(graph.nodes) > QUICK_LAYOUT_NODES:
+        attrs.update(_QUICK_LAYOUT)
     lines = [
-        f"digraph {_dot_str(graph.flow)} {{",
-        "  graph ["
-        + _dot_attrs(
-            {
-                "id": f"{id_prefix}graph",
-                "label": _title(graph, overlay),
-                "labelloc": "t",
-                "fontname": "Helvetica",
-                "fontsize": "14",
-                "rankdir": "TB",
-                "nodesep": "0.3",
-                "ranksep": "0.45",
-                "forcelabels": "true",
-            }
-        )
-        + "];",
-        "  node ["
-        + _dot_attrs(
-            {
-                "shape": "box",
-                "style": "rounded,filled",
-                "color": _INK,
-                "fontname": "Helvetica",
-                "fontsize": "11",
-            }
-        )
-        + "];",
-        "  edge ["
-        + _dot_attrs({"color": "#667085", "fontname": "Helvetica", "fontsize": "9"})
-        + "];",
+        f"digraph {_dot_str(_dot_id(graph.flow))} {{",
+        "  graph [" + _dot_attrs(attrs) + "];",
+        "  node [" + _dot_attrs(_NODE_DEFAULTS) + "];",
+        "  edge [" + _dot_attrs(_EDGE_DEFAULTS) + "];",
     ]
     lines.extend(_dot_node(n, overlay, id_prefix, i) for i, n in enumerate(graph.nodes))
     lines.extend(_dot_edge(e, overlay, id_prefix, i) for i, e in enumerate(graph.edges))
@@ -383,8 +444,9 @@ _MERMAID_ESCAPES = {
 
 
 def _mm(text: str) -> str:
-    """Text inside a quoted Mermaid label, with the characters Mermaid reads escaped."""
-    return "".join(_MERMAID_ESCAPES.get(c, c) for c in text)
+    """Text inside a quoted Mermaid label, with the characters Mermaid reads escaped and control
+    characters shown as escapes."""
+    return "".join(_MERMAID_ESCAPES.get(c, c) for c in printable(text, multiline=True))
 
 
 def _mermaid_ids(graph: FlowGraph) -> dict[str, str]:
@@ -484,37 +546,84 @@ def _mermaid_classes(graph: FlowGraph, overlay: Overlay | None, ids: dict[str, s
 # rendering through Graphviz
 
 
-class GraphvizMissing(RuntimeError):
+class GraphError(RuntimeError):
+    """Graphviz cannot draw a picture: the message is one line that says why and what to do."""
+
+
+class GraphvizMissing(GraphError):
     """Graphviz's `dot` is not on PATH."""
 
     def __init__(self) -> None:
         super().__init__(INSTALL_HINT)
 
 
+class GraphTimeout(GraphError):
+    """Graphviz's `dot` took longer than it was given and was stopped."""
+
+
 def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def render(dot_text: str, fmt: str, timeout: float = 60.0) -> bytes:
-    """SVG or PNG of a DOT text, by Graphviz's `dot` (raises `GraphvizMissing`)."""
+def too_large(graph: FlowGraph) -> str | None:
+    """Why Graphviz is not given `graph` (more than `MAX_DRAWN_NODES` nodes or `MAX_DRAWN_EDGES`
+    edges), or None when it may draw it."""
+    nodes, edges = len(graph.nodes), len(graph.edges)
+    if nodes <= MAX_DRAWN_NODES and edges <= MAX_DRAWN_EDGES:
+        return None
+    return (
+        f"flow `{label_text(graph.flow)}` is too large for Graphviz to draw: {nodes:,} nodes and "
+        f"{edges:,} edges (the limit is {MAX_DRAWN_NODES:,} nodes and {MAX_DRAWN_EDGES:,} edges)"
+    )
+
+
+def _first_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    return shorten(printable(next((line for line in lines if line), "no message")), 200)
+
+
+def render(dot_text: str, fmt: str, timeout: float | None = None) -> bytes:
+    """SVG or PNG of a DOT text, by Graphviz's `dot`: `GraphvizMissing` when it is not installed,
+    `GraphTimeout` when it takes more than `timeout` seconds (default `DOT_TIMEOUT`; it is
+    stopped), `GraphError` when it fails or cannot be started."""
+    timeout = DOT_TIMEOUT if timeout is None else timeout
     if fmt not in ("svg", "png"):
         raise ValueError(f"render: format must be svg or png, not {fmt}")
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizMissing()
-    done = subprocess.run(
-        [exe, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=timeout
-    )
+    cmd, data = [exe, f"-T{fmt}"], dot_text.encode("utf-8", "replace")
+    try:
+        done = subprocess.run(cmd, input=data, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise GraphTimeout(f"Graphviz `dot` did not finish within {timeout:g} s") from None
+    except OSError as exc:
+        raise GraphError(f"Graphviz `dot` could not be run: {exc.strerror or exc}") from None
     if done.returncode != 0:
-        raise RuntimeError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+        raise GraphError(f"Graphviz `dot` failed: {_first_line(done.stderr)}")
     return done.stdout
 
 
+#: What `flowrt graph` suggests when Graphviz cannot draw a flow.
+TEXT_HINT = "draw it as text with --format dot or --format mermaid"
+
+
 def emit(graph: FlowGraph, fmt: str, overlay: Overlay | None = None) -> bytes:
-    """The graph in one of `FORMATS`, as bytes ready to write."""
+    """The graph in one of `FORMATS`, as bytes ready to write.  SVG and PNG raise `GraphError` (one
+    line, with what to do instead) for a graph too large for Graphviz, or one it fails on."""
     if fmt == "mermaid":
         return to_mermaid(graph, overlay).encode("utf-8")
+    problem = too_large(graph) if fmt != "dot" else None
+    if problem:
+        raise GraphError(f"{problem}; {TEXT_HINT}")
     dot = to_dot(graph, overlay)
     if fmt == "dot":
         return dot.encode("utf-8")
-    return render(dot, fmt)
+    try:
+        return render(dot, fmt)
+    except GraphvizMissing:
+        raise
+    except GraphError as exc:
+        flow = label_text(graph.flow)
+        size = f"{len(graph.nodes):,} nodes, {len(graph.edges):,} edges"
+        raise type(exc)(f"flow `{flow}` ({size}): {exc}; {TEXT_HINT}") from None

@@ -6,25 +6,43 @@ coverage table with each flow's diagram coloured by coverage.  Diagrams are inli
 Graphviz's `dot` (Mermaid text when Graphviz is missing, so the page still says everything).  No
 script, no external resource, no timestamp: the page works offline and the same run gives the same
 bytes.
+
+Every text from the project is escaped for HTML after its control characters are made visible
+(`flowrt.core.text.printable`); links are fragments of the page built here.  Graphviz draws within
+bounds: a flow too large for it (`flowrt.reports.graph.too_large`), a drawing that fails, or one
+that takes longer than `DOT_TIMEOUT` gives a note in place of its diagram, never a crash.  Slow
+drawings (`SLOW_DRAWING` seconds or more each) may add up to `SLOW_DRAWINGS_SECONDS`, and no drawing
+is given more than what is left of that; after a drawing that timed out, or once they add up to it,
+the page's remaining diagrams are notes too, so Graphviz adds seconds to a page whatever the flows.
+Ordinary drawings (tens of milliseconds) never count, so the page of a sound project is the same
+bytes whatever the machine.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import shlex
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from flowrt.core.text import printable
+from flowrt.reports import graph as _graph
 from flowrt.reports.graph import (
     FlowGraph,
+    GraphError,
+    GraphTimeout,
     Overlay,
     build,
     coverage_overlay,
     dot_available,
+    label_text,
     path_overlay,
     render,
     to_dot,
     to_mermaid,
+    too_large,
 )
 
 if TYPE_CHECKING:
@@ -32,7 +50,15 @@ if TYPE_CHECKING:
     from flowrt.project.driver import Project
     from flowrt.testing.suite import CaseReport, SuiteReport
 
-_e = html.escape
+#: A drawing this long (seconds) is slow; slow drawings may add up to `SLOW_DRAWINGS_SECONDS`.
+SLOW_DRAWING = 1.0
+SLOW_DRAWINGS_SECONDS = 5.0
+
+
+def _e(text: str) -> str:
+    """Text from the project, for HTML: control characters shown as escapes, then escaped."""
+    return html.escape(printable(text, multiline=True))
+
 
 STYLE = """
 :root { --ink: #1d2939; --muted: #667085; --line: #e4e7ec; --pass: #067647; --fail: #b42318;
@@ -95,6 +121,8 @@ class _Diagrams:
         self.count = 0
         self.graphs: dict[str, FlowGraph] = {}
         self.dot = dot_available()
+        self.slow = 0.0  # seconds spent in slow drawings
+        self.stopped: str | None = None  # why the remaining diagrams are left out
 
     def graph(self, name: str) -> FlowGraph:
         if name not in self.graphs:
@@ -106,12 +134,45 @@ class _Diagrams:
             return ""
         graph = self.graph(name)
         self.count += 1
-        if self.dot:
-            svg = render(to_dot(graph, overlay, id_prefix=f"d{self.count}-"), "svg").decode()
-            body = _inline_svg(svg)
-        else:
-            body = f"<pre>{_e(to_mermaid(graph, overlay))}</pre>"
+        body = self._body(graph, overlay)
         return f'<figure class="diagram"><figcaption>{_e(caption)}</figcaption>{body}</figure>'
+
+    def _body(self, graph: FlowGraph, overlay: Overlay | None) -> str:
+        problem = too_large(graph)
+        if problem:
+            return _note(problem, graph)
+        if not self.dot:
+            return f"<pre>{_e(to_mermaid(graph, overlay))}</pre>"
+        if self.stopped:
+            return _note(self.stopped, graph)
+        dot = to_dot(graph, overlay, id_prefix=f"d{self.count}-")
+        start = time.monotonic()
+        try:
+            left = max(SLOW_DRAWINGS_SECONDS - self.slow, SLOW_DRAWING)
+            svg = render(dot, "svg", timeout=min(_graph.DOT_TIMEOUT, left))
+        except GraphError as exc:
+            if isinstance(exc, GraphTimeout):
+                self.stopped = "Graphviz took too long on a flow, so this report draws no more"
+            return _note(str(exc), graph)
+        finally:
+            took = time.monotonic() - start
+            if took >= SLOW_DRAWING:
+                self.slow += took
+        if self.slow >= SLOW_DRAWINGS_SECONDS and not self.stopped:
+            self.stopped = (
+                f"Graphviz took more than {SLOW_DRAWINGS_SECONDS:g} s over this report's "
+                "diagrams, so it draws no more"
+            )
+        return _inline_svg(svg.decode("utf-8", "replace"))
+
+
+def _note(reason: str, graph: FlowGraph) -> str:
+    """A note in place of a diagram: why, and how to draw it anyway."""
+    command = f"flowrt graph {shlex.quote(label_text(graph.flow))} --format mermaid"
+    return (
+        f'<p class="muted note">Diagram left out: {_e(reason)}. Draw it as text: '
+        f"<code>{_e(command)}</code></p>"
+    )
 
 
 def _inline_svg(svg: str) -> str:

@@ -11,16 +11,20 @@ records, text or JSON when the trace is read (flowrt.run.trace).
 
 A run step ends the flow by setting `rt.stop` and returning `STOP`; a branch that is not connected
 also ends it (Amazon Connect disconnects the contact).  A step limit turns a runaway loop into a
-diagnostic naming the cycle.
+diagnostic (FR107) naming the cycle: the blocks since the last block of the run last ran before,
+found in one pass over the whole log however long the cycle (across flows too); when that block
+never ran before, the run was not looping and the diagnostic says the path is longer than the
+step limit allows.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from flowrt.core.diagnostics import Diagnostic, FlowrtError
+from flowrt.core.diagnostics import Diagnostic, FlowrtError, suggestion
 from flowrt.lang.compiler import DEFAULT_MAX_STEPS as DEFAULT_MAX_STEPS
 from flowrt.lang.steps import label
 from flowrt.run.runtime import Runtime
@@ -44,6 +48,10 @@ OUTCOME_KINDS = (
 
 Record = tuple["CompiledFlow", "Node", str, "list[tuple[Any, ...]] | None", "list[str] | None"]
 
+#: The largest step limit a run accepts: a run's log grows with its steps, so this bounds the
+#: memory of a runaway run (`max_steps=`, `--max-steps`).
+MAX_STEPS_LIMIT = 1_000_000
+
 
 @cache
 def contact_id_for(*parts: str) -> str:
@@ -58,7 +66,21 @@ def contact_id_for(*parts: str) -> str:
 def _flow_for(program: Program, contact: PreparedContact, flow: str | None) -> CompiledFlow:
     if flow is not None:
         if flow not in program.flows:
-            raise FlowrtError([Diagnostic.make("FR100", f"unknown flow `{flow}`")])
+            shown = flow[:80] if flow[:80].isprintable() else repr(flow[:80])[1:-1]
+            if len(flow) > 80:
+                shown += f"... ({len(flow):,} characters)"
+            hint = suggestion(flow, program.flows) if len(flow) <= 200 else ""
+            names = ", ".join(sorted(program.flows)[:20]) or "none"
+            raise FlowrtError(
+                [
+                    Diagnostic.make(
+                        "FR100",
+                        f"unknown flow `{shown}`{hint}",
+                        None,
+                        f"give the name of a flow of the project ({names})",
+                    )
+                ]
+            )
         return program.flows[flow]
     inst = program.instance
     endpoint = contact.system_endpoint
@@ -112,11 +134,16 @@ def run(
         rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
         if cflow.type == "customer-queue":
             rt.queued = rt.queue
-    outcome = _loop(rt, cflow, max(1, max_steps))
+    if not 0 < max_steps <= MAX_STEPS_LIMIT:  # checked where users give it; never clamped
+        raise FlowrtError(
+            [Diagnostic.make("FR013", f"max_steps must be from 1 to {MAX_STEPS_LIMIT:,}")]
+        )
+    outcome = _loop(rt, cflow, max_steps)
     trace = Trace(None, pc, pw, cid, log=rt.facts)
     diags: list[Diagnostic] = []
     if outcome.kind == "step-limit":
-        diags.append(_step_limit_diagnostic(outcome, trace.records, max_steps))
+        outcome, diag = _step_limit(outcome, trace.records, max_steps)
+        diags.append(diag)
     return Result(outcome, trace, diags, cid)
 
 
@@ -168,12 +195,12 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
             reason=f"internal error in block `{node.name}`: {exc!r}",
             flows=tuple(flows),
         )
+    # The cycle (or that there is none) is found by `run`, from the records.
     return Outcome(
         "step-limit",
         cflow.name,
         node.name,
         flows=tuple(flows),
-        cycle=_cycle(log),
         reason=f"more than {max_steps} steps",
     )
 
@@ -247,34 +274,55 @@ def _shared_outcome(
     return out
 
 
-def _cycle(log: list[tuple[Any, ...]]) -> tuple[str, ...]:
-    """The blocks of the loop the run was caught in, from the tail of the trace."""
-    seq = [(r[0].name, r[1].name) for r in records_from_log(log)]
-    last = seq[-1]
-    for j in range(len(seq) - 2, max(-1, len(seq) - 500), -1):
-        if seq[j] == last:
-            members = seq[j:-1]
-            # Start the cycle at the block of it the run entered first, so it reads naturally.
-            first = next(s for s in seq if s in members)
-            k = members.index(first)
-            loop = [*members[k:], *members[:k], first]
-            many = len({f for f, _ in loop}) > 1
-            return tuple(f"{f}:{b}" if many else b for f, b in loop)
-    return (last[1],)
+def _cycle(records: list[Record]) -> list[tuple[CompiledFlow, Node]] | None:
+    """The loop the run was caught in: the steps from the previous run of the last block to the
+    end, rotated to start at the block of the loop the run entered first; None when the last
+    block never ran before (the run was not looping).  One pass over the whole log, however long
+    the loop, across flows too (a node is one block of one flow: a (flow, block) state)."""
+    last_seen: dict[int, int] = {}
+    first_seen: dict[int, int] = {}
+    for i, rec in enumerate(records[:-1]):
+        key = id(rec[1])
+        last_seen[key] = i
+        first_seen.setdefault(key, i)
+    start = last_seen.get(id(records[-1][1])) if records else None
+    if start is None:
+        return None
+    members = [(r[0], r[1]) for r in records[start:-1]]
+    k = min(range(len(members)), key=lambda j: first_seen[id(members[j][1])])
+    return [*members[k:], *members[:k], members[k]]
 
 
-def _step_limit_diagnostic(outcome: Outcome, records: list[Record], max_steps: int) -> Diagnostic:
-    first = records[-1][1] if records else None
-    for _, node, _, _, _ in reversed(records):
-        if node.name == outcome.cycle[0].rsplit(":", 1)[-1]:
-            first = node
-            break
-    span = first.span if first is not None else None
-    return Diagnostic.make(
-        "FR107",
-        f"run stopped after {max_steps} steps: blocks {' -> '.join(outcome.cycle)} loop "
-        "without end",
-        span,
+def _step_limit(
+    outcome: Outcome, records: list[Record], max_steps: int
+) -> tuple[Outcome, Diagnostic]:
+    """The step-limit outcome with its cycle, and FR107: the cycle named, or, when the run was
+    not looping, that its path is longer than the step limit allows."""
+    loop = _cycle(records)
+    hint = (
         "give the loop a way out (a counter checked by check-contact-attributes, a timeout "
-        "branch to a disconnect), or raise --max-steps if the loop is meant to run this long",
+        "branch to a disconnect), or raise --max-steps if the loop is meant to run this long"
     )
+    if loop is None:
+        last = records[-1][1] if records else None
+        where = f"block `{last.name}` of flow `{records[-1][0].name}`" if last is not None else ""
+        message = (
+            f"run stopped after {max_steps} steps at {where}, which had not run before: not a "
+            f"loop, but a path longer than {max_steps} steps"
+        )
+        diag = Diagnostic.make(
+            "FR107",
+            message,
+            last.span if last is not None else None,
+            "raise --max-steps (max_steps= in Python) above the length of the path",
+        )
+        return replace(outcome, reason=f"more than {max_steps} steps without a loop"), diag
+    many = len({f.name for f, _ in loop}) > 1
+    cycle = tuple(f"{f.name}:{n.name}" if many else n.name for f, n in loop)
+    diag = Diagnostic.make(
+        "FR107",
+        f"run stopped after {max_steps} steps: blocks {' -> '.join(cycle)} loop without end",
+        loop[0][1].span,
+        hint,
+    )
+    return replace(outcome, cycle=cycle), diag

@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.expr import as_number
 from flowrt.lang.instance import DAYS
+from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import (
     NUMBER_OPS,
     TEXT_OPS,
     QueueKey,
     Values,
+    evaluate_noting,
+    key_over_limit,
     label,
     read_value,
     read_values,
+    text_too_long,
 )
 from flowrt.run.email_policy import evaluate_policy
 from flowrt.run.world import (
@@ -73,6 +77,7 @@ class Runtime:
         "waited",
         "stored_input",
         "attr_chars",
+        "_seen",
     )
 
     def __init__(
@@ -103,6 +108,8 @@ class Runtime:
         self.calls: dict[tuple[str, str], int] = {}
         self.waited = 0
         self.stored_input: str | None = None
+        #: `missing` and the set of its texts, once it is long (see `note_missing`).
+        self._seen: tuple[list[str], set[str]] | None = None
 
     # -- the Resolver protocol -----------------------------------------------------------------
 
@@ -295,8 +302,22 @@ class Runtime:
         return STOP
 
     def note_missing(self, text: str) -> None:
-        if text not in self.missing:
-            self.missing.append(text)
+        """Note a missing reference once per step: a long list (thousands of references in one
+        step) gets a set beside it, kept in step with what others appended (linear, not quadratic)."""
+        missing = self.missing
+        if len(missing) < 32:
+            if text not in missing:
+                missing.append(text)
+            return
+        seen = self._seen
+        if seen is None or seen[0] is not missing:
+            seen = self._seen = (missing, set(missing))
+        known = seen[1]
+        if len(known) < len(missing):  # appended by a condition or a template: distinct texts
+            known.update(missing[len(known) :])
+        if text not in known:
+            known.add(text)
+            missing.append(text)
 
     def param(self, node: Node, path: JsonPath) -> str | None:
         """A prepared parameter: a static value, or a reference's value (None when missing)."""
@@ -319,7 +340,7 @@ class Runtime:
                 resolve = self.resolve
                 values = Values([(r.path, resolve(r.path)) for r in when.refs])
                 self.facts.append(("when", when.text, values))
-                if when.evaluate(values, self.missing):
+                if evaluate_noting(self, when.evaluate, values):
                     return str(branch)
                 continue
             if ref is not None:
@@ -533,13 +554,18 @@ class Runtime:
         attrs = self.attrs
         facts = self.facts
         chars = self.attr_chars
-        for key, kind, arg, text in plan:
-            new = read_value(self, kind, arg, text)  # may read a value set just before
-            old = attrs.get(key)
-            facts.append(("set", key, old, new))
-            attrs[key] = new
-            # An upper bound (a replaced value is not taken off): exact when it is reached.
-            chars += len(key) + len(new)
+        start = len(facts)
+        try:
+            for key, kind, arg, text in plan:
+                new = read_value(self, kind, arg, text)  # may read a value set just before
+                old = attrs.get(key)
+                facts.append(("set", key, old, new))
+                attrs[key] = new
+                # An upper bound (a replaced value is not taken off): exact when it is reached.
+                chars += len(key) + len(new)
+        except TextTooLong as exc:
+            self._undo_sets(len(facts) - start)
+            return text_too_long(self, f"the value of attribute `{key}`", exc, "nothing was set")
         self.attr_chars = chars
         if 4 * chars > MAX_ATTRIBUTE_BYTES:
             return self.undo_oversized(len(plan))
@@ -555,12 +581,7 @@ class Runtime:
         if size <= MAX_ATTRIBUTE_BYTES:
             self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
             return "success"
-        for fact in reversed(self.facts[-count:]):
-            if fact[2] is None:
-                del attrs[fact[1]]
-            else:
-                attrs[fact[1]] = fact[2]
-        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
+        self._undo_sets(count)
         self.fact(
             "error",
             f"attributes would take {size:,} UTF-8 bytes; at most "
@@ -568,11 +589,25 @@ class Runtime:
         )
         return "error"
 
+    def _undo_sets(self, count: int) -> None:
+        """Undo the last `count` attribute changes (their `set` facts stay in the log)."""
+        attrs = self.attrs
+        for fact in reversed(self.facts[-count:] if count else ()):
+            if fact[2] is None:
+                del attrs[fact[1]]
+            else:
+                attrs[fact[1]] = fact[2]
+        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
+
     def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
         """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
+        try:
+            args = read_values(self, plan)
+        except TextTooLong as exc:
+            what = f"parameter `{key_over_limit(self, plan)}` of `{function}`"
+            return text_too_long(self, what, exc, "the function was not called")
         key = ("lambda", function)
         n = self.calls[key] = self.calls.get(key, 0) + 1
-        args = read_values(self, plan)
         returns: dict[str, str] | None = None
         error = None
         for lo, hi, ret, err in self.world.lambdas.get(function, ()):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flowrt.core.text import printable
+
 if TYPE_CHECKING:
     from flowrt.core.diagnostics import Diagnostic
     from flowrt.run.interpreter import Record
@@ -206,7 +208,12 @@ class Trace:
         return out
 
     def render_text(self, outcome: Outcome | None = None) -> str:
-        """A readable trace: one line per step and its facts indented below it."""
+        """A readable trace: one line per step and its facts indented below it.
+
+        Each line is one line whatever the names and values hold: control characters, newlines
+        included, are shown as escapes (`flowrt.core.text.printable`).  The JSON of `steps` keeps
+        them as they are.
+        """
         lines = [self._contact_line()]
         width = len(str(len(self.records)))
         flow = None
@@ -226,7 +233,7 @@ class Trace:
                 lines.append(pad + "missing (read as empty): " + ", ".join(step["missing"]))
         if outcome is not None:
             lines.append(f"outcome: {outcome.describe()}")
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)
 
     def _contact_line(self) -> str:
         c = self.contact
@@ -282,11 +289,13 @@ class Outcome:
             text = f"queued in {self.queue}"
         elif kind == "transferred-to-number":
             text = f"transferred to number {self.number}"
-        elif kind == "step-limit":
+        elif kind == "step-limit" and self.cycle:
             text = "step limit exceeded in cycle " + " -> ".join(self.cycle)
+        elif kind == "step-limit":  # no loop: a path longer than the step limit (the reason)
+            text = "step limit exceeded"
         else:
             text = kind
-        if self.reason and kind != "step-limit":
+        if self.reason and (kind != "step-limit" or not self.cycle):
             text += f" ({self.reason})"
         return head + text
 

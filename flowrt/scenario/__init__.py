@@ -13,8 +13,8 @@ _PUBLIC = {
     "World": "model",
     "ScenarioFile": "model",
     "cases_of": "model",
-    "prepare_contact": "model",
-    "prepare_world": "model",
+    "prepare_contact": "run",  # checks its argument (FlowrtError), then model's
+    "prepare_world": "run",
     "run_contact": "run",
 }
 

@@ -15,15 +15,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flowrt.core.diagnostics import Diagnostic
-from flowrt.core.files import GOLDEN_SUFFIX, SCENARIO_SUFFIX
+from flowrt.core import reading
+from flowrt.core.diagnostics import Diagnostic, Span
+from flowrt.core.files import GOLDEN_SUFFIX, SCENARIO_SUFFIX, one_line, os_error_reason
 
 if TYPE_CHECKING:
+    from flowrt.lang.loader import Document
     from flowrt.run.trace import Result
 
 GOLDEN_DIR = "__goldens__"
@@ -64,6 +66,51 @@ def golden_dir(scenario_file: Path) -> Path:
 def golden_path(scenario_file: Path, case: str) -> Path:
     """The golden file of one case of a scenario file."""
     return golden_dir(scenario_file) / (file_stem(case) + GOLDEN_SUFFIX)
+
+
+def shared_goldens(doc: Document, cases: Iterable[str]) -> list[Diagnostic]:
+    """FR311 at each case whose golden file is an earlier case's of the same scenario file.
+
+    `file_stem` keeps safe names as they are and gives others a slug and a hash, so a safe name
+    can be another case's slug (`a-b-7dbde935` is the file of `a b`); and names that differ only
+    in letter case are one file on macOS and Windows.  Either way one golden would overwrite the
+    other and the next run would fail.
+    """
+    from flowrt.project.driver import display_path
+
+    seen: dict[str, str] = {}
+    out = []
+    for case in cases:
+        name = file_stem(case) + GOLDEN_SUFFIX
+        first = seen.setdefault(name.lower(), case)
+        if first == case:
+            continue
+        how = "share one golden file"
+        if file_stem(first) != file_stem(case):
+            how = "would share one golden file where letter case does not tell file names apart "
+            how += "(macOS, Windows)"
+        where = display_path(golden_path(Path(doc.file), case))
+        out.append(
+            Diagnostic.make(
+                "FR311",
+                f"cases `{one_line(first, 80)}` and `{one_line(case, 80)}` {how}, {where}: "
+                "each would overwrite the other's golden",
+                doc.key_span(("cases", case)),
+                "rename one of the two cases",
+            )
+        )
+    return out
+
+
+def unreadable(shown: str, exc: OSError) -> Diagnostic:
+    """FR001 for a golden path that cannot be read (a directory there, a permission)."""
+    what = "it is a directory" if isinstance(exc, IsADirectoryError) else os_error_reason(exc)
+    return Diagnostic.make(
+        "FR001",
+        f"the golden file {one_line(shown)} cannot be read: {what}",
+        Span(shown, 1, 1, 1, 2),
+        "remove what is there, then write the golden again with `flowrt test --update`",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,7 +282,7 @@ def normalize(text: str) -> str:
 def read_golden(path: Path) -> str | None:
     """The golden text at `path`, or None when there is none."""
     try:
-        return normalize(path.read_bytes().decode("utf-8", errors="replace"))
+        return normalize(reading.read_bytes(path).decode("utf-8", errors="replace"))
     except FileNotFoundError:
         return None
 

@@ -2,11 +2,19 @@
 
 The command line (flowrt.cli.test) prints these; the pytest plugin shows `failure_text` under a
 failed case.  Nothing here runs a case: the report comes from flowrt.testing.suite.
+
+Case names, flow names, messages and paths come from the project: in text and JUnit XML their
+control characters are shown as escapes (`flowrt.core.text.printable`), so they cannot drive a
+terminal, start a line of their own (one a CI runner would read as a command) or make the XML
+unparsable; a line of a multi-line text (a failure, a golden diff) is made safe on its own.  The
+JSON report keeps them as they are.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from flowrt.core.text import printable
 
 if TYPE_CHECKING:
     from flowrt.testing.suite import CaseReport, SuiteReport
@@ -35,11 +43,11 @@ def render_text(
         if not case.passed:
             out.extend(_details(case, color))
     for action, path in report.changes:
-        out.append(f"{action} {path}")
+        out.append(f"{action} {printable(path)}")
     for path in report.unused:
-        out.append(f"unused golden {path} (`flowrt test --update` deletes it)")
+        out.append(f"unused golden {printable(path)} (`flowrt test --update` deletes it)")
     if report.coverage is not None:
-        out.append(report.coverage.render_text())
+        out.append(printable(report.coverage.render_text(), multiline=True))
     if under:
         out.append(under)
     if not report.cases and not report.errors:
@@ -53,20 +61,30 @@ def case_line(case: CaseReport, color: bool = False) -> str:
     mark = "PASS" if case.passed else "FAIL"
     if color:
         mark = f"\x1b[32m{mark}\x1b[0m" if case.passed else f"\x1b[1;31m{mark}\x1b[0m"
-    return f"{mark} {case.id}  {case.result.outcome.describe()}"
+    return f"{mark} {printable(case.id)}  {printable(case.result.outcome.describe())}"
 
 
 def _details(case: CaseReport, color: bool) -> list[str]:
-    lines = [f"     {line}" for p in case.problems() for line in p.splitlines()]
+    lines = [f"     {printable(line)}" for p in case.problems() for line in _lines(p)]
     g = case.golden
     if g is not None and g.status == "changed" and g.diff:
-        for line in g.diff.rstrip("\n").splitlines():
+        for line in _lines(g.diff.rstrip("\n")):
+            line = printable(line)
             if color and line.startswith("+") and not line.startswith("+++"):
                 line = f"\x1b[32m{line}\x1b[0m"
             elif color and line.startswith("-") and not line.startswith("---"):
                 line = f"\x1b[31m{line}\x1b[0m"
             lines.append(f"     {line}")
     return lines
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a text that is several lines by design: only a newline ends one (with the
+    carriage return before it); any other line break is shown as an escape."""
+    lines = text.split("\n")
+    if lines[-1] == "":  # as `str.splitlines`: no line after a final newline, none in ""
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def failure_text(case: CaseReport) -> str:
@@ -100,7 +118,8 @@ def as_json(report: SuiteReport, under: str | None = None) -> dict[str, Any]:
 
 
 def render_junit(report: SuiteReport) -> str:
-    """A JUnit XML report: one testsuite per scenario file, one testcase per case."""
+    """A JUnit XML report: one testsuite per scenario file, one testcase per case.  Every text
+    and attribute is `printable`, so the XML is well-formed whatever the names hold."""
     import xml.etree.ElementTree as ET
 
     root = ET.Element(
@@ -115,14 +134,16 @@ def render_junit(report: SuiteReport) -> str:
         suite = suites.get(case.file)
         if suite is None:
             suite = suites[case.file] = ET.SubElement(
-                root, "testsuite", name=case.file, tests="0", failures="0", errors="0"
+                root, "testsuite", name=printable(case.file), tests="0", failures="0", errors="0"
             )
         suite.set("tests", str(int(suite.get("tests", "0")) + 1))
-        tc = ET.SubElement(suite, "testcase", classname=case.file, name=case.case, file=case.file)
+        file, name = printable(case.file), printable(case.case)
+        tc = ET.SubElement(suite, "testcase", classname=file, name=name, file=file)
         if not case.passed:
             suite.set("failures", str(int(suite.get("failures", "0")) + 1))
             problems = case.problems()
-            failure = ET.SubElement(tc, "failure", message=problems[0] if problems else "failed")
+            message = printable(problems[0], multiline=True) if problems else "failed"
+            failure = ET.SubElement(tc, "failure", message=message)
             failure.text = failure_text(case)
     errors = [d for d in report.diagnostics if d.is_error]
     if errors:
@@ -131,6 +152,6 @@ def render_junit(report: SuiteReport) -> str:
         suite = ET.SubElement(root, "testsuite", name="validation", tests="1", errors="1")
         tc = ET.SubElement(suite, "testcase", classname="flowrt", name="validate")
         err = ET.SubElement(tc, "error", message=f"{len(errors)} error diagnostic(s)")
-        err.text = render_diags(errors)
+        err.text = printable(render_diags(errors), multiline=True)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -7,19 +7,37 @@ selected case under some paths and returns a `SuiteReport` (nothing here prints:
 pytest plugin render it).  Goldens are written only with `update=True`: new and changed ones, and
 unused ones are deleted, but only when no `-k` selection narrowed the run, so goldens of cases
 that did not run are never touched.
+
+An update holds the project's lock (`flowrt.core.files.directory_lock` on the project root)
+while it writes, so two updates of one project take turns instead of deleting what the other
+writes; holding it, the update removes the temporary files a killed update left.  Two cases
+whose goldens would be one file are an error (FR311) of their scenario file, which then does not
+run: neither golden is written.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, Severity, Span
-from flowrt.core.files import GOLDEN_SUFFIX, INSTANCE_FILE, SCENARIO_SUFFIX, kind_of
+from flowrt.core.files import (
+    GOLDEN_SUFFIX,
+    INSTANCE_FILE,
+    SCENARIO_SUFFIX,
+    WriteError,
+    directory_lock,
+    kind_of,
+    one_line,
+    stale_temp_files,
+)
 from flowrt.project.driver import (
     Project,
     discover,
@@ -38,7 +56,9 @@ from flowrt.testing.golden import (
     parse_golden,
     read_golden,
     render_golden,
+    shared_goldens,
     unified_diff,
+    unreadable,
     what_moved,
     write_atomic,
 )
@@ -58,61 +78,81 @@ class UsageError(Exception):
 # ---------------------------------------------------------------------------------------------
 # -k selection: pytest's keyword expressions (words, and, or, not, parentheses)
 
-_TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
+#: One token; whitespace between is skipped by `finditer` (no leading `\s*`: quadratic).
+_TOKEN = re.compile(r"(\(|\)|[^\s()]+)")
+#: How deep parentheses and `not`s may nest in a `-k` expression (pytest's own parser is
+#: recursive too; a few thousand `(` must be a usage error, not a RecursionError).
+MAX_SELECTION_DEPTH = 50
 
 
 def compile_selection(expr: str | None) -> Callable[[str], bool]:
-    """A predicate on case ids from a `-k` expression; words match as substrings, any case."""
+    """A predicate on case ids from a `-k` expression; words match as substrings, any case.
+
+    Chains of `and` and `or` are kept flat (any length); parentheses and `not` may nest
+    `MAX_SELECTION_DEPTH` deep.  A mistake is a UsageError that says at which column.
+    """
     if not expr or not expr.strip():
         return lambda _id: True
-    tokens = [m.group(1) for m in _TOKEN.finditer(expr)]
+    found = [(m.group(1), m.start(1) + 1) for m in _TOKEN.finditer(expr)]
+    shown = one_line(expr, 60)
     pos = 0
 
+    def fail(what: str) -> UsageError:
+        return UsageError(f"-k `{shown}`: {what}")
+
     def peek() -> str | None:
-        return tokens[pos] if pos < len(tokens) else None
+        return found[pos][0] if pos < len(found) else None
 
-    def take() -> str:
+    def take() -> tuple[str, int]:
         nonlocal pos
-        if pos >= len(tokens):
-            raise UsageError(f"-k `{expr}`: the expression ends too early")
+        if pos >= len(found):
+            last, column = found[-1]
+            raise fail(
+                f"the expression ends too early, after `{one_line(last, 60)}` at column {column}: "
+                "a word, `not` or `(` must follow"
+            )
         pos += 1
-        return tokens[pos - 1]
+        return found[pos - 1]
 
-    def or_() -> Callable[[str], bool]:
-        left = and_()
+    def or_(depth: int) -> Callable[[str], bool]:
+        terms = [and_(depth)]
         while peek() == "or":
             take()
-            right = and_()
-            left = (lambda a, b: lambda s: a(s) or b(s))(left, right)
-        return left
+            terms.append(and_(depth))
+        return terms[0] if len(terms) == 1 else lambda s: any(t(s) for t in terms)
 
-    def and_() -> Callable[[str], bool]:
-        left = not_()
+    def and_(depth: int) -> Callable[[str], bool]:
+        terms = [not_(depth)]
         while peek() == "and":
             take()
-            right = not_()
-            left = (lambda a, b: lambda s: a(s) and b(s))(left, right)
-        return left
+            terms.append(not_(depth))
+        return terms[0] if len(terms) == 1 else lambda s: all(t(s) for t in terms)
 
-    def not_() -> Callable[[str], bool]:
-        if peek() == "not":
+    def not_(depth: int) -> Callable[[str], bool]:
+        tok, column = take()
+        if tok in ("not", "("):
+            if depth >= MAX_SELECTION_DEPTH:
+                raise fail(
+                    f"`{tok}` at column {column} nests deeper than {MAX_SELECTION_DEPTH} levels "
+                    "of parentheses and `not`: simplify the expression"
+                )
+            if tok == "not":
+                inner = not_(depth + 1)
+                return lambda s: not inner(s)
+            inner = or_(depth + 1)
+            if peek() != ")":
+                raise fail(f"`(` at column {column} is never closed: add `)`")
             take()
-            inner = not_()
-            return lambda s: not inner(s)
-        tok = take()
-        if tok == "(":
-            inner = or_()
-            if take() != ")":
-                raise UsageError(f"-k `{expr}`: missing `)`")
             return inner
         if tok in (")", "and", "or"):
-            raise UsageError(f"-k `{expr}`: unexpected `{tok}`")
+            raise fail(f"unexpected `{tok}` at column {column}")
         word = tok.lower()
         return lambda s: word in s.lower()
 
-    predicate = or_()
-    if pos != len(tokens):
-        raise UsageError(f"-k `{expr}`: unexpected `{tokens[pos]}`")
+    predicate = or_(0)
+    if pos != len(found):
+        tok, column = found[pos]
+        raise fail(f"unexpected `{one_line(tok, 60)}` at column {column}")
     return predicate
 
 
@@ -228,6 +268,9 @@ class SuiteReport:
             n = sum(a == action for a, _ in self.changes)
             if n:
                 extra.append(f"{n} golden(s) {action}")
+        removed = sum(a == "removed" for a, _ in self.changes)
+        if removed:
+            extra.append(f"{removed} temporary file(s) of an interrupted update removed")
         if self.unused:
             extra.append(f"{len(self.unused)} unused golden(s)")
         return text + "".join(f", {e}" for e in extra)
@@ -257,12 +300,33 @@ class Suite:
         self.max_steps = max_steps
         self.projects: dict[Path, ProjectRun] = {}
         self._relative: dict[str, str] = {}
+        #: Project roots whose lock this suite holds: whether the system gave a real lock.
+        self._locked: dict[Path, bool] = {}
+
+    @contextmanager
+    def writing(self, root: Path) -> Iterator[bool]:
+        """Hold the lock of the project at `root` (only when updating; re-entrant).
+
+        Yields whether every other writer of the project is excluded (False where the system
+        has no locks: the writers then only tolerate each other)."""
+        key = root.resolve()
+        if not self.update or key in self._locked:
+            yield self._locked.get(key, False)
+            return
+        with directory_lock(key) as held:
+            self._locked[key] = held
+            try:
+                yield held
+            finally:
+                del self._locked[key]
 
     def project(self, root: Path) -> ProjectRun:
         key = root.resolve()
         if key not in self.projects:
             project = load_project(root)
             program = project.compile(strict=False)
+            for doc, sf in project.scenarios:
+                program.diagnostics.extend(shared_goldens(doc, sf.cases))
             scenario_files = {display_path(Path(d.file)) for d in project.scenario_docs}
             bad: set[Path] = set()
             blocked = False
@@ -322,11 +386,23 @@ class Suite:
         if root is not None and not path.resolve().is_relative_to(root.resolve()):
             # `__goldens__` (or the golden) is a link out of the project: neither read nor write
             return GoldenCheck("malformed", shown, "", [], _outside(shown, root))
-        old = read_golden(path)
+        try:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+            old = read_golden(path)
+        except OSError as exc:
+            if not self.update:
+                return GoldenCheck("malformed", shown, "", [], unreadable(shown, exc))
+            old = None  # the update replaces it, or says why it cannot (WriteError)
+        except GoldenError as exc:
+            if not self.update:
+                return GoldenCheck("malformed", shown, "", [], exc.diagnostic)
+            old = None
         if old == text:
             return GoldenCheck("same", shown)
         if self.update:
-            write_atomic(path, text)
+            with self.writing(root if root is not None else path.parent):
+                write_atomic(path, text)
             return GoldenCheck("written" if old is None else "updated", shown)
         if old is None:
             return GoldenCheck("missing", shown)
@@ -372,27 +448,30 @@ def run_suite(
     groups = _group(paths or ["."])
     runs: list[tuple[ProjectRun, Result]] = []
     for root, targets in groups.items():
-        pr = suite.project(root)
-        report.diagnostics.extend(pr.program.diagnostics)
-        report.files += len(pr.project.files)
-        if pr.blocked:
-            continue
-        selected = [
-            (doc, sf) for doc, sf in pr.project.scenarios if _under(Path(doc.file), targets)
-        ]
-        for doc, sf in selected:
-            if Path(doc.file).resolve() in pr.bad_files:
+        with suite.writing(root) as exclusive:
+            pr = suite.project(root)
+            report.diagnostics.extend(pr.program.diagnostics)
+            report.files += len(pr.project.files)
+            if pr.blocked:
                 continue
-            rel = suite.relative(doc, pr)
-            for case in cases_of(sf):
-                if not wanted(f"{rel}::{case.case} {sf.scenario}"):
+            selected = [
+                (doc, sf) for doc, sf in pr.project.scenarios if _under(Path(doc.file), targets)
+            ]
+            for doc, sf in selected:
+                if Path(doc.file).resolve() in pr.bad_files:
                     continue
-                one = suite.run_case(pr, doc, sf, case)
-                report.cases.append(one)
-                runs.append((pr, one.result))
-                if one.golden is not None and one.golden.status in ("written", "updated"):
-                    report.changes.append((one.golden.status, one.golden.path))
-        _unused(pr, targets, selected, update and not select, report)
+                rel = suite.relative(doc, pr)
+                for case in cases_of(sf):
+                    if not wanted(f"{rel}::{case.case} {sf.scenario}"):
+                        continue
+                    one = suite.run_case(pr, doc, sf, case)
+                    report.cases.append(one)
+                    runs.append((pr, one.result))
+                    if one.golden is not None and one.golden.status in ("written", "updated"):
+                        report.changes.append((one.golden.status, one.golden.path))
+            if update:
+                _remove_stale(pr, targets, exclusive, report)
+            _unused(pr, targets, selected, update and not select, report)
     if coverage:
         from flowrt.testing.coverage import compute
 
@@ -437,13 +516,53 @@ def _unused(
     """Goldens of no case: report them, or delete them (--update without -k)."""
     for golden in unused_goldens(pr, targets, selected):
         shown = display_path(golden)
-        if delete:
-            golden.unlink(missing_ok=True)
-            report.changes.append(("deleted", shown))
-            if golden.parent.is_dir() and not any(golden.parent.iterdir()):
-                golden.parent.rmdir()
-        else:
+        if not delete:
             report.unused.append(shown)
+            continue
+        try:
+            golden.unlink()
+        except FileNotFoundError:  # another update deleted it (a system without locks)
+            continue
+        except OSError as exc:
+            raise WriteError(golden, exc, verb="delete") from exc
+        report.changes.append(("deleted", shown))
+        _rmdir_if_empty(golden.parent)
+
+
+#: Where the system has no locks, a temporary file this old is surely no live writer's.
+STALE_AFTER = 600.0
+
+
+def _remove_stale(
+    pr: ProjectRun, targets: Sequence[Path], exclusive: bool, report: SuiteReport
+) -> None:
+    """Remove the temporary files killed updates left in the golden directories of `targets`.
+
+    Holding the project's lock, every such file is stale: its writer is gone."""
+    root = pr.project.root.resolve()
+    for sub in _golden_subdirs(targets):
+        if not sub.resolve().is_relative_to(root):
+            continue
+        removed = False
+        for tmp in stale_temp_files(sub, GOLDEN_SUFFIX):
+            try:
+                if not exclusive and time.time() - tmp.lstat().st_mtime < STALE_AFTER:
+                    continue
+                tmp.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise WriteError(tmp, exc, verb="delete") from exc
+            report.changes.append(("removed", display_path(tmp)))
+            removed = True
+        if removed:
+            _rmdir_if_empty(sub)
+
+
+def _rmdir_if_empty(directory: Path) -> None:
+    """Remove a golden directory left empty (a directory still in use, or gone, stays so)."""
+    with suppress(OSError):
+        directory.rmdir()
 
 
 def unused_goldens(
@@ -481,21 +600,22 @@ def _golden_subdirs(targets: Sequence[Path]) -> list[Path]:
     found: set[Path] = set()
     for t in targets:
         if t.is_file():
-            gdir = t.parent / GOLDEN_DIR
-            if gdir.is_dir():
-                found.update(
-                    sub
-                    for sub in gdir.iterdir()
-                    if sub.is_dir()
-                    and (
-                        sub == golden_dir(t)
-                        or not (t.parent / (sub.name + SCENARIO_SUFFIX)).exists()
-                    )
-                )
+            found.update(
+                sub
+                for sub in _subdirs(t.parent / GOLDEN_DIR)
+                if sub == golden_dir(t) or not (t.parent / (sub.name + SCENARIO_SUFFIX)).exists()
+            )
             continue
         for dirpath, dirnames, _ in os.walk(t):
             if GOLDEN_DIR in dirnames:
-                g = Path(dirpath) / GOLDEN_DIR
-                found.update(sub for sub in g.iterdir() if sub.is_dir())
+                found.update(_subdirs(Path(dirpath) / GOLDEN_DIR))
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != GOLDEN_DIR)
     return sorted(found)
+
+
+def _subdirs(directory: Path) -> list[Path]:
+    """The subdirectories of `directory`; none when it is gone or not a directory."""
+    try:
+        return [sub for sub in directory.iterdir() if sub.is_dir()]
+    except OSError:
+        return []

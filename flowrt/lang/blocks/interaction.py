@@ -81,12 +81,16 @@ class PlayPrompt(Block):
         cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import player
+        from flowrt.lang.refs import TextTooLong
+        from flowrt.lang.steps import player, text_too_long
 
         play = player(node, (), self.ssml, self.prompt)
 
         def play_prompt(node: Node, rt: Runtime) -> str:
-            play(rt)
+            try:
+                play(rt)
+            except TextTooLong as exc:
+                return text_too_long(rt, "the prompt text", exc, "nothing was played")
             return "success"
 
         return play_prompt
@@ -107,12 +111,16 @@ class SendMessage(Block):
         cx.template(self.text, ("text",))
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import renderer
+        from flowrt.lang.refs import TextTooLong
+        from flowrt.lang.steps import renderer, text_too_long
 
         render = renderer(node.prepared.get(("text",)), self.text)
 
         def send_message(node: Node, rt: Runtime) -> str:
-            rt.facts.append(("message", render(rt)))
+            try:
+                rt.facts.append(("message", render(rt)))
+            except TextTooLong as exc:
+                return text_too_long(rt, "the message text", exc, "nothing was sent")
             return "success"
 
         return send_message
@@ -153,7 +161,8 @@ class LoopPrompts(Block):
             )
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import player
+        from flowrt.lang.refs import TextTooLong
+        from flowrt.lang.steps import player, text_too_long
 
         interrupt = self.interrupt_seconds
         plays = tuple(
@@ -163,7 +172,11 @@ class LoopPrompts(Block):
 
         def loop_prompts(node: Node, rt: Runtime) -> str:
             for play in plays:
-                play(rt)
+                try:
+                    play(rt)
+                except TextTooLong as exc:
+                    what = f"the text of prompt {plays.index(play) + 1}"
+                    return text_too_long(rt, what, exc, "it was not played")
             return rt.wait_in_queue(interrupt)
 
         return loop_prompts
@@ -200,12 +213,16 @@ class GetCustomerInput(Block):
         prepare_matchers(cx, self.conditions)
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import matcher, player
+        from flowrt.lang.refs import TextTooLong
+        from flowrt.lang.steps import matcher, player, text_too_long
 
         play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
 
         def get_customer_input(node: Node, rt: Runtime) -> str:
-            play(rt)
+            try:
+                play(rt)
+            except TextTooLong as exc:
+                return text_too_long(rt, "the prompt text", exc, "no input was taken")
             value = rt.customer_input(name)
             if value is None or value == "timeout":
                 return "timeout"
