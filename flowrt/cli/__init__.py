@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from flowrt.core.text import printable
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -169,14 +171,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             report = run_flow(args.target, args.scenario, args.case, inline, world, **options)
     except UsageError as exc:
-        print(f"flowrt run: {exc}", file=sys.stderr)
+        print(f"flowrt run: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - a bad inline contact or world, never a traceback
         from flowrt.core.diagnostics import FlowrtError
 
         if not isinstance(exc, FlowrtError | ValueError):
             raise
-        print(f"flowrt run: {exc}", file=sys.stderr)
+        print(f"flowrt run: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     _print_run(report, args, project_mode)
     return EXIT_FINDINGS if report.failed else EXIT_OK
@@ -203,7 +205,6 @@ def _print_run(report: object, args: argparse.Namespace, project_mode: bool) -> 
         print(render_text(shown, color=color))
         print(summary_line(shown, report.files))
         print()
-    from flowrt.core.text import printable  # names from the project: no control characters
 
     for r in report.results:
         if project_mode:
@@ -334,7 +335,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _detach_stdout()
         return EXIT_OK
     except OSError as exc:  # WriteError included: flowrt.core.files is imported only if needed
-        print(f"{command}: {_os_error_text(exc)}", file=sys.stderr)
+        print(f"{command}: {printable(str(_os_error_text(exc)))}", file=sys.stderr)
         return EXIT_FINDINGS
     return code
 

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flowrt.core.text import printable
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -74,7 +76,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
         problem = report_target_problem(Path(args.output))
         if problem:
-            print(f"flowrt graph: {problem}", file=sys.stderr)
+            print(f"flowrt graph: {printable(str(problem))}", file=sys.stderr)
             return EXIT_USAGE
     if args.case and not args.scenario:
         print("flowrt graph: --case needs --scenario", file=sys.stderr)
@@ -87,7 +89,6 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("flowrt graph: PNG is binary; write it with -o FILE", file=sys.stderr)
         return EXIT_USAGE
-    from flowrt.core.text import printable
     from flowrt.reports.graph import GraphError
 
     try:
@@ -96,7 +97,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         print(f"flowrt graph: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except GraphError as exc:  # Graphviz refused, failed or timed out: one line, exit 1
-        print(f"flowrt graph: {exc}", file=sys.stderr)
+        print(f"flowrt graph: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FINDINGS
 
 
@@ -197,7 +198,10 @@ def _overlay(args: argparse.Namespace, name: str) -> tuple[Any, int]:
             f"--coverage for all of them; its cases: {cases}"
         )
     if not any(step["flow"] == name for step in runs[0]):
-        print(f"flowrt graph: case `{results[0].case}` never runs flow `{name}`", file=sys.stderr)
+        print(
+            f"flowrt graph: case `{printable(str(results[0].case))}` never runs flow `{printable(str(name))}`",
+            file=sys.stderr,
+        )
     return path_overlay(name, runs[0]), EXIT_OK
 
 

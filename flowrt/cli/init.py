@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flowrt.core.files import GOLDEN_SUFFIX, WriteError, shown_path, write_atomic
+from flowrt.core.text import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -159,7 +160,7 @@ def _in_the_way(directory: Path, rel: str) -> Path | None:
 def cmd_init(args: argparse.Namespace) -> int:
     directory = Path(args.dir)
     if directory.exists() and not directory.is_dir():
-        print(f"flowrt init: {directory} is not a directory", file=sys.stderr)
+        print(f"flowrt init: {printable(str(directory))} is not a directory", file=sys.stderr)
         return EXIT_USAGE
     try:
         written = create(directory)
@@ -170,13 +171,13 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     except LeadsOut as exc:
-        print(f"flowrt init: {exc}", file=sys.stderr)
+        print(f"flowrt init: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FINDINGS
     except WriteError as exc:
-        print(f"flowrt init: {exc}; nothing was written", file=sys.stderr)
+        print(f"flowrt init: {printable(str(exc))}; nothing was written", file=sys.stderr)
         return EXIT_FINDINGS
     for path in written:
-        print(f"created {path.as_posix()}")
+        print(f"created {printable(str(path.as_posix()))}")
     try:
         goldens = make_goldens(directory)
     except WriteError as exc:

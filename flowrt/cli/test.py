@@ -16,6 +16,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from flowrt.core.text import printable
+
 if TYPE_CHECKING:
     from flowrt.testing.suite import SuiteReport
 
@@ -92,7 +94,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     for out in (args.junit_xml, args.html):
         problem = out and report_target_problem(Path(out))
         if problem:
-            print(f"flowrt test: {problem}", file=sys.stderr)
+            print(f"flowrt test: {printable(str(problem))}", file=sys.stderr)
             return EXIT_USAGE
     try:
         report = run_suite(
@@ -103,7 +105,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             max_steps=args.max_steps,
         )
     except UsageError as exc:
-        print(f"flowrt test: {exc}", file=sys.stderr)
+        print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     from flowrt.testing.render import as_json, render_junit, render_text
 
@@ -131,7 +133,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             write_html(report, args.paths, args.html)
     except WriteError as exc:
         sys.stdout.flush()
-        print(f"flowrt test: {exc}", file=sys.stderr)
+        print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FINDINGS
     return EXIT_OK if report.ok and under is None else EXIT_FINDINGS
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from flowrt.core.text import printable
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
@@ -418,30 +420,13 @@ MAX_MESSAGE = 2000
 #: At most this many diagnostics are printed per file; the rest are counted.
 MAX_PER_FILE = 100
 
-# What must not reach a terminal or a CI log raw is every character Python does not call
-# printable: C0 and C1 controls (ESC, CR, NUL; a newline would start a line a CI reads as a
-# workflow command), DEL, the line and paragraph separators, format characters (bidirectional
-# overrides, zero-width characters), lone surrogates.  Each is written as its escape instead.
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape(c: str) -> str:
-    if c in _NAMED:
-        return _NAMED[c]
-    n = ord(c)
-    if n < 0x100:
-        return f"\\x{n:02x}"
-    return f"\\u{n:04x}" if n <= 0xFFFF else f"\\U{n:08x}"
-
 
 def neutralized(text: str, limit: int = MAX_MESSAGE) -> str:
-    """`text` for a terminal: every character that is not printable written as its escape
-    (`\\x1b`, `\\n`, `\\u202e`), and at most `limit` characters of it."""
+    """`text` for a terminal: at most `limit` characters, every character unsafe to show written
+    as its escape (`\\x1b`, `\\n`, `\\u202e`): the one rule of flowrt.core.text.printable."""
     if len(text) > limit:
         text = text[:limit] + "…"
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else _escape(c) for c in text)
+    return printable(text)
 
 
 class SourceCache:

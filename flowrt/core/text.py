@@ -7,52 +7,39 @@ newline starts a line of the writer's choosing: one that GitHub Actions reads as
 command (`::error file=x::...`).  Every human-facing output (traces, `flowrt test` text and JUnit,
 annotations, diagrams, the HTML report) passes its untrusted pieces through `printable`.
 
-The rule, one place for all of them: every character that is not safe to show is replaced by a
-visible escape in Python's notation, so the reader sees what the file holds:
-
-- C0 controls (U+0000-U+001F) except tab, DEL (U+007F) and the C1 controls (U+0080-U+009F):
-  `\\n`, `\\r`, `\\t` for newline, carriage return and tab, `\\xNN` for the others (ESC is shown
-  as `\\x1b`, NUL as `\\x00`);
-- the Unicode line and paragraph separators (U+2028, U+2029) and the bidirectional controls
-  (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which reorder or break what is shown:
-  `\\uNNNN`;
-- lone surrogates (U+D800-U+DFFF), which cannot be encoded and would crash the writer, and the
-  non-characters U+FFFE and U+FFFF: `\\uNNNN`.
+The rule, one place for all of them: every character Python does not call printable is replaced
+by a visible escape in Python's notation, so the reader sees what the file holds.  That is every
+character of the Unicode categories "Other" and "Separator" except the ASCII space: C0 and C1
+controls and DEL (ESC is shown as `\\x1b`, NUL as `\\x00`, newline and carriage return as
+`\\n` and `\\r`), format characters (the bidirectional overrides that reorder what is shown,
+zero-width characters), the line and paragraph separators and other spaces than U+0020, private
+use and unassigned code points, lone surrogates (which cannot be encoded and would crash the
+writer) and the non-characters U+FFFE and U+FFFF.
 
 Tab is kept.  With `multiline=True` newlines are kept too (for text that is several lines by
-design); each line is then made safe on its own.  Backslashes are left as they are, so a name that
-holds the four characters `\\x1b` reads the same as one that holds ESC: the escape is for reading,
-not for parsing back.  What remains is always printable, encodable as UTF-8 and legal in XML 1.0.
-Text that needs no escape is returned as it is (the same object), so valid input prints
-byte-for-byte as before.
+design).  Backslashes are left as they are, so a name that holds the four characters `\\x1b`
+reads the same as one that holds ESC: the escape is for reading, not for parsing back.  What
+remains is always printable, encodable as UTF-8 and legal in XML 1.0.  Text that needs no escape
+is returned as it is (the same object), so valid input prints byte-for-byte as before.
 """
 
 from __future__ import annotations
-
-import re
 
 __all__ = ["ELLIPSIS", "printable", "shorten"]
 
 ELLIPSIS = "\u2026"
 
-_UNSAFE_CLASS = (
-    "\x00-\x08\x0a-\x1f\x7f-\x9f"  # C0 but tab, DEL, C1
-    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional controls
-    "\u2028\u2029"  # line and paragraph separators
-    "\ud800-\udfff\ufffe\uffff"  # lone surrogates, non-characters
-)
-_UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
-_UNSAFE_BUT_NEWLINE = re.compile(f"[{_UNSAFE_CLASS.replace(chr(10) + '-', chr(11) + '-')}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escape(match: re.Match[str]) -> str:
-    c = match.group()
+def _escape(c: str) -> str:
     named = _NAMED.get(c)
     if named is not None:
         return named
     n = ord(c)
-    return f"\\x{n:02x}" if n <= 0xFF else f"\\u{n:04x}"
+    if n <= 0xFF:
+        return f"\\x{n:02x}"
+    return f"\\u{n:04x}" if n <= 0xFFFF else f"\\U{n:08x}"
 
 
 def printable(text: str, *, multiline: bool = False) -> str:
@@ -60,10 +47,18 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
     One line is expected unless `multiline`: a newline is shown as `\\n`.  Linear in the length.
     """
-    pattern = _UNSAFE_BUT_NEWLINE if multiline else _UNSAFE
-    if pattern.search(text) is None:
+    if text.isprintable():
         return text
-    return pattern.sub(_escape, text)
+    keep = "\t\n" if multiline else "\t"
+    changed = False
+    out = []
+    for c in text:
+        if c.isprintable() or c in keep:
+            out.append(c)
+        else:
+            out.append(_escape(c))
+            changed = True
+    return "".join(out) if changed else text
 
 
 def shorten(text: str, limit: int) -> str:
