@@ -16,28 +16,33 @@ For tests that users already write against boto3::
 
     try:
         connect.associate_email_address_alias(
+            InstanceId="anycompany",
             EmailAddressId="help@anycompany.example",
             AliasConfiguration={"EmailAddressId": "support@anybrand.example"})
     except connect.exceptions.ResourceConflictException as err:
         err.response["Error"]["Code"]                          # "ResourceConflictException"
         err.response["ResponseMetadata"]["HTTPStatusCode"]     # 409
 
+Each method is the operation of the same name in snake_case, with botocore's parameters and
+response keys; one table says which (`flowrt.email.shapes`, held equal to botocore's `connect`
+service model by tests/test_client_botocore.py).  `result(contact_id)` is flowrt's own: the run.
+
 The client keeps an in-memory copy of the instance's email state (`flowrt.email.mailbox.Mailbox`): the
 operations change that copy, never the files.  StartEmailContact runs the contact's flow in a
-simulated world (`world=`, as in a scenario file); `result(contact_id)` gives the run.
-Email addresses are identified by the address itself (or an ARN ending in
+simulated world (`world=`, as in a scenario file).  InstanceId is the instance's name, ARN or
+ID; email addresses are identified by the address itself (or an ARN ending in
 `/email-address/<address>`), queues by name, queue ID or ARN, flows by name or ARN.
 
 Errors (docs/email.md): `ConnectClient(...)` raises `flowrt.FlowrtError`; the operations only
-`ConnectError` subclasses, botocore's parameter checks included (required, unknown, type with
-`None` refused, length): InvalidRequestException for StartEmailContact, else
-InvalidParameterException.
+`ConnectError` subclasses: `ParamValidationError` for what botocore checks before it sends a
+request (flowrt.email.params), then the service's errors (InvalidRequestException for
+StartEmailContact, else InvalidParameterException, ResourceNotFoundException, ...).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -54,16 +59,18 @@ from flowrt.email.errors import (
     ResourceNotFoundException,
 )
 from flowrt.email.mailbox import Mailbox
-from flowrt.email.request import MAX_CLIENT_TOKEN, parse_request, shape_problems
+from flowrt.email.params import ParamValidationError, Refusal, check, shown
+from flowrt.email.request import parse_request, shape_problems
 from flowrt.email.result import EmailResult
 from flowrt.email.session import EmailSession
+from flowrt.email.shapes import OPERATIONS
 from flowrt.lang.compiler import DEFAULT_MAX_STEPS
-from flowrt.lang.instance import MAX_QUEUE_EMAIL_ADDRESSES
 from flowrt.run.trace import Outcome
 from flowrt.run.world import attribute_problems
 from flowrt.scenario.run import check_run_options, prepare_world, shorten, show, world_model
 
 if TYPE_CHECKING:
+    from flowrt.email.mailbox import EmailContact
     from flowrt.lang.compiler import Program
     from flowrt.project.driver import Project
     from flowrt.run.trace import Result
@@ -80,54 +87,18 @@ __all__ = [
     "InvalidParameterException",
     "InvalidRequestException",
     "LimitExceededException",
+    "ParamValidationError",
     "ResourceConflictException",
     "ResourceNotFoundException",
 ]
 
-_OK: dict[str, Any] = {"ResponseMetadata": {"HTTPStatusCode": 200}}
 START = "StartEmailContact"
-#: Identifiers (InstanceId, ContactId, EmailAddressId, QueueId, ...) and tokens take 1 to this
-#: many characters (ClientToken: seeds 001 and 003); longer ones are refused before any lookup.
-MAX_ID = MAX_CLIENT_TOKEN
 #: Messages of errors are cut to this many characters.
 MAX_MESSAGE = 1_000
-
-
-class _Omitted:
-    """The default of a parameter left out: `None` is a value, and a wrong one (as in boto3)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<omitted>"
-
-
-#: A parameter's default: left out.  Typed Any so that a signature can say `InstanceId: str`.
-OMITTED: Any = _Omitted()
-
-_KINDS: dict[str, type] = {"str": str, "int": int, "dict": Mapping, "list": list}
-
-
-def _shape(spec: str) -> dict[str, type]:
-    """`"Name:kind ..."` as parameter name -> type (botocore's shapes, as far as flowrt reads)."""
-    return {name: _KINDS[kind] for name, kind in (p.split(":") for p in spec.split())}
-
-
-#: What each parameter of the operations holds.
-_TYPES = _shape(
-    "InstanceId:str ContactId:str InitialContactId:str EmailAddressId:str QueueId:str "
-    "ClientToken:str NextToken:str MaxResults:int Attributes:dict AliasConfiguration:dict "
-    "SearchCriteria:dict SearchFilter:dict EmailAddressesConfig:list"
-)
-#: StartEmailContact's parameters (its request model checks them further).
-_START_TYPES = _shape(
-    "FromEmailAddress:dict DestinationEmailAddress:str Description:str References:dict Name:str "
-    "EmailMessage:dict AdditionalRecipients:dict Attachments:list ContactFlowId:str "
-    "RelatedContactId:str Attributes:dict SegmentAttributes:dict ClientToken:str"
-)
-#: StartEmailContact's parameters that name something: at most MAX_ID characters.
-_START_IDS = ("DestinationEmailAddress", "ContactFlowId", "RelatedContactId", "ClientToken")
-_VALID: dict[type, str] = {Mapping: "<class 'dict'>", list: "<class 'list'>, <class 'tuple'>"}
+#: A page of SearchEmailAddresses and ListQueueEmailAddresses when MaxResults is left out.
+DEFAULT_MAX_RESULTS = 100
+#: SearchCriteria's StringCondition may compare these fields of an address.
+SEARCH_FIELDS = ("EmailAddressId", "EmailAddressArn", "EmailAddress", "DisplayName", "Description")
 
 
 def _ok(**fields: Any) -> dict[str, Any]:
@@ -135,91 +106,8 @@ def _ok(**fields: Any) -> dict[str, Any]:
 
 
 def _error(op: str) -> type[ConnectError]:
-    """The error of a malformed request: StartEmailContact's own, else botocore's."""
+    """The service's error for a request it refuses: StartEmailContact's own, else the usual."""
     return InvalidRequestException if op == START else InvalidParameterException
-
-
-def _check(
-    op: str,
-    params: Mapping[str, Any],
-    unknown: Mapping[Any, Any],
-    required: tuple[str, ...] = (),
-) -> None:
-    """botocore's checks of an operation's parameters: unknown, missing, type, length."""
-    error = _error(op)
-    for name in unknown:
-        raise error(
-            f'Unknown parameter in input: "{_name(name)}", must be one of: {", ".join(params)}',
-            op,
-        )
-    for name, value in params.items():
-        if value is OMITTED:
-            if name in required:
-                raise error(f'Missing required parameter in input: "{name}"', op, path=(name,))
-            continue
-        _check_value(op, name, value, _TYPES[name])
-
-
-def _check_value(op: str, path: str, value: Any, kind: type, *, length: bool = True) -> None:
-    """A parameter's type (None is never one), and an identifier's length (1 to MAX_ID)."""
-    error = _error(op)
-    ok = isinstance(value, list | tuple) if kind is list else isinstance(value, kind)
-    if not ok or (isinstance(value, bool) and kind is not bool):
-        raise error(
-            f"Invalid type for parameter {path}, value: {show(value)}, type: {type(value)!r}, "
-            f"valid types: {_VALID.get(kind, repr(kind))}",
-            op,
-            path=(path,),
-        )
-    if kind is str and length and not 0 < len(value) <= MAX_ID:
-        bound = "min length: 1" if not value else f"max length: {MAX_ID}"
-        raise error(
-            f"Invalid length for parameter {path}, value: {len(value):,}, valid {bound}",
-            op,
-            path=(path,),
-        )
-    if kind is int and not 1 <= value <= 100:
-        raise error(
-            f"Invalid value for parameter {path}, value: {show(value)}, valid range: 1-100",
-            op,
-            path=(path,),
-        )
-
-
-def _members(
-    op: str,
-    path: str,
-    value: Mapping[Any, Any],
-    members: Mapping[str, type],
-    required: tuple[str, ...] = (),
-) -> None:
-    """The members of a structure parameter (AliasConfiguration, EmailAddressesConfig[0])."""
-    error = _error(op)
-    for key in value:
-        if key not in members:
-            raise error(
-                f'Unknown parameter in {path}: "{_name(key)}", must be one of: '
-                f"{', '.join(members)}",
-                op,
-                path=(path,),
-            )
-    for name, kind in members.items():
-        if name not in value:
-            if name in required:
-                raise error(
-                    f'Missing required parameter in {path}: "{name}"', op, path=(path, name)
-                )
-            continue
-        _check_value(op, f"{path}.{name}", value[name], kind)
-
-
-def _given(value: str) -> str | None:
-    """An optional parameter's value, None when left out."""
-    return None if value is OMITTED else value
-
-
-def _name(key: object) -> str:
-    return shorten(key) if isinstance(key, str) else show(key)
 
 
 def _bounded(exc: ConnectError) -> ConnectError:
@@ -234,7 +122,9 @@ def _bounded(exc: ConnectError) -> ConnectError:
 class ConnectClient:
     """The email operations of Amazon Connect's API over a flowrt project (see module doc).
 
-    `exceptions` holds the error classes, as `boto3.client("connect").exceptions` does.
+    Each operation takes boto3's keyword arguments and returns boto3's response; the parameters
+    are those of botocore's `connect` service model (flowrt.email.shapes).  `exceptions` holds
+    the error classes, as `boto3.client("connect").exceptions` does.
     """
 
     exceptions = SimpleNamespace(ClientError=ConnectError, **ERRORS)
@@ -265,12 +155,24 @@ class ConnectClient:
         self._session = EmailSession(program, self.mailbox, prepare_world(w), max_steps, related)
         self._results: dict[str, Result] = {}
 
-    # -- helpers -------------------------------------------------------------------------------
+    # -- parameters ----------------------------------------------------------------------------
+
+    def _check(self, method: str, params: Mapping[str, Any]) -> tuple[str, list[Refusal]]:
+        """botocore's checks of a call (ParamValidationError); the operation and the refusals."""
+        op = OPERATIONS[method]
+        return op.name, check(op.input, params, op.name, _error(op.name))
+
+    def _checked(self, method: str, params: Mapping[str, Any]) -> str:
+        """A call's parameters checked, its InstanceId this project's instance: the operation."""
+        op, refusals = self._check(method, params)
+        _refuse(op, refusals)
+        self._instance(params["InstanceId"], op)
+        return op
 
     def _instance(self, instance_id: str, operation: str) -> None:
-        """InstanceId, when given, names this project's instance (its name, ARN or ID)."""
+        """InstanceId names this project's instance (its name, ARN or ID)."""
         inst = self.program.instance
-        if instance_id is OMITTED or inst is None:
+        if inst is None:
             return
         names = {inst.instance, inst.arn, inst.arn.rsplit("/", 1)[-1]}
         if instance_id not in names:
@@ -291,65 +193,33 @@ class ConnectClient:
             f"queue `{shorten(queue_id)}` does not exist", operation, path=("QueueId",)
         )
 
-    def _queue_request(
-        self,
-        op: str,
-        instance_id: str,
-        queue_id: str,
-        config: list[Any],
-        token: str,
-        unknown: Mapping[str, Any],
-    ) -> tuple[str, list[str]]:
-        """Check a queue operation's parameters: the queue, and the EmailAddressIds of
-        EmailAddressesConfig (1 to 50 structures)."""
-        params = {
-            "InstanceId": instance_id,
-            "QueueId": queue_id,
-            "EmailAddressesConfig": config,
-            "ClientToken": token,
-        }
-        _check(op, params, unknown, ("QueueId", "EmailAddressesConfig"))
-        if not 1 <= len(config) <= MAX_QUEUE_EMAIL_ADDRESSES:
-            raise InvalidParameterException(
-                f"EmailAddressesConfig has {len(config):,} items; 1 to "
-                f"{MAX_QUEUE_EMAIL_ADDRESSES} are allowed",
-                op,
-                path=("EmailAddressesConfig",),
-            )
-        ids = []
-        for i, item in enumerate(config):
-            path = f"EmailAddressesConfig[{i}]"
-            _check_value(op, path, item, Mapping)
-            _members(op, path, item, {"EmailAddressId": str}, ("EmailAddressId",))
-            ids.append(item["EmailAddressId"])
-        self._instance(instance_id, op)
-        return self._queue(queue_id, op), ids
+    def _contact(self, contact_id: str, op: str) -> EmailContact:
+        contact = self.mailbox.contacts.get(contact_id)
+        if contact is None:
+            raise ResourceNotFoundException(f"contact `{shorten(contact_id)}` does not exist", op)
+        return contact
 
-    # -- StartEmailContact (seed 004) ----------------------------------------------------------
+    # -- contacts ------------------------------------------------------------------------------
 
-    def start_email_contact(self, *, InstanceId: str = OMITTED, **request: Any) -> dict[str, Any]:  # noqa: N803
-        """Create an inbound email contact and run its flow; `{"ContactId": ...}`."""
-        op = START
-        _check(op, {"InstanceId": InstanceId}, {})
-        self._instance(InstanceId, op)
-        for name, value in request.items():
-            kind = _START_TYPES.get(name) if isinstance(name, str) else None
-            if kind is None:
-                raise InvalidRequestException(
-                    f'Unknown parameter in input: "{_name(name)}", must be one of: InstanceId, '
-                    f"{', '.join(_START_TYPES)}",
-                    op,
-                )
-            # Identifiers have bounded lengths; free text (Description, Name) the request's rules.
-            _check_value(op, name, value, kind, length=name in _START_IDS)
-        req, problems = parse_request(request)
+    def start_email_contact(self, **params: Any) -> dict[str, Any]:
+        """StartEmailContact: create an inbound email contact and run its flow.
+
+        `{"ContactId": ...}`; `result(contact_id)` gives the run.  After botocore's checks come
+        the request's own rules (those of scenario files, FR200), then the service's bounds,
+        InstanceId and the rules that need the instance.
+        """
+        op, refusals = self._check("start_email_contact", params)
+        req, problems = parse_request({k: v for k, v in params.items() if k != "InstanceId"})
         if req is not None:
-            problems = shape_problems(req) + instance_problems(
-                req, self.mailbox, self.program, self._session.related
-            )
+            problems = shape_problems(req)
         if problems:
             raise _bounded(problems[0].exception(op))
         assert req is not None
+        _refuse(op, refusals)
+        self._instance(params["InstanceId"], op)
+        problems = instance_problems(req, self.mailbox, self.program, self._session.related)
+        if problems:
+            raise _bounded(problems[0].exception(op))
         before = len(self._session.records)
         contact_id = self._session.start(req)
         if contact_id not in self._results:
@@ -364,53 +234,35 @@ class ConnectClient:
         return _ok(ContactId=contact_id)
 
     def result(self, contact_id: str) -> Result:
-        """The run of the flow a StartEmailContact started (flowrt's own addition)."""
-        op = "DescribeContact"
-        _check_value(op, "contact_id", contact_id, str)
+        """The run of the flow a StartEmailContact started: flowrt's own, not an operation.
+
+        Its `email["contacts"]` lists each contact's record (the address it was sent to, the
+        one it was delivered to, its flow, its attributes)."""
+        if not isinstance(contact_id, str):
+            raise ParamValidationError(
+                f"Invalid type for parameter contact_id, value: {shown(contact_id)}, "
+                f"type: {type(contact_id)}, valid types: {str}"
+            )
         try:
             return self._results[contact_id]
         except KeyError:
             raise ResourceNotFoundException(
-                f"contact `{shorten(contact_id)}` does not exist", op
+                f"contact `{shorten(contact_id)}` does not exist", "DescribeContact"
             ) from None
 
-    def get_contact_attributes(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        InitialContactId: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
+    def get_contact_attributes(self, **params: Any) -> dict[str, Any]:
         """GetContactAttributes: the contact's attributes after its flow ran."""
-        op = "GetContactAttributes"
-        params = {"InstanceId": InstanceId, "InitialContactId": InitialContactId}
-        _check(op, params, unknown, ("InitialContactId",))
-        self._instance(InstanceId, op)
-        return _ok(Attributes=dict(self._contact(InitialContactId, op).attributes))
+        op = self._checked("get_contact_attributes", params)
+        return _ok(Attributes=dict(self._contact(params["InitialContactId"], op).attributes))
 
-    def update_contact_attributes(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        InitialContactId: str = OMITTED,  # noqa: N803
-        Attributes: Mapping[str, str] = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
+    def update_contact_attributes(self, **params: Any) -> dict[str, Any]:
         """UpdateContactAttributes: change one contact's attributes (only that contact's).
 
         The attributes keep the rules of StartEmailContact's: keys of letters, digits, `-` and
         `_`, at most 32,768 UTF-8 bytes in all (InvalidParameterException)."""
-        op = "UpdateContactAttributes"
-        params = {"InstanceId": InstanceId, "InitialContactId": InitialContactId}
-        _check(
-            op, {**params, "Attributes": Attributes}, unknown, ("InitialContactId", "Attributes")
-        )
-        self._instance(InstanceId, op)
-        for key, value in Attributes.items():
-            _check_value(op, "Attributes key", key, str, length=False)
-            _check_value(op, f"Attributes.{shorten(key)}", value, str, length=False)
-        contact = self._contact(InitialContactId, op)
-        merged = {**contact.attributes, **dict(Attributes)}
+        op = self._checked("update_contact_attributes", params)
+        contact = self._contact(params["InitialContactId"], op)
+        merged = {**contact.attributes, **params["Attributes"]}
         problems = list(attribute_problems(merged))
         if problems:  # the size first: its message is short
             size = [p for p in problems if p[2] is None]
@@ -418,199 +270,188 @@ class ConnectClient:
             raise InvalidParameterException(shorten(message, MAX_MESSAGE), op, path=("Attributes",))
         contact.attributes = merged
         self._session.related[contact.contact_id] = contact.attributes
-        return dict(_OK)
+        return _ok()
 
-    def describe_contact(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        ContactId: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
-        """DescribeContact (the email fields flowrt keeps): addresses, flow, related contact."""
-        op = "DescribeContact"
-        _check(op, {"InstanceId": InstanceId, "ContactId": ContactId}, unknown, ("ContactId",))
-        self._instance(InstanceId, op)
-        c = self._contact(ContactId, op)
-        contact: dict[str, Any] = {
-            "Id": c.contact_id,
-            "Channel": "EMAIL",
-            "InitiationMethod": "API",
-            "Name": c.request.name or _subject(c.request),
-            "SystemEndpoint": {"Type": "EMAIL", "Address": c.sent_to},
-            "DeliveredTo": c.delivered_to,
-            "ContactFlowId": c.flow,
-        }
+    def describe_contact(self, **params: Any) -> dict[str, Any]:
+        """DescribeContact: the email contact's channel, name, endpoints, queue and attributes."""
+        op = self._checked("describe_contact", params)
+        c = self._contact(params["ContactId"], op)
+        req, inst = c.request, self.program.instance
+        contact: dict[str, Any] = {"Id": c.contact_id}
+        if inst is not None:
+            contact["Arn"] = f"{inst.arn}/contact/{c.contact_id}"
+        contact.update(Channel="EMAIL", InitiationMethod="API", Name=req.name or _subject(req))
+        if req.description is not None:
+            contact["Description"] = req.description
+        sender = req.from_email_address
+        if sender is not None and sender.email_address is not None:
+            contact["CustomerEndpoint"] = _endpoint(sender.email_address, sender.display_name)
+        contact["SystemEndpoint"] = _endpoint(c.sent_to, None)
+        recipients = req.additional_recipients
+        if recipients is not None:
+            contact["AdditionalEmailRecipients"] = {
+                "ToList": [_recipient(r) for r in recipients.to_addresses],
+                "CcList": [_recipient(r) for r in recipients.cc_addresses],
+            }
+        outcome = c.result.outcome if c.result is not None else None
+        if inst is not None and outcome is not None and outcome.queue in inst.queues:
+            contact["QueueInfo"] = {"Id": inst.queue_id(outcome.queue)}
         if c.related_contact_id is not None:
             contact["RelatedContactId"] = c.related_contact_id
+        contact["Attributes"] = dict(c.attributes)
         return _ok(Contact=contact)
 
-    def _contact(self, contact_id: str, op: str) -> Any:
-        contact = self.mailbox.contacts.get(contact_id)
-        if contact is None:
-            raise ResourceNotFoundException(f"contact `{shorten(contact_id)}` does not exist", op)
-        return contact
+    # -- email addresses and their aliases -----------------------------------------------------
 
-    # -- aliases (seed 001) --------------------------------------------------------------------
+    def associate_email_address_alias(self, **params: Any) -> dict[str, Any]:
+        """AssociateEmailAddressAlias: AliasConfiguration.EmailAddressId becomes the alias of
+        EmailAddressId (docs/email.md)."""
+        self._checked("associate_email_address_alias", params)
+        alias = params["AliasConfiguration"]["EmailAddressId"]
+        self.mailbox.associate_alias(params["EmailAddressId"], alias, params.get("ClientToken"))
+        return _ok()
 
-    def associate_email_address_alias(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        EmailAddressId: str = OMITTED,  # noqa: N803
-        AliasConfiguration: Mapping[str, Any] = OMITTED,  # noqa: N803
-        ClientToken: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
-        """AliasConfiguration.EmailAddressId becomes the alias of EmailAddressId (docs/email.md)."""
-        op = "AssociateEmailAddressAlias"
-        alias = self._alias_request(
-            op, InstanceId, EmailAddressId, AliasConfiguration, ClientToken, unknown
-        )
-        self.mailbox.associate_alias(EmailAddressId, alias, _given(ClientToken))
-        return dict(_OK)
+    def disassociate_email_address_alias(self, **params: Any) -> dict[str, Any]:
+        """DisassociateEmailAddressAlias: remove the alias relationship of the two addresses."""
+        self._checked("disassociate_email_address_alias", params)
+        alias = params["AliasConfiguration"]["EmailAddressId"]
+        self.mailbox.disassociate_alias(params["EmailAddressId"], alias, params.get("ClientToken"))
+        return _ok()
 
-    def disassociate_email_address_alias(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        EmailAddressId: str = OMITTED,  # noqa: N803
-        AliasConfiguration: Mapping[str, Any] = OMITTED,  # noqa: N803
-        ClientToken: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
-        """Remove the alias relationship between the two addresses."""
-        op = "DisassociateEmailAddressAlias"
-        alias = self._alias_request(
-            op, InstanceId, EmailAddressId, AliasConfiguration, ClientToken, unknown
-        )
-        self.mailbox.disassociate_alias(EmailAddressId, alias, _given(ClientToken))
-        return dict(_OK)
-
-    def _alias_request(
-        self,
-        op: str,
-        instance_id: str,
-        address_id: str,
-        config: Mapping[str, Any],
-        token: str,
-        unknown: Mapping[str, Any],
-    ) -> str:
-        """Check an alias operation's parameters; the alias's EmailAddressId."""
-        params = {
-            "InstanceId": instance_id,
-            "EmailAddressId": address_id,
-            "AliasConfiguration": config,
-            "ClientToken": token,
-        }
-        _check(op, params, unknown, ("EmailAddressId", "AliasConfiguration"))
-        _members(op, "AliasConfiguration", config, {"EmailAddressId": str}, ("EmailAddressId",))
-        self._instance(instance_id, op)
-        return str(config["EmailAddressId"])
-
-    def describe_email_address(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        EmailAddressId: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
+    def describe_email_address(self, **params: Any) -> dict[str, Any]:
         """DescribeEmailAddress, with `AliasConfigurations`."""
-        op = "DescribeEmailAddress"
-        params = {"InstanceId": InstanceId, "EmailAddressId": EmailAddressId}
-        _check(op, params, unknown, ("EmailAddressId",))
-        self._instance(InstanceId, op)
-        return _ok(**self.mailbox.describe(EmailAddressId))
+        self._checked("describe_email_address", params)
+        return _ok(**self.mailbox.describe(params["EmailAddressId"]))
 
-    def search_email_addresses(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        SearchCriteria: Mapping[str, Any] = OMITTED,  # noqa: N803
-        SearchFilter: Mapping[str, Any] = OMITTED,  # noqa: N803
-        MaxResults: int = OMITTED,  # noqa: N803
-        NextToken: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
-        """SearchEmailAddresses (a StringCondition on EmailAddress or DisplayName; one page)."""
-        op = "SearchEmailAddresses"
-        params = {
-            "InstanceId": InstanceId,
-            "SearchCriteria": SearchCriteria,
-            "SearchFilter": SearchFilter,
-            "MaxResults": MaxResults,
-            "NextToken": NextToken,
-        }
-        _check(op, params, unknown)
-        criteria = None
-        if SearchCriteria is not OMITTED:
-            _members(op, "SearchCriteria", SearchCriteria, {"StringCondition": Mapping})
-            cond = SearchCriteria.get("StringCondition")
-            if cond is not None:
-                fields = {"FieldName": str, "Value": str, "ComparisonType": str}
-                _members(op, "SearchCriteria.StringCondition", cond, fields)
-            criteria = SearchCriteria
-        self._instance(InstanceId, op)
-        return _ok(**self.mailbox.search(criteria))
+    def search_email_addresses(self, **params: Any) -> dict[str, Any]:
+        """SearchEmailAddresses: StringCondition, AndConditions and OrConditions on the fields
+        of SEARCH_FIELDS; a TagFilter with a condition finds nothing (addresses have no tags)."""
+        op = self._checked("search_email_addresses", params)
+        criteria = params.get("SearchCriteria") or {}
+        for cond in _string_conditions(criteria):
+            field = cond.get("FieldName", "EmailAddress")
+            if field not in SEARCH_FIELDS:
+                raise InvalidParameterException(
+                    f"FieldName `{shorten(field)}` is not one of {', '.join(SEARCH_FIELDS)}",
+                    op,
+                    path=("SearchCriteria",),
+                )
+        found = [self.mailbox.describe(s.address) for s in self.mailbox.addresses.values()]
+        found = [f for f in found if _matches(criteria, f)]
+        tags = (params.get("SearchFilter") or {}).get("TagFilter") or {}
+        if any(tags.get(k) for k in ("OrConditions", "AndConditions", "TagCondition")):
+            found = []
+        page, token = _page(found, params, op)
+        more = {} if token is None else {"NextToken": token}
+        return _ok(**more, EmailAddresses=page, ApproximateTotalCount=len(found))
 
-    def delete_email_address(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        EmailAddressId: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
+    def delete_email_address(self, **params: Any) -> dict[str, Any]:
         """DeleteEmailAddress: also removes its alias relationships."""
-        op = "DeleteEmailAddress"
-        params = {"InstanceId": InstanceId, "EmailAddressId": EmailAddressId}
-        _check(op, params, unknown, ("EmailAddressId",))
-        self._instance(InstanceId, op)
-        self.mailbox.delete_address(EmailAddressId)
-        return dict(_OK)
+        self._checked("delete_email_address", params)
+        self.mailbox.delete_address(params["EmailAddressId"])
+        return _ok()
 
-    # -- queue "From" addresses (seed 003) -----------------------------------------------------
+    # -- the "From" addresses of queues --------------------------------------------------------
 
-    def associate_queue_email_addresses(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        QueueId: str = OMITTED,  # noqa: N803
-        EmailAddressesConfig: list[Mapping[str, Any]] = OMITTED,  # noqa: N803
-        ClientToken: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
-        """Add "From" addresses to a queue: 1 default + up to 49 more = 50."""
-        op = "AssociateQueueEmailAddresses"
-        args = (InstanceId, QueueId, EmailAddressesConfig, ClientToken)
-        queue, ids = self._queue_request(op, *args, unknown)
-        self.mailbox.associate_queue_addresses(queue, ids, _given(ClientToken))
-        return dict(_OK)
+    def associate_queue_email_addresses(self, **params: Any) -> dict[str, Any]:
+        """AssociateQueueEmailAddresses: add "From" addresses to a queue: 1 default + up to 49
+        more = 50."""
+        op = self._checked("associate_queue_email_addresses", params)
+        queue = self._queue(params["QueueId"], op)
+        ids = [item["EmailAddressId"] for item in params["EmailAddressesConfig"]]
+        self.mailbox.associate_queue_addresses(queue, ids, params.get("ClientToken"))
+        return _ok()
 
-    def disassociate_queue_email_addresses(
-        self,
-        *,
-        InstanceId: str = OMITTED,  # noqa: N803
-        QueueId: str = OMITTED,  # noqa: N803
-        EmailAddressesConfig: list[Mapping[str, Any]] = OMITTED,  # noqa: N803
-        ClientToken: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> dict[str, Any]:
-        """Remove "From" addresses from a queue."""
-        op = "DisassociateQueueEmailAddresses"
-        args = (InstanceId, QueueId, EmailAddressesConfig, ClientToken)
-        self.mailbox.disassociate_queue_addresses(*self._queue_request(op, *args, unknown))
-        return dict(_OK)
+    def disassociate_queue_email_addresses(self, **params: Any) -> dict[str, Any]:
+        """DisassociateQueueEmailAddresses: remove the addresses of EmailAddressesId from a
+        queue's "From" addresses (its default stays)."""
+        op = self._checked("disassociate_queue_email_addresses", params)
+        queue = self._queue(params["QueueId"], op)
+        self.mailbox.disassociate_queue_addresses(queue, list(params["EmailAddressesId"]))
+        return _ok()
 
-    def list_queue_email_addresses(
-        self,
-        *,
-        QueueId: str = OMITTED,  # noqa: N803
-        **unknown: Any,
-    ) -> list[str]:
-        """flowrt's addition: a queue's "From" addresses, the default first."""
-        op = "ListQueueEmailAddresses"
-        _check(op, {"QueueId": QueueId}, unknown, ("QueueId",))
-        return self.mailbox.from_addresses(self._queue(QueueId, op))
+    def list_queue_email_addresses(self, **params: Any) -> dict[str, Any]:
+        """ListQueueEmailAddresses: a queue's "From" addresses, its default outbound one first."""
+        op = self._checked("list_queue_email_addresses", params)
+        queue = self._queue(params["QueueId"], op)
+        default = self.mailbox.queue_default.get(queue)
+        items = [
+            {"Id": a, "Arn": self.mailbox.arn(a), "IsDefaultOutboundEmail": a == default}
+            for a in self.mailbox.from_addresses(queue)
+        ]
+        page, token = _page(items, params, op)
+        more = {} if token is None else {"NextToken": token}
+        return _ok(**more, EmailAddressMetadataList=page)
+
+
+def _refuse(op: str, refusals: list[Refusal]) -> None:
+    """Raise the first refusal as the operation's error."""
+    if refusals:
+        raise _error(op)(refusals[0].message, op, path=refusals[0].path)
+
+
+def _page(items: list[Any], params: Mapping[str, Any], op: str) -> tuple[list[Any], str | None]:
+    """One page of `items` (MaxResults, NextToken) and the token of the next, if any."""
+    size = params.get("MaxResults", DEFAULT_MAX_RESULTS)
+    token = params.get("NextToken")
+    start = 0
+    if token is not None:
+        if not (token.isascii() and token.isdigit() and len(token) < 10) or int(token) > len(items):
+            raise InvalidParameterException(
+                f"NextToken `{shorten(token)}` is not one this client returned for this request",
+                op,
+                path=("NextToken",),
+            )
+        start = int(token)
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def _string_conditions(criteria: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every StringCondition of a SearchCriteria, nested ones included."""
+    if criteria.get("StringCondition") is not None:
+        yield criteria["StringCondition"]
+    for key in ("OrConditions", "AndConditions"):
+        for sub in criteria.get(key) or ():
+            yield from _string_conditions(sub)
+
+
+def _matches(criteria: Mapping[str, Any], item: Mapping[str, Any]) -> bool:
+    """Whether an address (DescribeEmailAddress's fields) meets a SearchCriteria.
+
+    Its StringCondition, any of its OrConditions and all of its AndConditions (an empty list is
+    no condition); comparisons ignore case."""
+    cond = criteria.get("StringCondition")
+    if cond is not None:
+        value = str(cond.get("Value", "")).lower()
+        field = str(item.get(cond.get("FieldName", "EmailAddress"), "")).lower()
+        how = cond.get("ComparisonType", "EXACT")
+        if not (
+            field.startswith(value)
+            if how == "STARTS_WITH"
+            else value in field
+            if how == "CONTAINS"
+            else field == value
+        ):
+            return False
+    ors = criteria.get("OrConditions")
+    if ors and not any(_matches(c, item) for c in ors):
+        return False
+    return all(_matches(c, item) for c in criteria.get("AndConditions") or ())
+
+
+def _endpoint(address: str, name: str | None) -> dict[str, str]:
+    out = {"Type": "EMAIL_ADDRESS", "Address": address}
+    if name is not None:
+        out["DisplayName"] = name
+    return out
+
+
+def _recipient(info: Any) -> dict[str, str]:
+    out = {"Address": info.email_address}
+    if info.display_name is not None:
+        out["DisplayName"] = info.display_name
+    return out
 
 
 def _subject(req: Any) -> str | None:

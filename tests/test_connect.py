@@ -1,13 +1,17 @@
 """Amazon Connect interop: import and export of the flow language, proven on real exports.
 
-The corpus test reads every file of ../shared/connect-flows/ (beside the repository, never
-copied into it): modern files must round-trip exactly (import, validate, export, compare),
-legacy files import or yield FR403, and every imported flow dry-runs to an outcome.
+The corpus tests read real exports from two places: the few vendored in tests/data/connect-flows/
+(always: every checkout has them, and they never skip) and every file of ../shared/connect-flows/
+beside the repository when it is there. Modern files must round-trip exactly (import, validate,
+export, compare), legacy files import or yield FR403, and every imported flow dry-runs to an
+outcome.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +30,40 @@ from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.project.driver import check_paths, load_project
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "connect-flows"
+VENDORED = Path(__file__).resolve().parent / "data" / "connect-flows"
 ROOT = Path(__file__).resolve().parents[1]
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"shared corpus of real exports not found at {CORPUS}"
+)
 
 
-def _corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
+def _corpus_files(root: Path) -> list[Path]:
+    if not root.is_dir():
         return []
     return sorted(
         f
-        for f in CORPUS.rglob("*")
-        if f.is_file() and f.suffix != ".md" and not _infrastructure_template(f)
+        for f in root.rglob("*")
+        if f.is_file()
+        and f.suffix != ".md"
+        and not f.name.startswith(".")
+        and not _infrastructure_template(f)
     )
+
+
+def _corpus_params() -> list[Any]:
+    """The vendored files (always), then the shared corpus's (or one skip saying it is absent)."""
+    params = [
+        pytest.param(f, id=f"vendored/{f.relative_to(VENDORED).as_posix()}")
+        for f in _corpus_files(VENDORED)
+    ]
+    if CORPUS.is_dir():
+        params += [
+            pytest.param(f, id=f"shared/{f.relative_to(CORPUS).as_posix()}")
+            for f in _corpus_files(CORPUS)
+        ]
+    else:
+        params.append(pytest.param(None, id="shared", marks=needs_corpus))
+    return params
 
 
 def _infrastructure_template(path: Path) -> bool:
@@ -46,11 +73,6 @@ def _infrastructure_template(path: Path) -> bool:
     a template holds flows as strings inside resources, which it does not unpack.
     """
     return path.suffix in (".yml", ".yaml", ".tf") or path.name.endswith(".template.json")
-
-
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"shared corpus of real exports not found at {CORPUS}"
-)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,8 +127,7 @@ def _compare_flows(original: dict[str, Any], exported: dict[str, Any]) -> list[s
 # the corpus of real exports
 
 
-@needs_corpus
-@pytest.mark.parametrize("path", _corpus_files(), ids=lambda p: str(p.relative_to(CORPUS)))
+@pytest.mark.parametrize("path", _corpus_params())
 def test_corpus_round_trip(path: Path, tmp_path: Path) -> None:
     src, diags = read_source(path)
     assert src is not None, [d.message for d in diags]
@@ -134,15 +155,62 @@ def test_corpus_round_trip(path: Path, tmp_path: Path) -> None:
     assert _compare_flows(src.content, exported) == []
 
 
-@needs_corpus
-def test_corpus_counts(tmp_path: Path) -> None:
-    """Every modern file is modern or wrapped; the legacy files are the ten SOURCES.md names."""
-    kinds = {"modern": 0, "legacy": 0}
-    for path in _corpus_files():
-        src, _ = read_source(path)
-        assert src is not None
-        kinds["legacy" if src.legacy else "modern"] += 1
-    assert kinds["legacy"] >= 1 and kinds["modern"] >= 1
+def _kinds(root: Path) -> dict[str, list[str]]:
+    """The corpus files under `root` by format: modern, wrapped (modern in a wrapper), legacy."""
+    kinds: dict[str, list[str]] = {"modern": [], "wrapped": [], "legacy": []}
+    for path in _corpus_files(root):
+        src, diags = read_source(path)
+        assert src is not None, [d.message for d in diags]
+        kind = "legacy" if src.legacy else "wrapped" if src.wrapper else "modern"
+        kinds[kind].append(path.relative_to(root).as_posix())
+    return kinds
+
+
+#: Files per format: exactly the seven vendored ones of tests/data/connect-flows/SOURCES.md (no
+#: wrapped export: see there); the shared corpus, which grows, holds each format at least once.
+_VENDORED_COUNTS = {"modern": 5, "wrapped": 0, "legacy": 2}
+
+
+@pytest.mark.parametrize(
+    ("root", "where"),
+    [
+        pytest.param(VENDORED, "vendored", id="vendored"),
+        pytest.param(CORPUS, "shared", id="shared", marks=needs_corpus),
+    ],
+)
+def test_corpus_counts(root: Path, where: str) -> None:
+    """Every file reads as the flow language (bare or wrapped) or as a legacy export."""
+    kinds = _kinds(root)
+    counts = {k: len(v) for k, v in kinds.items()}
+    if where == "shared":
+        assert min(counts.values()) >= 1, counts
+    else:
+        assert counts == _VENDORED_COUNTS
+        assert kinds["legacy"] == [
+            "amazon-connect-chat-ui-examples/Basic_Chat.json",
+            "voicemail-for-amazon-connect/VM-Greeting-DID.json",
+        ]
+
+
+def test_vendored_files_are_the_published_bytes() -> None:
+    """Each vendored file is listed in SOURCES.md with its licence, and its bytes are the ones
+    listed there (and, when the shared corpus is present, the bytes of the file it came from)."""
+    rows = re.findall(
+        r"^\| `([^`]+)` \| ([^ ]+) \| `([^`]+)` \| ([0-9a-f]{12}) \| (MIT-0|MIT|Apache-2\.0) "
+        r"\| `([0-9a-f]{64})` \|$",
+        (VENDORED / "SOURCES.md").read_text(encoding="utf-8"),
+        re.M,
+    )
+    listed = {name: digest for name, _, _, _, _, digest in rows}
+    files = [f.relative_to(VENDORED).as_posix() for f in _corpus_files(VENDORED)]
+    assert sorted(listed) == files
+    for name, repo, source, _, _, digest in rows:
+        data = (VENDORED / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, name
+        shared = CORPUS / "more" / f"{repo.replace('/', '__')}__{source.replace('/', '__')}"
+        shared = shared.with_name(shared.name.replace(" ", "_"))
+        if CORPUS.is_dir():
+            assert shared.read_bytes() == data, name
 
 
 # ---------------------------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def test_wrong_type(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -> No
         capsys,
         "main.flow.yaml",
         "main.flow.yaml:7:22: error[FR011]: block `step` (transfer-to-phone-number): "
-        "`timeout-seconds` must be an integer or text, not a list\n"
+        "`timeout-seconds` must be a whole number of seconds, or a reference like "
+        "`$.Attributes.name`, not a list\n"
         " 7 |     timeout-seconds: [30]\n"
         "   |                      ^^^^\n"
         "  = hint: Seconds to wait for an answer, 0-600, or a `$.` reference.",
@@ -392,7 +393,16 @@ def test_json_format(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -> N
     )
     code, out = validate(capsys, "--format", "json", "main.flow.yaml")
     assert code == EXIT_FINDINGS
-    assert json.loads(out) == [
+    data = json.loads(out)
+    assert (data["format"], data["command"]) == ("flowrt/1", "validate")
+    assert data["summary"] == {
+        "files": 1,
+        "errors": 1,
+        "warnings": 1,
+        "nothing-selected": None,
+        "text": "1 file(s) checked: 1 error(s), 1 warning(s)",
+    }
+    assert data["diagnostics"] == [
         {
             "code": "FR021",
             "severity": "error",
@@ -422,7 +432,7 @@ def test_json_format(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_json_format_clean_project(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_project / "main.flow.yaml").write_text(flow("  step:\n    type: end-flow\n"))
     code, out = validate(capsys, "--format", "json")
-    assert (code, json.loads(out)) == (EXIT_OK, [])
+    assert (code, json.loads(out)["diagnostics"]) == (EXIT_OK, [])
 
 
 def test_exit_codes(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -442,10 +452,10 @@ def test_exit_codes(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -> No
     )
     (tmp_project / "bad.flow.yaml").write_text("flow: bad\n")
     assert validate(capsys, "bad.flow.yaml")[0] == EXIT_FINDINGS
-    with pytest.raises(SystemExit) as exc:
-        main(["validate", "--format", "xml"])
-    assert exc.value.code == EXIT_USAGE
-    assert "invalid choice: 'xml'" in capsys.readouterr().err
+    assert main(["validate", "--format", "xml"]) == EXIT_USAGE
+    assert capsys.readouterr().err == (
+        "flowrt validate: --format: `xml` is not one of text, json, sarif, github\n"
+    )
     assert main([]) == EXIT_USAGE
 
 

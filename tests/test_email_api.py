@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowrt.client import ConnectClient
+from flowrt.client import ConnectClient, ParamValidationError
 from flowrt.email.errors import (
     ConnectError,
     IdempotencyException,
@@ -26,6 +26,7 @@ from flowrt.lang.instance import EmailAddress, Instance, Queue, QueueEmailAddres
 from flowrt.project.driver import load_project
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
+INSTANCE = "anycompany"
 PROGRAM = load_project(FLOWS).compile()
 
 
@@ -48,6 +49,16 @@ def connect() -> ConnectClient:
     return ConnectClient(PROGRAM)
 
 
+def delivered(connect: ConnectClient, cid: str) -> tuple[str, str]:
+    """Where the contact's mail was delivered and the flow it ran (the run's email record)."""
+    record = next(
+        c
+        for c in connect.result(cid).email["contacts"]
+        if c["contact-id"] == cid  # type: ignore[attr-defined]
+    )
+    return record["delivered-to"], record["flow"]
+
+
 def error_of(exc: pytest.ExceptionInfo[ConnectError]) -> tuple[str, int, str]:
     r = exc.value.response
     return r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Message"]
@@ -62,7 +73,9 @@ def test_start_runs_the_destination_flow(connect: ConnectClient) -> None:
     result = connect.result(resp["ContactId"])
     assert result.outcome.describe() == "queued in BasicQueue"
     assert result.outcome.flow == "inbound-email"
-    attrs = connect.get_contact_attributes(InitialContactId=resp["ContactId"])["Attributes"]
+    attrs = connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=resp["ContactId"])[
+        "Attributes"
+    ]
     assert attrs["customer"] == "pat@customer.example"
     assert attrs["subject"] == "Order 42"
 
@@ -73,13 +86,16 @@ def test_mail_to_an_alias_reaches_the_primary_and_records_the_address(
     cid = connect.start_email_contact(**request(DestinationEmailAddress="help@anycompany.example"))[
         "ContactId"
     ]
-    contact = connect.describe_contact(ContactId=cid)["Contact"]
-    assert contact["SystemEndpoint"]["Address"] == "help@anycompany.example"
-    assert contact["DeliveredTo"] == "support@anycompany.example"
-    assert contact["ContactFlowId"] == "inbound-email"
-    assert connect.get_contact_attributes(InitialContactId=cid)["Attributes"]["sentTo"] == (
-        "help@anycompany.example"
-    )
+    contact = connect.describe_contact(InstanceId=INSTANCE, ContactId=cid)["Contact"]
+    assert contact["SystemEndpoint"] == {
+        "Type": "EMAIL_ADDRESS",
+        "Address": "help@anycompany.example",
+    }
+    # Where it was delivered and the flow it ran are flowrt's record of the run, not API fields.
+    assert delivered(connect, cid) == ("support@anycompany.example", "inbound-email")
+    assert connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=cid)["Attributes"][
+        "sentTo"
+    ] == ("help@anycompany.example")
 
 
 def test_contact_flow_id_overrides_the_destination_flow(connect: ConnectClient) -> None:
@@ -117,10 +133,27 @@ def test_related_contact_attributes_are_copied_then_kept_per_contact(
     a = connect.start_email_contact(**request(Attributes={"orderId": "42", "vip": "true"}))
     b = connect.start_email_contact(**request(RelatedContactId=a["ContactId"]))
     a_id, b_id = a["ContactId"], b["ContactId"]
-    assert connect.get_contact_attributes(InitialContactId=b_id)["Attributes"]["orderId"] == "42"
-    connect.update_contact_attributes(InitialContactId=b_id, Attributes={"vip": "false"})
-    assert connect.get_contact_attributes(InitialContactId=a_id)["Attributes"]["vip"] == "true"
-    assert connect.get_contact_attributes(InitialContactId=b_id)["Attributes"]["vip"] == "false"
+    assert (
+        connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=b_id)["Attributes"][
+            "orderId"
+        ]
+        == "42"
+    )
+    connect.update_contact_attributes(
+        InstanceId=INSTANCE, InitialContactId=b_id, Attributes={"vip": "false"}
+    )
+    assert (
+        connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=a_id)["Attributes"][
+            "vip"
+        ]
+        == "true"
+    )
+    assert (
+        connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=b_id)["Attributes"][
+            "vip"
+        ]
+        == "false"
+    )
 
 
 def test_email_fields_resolve_in_a_run() -> None:
@@ -153,17 +186,6 @@ def test_email_fields_resolve_in_a_run() -> None:
 
 BAD = [
     (
-        "missing Subject",
-        {
-            "EmailMessage": {
-                "MessageSourceType": "RAW",
-                "RawMessage": {"Body": "x", "ContentType": "text/plain"},
-            }
-        },
-        ("InvalidRequestException", 400),
-        'Missing required parameter in EmailMessage.RawMessage: "Subject"',
-    ),
-    (
         "EMAIL reference at creation",
         {"References": {"orig": {"Type": "EMAIL", "Value": "x"}}},
         ("InvalidRequestException", 400),
@@ -188,12 +210,6 @@ BAD = [
         {"DestinationEmailAddress": "sales@elsewhere.example"},
         ("ResourceNotFoundException", 404),
         "DestinationEmailAddress `sales@elsewhere.example` is not an email address of the instance",
-    ),
-    (
-        "missing From",
-        {"FromEmailAddress": None},
-        ("InvalidRequestException", 400),
-        'Missing required parameter in input: "FromEmailAddress"',
     ),
     (
         "bad contact expiry",
@@ -232,6 +248,24 @@ def test_bad_requests(
     assert connect.mailbox.contacts == {}
 
 
+def test_missing_fields_are_botocores_param_validation_error(connect: ConnectClient) -> None:
+    """What boto3 refuses before sending: ParamValidationError, in botocore's words."""
+    no_subject = {"MessageSourceType": "RAW", "RawMessage": {"Body": "x", "ContentType": "t"}}
+    for over, line in [
+        ({"FromEmailAddress": None}, 'Missing required parameter in input: "FromEmailAddress"'),
+        (
+            {"EmailMessage": no_subject},
+            'Missing required parameter in EmailMessage.RawMessage: "Subject"',
+        ),
+    ]:
+        req = {k: v for k, v in request(**over).items() if v is not None}
+        with pytest.raises(ParamValidationError) as exc:
+            connect.start_email_contact(**req)
+        assert str(exc.value) == f"Parameter validation failed:\n{line}"
+        assert error_of(exc) == ("ParamValidationError", 400, line)
+    assert connect.mailbox.contacts == {}
+
+
 def test_32768_bytes_of_attributes_are_accepted(connect: ConnectClient) -> None:
     cid = connect.start_email_contact(**request(Attributes={"k": "x" * 32_767}))["ContactId"]
     assert cid in connect.mailbox.contacts
@@ -244,6 +278,7 @@ def test_alias_of_an_alias_is_refused(connect: ConnectClient) -> None:
     # help@ is the alias of support@: it cannot get an alias of its own (no chains).
     with pytest.raises(ResourceConflictException) as exc:
         connect.associate_email_address_alias(
+            InstanceId=INSTANCE,
             EmailAddressId="help@anycompany.example",
             AliasConfiguration={"EmailAddressId": "support@anybrand.example"},
         )
@@ -258,6 +293,7 @@ def test_alias_of_an_alias_is_refused(connect: ConnectClient) -> None:
 def test_an_address_with_an_alias_cannot_become_an_alias(connect: ConnectClient) -> None:
     with pytest.raises(ResourceConflictException) as exc:
         connect.associate_email_address_alias(
+            InstanceId=INSTANCE,
             EmailAddressId="support@anybrand.example",
             AliasConfiguration={"EmailAddressId": "support@anycompany.example"},
         )
@@ -267,6 +303,7 @@ def test_an_address_with_an_alias_cannot_become_an_alias(connect: ConnectClient)
 def test_at_most_one_alias_per_address(connect: ConnectClient) -> None:
     with pytest.raises(ResourceConflictException) as exc:
         connect.associate_email_address_alias(
+            InstanceId=INSTANCE,
             EmailAddressId="support@anycompany.example",
             AliasConfiguration={"EmailAddressId": "support@anybrand.example"},
         )
@@ -279,6 +316,7 @@ def test_at_most_one_alias_per_address(connect: ConnectClient) -> None:
 def test_both_addresses_must_exist(connect: ConnectClient) -> None:
     with pytest.raises(ResourceNotFoundException) as exc:
         connect.associate_email_address_alias(
+            InstanceId=INSTANCE,
             EmailAddressId="support@anybrand.example",
             AliasConfiguration={"EmailAddressId": "nobody@anybrand.example"},
         )
@@ -291,55 +329,63 @@ def test_both_addresses_must_exist(connect: ConnectClient) -> None:
 
 def test_disassociate_then_associate_elsewhere_and_describe(connect: ConnectClient) -> None:
     connect.disassociate_email_address_alias(
+        InstanceId=INSTANCE,
         EmailAddressId="support@anycompany.example",
         AliasConfiguration={"EmailAddressId": "help@anycompany.example"},
     )
     assert (
-        connect.describe_email_address(EmailAddressId="help@anycompany.example")[
-            "AliasConfigurations"
-        ]
+        connect.describe_email_address(
+            InstanceId=INSTANCE, EmailAddressId="help@anycompany.example"
+        )["AliasConfigurations"]
         == []
     )
     connect.associate_email_address_alias(
+        InstanceId=INSTANCE,
         EmailAddressId="support@anybrand.example",
         AliasConfiguration={"EmailAddressId": "help@anycompany.example"},
     )
-    desc = connect.describe_email_address(EmailAddressId="support@anybrand.example")
+    desc = connect.describe_email_address(
+        InstanceId=INSTANCE, EmailAddressId="support@anybrand.example"
+    )
     assert desc["AliasConfigurations"] == [{"EmailAddressId": "help@anycompany.example"}]
     cid = connect.start_email_contact(**request(DestinationEmailAddress="help@anycompany.example"))[
         "ContactId"
     ]
     # Mail to help@ now reaches the AnyBrand address.
-    assert connect.describe_contact(ContactId=cid)["Contact"]["DeliveredTo"] == (
-        "support@anybrand.example"
-    )
-    assert connect.get_contact_attributes(InitialContactId=cid)["Attributes"]["brand"] == (
-        "AnyCompany"
-    )  # the flow reads the address it was sent to
+    assert delivered(connect, cid) == ("support@anybrand.example", "inbound-email")
+    assert connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=cid)["Attributes"][
+        "brand"
+    ] == ("AnyCompany")  # the flow reads the address it was sent to
 
 
 def test_disassociating_a_relationship_that_does_not_exist(connect: ConnectClient) -> None:
     with pytest.raises(ResourceNotFoundException):
         connect.disassociate_email_address_alias(
+            InstanceId=INSTANCE,
             EmailAddressId="support@anybrand.example",
             AliasConfiguration={"EmailAddressId": "help@anycompany.example"},
         )
 
 
 def test_delete_removes_the_alias_relationship(connect: ConnectClient) -> None:
-    connect.delete_email_address(EmailAddressId="help@anycompany.example")
-    desc = connect.describe_email_address(EmailAddressId="support@anycompany.example")
+    connect.delete_email_address(InstanceId=INSTANCE, EmailAddressId="help@anycompany.example")
+    desc = connect.describe_email_address(
+        InstanceId=INSTANCE, EmailAddressId="support@anycompany.example"
+    )
     assert desc["AliasConfigurations"] == []
     with pytest.raises(ResourceNotFoundException):
-        connect.describe_email_address(EmailAddressId="help@anycompany.example")
+        connect.describe_email_address(
+            InstanceId=INSTANCE, EmailAddressId="help@anycompany.example"
+        )
     found = connect.search_email_addresses(
+        InstanceId=INSTANCE,
         SearchCriteria={
             "StringCondition": {
                 "FieldName": "EmailAddress",
                 "Value": "support@",
                 "ComparisonType": "STARTS_WITH",
             }
-        }
+        },
     )
     assert [a["EmailAddress"] for a in found["EmailAddresses"]] == [
         "support@anycompany.example",
@@ -352,10 +398,13 @@ def test_alias_token_replay_and_conflict(connect: ConnectClient) -> None:
         "EmailAddressId": "support@anycompany.example",
         "AliasConfiguration": {"EmailAddressId": "help@anycompany.example"},
     }
-    connect.disassociate_email_address_alias(**args, ClientToken="d-1")
-    connect.disassociate_email_address_alias(**args, ClientToken="d-1")  # a retry: no error
+    connect.disassociate_email_address_alias(InstanceId=INSTANCE, **args, ClientToken="d-1")
+    connect.disassociate_email_address_alias(
+        InstanceId=INSTANCE, **args, ClientToken="d-1"
+    )  # a retry: no error
     with pytest.raises(IdempotencyException):
         connect.disassociate_email_address_alias(
+            InstanceId=INSTANCE,
             EmailAddressId="support@anybrand.example",
             AliasConfiguration={"EmailAddressId": "help@anycompany.example"},
             ClientToken="d-1",
@@ -391,16 +440,29 @@ def test_the_50th_from_address_is_accepted_and_the_51st_refused() -> None:
 def test_queue_addresses_must_exist(connect: ConnectClient) -> None:
     with pytest.raises(ResourceNotFoundException) as exc:
         connect.associate_queue_email_addresses(
-            QueueId="BasicQueue", EmailAddressesConfig=[{"EmailAddressId": "no@x.example"}]
+            InstanceId=INSTANCE,
+            QueueId="BasicQueue",
+            EmailAddressesConfig=[{"EmailAddressId": "no@x.example"}],
         )
     assert error_of(exc)[:2] == ("ResourceNotFoundException", 404)
     connect.associate_queue_email_addresses(
-        QueueId="BasicQueue", EmailAddressesConfig=[{"EmailAddressId": "help@anycompany.example"}]
+        InstanceId=INSTANCE,
+        QueueId="BasicQueue",
+        EmailAddressesConfig=[{"EmailAddressId": "help@anycompany.example"}],
     )
-    assert connect.list_queue_email_addresses(QueueId="BasicQueue") == [
+    listed = connect.list_queue_email_addresses(InstanceId=INSTANCE, QueueId="BasicQueue")
+    assert [(a["Id"], a["IsDefaultOutboundEmail"]) for a in listed["EmailAddressMetadataList"]] == [
+        ("support@anycompany.example", True),
+        ("support@anybrand.example", False),
+        ("help@anycompany.example", False),
+    ]
+    connect.disassociate_queue_email_addresses(
+        InstanceId=INSTANCE, QueueId="BasicQueue", EmailAddressesId=["help@anycompany.example"]
+    )
+    listed = connect.list_queue_email_addresses(InstanceId=INSTANCE, QueueId="BasicQueue")
+    assert [a["Id"] for a in listed["EmailAddressMetadataList"]] == [
         "support@anycompany.example",
         "support@anybrand.example",
-        "help@anycompany.example",
     ]
 
 
@@ -409,7 +471,9 @@ def test_unknown_instance_and_queue(connect: ConnectClient) -> None:
         connect.describe_email_address(InstanceId="other", EmailAddressId="help@anycompany.example")
     with pytest.raises(ResourceNotFoundException):
         connect.associate_queue_email_addresses(
-            QueueId="Nope", EmailAddressesConfig=[{"EmailAddressId": "help@anycompany.example"}]
+            InstanceId=INSTANCE,
+            QueueId="Nope",
+            EmailAddressesConfig=[{"EmailAddressId": "help@anycompany.example"}],
         )
 
 

@@ -175,7 +175,7 @@ def test_the_regular_expressions_are_found_where_they_are_written() -> None:
     where = {f.where.split(":")[0].split(" ")[0] for f in all_patterns()}
     assert {
         "flowrt/email/request.py",
-        "flowrt/testing/suite.py",
+        "flowrt/testing/selection.py",
         "flowrt/lang/blocks/base.py",
         "flowrt/scenario/model.py",
         "expr.lark",

@@ -601,13 +601,17 @@ def test_init_refuses_a_dangling_link_and_a_file_in_the_way(
     monkeypatch.chdir(tmp_path)
     assert main(["init", "new"]) == 2
     assert capsys.readouterr().err == (
-        "flowrt init: refusing to overwrite existing files (nothing was written): new/README.md\n"
+        "flowrt init: refusing to overwrite existing files (nothing was written): new/README.md; "
+        "use --skip-existing to write only the missing files, or --force to replace these\n"
     )
     assert list(outside.iterdir()) == []
     (target / "README.md").unlink()
     (target / "schemas").write_text("a file where a directory goes\n", encoding="utf-8")
     assert main(["init", "new"]) == 2
-    assert capsys.readouterr().err.endswith("(nothing was written): new/schemas\n")
+    assert capsys.readouterr().err == (
+        "flowrt init: nothing was written: new/schemas is a file where a directory goes (move it "
+        "away, or choose another directory)\n"
+    )
     assert sorted(p.name for p in target.iterdir()) == ["schemas"]
 
 

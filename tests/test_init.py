@@ -92,8 +92,18 @@ def test_ci_workflow_and_pre_commit_config(scaffold: Path) -> None:
     config = yaml.load((scaffold / ".pre-commit-config.yaml").read_text())
     local = {h["id"]: h for h in config["repos"][0]["hooks"]}
     published = {h["id"]: h for h in yaml.load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert local["flowrt-validate"]["files"] == published["flowrt-validate"]["files"]
-    assert local["flowrt-validate"]["entry"] == published["flowrt-validate"]["entry"]
+    for hook in ("flowrt-validate", "flowrt-test"):
+        assert local[hook]["files"] == published[hook]["files"]
+        assert local[hook]["entry"] == published[hook]["entry"]
+        assert local[hook]["language"] == "system"
+    assert local["flowrt-test"]["pass_filenames"] is False
+    # flowrt is not on the package index: nothing installs it from there
+    install = next(s for s in steps if s.get("name") == "Install flowrt")
+    assert install["env"] == {"FLOWRT_INSTALL": "${{ vars.FLOWRT_INSTALL }}"}
+    assert 'python -m pip install "$FLOWRT_INSTALL"' in install["run"]
+    for rel in (".github/workflows/flowrt.yml", ".pre-commit-config.yaml", "README.md"):
+        text = (scaffold / rel).read_text()
+        assert "pypi.org" not in text and "pip install flowrt" not in text, rel
 
 
 def test_refuses_to_overwrite_and_writes_nothing(

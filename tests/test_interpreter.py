@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,6 @@ import pytest
 from flowrt.core.diagnostics import FlowrtError
 from flowrt.lang.compiler import Program
 from flowrt.project.driver import load_project
-from flowrt.run.interpreter import OUTCOME_KINDS
 from flowrt.run.trace import Result
 
 INSTANCE = """
@@ -446,12 +446,35 @@ def test_external_outcomes_sequence_per_call(program: Program) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "target"),
-    [("7", "big"), ("5", "five"), ("5.0", "five"), ("abc", "ab"), ("x", "other"), ("", "other")],
+    ("value", "condition", "target"),
+    [
+        ("7", 1, "big"),
+        ("50", 1, "big"),  # > 5 and starts with 5: the first wins
+        ("5", 2, "five"),  # equals 5 and starts with 5
+        ("5.0", 2, "five"),  # equals 5 (as a number) and starts with 5
+        ("abc", 3, "ab"),  # starts with ab and contains b
+        ("b", 5, "has-b"),
+        ("x", None, "other"),
+        ("", None, "other"),
+    ],
 )
-def test_first_matching_condition_wins(program: Program, value: str, target: str) -> None:
-    r = go(program, "checks", {"n": value})
-    assert path(r)[1] == f"{target}:-"
+def test_first_matching_condition_wins(
+    tmp_path: Path, value: str, condition: int | None, target: str
+) -> None:
+    # The `checks` flow's conditions, then two that overlap them: an input can match two.
+    flow = FLOWS["checks"].replace("flow: checks", "flow: overlap") + (
+        "  starts-5: {type: end-flow}\n  has-b: {type: end-flow}\n"
+    )
+    flow = flow.replace(
+        "    next: {no-match: other}",
+        "      - text-starts-with: '5'\n        next: starts-5\n"
+        "      - text-contains: b\n        next: has-b\n    next: {no-match: other}",
+    )
+    (tmp_path / "overlap.flow.yaml").write_text(flow)
+    overlap = load_project(str(tmp_path)).compile()
+    r = go(overlap, "overlap", {"n": value})
+    branch = "no-match" if condition is None else f"condition-{condition}"
+    assert path(r) == [f"check:{branch}", f"{target}:-"]
 
 
 def test_non_number_with_a_number_operator_is_no_match(program: Program) -> None:
@@ -614,9 +637,115 @@ def test_contact_attribute_limits_are_enforced(program: Program) -> None:
 
 
 def test_json_is_identical_across_runs(program: Program) -> None:
+    # Written out by hand: what the run of `hand-off` must give, every time.
+    namespace = uuid.UUID("5a1e6c3e-0f1b-4c7e-9a52-6b7a1f0e2d41")  # contact IDs are uuid5
+    open_arn = ARN + "Open"
+    capacity = "Open: 1 contact(s) in queue, capacity 5 (the instance's max-concurrent-contacts)"
+    expected = {
+        "contact-id": str(uuid.uuid5(namespace, "flowrt/hand-off")),
+        "diagnostics": [],
+        "outcome": {
+            "block": "queued",
+            "flow": "route",
+            "flows": ["hand-off", "route"],
+            "kind": "queued",
+            "queue": "Open",
+            "summary": "transferred to flow route, then queued in Open",
+        },
+        "steps": [
+            {
+                "step": 1,
+                "flow": "hand-off",
+                "block": "set",
+                "type": "set-contact-attributes",
+                "branch": "success",
+                "next": "go",
+                "missing": [],
+                "facts": [
+                    {
+                        "kind": "set",
+                        "key": "q",
+                        "old": None,
+                        "new": open_arn,
+                        "text": f'$.Attributes.q = "{open_arn}" (was (unset))',
+                    },
+                    {
+                        "kind": "set",
+                        "key": "n",
+                        "old": None,
+                        "new": "7",
+                        "text": '$.Attributes.n = "7" (was (unset))',
+                    },
+                ],
+            },
+            {
+                "step": 2,
+                "flow": "hand-off",
+                "block": "go",
+                "type": "transfer-to-flow",
+                "branch": None,
+                "next": None,
+                "missing": [],
+                "facts": [{"kind": "flow", "flow": "route", "text": "transfer to flow route"}],
+            },
+            {
+                "step": 3,
+                "flow": "route",
+                "block": "set-q",
+                "type": "set-working-queue",
+                "branch": "success",
+                "next": "to-q",
+                "missing": [],
+                "facts": [
+                    {
+                        "kind": "working-queue",
+                        "queue": "Open",
+                        "previous": "(none)",
+                        "text": "working queue: Open (was (none))",
+                    }
+                ],
+            },
+            {
+                "step": 4,
+                "flow": "route",
+                "block": "to-q",
+                "type": "transfer-to-queue",
+                "branch": "success",
+                "next": "queued",
+                "missing": [],
+                "facts": [
+                    {
+                        "kind": "capacity",
+                        "queue": "Open",
+                        "contacts": 1,
+                        "maximum": 5,
+                        "source": "the instance's max-concurrent-contacts",
+                        "full": False,
+                        "text": capacity + ": room for the contact",
+                    },
+                    {"kind": "queued", "queue": "Open", "text": "queued in Open"},
+                ],
+            },
+            {
+                "step": 5,
+                "flow": "route",
+                "block": "queued",
+                "type": "end-flow",
+                "branch": None,
+                "next": None,
+                "missing": [],
+                "facts": [],
+            },
+        ],
+    }
+    text = json.dumps(expected, sort_keys=True)
+
     def dump() -> str:
         r = go(program, "hand-off", world={"queues": {"Open": {"contacts-in-queue": 1}}})
         return json.dumps(r.as_json(), sort_keys=True)
 
-    assert dump() == dump()
-    assert OUTCOME_KINDS
+    assert dump() == text
+    # A run of the same flow in between, in another world (Open full), changes nothing after it.
+    full = go(program, "hand-off", world={"queues": {"Open": {"contacts-in-queue": 5}}})
+    assert full.outcome.describe() == "transferred to flow route, then disconnected"
+    assert dump() == text

@@ -124,3 +124,30 @@ def test_test_hook_runs_the_cases_against_their_goldens(repo: Path) -> None:
     instance.write_text(instance.read_text().replace("max-contacts: 10", "max-contacts: 1"))
     bad = run_hook(project, hook, [])
     assert bad.returncode == 1, bad.stdout + bad.stderr
+
+
+def test_init_hooks_run_the_tests_when_a_golden_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`flowrt init`'s local hooks select what the published ones do, goldens included."""
+    from flowrt.cli import main
+
+    project = tmp_path / "cc"
+    assert main(["init", str(project)]) == 0
+    capsys.readouterr()
+    data = YAML(typ="safe").load((project / ".pre-commit-config.yaml").read_text())
+    local = {h["id"]: h for h in data["repos"][0]["hooks"]}
+    test = staged(project, local["flowrt-test"]["files"])
+    goldens = [f for f in test if "__goldens__/" in f]
+    assert goldens == sorted(
+        f"scenarios/__goldens__/main/{case}.golden.yaml"
+        for case in ("sales", "support", "no-input", "support-full", "after-hours")
+    )
+    assert sorted(set(test) - set(goldens)) == staged(project, local["flowrt-validate"]["files"])
+    for hook_id, hook in hooks().items():
+        assert staged(project, local[hook_id]["files"]) == staged(project, hook["files"])
+    golden = project / "scenarios/__goldens__/main/sales.golden.yaml"
+    golden.write_text(golden.read_text().replace("queued in Sales", "queued in Support"))
+    bad = run_hook(project, local["flowrt-test"], [])
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert bad.stdout.splitlines()[-1] == "4 passed, 1 failed"

@@ -157,7 +157,7 @@ def test_run_inline_contact(
         ["run", "inbound-support", "--scenario", "x.scenario.yaml", "--case", "gld"],
         ["run", "inbound-support", "--attr", "novalue"],
         ["run", "inbound-support", "--max-steps", "0"],
-        ["run"],
+        ["run", "--case", "gold"],
     ],
 )
 def test_run_usage_errors_exit_2(

@@ -262,10 +262,12 @@ def test_json_junit_and_coverage_threshold(
     )
     assert code == 1
     data = json.loads(out)
+    assert (data["format"], data["command"]) == ("flowrt/1", "test")
     assert data["summary"] == {
         "passed": 32,
         "failed": 0,
         "errors": 0,
+        "nothing-selected": None,
         "text": data["summary"]["text"],
     }
     cov = data["coverage"]

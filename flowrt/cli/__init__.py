@@ -1,6 +1,8 @@
 """The `flowrt` command line.
 
-Exit codes: 0 clean, 1 findings (errors, failed runs or tests), 2 usage errors.  Heavy modules are
+Exit codes, the same for every command (`flowrt.cli.common` has the table): 0 ok, 1 findings
+(errors, failed runs or tests), 2 usage errors, 5 nothing selected, 130 interrupted.  Every
+`--format json` prints the envelope of `flowrt.cli.common.json_document`.  Heavy modules are
 imported inside the commands so that `flowrt --help` stays fast.
 """
 
@@ -14,21 +16,28 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from flowrt.cli import common
+from flowrt.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING,
+    EXIT_OK,
+    EXIT_USAGE,
+    json_document,
+    missing_path,
+    use_color,
+)
 from flowrt.core.text import printable
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        """One line in flowrt's words (no usage block): what is wrong and how to fix it."""
+        self.exit(EXIT_USAGE, common.usage_message(self.prog, message) + "\n")
 
 
-def _use_color(stream: object) -> bool:
-    if os.environ.get("NO_COLOR") or os.environ.get("CI"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+def _use_color(stream: object, args: argparse.Namespace | None = None) -> bool:
+    return use_color(stream, getattr(args, "color", "auto"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -56,14 +65,30 @@ def _add_validate(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from flowrt.core.diagnostics import Severity, render_json, render_text, summary_line
+    from flowrt.core.diagnostics import Diagnostic, Severity, render_text, summary_line
     from flowrt.project.driver import check_paths
 
+    problem = missing_path("validate", args.paths)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     diags, files = check_paths(args.paths or ["."])
     if args.quiet:
         diags = [d for d in diags if d.severity is Severity.ERROR]
+    nothing = None if files or diags else _no_files(args.paths)
     if args.format == "json":
-        print(render_json(diags))
+        errors = sum(d.is_error for d in diags)
+        payload = {
+            "diagnostics": [d.as_json() for d in sorted(diags, key=Diagnostic.sort_key)],
+            "summary": {
+                "files": files,
+                "errors": errors,
+                "warnings": sum(d.severity is Severity.WARNING for d in diags),
+                "nothing-selected": nothing,
+                "text": summary_line(diags, files),
+            },
+        }
+        print(json_document("validate", payload))
     elif args.format in ("sarif", "github"):
         from flowrt.reports.formats import render_github, render_sarif
 
@@ -73,10 +98,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(render_github(diags), summary_line(diags, files), sep="\n" if diags else "")
     else:
         if diags:
-            print(render_text(diags, color=_use_color(sys.stdout)))
+            print(render_text(diags, color=_use_color(sys.stdout, args)))
             print()
+        if nothing:
+            print(nothing)
         print(summary_line(diags, files))
-    return EXIT_FINDINGS if any(d.is_error for d in diags) else EXIT_OK
+    if any(d.is_error for d in diags):
+        return EXIT_FINDINGS
+    return EXIT_NOTHING if nothing else EXIT_OK
+
+
+def _no_files(paths: list[str]) -> str:
+    where = ", ".join(printable(p) for p in paths) or "."
+    return (
+        f"no flowrt files found in {where}: flowrt reads instance.yaml, *.flow.yaml and "
+        "*.scenario.yaml files (`flowrt init` writes a project)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,25 +123,64 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _add_schema(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "schema",
-        help="print a published JSON Schema (flow, instance, scenario)",
+        help="print a published JSON Schema (flow, instance, scenario), or refresh a project's copy",
         description="Print the JSON Schema (draft-07) of a file kind, as shipped in the package.  "
-        "Point editors at it with `# yaml-language-server: $schema=<path>`.",
+        "Point editors at it with `# yaml-language-server: $schema=<path>`.  With --write, "
+        "write the schemas where the modelines of the project at DIR (default: the current "
+        "one) point instead, `schemas/` at the project root for a kind no modeline names, and "
+        "say which were created, updated or unchanged; only flowrt's own schema files are "
+        "ever replaced.  Exit 0, or 1 when a schema file could not be written.",
     )
-    p.add_argument("kind", nargs="?", default="flow", help="flow (default), instance or scenario")
+    p.add_argument(
+        "kind",
+        nargs="?",
+        default=None,
+        help="flow (default), instance or scenario; with --write, only that kind (default: all)",
+    )
+    p.add_argument(
+        "--write",
+        nargs="?",
+        const=".",
+        default=None,
+        metavar="DIR",
+        help="write the schemas into the project at DIR (default: the current directory's)",
+    )
     p.set_defaults(func=cmd_schema)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from flowrt.lang.schema import KINDS, dumps, shipped_schema
 
-    if args.kind not in KINDS:
+    if args.kind is not None and args.kind not in KINDS:
         print(
-            f"flowrt schema: unknown kind `{args.kind}`; choose one of {', '.join(KINDS)}",
+            f"flowrt schema: unknown kind `{printable(args.kind)}`; choose one of "
+            f"{', '.join(KINDS)}",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    sys.stdout.write(dumps(shipped_schema(args.kind)))
-    return EXIT_OK
+    if args.write is None:
+        sys.stdout.write(dumps(shipped_schema(args.kind or "flow")))
+        return EXIT_OK
+    from pathlib import Path
+
+    from flowrt.cli.schema import NoProject, shown, write_schemas
+
+    if not os.path.exists(args.write):
+        hint = ""
+        if args.write in KINDS:
+            hint = f" (to write only one kind, name it first: `flowrt schema {args.write} --write`)"
+        print(f"flowrt schema: no such directory: {printable(args.write)}{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        written = write_schemas(Path(args.write), (args.kind,) if args.kind else KINDS)
+    except NoProject as exc:
+        print(f"flowrt schema: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    for action, path in written.done:
+        print(f"{action} {shown(path)}")
+    for problem in written.problems:
+        print(f"flowrt schema: {printable(problem)}", file=sys.stderr)
+    return EXIT_FINDINGS if written.problems else EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,32 +190,52 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     p = sub.add_parser(
         "run",
-        help="dry-run flows: one flow for a scenario's cases, or every scenario of a project",
-        description="Dry-run flows offline.  `flowrt run DIR` validates the project in DIR and "
-        "runs every case of every scenario (one line per case).  `flowrt run FLOW --scenario "
-        "FILE [--case NAME]` runs one flow (a name or a *.flow.yaml file) and prints each "
-        "trace; without --scenario the contact is given inline (--attr, --channel, ...).  "
-        "Exit 0 when every run completes, 1 on an error outcome, a step limit or diagnostics, "
-        "2 on usage errors.",
+        help="dry-run flows: a scenario's cases, one contact, or every scenario of a project",
+        description="Dry-run flows offline.  `flowrt run [DIR]` validates the project DIR is in "
+        "(default: the working directory's) and runs every case of every scenario (one line "
+        "per case).  `flowrt run [FLOW] --scenario FILE [--case NAME]` runs the scenario's "
+        "cases (each through its own flow, or through FLOW, a flow name or a *.flow.yaml "
+        "file) and prints each trace; `flowrt run FLOW` with the contact options (--attr, "
+        "--channel, ...) runs one contact given inline.  A scenario case fails when its "
+        "`expect:` does not hold.  Exit 0 when every run completes, 1 on a failed case, an "
+        "error outcome, a step limit or diagnostics, 2 on usage errors, 5 when there is no "
+        "case to run.",
     )
-    p.add_argument("target", metavar="FLOW|DIR", help="flow name or file, or a project directory")
+    p.add_argument(
+        "target",
+        nargs="?",
+        metavar="FLOW|DIR",
+        help="flow name or file, or a directory of a project (default: the project of the "
+        "working directory)",
+    )
     p.add_argument("--scenario", metavar="FILE", help="scenario file whose cases to run")
     p.add_argument("--case", metavar="NAME", help="run only this case of the scenario")
     p.add_argument(
         "--attr",
         action="append",
         default=[],
+        type=common.attr,
         metavar="KEY=VALUE",
         help="contact attribute (repeatable; overrides the scenario's)",
     )
-    p.add_argument("--channel", choices=("VOICE", "CHAT", "TASK", "EMAIL"), help="channel")
+    p.add_argument(
+        "--channel",
+        type=str.upper,
+        choices=("VOICE", "CHAT", "TASK", "EMAIL"),
+        help="channel: VOICE, CHAT, TASK or EMAIL (any case)",
+    )
     p.add_argument("--customer-endpoint", metavar="ADDRESS", help="caller number or address")
     p.add_argument("--system-endpoint", metavar="ADDRESS", help="dialled number or address")
     p.add_argument("--queue", metavar="NAME", help="the contact's working queue at the start")
-    p.add_argument("--clock", metavar="ISO", help="the world's clock, e.g. 2026-11-23T09:00-05:00")
+    p.add_argument(
+        "--clock",
+        type=common.clock,
+        metavar="ISO",
+        help="the world's clock, with a UTC offset, e.g. 2026-11-23T09:00-05:00",
+    )
     p.add_argument(
         "--max-steps",
-        type=int,
+        type=common.steps,
         default=None,
         metavar="N",
         help="stop a run after N steps (default 1000)",
@@ -148,28 +244,45 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(func=cmd_run)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from flowrt.cli.run import UsageError, parse_attrs, run_flow, run_project
-    from flowrt.lang.compiler import DEFAULT_MAX_STEPS
-    from flowrt.run.interpreter import MAX_STEPS_LIMIT
+#: The options that describe one contact (they need a FLOW, not a project directory).
+_CONTACT_OPTIONS = ("attr", "channel", "customer_endpoint", "system_endpoint", "queue", "clock")
 
-    if args.max_steps is not None and not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
-        print(f"flowrt run: --max-steps must be from 1 to {MAX_STEPS_LIMIT:,}", file=sys.stderr)
-        return EXIT_USAGE
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flowrt.cli.run import UsageError, names_a_flow, run_flow, run_project
+    from flowrt.lang.compiler import DEFAULT_MAX_STEPS
+
     options = {"max_steps": args.max_steps or DEFAULT_MAX_STEPS}
+    inline: dict[str, object] = {}
+    if args.attr:
+        inline["attributes"] = dict(args.attr)
+    for key in ("channel", "customer_endpoint", "system_endpoint", "queue"):
+        if getattr(args, key) is not None:
+            inline[key.replace("_", "-")] = getattr(args, key)
+    world = {"clock": args.clock} if args.clock else {}
+    target = args.target
+    if target is None and args.scenario is None:
+        target = "."
+    project_mode = (
+        target is not None
+        and os.path.isdir(target)
+        and args.scenario is None
+        and not names_a_flow(target)
+    )
+    given = [o for o in _CONTACT_OPTIONS if getattr(args, o)]
     try:
-        inline: dict[str, object] = {}
-        if args.attr:
-            inline["attributes"] = parse_attrs(args.attr)
-        for key in ("channel", "customer_endpoint", "system_endpoint", "queue"):
-            if getattr(args, key) is not None:
-                inline[key.replace("_", "-")] = getattr(args, key)
-        world = {"clock": args.clock} if args.clock else {}
-        project_mode = os.path.isdir(args.target) and args.scenario is None and not inline
+        if args.case is not None and args.scenario is None:
+            raise UsageError("--case needs --scenario FILE (the scenario the case is in)")
+        if project_mode and given:
+            names = ", ".join("--" + o.replace("_", "-") for o in given)
+            raise UsageError(
+                f"the contact options ({names}) need a FLOW to run one contact through (a "
+                f"flow name or a *.flow.yaml file), not the directory {target}"
+            )
         if project_mode:
-            report = run_project(args.target, **options)
+            report = run_project(target, **options)
         else:
-            report = run_flow(args.target, args.scenario, args.case, inline, world, **options)
+            report = run_flow(target, args.scenario, args.case, inline, world, **options)
     except UsageError as exc:
         print(f"flowrt run: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
@@ -178,28 +291,55 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         if not isinstance(exc, FlowrtError | ValueError):
             raise
-        print(f"flowrt run: {printable(str(exc))}", file=sys.stderr)
+        for line in _value_error_lines(exc):
+            print(f"flowrt run: {printable(line)}", file=sys.stderr)
         return EXIT_USAGE
-    _print_run(report, args, project_mode)
-    return EXIT_FINDINGS if report.failed else EXIT_OK
+    nothing = None
+    if project_mode and not report.results and not any(d.is_error for d in report.diagnostics):
+        nothing = (
+            f"no scenario cases found in {printable(target)}: add a *.scenario.yaml file with "
+            "cases (`flowrt init` writes an example)"
+        )
+    _print_run(report, args, project_mode, nothing)
+    if report.failed:
+        return EXIT_FINDINGS
+    return EXIT_NOTHING if nothing else EXIT_OK
 
 
-def _print_run(report: object, args: argparse.Namespace, project_mode: bool) -> None:
-    import json
+def _value_error_lines(exc: Exception) -> list[str]:
+    """A refused contact or world as lines in flowrt's words: each diagnostic's message, or
+    each of pydantic's errors with where it is (never its raw report and URL)."""
+    from pydantic import ValidationError
 
+    from flowrt.core.diagnostics import FlowrtError
+
+    if isinstance(exc, FlowrtError):
+        return [d.message for d in exc.diagnostics] or [str(exc)]
+    if isinstance(exc, ValidationError):
+        return [
+            f"the contact or world the options give is not valid: "
+            f"`{'.'.join(map(str, e['loc'])) or '(top)'}`: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ]
+    return [str(exc)]
+
+
+def _print_run(
+    report: object, args: argparse.Namespace, project_mode: bool, nothing: str | None = None
+) -> None:
     from flowrt.cli.run import RunReport
     from flowrt.core.diagnostics import render_text, summary_line
 
     assert isinstance(report, RunReport)
     if args.format == "json":
-        out = {
+        payload = {
             "diagnostics": [d.as_json() for d in report.diagnostics],
             "runs": [r.as_json(full=not project_mode) for r in report.results],
-            "summary": _run_summary(report),
+            "summary": _run_summary(report, nothing),
         }
-        print(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
+        print(json_document("run", payload))
         return
-    color = _use_color(sys.stdout)
+    color = _use_color(sys.stdout, args)
     shown = report.diagnostics if project_mode else [d for d in report.diagnostics if d.is_error]
     if shown:
         print(render_text(shown, color=color))
@@ -208,28 +348,40 @@ def _print_run(report: object, args: argparse.Namespace, project_mode: bool) -> 
 
     for r in report.results:
         if project_mode:
-            mark = "ok  " if r.result.ok else "FAIL"
+            mark = "ok  " if r.ok else "FAIL"
             print(printable(f"{mark} {r.file}::{r.case}  {r.result.outcome.describe()}"))
+            for line in r.failures or []:
+                print(f"     {printable(line)}")
         else:
             print(printable(f"== {r.scenario} :: {r.case} ({r.flow})"))
             print(r.result.render_text())
             if r.result.diagnostics:
                 print(render_text(r.result.diagnostics, color=color))
+            if r.failures:
+                print("expect: failed")
+                for line in r.failures:
+                    print(f"  {printable(line)}")
             print()
     if project_mode or len(report.results) > 1:
-        print(_run_summary(report)["text"])
+        print(_run_summary(report, nothing)["text"])
 
 
-def _run_summary(report: object) -> dict[str, object]:
+def _run_summary(report: object, nothing: str | None = None) -> dict[str, object]:
     from flowrt.cli.run import RunReport
 
     assert isinstance(report, RunReport)
-    failed = sum(not r.result.ok for r in report.results)
+    failed = sum(not r.ok for r in report.results)
     total = len(report.results)
     text = f"{total} case(s) run: {total - failed} completed, {failed} failed"
-    if not total and not any(d.is_error for d in report.diagnostics):
-        text = "no scenario cases found (add *.scenario.yaml files)"
-    return {"cases": total, "completed": total - failed, "failed": failed, "text": text}
+    if nothing:
+        text = nothing
+    return {
+        "cases": total,
+        "completed": total - failed,
+        "failed": failed,
+        "nothing-selected": nothing,
+        "text": text,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,6 +422,12 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
     add_export(sub)
 
 
+def _add_completion(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.cli.completion import add_completion
+
+    add_completion(sub, build_parser)
+
+
 # ---------------------------------------------------------------------------------------------
 
 #: Subcommand registrars, in help order.  Adding a command is one function and one line here.
@@ -282,7 +440,13 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_import,
     _add_export,
     _add_schema,
+    _add_completion,
 ]
+
+_COLOR_HELP = (
+    "colour the output: auto (default: when it is a terminal, unless NO_COLOR is set, or "
+    "FORCE_COLOR is), always or never"
+)
 
 
 def build_parser() -> _Parser:
@@ -295,14 +459,26 @@ def build_parser() -> _Parser:
         epilog="Run `flowrt COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"flowrt {__version__}")
+    parser.add_argument(
+        "--color", choices=common.COLOR_MODES, default="auto", metavar="WHEN", help=_COLOR_HELP
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for add in COMMANDS:
         add(sub)
+    for command in sub.choices.values():  # `flowrt test --color never` as well as before it
+        command.add_argument(
+            "--color",
+            choices=common.COLOR_MODES,
+            default=argparse.SUPPRESS,
+            metavar="WHEN",
+            help=_COLOR_HELP,
+        )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The `flowrt` command: the exit code (0 clean, 1 findings or a refused write, 2 usage).
+    """The `flowrt` command: the exit code (0 clean, 1 findings or a refused write, 2 usage, 5
+    nothing selected, 130 interrupted; `flowrt.cli.common` has the table).
 
     What the machine refuses is a one-line error here, never a traceback: a file that cannot be
     written (`WriteError`: read-only project, full disk, a directory in the way), an output
@@ -321,7 +497,15 @@ def _main(argv: Sequence[str] | None) -> int:
     command = "flowrt"
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        try:
+            args, extra = parser.parse_known_args(argv)
+        except SystemExit as exc:  # --help, --version, or a usage error already printed
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        if extra:  # said by the subcommand that was given them, not by `flowrt`
+            prog = f"flowrt {args.command}" if getattr(args, "command", None) else "flowrt"
+            unknown = "unrecognized arguments: " + " ".join(extra)
+            print(common.usage_message(prog, unknown), file=sys.stderr)
+            return EXIT_USAGE
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE
@@ -330,7 +514,7 @@ def _main(argv: Sequence[str] | None) -> int:
         sys.stdout.flush()  # a full disk under `> file` shows here, not at the exit
     except KeyboardInterrupt:
         print("flowrt: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         _detach_stdout()
         return EXIT_OK

@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from flowrt.cli import common
+from flowrt.cli.common import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE, json_document
+from flowrt.core.text import printable
 
 
 def add_import(sub: Any) -> None:
@@ -18,7 +20,8 @@ def add_import(sub: Any) -> None:
         "its {Name, Type, Content} and {ContactFlow: {...}} wrappers, and the legacy console "
         "export.  Each FILE (or every file under a directory) becomes DIR/<name>.flow.yaml plus "
         "DIR/<name>.flow.layout.json (layout, kept out of the YAML).  Exit 0 when every file "
-        "imported, 1 on diagnostics with errors, 2 on usage errors.",
+        "imported, 1 on diagnostics with errors, 2 on usage errors, 5 when there was no flow "
+        "file to import.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="flow JSON files or directories")
     p.add_argument("-o", "--output", default=".", metavar="DIR", help="output directory (.)")
@@ -37,7 +40,7 @@ def add_export(sub: Any) -> None:
         "FLOW is a *.flow.yaml file or a directory; each flow is validated with its project, "
         "then written to DIR/<name>.json (.template.json with --wrap cloudformation, .tf.json "
         "with --wrap terraform).  Exit 0 when every flow exported, 1 when one was refused, "
-        "2 on usage errors.",
+        "2 on usage errors, 5 when there was no flow to export.",
     )
     p.add_argument("flows", nargs="+", metavar="FLOW", help="flow files or directories")
     p.add_argument("-o", "--output", default=None, metavar="DIR", help="output directory (.)")
@@ -62,54 +65,107 @@ def _environment(path: str | None) -> tuple[Any, list[Any]]:
     return env, diags
 
 
-def _report(diags: list[Any], fmt: str = "text") -> None:
-    from flowrt.core.diagnostics import render_json, render_text
+def _report(diags: list[Any], args: argparse.Namespace) -> None:
+    """Diagnostics as text on standard error (the JSON report carries its own)."""
+    from flowrt.core.diagnostics import render_text
 
-    if not diags:
-        return
-    if fmt == "json":
-        print(render_json(diags))
-        return
-    print(render_text(diags), file=sys.stderr)
+    if diags:
+        color = common.use_color(sys.stderr, getattr(args, "color", "auto"))
+        print(render_text(diags, color=color), file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Run `flowrt import`."""
     from flowrt.connect.importer import import_paths
 
+    problem = common.missing_path("import", [*args.files, *([args.env] if args.env else [])])
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     env, diags = _environment(args.env)
     if env is None:
-        _report(diags)
+        _report(diags, args)
         return EXIT_USAGE
     found, written, imported = import_paths(args.files, args.output, env=env, force=args.force)
-    _report(found, args.format)
-    if args.format == "text":
-        kept = sum(i.passthrough for i in imported)
-        blocks = sum(len(i.flow["blocks"]) for i in imported)
+    errors = any(d.is_error for d in found)
+    nothing = None
+    if not imported and not errors:
+        nothing = (
+            f"no flow files found in {', '.join(printable(f) for f in args.files)}: import "
+            "reads Amazon Connect flow JSON files (*.json)"
+        )
+    kept = sum(i.passthrough for i in imported)
+    blocks = sum(len(i.flow["blocks"]) for i in imported)
+    if args.format == "json":
+        from flowrt.core.diagnostics import Diagnostic
+
+        payload = {
+            "diagnostics": [d.as_json() for d in sorted(found, key=Diagnostic.sort_key)],
+            "flows": [
+                {
+                    "source": i.source,
+                    "flow": i.flow.get("flow"),
+                    "blocks": len(i.flow["blocks"]),
+                    "connect-action": i.passthrough,
+                }
+                for i in imported
+            ],
+            "written": [str(w) for w in written],
+            "summary": {
+                "flows": len(imported),
+                "blocks": blocks,
+                "connect-action": kept,
+                "files-written": len(written),
+                "errors": sum(d.is_error for d in found),
+                "nothing-selected": nothing,
+            },
+        }
+        print(json_document("import", payload))
+    else:
+        _report(found, args)
+        if nothing:
+            print(nothing)
         print(
             f"{len(imported)} flow(s) imported into {args.output}: {blocks} block(s), "
             f"{kept} kept as connect-action; {len(written)} file(s) written"
         )
-    return EXIT_FINDINGS if any(d.is_error for d in found) else EXIT_OK
+    if errors:
+        return EXIT_FINDINGS
+    return EXIT_NOTHING if nothing else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Run `flowrt export`."""
     from flowrt.connect.export import export_paths
 
+    problem = common.missing_path("export", [*args.flows, *([args.env] if args.env else [])])
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     env, diags = _environment(args.env)
     if env is None:
-        _report(diags)
+        _report(diags, args)
         return EXIT_USAGE
     out = None if args.stdout else (args.output or ".")
+    emitted = 0
 
     def emit(text: str) -> None:
+        nonlocal emitted
+        emitted += 1
         sys.stdout.write(text)
 
     found, written = export_paths(
         args.flows, out, env=env, how=args.wrap, force=args.force, emit=emit
     )
-    _report(found)
+    _report(found, args)
+    errors = any(d.is_error for d in found)
+    nothing = None
+    if not written and not emitted and not errors:
+        nothing = f"no flows found in {', '.join(printable(f) for f in args.flows)}"
+    if nothing:
+        print(f"flowrt export: {nothing}: export reads *.flow.yaml files", file=sys.stderr)
     if not args.stdout:
         print(f"{len(written)} file(s) written")
-    return EXIT_FINDINGS if any(d.is_error for d in found) else EXIT_OK
+    if errors:
+        return EXIT_FINDINGS
+    return EXIT_NOTHING if nothing else EXIT_OK

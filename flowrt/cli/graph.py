@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flowrt.cli import common
+from flowrt.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from flowrt.core.text import printable
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_graph(sub: Any) -> None:
@@ -44,7 +44,9 @@ def add_graph(sub: Any) -> None:
         action="store_true",
         help="colour exercised and never-exercised branches over the scenario cases",
     )
-    p.add_argument("--max-steps", type=int, default=1000, metavar="N", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--max-steps", type=common.steps, default=1000, metavar="N", help=argparse.SUPPRESS
+    )
     p.set_defaults(func=cmd_graph)
 
 
@@ -81,10 +83,12 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.case and not args.scenario:
         print("flowrt graph: --case needs --scenario", file=sys.stderr)
         return EXIT_USAGE
-    from flowrt.run.interpreter import MAX_STEPS_LIMIT
+    from flowrt.cli.run import looks_like_path
 
-    if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
-        print(f"flowrt graph: --max-steps must be from 1 to {MAX_STEPS_LIMIT:,}", file=sys.stderr)
+    paths = [args.flow] if looks_like_path(args.flow) else []
+    problem = common.missing_path("graph", paths + ([args.scenario] if args.scenario else []))
+    if problem:
+        print(problem, file=sys.stderr)
         return EXIT_USAGE
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("flowrt graph: PNG is binary; write it with -o FILE", file=sys.stderr)
@@ -119,7 +123,8 @@ def _graph(args: argparse.Namespace, fmt: str) -> int:
         if d.is_error and (d.span is None or Path(d.span.file).resolve() == own)
     ]
     if has_errors(errors) or name not in program.flows:
-        print(render_text(errors), file=sys.stderr)
+        color = common.use_color(sys.stderr, getattr(args, "color", "auto"))
+        print(render_text(errors, color=color), file=sys.stderr)
         return EXIT_FINDINGS
     base = Path(args.output).resolve().parent if args.output else Path.cwd()
 
@@ -175,7 +180,9 @@ def _overlay(args: argparse.Namespace, name: str) -> tuple[Any, int]:
         return None, EXIT_OK
     report = _runs(args)
     if any(d.is_error for d in report.diagnostics):
-        print(render_text([d for d in report.diagnostics if d.is_error]), file=sys.stderr)
+        color = common.use_color(sys.stderr, getattr(args, "color", "auto"))
+        errors = [d for d in report.diagnostics if d.is_error]
+        print(render_text(errors, color=color), file=sys.stderr)
         return None, EXIT_FINDINGS
     results = report.results
     if args.case:

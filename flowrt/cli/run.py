@@ -1,27 +1,31 @@
 """The driver of `flowrt run`: find the flow, the scenario and its cases, run them, report.
 
-Two modes.  `flowrt run FLOW [--scenario FILE] [--case NAME]` runs one flow (a flow name or a
-`*.flow.yaml` path) for the cases of a scenario, or for one contact given inline, and shows each
-trace.  `flowrt run DIR` validates the project in DIR and runs every case of every scenario, one
-line per case.  Nothing here prints: the CLI renders what these functions return.
+Two modes.  `flowrt run [FLOW] --scenario FILE [--case NAME]` runs the cases of a scenario
+(through FLOW, a flow name or a `*.flow.yaml` path, when given; else each case's own flow), and
+`flowrt run FLOW` one contact given inline, and shows each trace.  `flowrt run [DIR]` validates
+the project DIR is in (default: the working directory's) and runs every case of every scenario,
+one line per case.  A scenario case is checked against its `expect:` in both modes.  Nothing
+here prints: the CLI renders what these functions return.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, has_errors, suggestion
-from flowrt.core.files import kind_of
+from flowrt.core.files import FLOW_SUFFIX, kind_of
 from flowrt.lang.compiler import Program
 from flowrt.lang.loader import Document, LoadError, load_file
-from flowrt.project.driver import Project, display_path, find_root, load_project
+from flowrt.project.driver import Project, display_path, find_root, load_project, project_roots
 from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.run.trace import Result
 from flowrt.scenario.model import CaseRun, Contact, ScenarioFile, World, cases_of, deep_merge
 from flowrt.scenario.run import run_contact as run
+from flowrt.testing.suite import case_failures, entered_flow
 
 
 class UsageError(Exception):
@@ -37,6 +41,14 @@ class CaseResult:
     case: str
     flow: str
     result: Result
+    #: What fails against the case's `expect:` (None for a contact given inline).
+    failures: list[str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """A scenario case: every assertion holds (an error outcome only when expected); a
+        contact given inline: the run completed."""
+        return self.result.ok if self.failures is None else not self.failures
 
     def as_json(self, full: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,7 +61,8 @@ class CaseResult:
             out.update(self.result.as_json())
         else:
             out["outcome"] = self.result.outcome.as_json()
-            out["ok"] = self.result.ok
+        out["ok"] = self.ok
+        out["failures"] = list(self.failures or [])
         return out
 
 
@@ -63,7 +76,7 @@ class RunReport:
 
     @property
     def failed(self) -> bool:
-        return has_errors(self.diagnostics) or any(not r.result.ok for r in self.results)
+        return has_errors(self.diagnostics) or any(not r.ok for r in self.results)
 
 
 def _relative(file: str, root: Path) -> str:
@@ -75,15 +88,21 @@ def _relative(file: str, root: Path) -> str:
 
 
 def run_project(path: str, max_steps: int = DEFAULT_MAX_STEPS) -> RunReport:
-    """Validate and compile the project at `path`, then run every case of every scenario."""
-    project = load_project(path)
-    program = project.compile(strict=False)
-    report = RunReport(list(program.diagnostics), files=len(project.files))
-    if has_errors(program.diagnostics):
-        return report
-    for doc, sf in project.scenarios:
-        for case in cases_of(sf):
-            report.results.append(_run_case(program, project.root, doc, case, None, max_steps))
+    """Validate and compile the project `path` is in (every project below it, for a directory
+    above the projects), then run every case of every scenario."""
+    report = RunReport()
+    for root in project_roots(Path(path), "scenario"):
+        project = load_project(root)
+        program = project.compile(strict=False)
+        report.diagnostics.extend(program.diagnostics)
+        report.files += len(project.files)
+        if has_errors(program.diagnostics):
+            continue
+        for doc, sf in project.scenarios:
+            for case in cases_of(sf):
+                report.results.append(
+                    _run_case(program, project.root, doc, case, None, max_steps, sf=sf)
+                )
     return report
 
 
@@ -95,6 +114,7 @@ def _run_case(
     flow: str | None,
     max_steps: int,
     contact: Contact | None = None,
+    sf: ScenarioFile | None = None,
 ) -> CaseResult:
     name = flow or case.flow or ""
     result = run(
@@ -105,28 +125,36 @@ def _run_case(
         max_steps=max_steps,
         contact_id=contact_id_for(case.scenario, case.case),
     )
-    return CaseResult(_relative(doc.file, root), case.scenario, case.case, name, result)
+    failures = None if sf is None else case_failures(doc, sf, case.case, result)
+    shown = entered_flow(name, result)
+    return CaseResult(_relative(doc.file, root), case.scenario, case.case, shown, result, failures)
 
 
 def run_flow(
-    target: str,
+    target: str | None,
     scenario: str | None,
     case: str | None,
     inline: Mapping[str, Any],
     world: Mapping[str, Any],
     max_steps: int = DEFAULT_MAX_STEPS,
 ) -> RunReport:
-    """Run one flow (a name or a flow file) for a scenario's cases or an inline contact."""
-    start = Path(target) if Path(target).exists() else Path(scenario or ".")
-    if not start.exists():
+    """Run a scenario's cases (through the flow `target` when given, else each case's own flow)
+    or one contact given inline through the flow `target`."""
+    if target is not None and looks_like_path(target) and not Path(target).exists():
+        raise UsageError(f"no such file or directory: {target}")
+    if scenario is not None and not Path(scenario).exists():
         raise UsageError(f"no such file or directory: {scenario}")
+    if target is None and scenario is None:
+        raise UsageError("give the FLOW to run (a flow name or a *.flow.yaml file), or --scenario")
+    start = Path(target) if target is not None and Path(target).exists() else Path(scenario or ".")
     project = load_project(start)
     program = project.compile(strict=False)
     report = RunReport(list(program.diagnostics), files=len(project.files))
-    flow = _flow_name(project, target)
+    flow = None if target is None else _flow_name(project, target)
     if has_errors(program.diagnostics):
         return report
     if scenario is None:
+        assert target is not None and flow is not None
         given = Contact.model_validate(dict(inline))
         one = CaseRun("inline", "inline", flow, given, World.model_validate(dict(world)))
         doc = Document(target, "", {})
@@ -158,8 +186,27 @@ def run_flow(
                     deep_merge(one.world.model_dump(by_alias=True, exclude_unset=True), world)
                 ),
             )
-        report.results.append(_run_case(program, project.root, doc, one, flow, max_steps, contact))
+        report.results.append(
+            _run_case(program, project.root, doc, one, flow, max_steps, contact, sf)
+        )
     return report
+
+
+def looks_like_path(target: str) -> bool:
+    """A FLOW argument meant as a file, not a flow name: it has a directory or a YAML suffix."""
+    return "/" in target or os.sep in target or target.endswith((FLOW_SUFFIX, ".yaml", ".yml"))
+
+
+def names_a_flow(target: str) -> bool:
+    """Whether a FLOW|DIR argument that is a directory is meant as a flow name: a bare word
+    that names a flow of the project the directory is in (`inbound-support` run inside
+    `scenarios/__goldens__`, which has a directory of that name)."""
+    if looks_like_path(target) or target in (".", ".."):
+        return False
+    try:
+        return target in load_project(target).flows
+    except Exception:  # noqa: BLE001 - cannot be loaded: not a flow name; the run will say why
+        return False
 
 
 def _flow_name(project: Project, target: str) -> str:
@@ -169,8 +216,13 @@ def _flow_name(project: Project, target: str) -> str:
             if Path(unit.doc.file).resolve() == p.resolve():
                 return name
         raise UsageError(f"{target}: the flow file did not load (see the diagnostics)")
+    if not p.is_file() and not looks_like_path(target) and target in project.flows:
+        return target
     if p.is_dir():
-        raise UsageError(f"{target} is a directory; with --scenario give a flow name or file")
+        raise UsageError(
+            f"{target} is a directory; with --scenario give a FLOW (a flow name or a "
+            "*.flow.yaml file), or no FLOW to run each case through its own flow"
+        )
     if target not in project.flows:
         raise UsageError(
             f"unknown flow `{target}`{suggestion(target, project.flows)}; flows: "
@@ -216,14 +268,3 @@ def _load_outside(
     found = check_scenario(doc, sf, program)
     report.diagnostics.extend(found)
     return doc, None if has_errors(found) else sf
-
-
-def parse_attrs(pairs: Sequence[str]) -> dict[str, str]:
-    """`--attr key=value` options as a mapping (UsageError on a pair without `=`)."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, eq, value = pair.partition("=")
-        if not eq or not key:
-            raise UsageError(f"--attr needs KEY=VALUE, not `{pair}`")
-        out[key] = value
-    return out

@@ -5,23 +5,23 @@ Output: the project's diagnostics (as `flowrt validate` prints them), one line p
 position, a golden's one-line summary of what moved and its unified diff), the golden files
 written, updated or deleted, unused goldens by name, coverage when asked, and the summary line
 `N passed, N failed`.  Exit 0 when every case passed and there are no errors, 1 otherwise, 2 on
-usage errors.  `--format json` prints the same as one JSON document; `--junit-xml FILE` also
-writes a JUnit report for CI.
+usage errors, 5 when no case was selected (`-k` matched none, or no scenario case).
+`--format json` prints the same as one JSON document (the envelope of
+`flowrt.cli.common.json_document`); `--junit-xml FILE` also writes a JUnit report for CI.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from flowrt.cli import common
+from flowrt.cli.common import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE, json_document
 from flowrt.core.text import printable
 
 if TYPE_CHECKING:
     from flowrt.testing.suite import SuiteReport
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_test(sub: argparse._SubParsersAction[Any]) -> None:
@@ -32,7 +32,8 @@ def add_test(sub: argparse._SubParsersAction[Any]) -> None:
         description="Validate the project and run every case of every scenario under PATHs "
         "(default: .): each case's `expect:` assertions must hold and its outcome and trace must "
         "match its golden file (scenarios/__goldens__/<scenario>/<case>.golden.yaml).  Exit 0 "
-        "when every case passes, 1 on a failure or an error diagnostic, 2 on usage errors.",
+        "when every case passes, 1 on a failure or an error diagnostic, 2 on usage errors, 5 when "
+        "no case was selected (-k matched none, or there is no scenario case).",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="projects, directories or scenarios")
     p.add_argument(
@@ -65,31 +66,23 @@ def add_test(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--fail-under",
-        type=float,
+        type=common.percent,
         metavar="PERCENT",
         help="fail when branch coverage is under PERCENT (implies --coverage)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no line for passing cases")
     p.add_argument(
-        "--max-steps", type=int, default=1000, metavar="N", help="stop a run after N steps"
+        "--max-steps", type=common.steps, default=1000, metavar="N", help="stop a run after N steps"
     )
     p.set_defaults(func=cmd_test)
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     """Run the suite and print it; the exit code."""
-    from flowrt.run.interpreter import MAX_STEPS_LIMIT
-    from flowrt.testing.suite import UsageError, run_suite
-
-    if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
-        print(f"flowrt test: --max-steps must be from 1 to {MAX_STEPS_LIMIT:,}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
-        print("flowrt test: --fail-under must be between 0 and 100", file=sys.stderr)
-        return EXIT_USAGE
     from pathlib import Path
 
     from flowrt.core.files import report_target_problem
+    from flowrt.testing.suite import UsageError, run_suite
 
     for out in (args.junit_xml, args.html):
         problem = out and report_target_problem(Path(out))
@@ -115,9 +108,10 @@ def cmd_test(args: argparse.Namespace) -> int:
 
         print_suite(report, args.paths, args.format)
     elif args.format == "json":
-        print(json.dumps(as_json(report, under), indent=2, sort_keys=True, ensure_ascii=False))
+        print(json_document("test", as_json(report, under)))
     else:
-        print(render_text(report, quiet=args.quiet, color=_use_color(), under=under))
+        color = common.use_color(sys.stdout, getattr(args, "color", "auto"))
+        print(render_text(report, quiet=args.quiet, color=color, under=under))
     # The reports after the printed result: a report the system refuses to take (read-only,
     # full disk) is one line after it, and exit 1.
     from flowrt.core.files import WriteError
@@ -135,15 +129,11 @@ def cmd_test(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FINDINGS
-    return EXIT_OK if report.ok and under is None else EXIT_FINDINGS
-
-
-def _use_color() -> bool:
-    import os
-
-    if os.environ.get("NO_COLOR") or os.environ.get("CI"):
-        return False
-    return sys.stdout.isatty()
+    if not report.ok:
+        return EXIT_FINDINGS
+    if report.nothing_selected:
+        return EXIT_NOTHING
+    return EXIT_OK if under is None else EXIT_FINDINGS
 
 
 def _under_threshold(report: SuiteReport, threshold: float | None) -> str | None:

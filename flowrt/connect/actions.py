@@ -51,6 +51,16 @@ ERRORS: dict[str, dict[str, str]] = {
 }
 
 
+#: DSL channel -> GetMetricData `QueueChannel`: `Voice` and `Chat` as the flow language reference
+#: writes them, the other channels spelled the same way.
+QUEUE_CHANNELS: dict[str, str] = {
+    "VOICE": "Voice",
+    "CHAT": "Chat",
+    "TASK": "Task",
+    "EMAIL": "Email",
+}
+
+
 def connect_text(value: Any) -> str:
     """A parameter value as Amazon Connect writes it: `"8"`, `"True"`, `"1.5"`, text as is."""
     if isinstance(value, bool):

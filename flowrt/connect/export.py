@@ -294,7 +294,7 @@ def export_paths(
 ) -> tuple[list[Diagnostic], list[Path]]:
     """Export every flow under `paths` into `out_dir`; return the diagnostics and files written."""
     from flowrt.core.files import FLOW_SUFFIX
-    from flowrt.project.driver import discover, display_path, find_root, load_project
+    from flowrt.project.driver import discover, display_path, find_root, load_project, scope
 
     diags: list[Diagnostic] = []
     written: list[Path] = []
@@ -303,7 +303,7 @@ def export_paths(
         if not path_exists(p):
             diags.append(Diagnostic.make("FR001", f"no such file or directory: {raw}"))
             continue
-        wanted = [f for f in discover([p]) if f.name.endswith(FLOW_SUFFIX)]
+        wanted = [f for f in discover([scope(p)]) if f.name.endswith(FLOW_SUFFIX)]
         project = load_project(find_root(p))
         program = project.compile(strict=False)
         by_file = {unit.doc.file: (name, unit) for name, unit in project.flows.items()}

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from flowrt.connect.actions import ERRORS, connect_text, transitions
+from flowrt.connect.actions import ERRORS, QUEUE_CHANNELS, connect_text, transitions
 from flowrt.connect.context import ExportContext, branches
 from flowrt.connect.when import lower_conditions
 from flowrt.lang.blocks import CONNECT_OPERATORS, Block, Condition
@@ -26,6 +26,7 @@ _NEXT_BRANCH: dict[str, str] = {
     "check-hours-of-operation": "error",
     "check-queue-status": "error",
     "check-staffing": "error",
+    "transfer-to-flow": "error",
     "loop-prompts": "error",
     "get-customer-input": "error",
 }
@@ -168,7 +169,7 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
     if t == "get-queue-metrics":
         p = _queue_params(cx, b.queue, b.agent)
         if b.channel is not None:
-            p["QueueChannel"] = b.channel
+            p["QueueChannel"] = QUEUE_CHANNELS[b.channel]
         return "GetMetricData", p
     if t == "set-contact-attributes":
         attrs = {k: connect_text(v) for k, v in b.attributes.items()}

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flowrt.connect.actions import ERRORS
+from flowrt.connect.actions import ERRORS, QUEUE_CHANNELS
 from flowrt.connect.env import Environment
 from flowrt.lang.blocks import BLOCKS, CONNECT_OPERATORS
 
+_CHANNELS = {v: k for k, v in QUEUE_CHANNELS.items()}
 _INT = re.compile(r"^(0|-?[1-9][0-9]{0,15})$")
 _OPERATORS = {v: k for k, v in CONNECT_OPERATORS.items()}
 
@@ -74,6 +75,7 @@ _NEXT_BRANCH = {
     "Compare": "no-match",
     "CheckHoursOfOperation": "error",
     "CheckMetricData": "error",
+    "TransferToFlow": "error",
     "MessageParticipantIteratively": "error",
     "GetParticipantInput": "error",
 }
@@ -194,13 +196,11 @@ def _params(kind: str, p: dict[str, Any], env: Environment) -> dict[str, Any] | 
     if kind == "GetMetricData":
         rest = {k: v for k, v in p.items() if k != "QueueChannel"}
         q = _queue(rest, env)
-        if q is None:
+        raw = p.get("QueueChannel")
+        channel = _CHANNELS.get(raw) if isinstance(raw, str) else None
+        if q is None or (raw is not None and channel is None):
             return None
-        return {
-            "type": "get-queue-metrics",
-            **q,
-            **({"channel": p["QueueChannel"]} if "QueueChannel" in p else {}),
-        }
+        return {"type": "get-queue-metrics", **q, **({"channel": channel} if channel else {})}
     if kind == "MessageParticipantIteratively":
         return _loop(p, env)
     if kind == "GetParticipantInput":

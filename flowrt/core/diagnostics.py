@@ -124,6 +124,8 @@ CODES: dict[str, CodeInfo] = {
     "FR106": _e("invalid Lambda mock"),
     "FR107": _e("step limit exceeded"),
     "FR108": _e("unknown user in a scenario"),
+    "FR109": _w("phone number outcome for a number the flow never dials"),
+    "FR110": _w("customer input for a block that never asks"),
     # the email channel (FR200-FR249)
     "FR200": _e("StartEmailContact request invalid"),
     "FR201": _e("StartEmailContact names a resource that does not exist"),

@@ -7,7 +7,7 @@ rename is a hard link that fails when the target exists, so an existing file is 
 even by a race.  The temporary file is removed on any failure, KeyboardInterrupt included.
 
 Who may overwrite (docs/fuzzing.md, "Nothing lost"): goldens only under `flowrt test --update`;
-`flowrt import` and `flowrt export` only with `--force`; `flowrt init` never; reports the user
+`flowrt import` and `flowrt export` only with `--force`; `flowrt init` only with `--force`; reports the user
 names explicitly (`graph -o`, `test --html`, `test --junit-xml`) are replaced, except that a
 report never replaces a flowrt source file (`report_target_problem`).
 

@@ -26,14 +26,14 @@ from flowrt.email.cases import (
     outbound_flow,
     requests_of,
 )
-from flowrt.email.errors import IdempotencyException
+from flowrt.email.errors import IdempotencyException, ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
 from flowrt.email.request import Problem, shape_problems
 from flowrt.email.session import _code
-from flowrt.lang.compiler import flows_reached
+from flowrt.lang.broken import Reach, reach
 
 if TYPE_CHECKING:
-    from flowrt.lang.compiler import CompiledFlow, Node, Program
+    from flowrt.lang.compiler import Node, Program
     from flowrt.lang.loader import Document, JsonPath
     from flowrt.scenario.model import Case, CaseRun, ScenarioFile
 
@@ -89,7 +89,7 @@ def check_email_project(program: Program, instance_doc: Document | None) -> list
     out: list[Diagnostic] = []
     inst = program.instance
     name = inst.default_outbound_flow if inst is not None else None
-    if name is not None and instance_doc is not None:
+    if name is not None and instance_doc is not None and name not in program.broken.flows:
         span = instance_doc.span(("default-outbound-flow",))
         flow = program.flows.get(name)
         if flow is None:
@@ -142,7 +142,10 @@ class _CaseCheck:
     ) -> None:
         self.doc, self.program, self.seen, self.name = doc, program, seen, name
         self.out: list[Diagnostic] = []
-        self.flows: dict[str, CompiledFlow] = {}
+        #: The flows the case starts, and whether one it starts is not known (did not load).
+        self.starts: list[str] = []
+        self.open = False
+        self.gaps = program.broken.instance
 
     def report(
         self, code: str, message: str, path: JsonPath, hint: str | None = None, key: bool = False
@@ -154,9 +157,44 @@ class _CaseCheck:
             self.out.append(Diagnostic.make(code, message, span, hint))
 
     def reach(self, name: str | None) -> None:
-        if name is not None and name in self.program.flows:
-            for cf in flows_reached(self.program, name):
-                self.flows[cf.name] = cf
+        if name is not None and name not in self.starts:
+            self.starts.append(name)
+
+    def flows(self) -> Reach | None:
+        """What the case runs, as far as it is known; None when it runs no known flow."""
+        found = reach(self.program, self.starts, open=self.open)
+        return found if found.flows or found.broken or found.open else None
+
+    def known_broken(self, p: Problem, req: Any, mailbox: Mailbox) -> bool:
+        """Whether `p` is about a flow or an email address that failed to load (reported where
+        it is written): the case then runs what it names, unseen (`open`)."""
+        program, field = self.program, p.path[0] if p.path else None
+        if field == "ContactFlowId" and p.error is ResourceNotFoundException:
+            name = req.contact_flow_id.rsplit("/contact-flow/", 1)[-1]
+            if name in program.broken.flows:
+                self.reach(name)
+                return True
+        elif field == "DestinationEmailAddress":
+            dest = req.destination_email_address or ""
+            target = mailbox.deliver_to(dest) if mailbox.find(dest) is not None else None
+            if target is not None and target.flow in program.broken.flows:
+                self.reach(target.flow)
+                return True
+            if self._broken_address(dest.rsplit("/email-address/", 1)[-1].lower()):
+                self.open = True
+                return True
+        return False
+
+    def _broken_address(self, address: str) -> bool:
+        """Whether `address` is an email address that failed to load, or the alias of one."""
+        gaps = self.gaps
+        if gaps.unread or "email-addresses" in gaps.open:
+            return True
+        for name, raw in gaps.entries.get("email-addresses", {}).items():
+            alias = raw.get("alias") if isinstance(raw, dict) else None
+            if str(name).lower() == address or str(alias).lower() == address:
+                return True
+        return False
 
     def problem(self, p: Problem, base: JsonPath) -> None:
         self.report(
@@ -166,6 +204,14 @@ class _CaseCheck:
             "StartEmailContact refuses this request (see docs/email.md)",
             key=p.key,
         )
+
+
+def _outbound_may_be_broken(ck: _CaseCheck) -> bool:
+    """Whether the project's outbound email flow may be one that failed to load."""
+    broken = ck.program.broken
+    if broken.instance.unread or "default-outbound-flow" in broken.instance.open:
+        return True
+    return any(f.type in (None, "outbound-email") for f in broken.flows.values())
 
 
 def _where(doc: Document, attr: str, key: str, base: JsonPath) -> JsonPath | None:
@@ -181,16 +227,16 @@ def _where(doc: Document, attr: str, key: str, base: JsonPath) -> JsonPath | Non
 
 def email_checks(
     doc: Document, sf: ScenarioFile, program: Program, runs: Iterable[CaseRun]
-) -> dict[str, tuple[list[Diagnostic], list[CompiledFlow] | None]]:
+) -> dict[str, tuple[list[Diagnostic], Reach | None]]:
     """Case name -> (diagnostics, flows the case may run) for every email case of the file."""
-    out: dict[str, tuple[list[Diagnostic], list[CompiledFlow] | None]] = {}
+    out: dict[str, tuple[list[Diagnostic], Reach | None]] = {}
     seen: set[tuple[str, str, str]] = set()
     for run in runs:
         if not requests_of(run.contact) and not run.world.agent_actions:
             continue
         ck = _CaseCheck(doc, program, seen, run.case)
         _check_case(ck, sf, run)
-        out[run.case] = (ck.out, list(ck.flows.values()) or None)
+        out[run.case] = (ck.out, ck.flows())
     return out
 
 
@@ -251,7 +297,11 @@ def _requests(ck: _CaseCheck, run: CaseRun, req_base: JsonPath) -> None:
     many = isinstance(run.contact.start_email_contact, list)
     for i, req in enumerate(requests_of(run.contact)):
         rb: JsonPath = (*req_base, i) if many else req_base
-        problems = shape_problems(req) + instance_problems(req, mailbox, program, related)
+        problems = shape_problems(req) + [
+            p
+            for p in instance_problems(req, mailbox, program, related)
+            if not ck.known_broken(p, req, mailbox)
+        ]
         token, fp = req.client_token, req.fingerprint()
         if token is not None and token in tokens:
             if tokens[token] != fp:
@@ -282,6 +332,7 @@ def _actions(ck: _CaseCheck, run: CaseRun, path: JsonPath) -> None:
     inst = ck.program.instance
     users = inst.users if inst is not None else {}
     quick = inst.quick_connects if inst is not None else {}
+    sections = {"agent": "users", "approved-by": "users", "quick-connect": "quick-connects"}
     for j, action in enumerate(run.world.agent_actions):
         kind, a = action.which()
         at: JsonPath = (*path, j, kind)
@@ -290,6 +341,9 @@ def _actions(ck: _CaseCheck, run: CaseRun, path: JsonPath) -> None:
         names.append(("quick-connect", getattr(a, "quick_connect", None), quick))
         for key, value, table in names:
             if value is not None and value not in table:
+                if ck.gaps.unsure(sections[key], value):
+                    ck.open = True  # what it would start is not known
+                    continue
                 what = "quick connect" if key == "quick-connect" else "user"
                 ck.report(
                     "FR204",
@@ -299,7 +353,7 @@ def _actions(ck: _CaseCheck, run: CaseRun, path: JsonPath) -> None:
                 )
         if kind in ("forward", "outbound-email"):
             name = outbound_flow(ck.program)
-            if name is None:
+            if name is None and not _outbound_may_be_broken(ck):
                 ck.report(
                     "FR205",
                     f"a {kind} runs the outbound email flow, and the project has none: add a "

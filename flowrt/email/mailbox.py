@@ -325,5 +325,8 @@ class Mailbox:
             raise ResourceNotFoundException(
                 f"queue `{queue}` does not exist", op, path=("QueueId",)
             )
-        gone = {self._need(a, op, ("EmailAddressesConfig",)).address.lower() for a in address_ids}
+        gone = {
+            self._need(a, op, ("EmailAddressesId", i)).address.lower()
+            for i, a in enumerate(address_ids)
+        }
         self.queue_others[queue] = [o for o in self.queue_others[queue] if o.lower() not in gone]

@@ -23,6 +23,7 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
+from flowrt.lang.broken import Broken
 from flowrt.lang.instance import Instance
 from flowrt.lang.loader import Document, JsonPath
 
@@ -68,6 +69,8 @@ class CompiledFlow:
     nodes: list[Node]
     index: dict[str, int]
     span: Span
+    #: Block name -> its data as written, for the blocks that failed to load (and are reported).
+    invalid: dict[str, Any] = field(default_factory=dict)
 
 
 #: How a program runs a contact: `runner(program, contact, world, flow=, max_steps=, contact_id=)`.
@@ -87,6 +90,8 @@ class Program:
     instance: Instance | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     runner: Runner | None = field(default=None, repr=False)
+    #: What is known of the flows and instance entries that failed to load.
+    broken: Broken = field(default_factory=Broken, repr=False)
 
     def run(
         self,
@@ -114,6 +119,8 @@ class FlowEnv:
 
     instance: Instance | None
     flow_types: dict[str, str]
+    #: What is known of the flows and instance entries that failed to load.
+    broken: Broken = field(default_factory=Broken)
 
 
 class BlockContext:
@@ -131,6 +138,10 @@ class BlockContext:
     @property
     def instance(self) -> Instance | None:
         return self.env.instance
+
+    def unsure(self, section: str, name: str) -> bool:
+        """Whether `name` may be an instance entry that failed to load (reported there)."""
+        return self.env.broken.instance.unsure(section, name)
 
     # -- reporting -----------------------------------------------------------------------------
 
@@ -210,7 +221,7 @@ class BlockContext:
             self.reference(value, path)
             return
         inst = self.instance
-        if inst is not None and value not in inst.queues:
+        if inst is not None and value not in inst.queues and not self.unsure("queues", value):
             self.error(
                 "FR021",
                 f"unknown queue `{value}`{suggestion(value, inst.queues)}",
@@ -228,6 +239,8 @@ class BlockContext:
         if inst is None:
             return
         user = inst.user_by_name_or_id(value)
+        if user is None and self.unsure("users", value):
+            return
         if user is None:
             self.error(
                 "FR022",
@@ -235,7 +248,9 @@ class BlockContext:
                 path,
                 "users are declared under `users:` in instance.yaml",
             )
-        elif not inst.can_answer(user):
+        elif not inst.can_answer(user) and not self.unsure(
+            "security-profiles", inst.users[user].security_profile
+        ):
             self.error(
                 "FR061",
                 f"user `{user}` has no CCP permission, so a contact routed to them can never be "
@@ -250,7 +265,12 @@ class BlockContext:
             return
         self.node.prepared[path] = value
         inst = self.instance
-        if not target and inst is not None and value not in inst.phone_numbers:
+        if (
+            not target
+            and inst is not None
+            and value not in inst.phone_numbers
+            and not self.unsure("phone-numbers", value)
+        ):
             self.error(
                 "FR025",
                 f"caller ID number `{value}` is not a phone number of the instance"
@@ -264,7 +284,7 @@ class BlockContext:
             self.reference(value, path)
             return
         self.node.prepared[path] = value
-        if value not in self.env.flow_types:
+        if value not in self.env.flow_types and value not in self.env.broken.flows:
             self.error(
                 "FR023",
                 f"unknown flow `{value}`{suggestion(value, self.env.flow_types)}",
@@ -275,7 +295,11 @@ class BlockContext:
     def hours(self, value: str, path: JsonPath) -> None:
         inst = self.instance
         self.node.prepared[path] = value
-        if inst is not None and value not in inst.hours_of_operation:
+        if (
+            inst is not None
+            and value not in inst.hours_of_operation
+            and not self.unsure("hours-of-operation", value)
+        ):
             self.error(
                 "FR027",
                 f"unknown hours of operation `{value}`{suggestion(value, inst.hours_of_operation)}",
@@ -285,7 +309,11 @@ class BlockContext:
     def lambda_function(self, value: str, path: JsonPath) -> None:
         inst = self.instance
         self.node.prepared[path] = value
-        if inst is not None and value not in inst.lambda_functions:
+        if (
+            inst is not None
+            and value not in inst.lambda_functions
+            and not self.unsure("lambda-functions", value)
+        ):
             self.error(
                 "FR029",
                 f"unknown Lambda function `{value}`{suggestion(value, inst.lambda_functions)}",
@@ -309,7 +337,11 @@ class BlockContext:
             self.template(prompt.text, (*path, "text"))
         elif prompt.prompt is not None:
             inst = self.instance
-            if inst is not None and prompt.prompt not in inst.prompts:
+            if (
+                inst is not None
+                and prompt.prompt not in inst.prompts
+                and not self.unsure("prompts", prompt.prompt)
+            ):
                 self.error(
                     "FR037",
                     f"unknown prompt `{prompt.prompt}`{suggestion(prompt.prompt, inst.prompts)}",
@@ -380,12 +412,22 @@ def compile_flow(
     for node in nodes:
         node.exits = {b: nodes[t] for b, t in node.targets.items() if t is not None}
         node.step = node.block.compile_step(node)
+    written = doc.data.get("blocks") if isinstance(doc.data, dict) else None
     compiled = CompiledFlow(
-        flow.flow, flow.type, doc.file, start, nodes, index, doc.span(("flow",))
+        flow.flow,
+        flow.type,
+        doc.file,
+        start,
+        nodes,
+        index,
+        doc.span(("flow",)),
+        {n: v for n, v in written.items() if n in invalid} if isinstance(written, dict) else {},
     )
     for node in nodes:
         node.flow = compiled
-    if not invalid and start >= 0:
+    # A block that failed to load, or a branch to a block that does not exist, leaves the graph
+    # unlike what was meant: what it would find unreachable follows from that one mistake.
+    if not invalid and start >= 0 and not any(d.code == "FR020" for d in diags):
         diags.extend(_graph_checks(compiled))
     return compiled, diags
 

@@ -8,13 +8,14 @@ concurrent contacts.  `check_instance` applies the seeds' rules on quick connect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Literal
+from collections.abc import Callable, Collection, Iterator
+from typing import Any, Literal
 
 from pydantic import Field
 
 from flowrt.core.diagnostics import Diagnostic, suggestion
 from flowrt.lang.blocks import Model
+from flowrt.lang.broken import NAMED_SECTIONS, InstanceGaps
 from flowrt.lang.loader import Document, JsonPath
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -235,11 +236,70 @@ def email_address_problem(text: str) -> str | None:
 Report = Callable[[str, str, JsonPath, str | None], None]
 
 
+def partial_instance(data: Any) -> tuple[Instance | None, InstanceGaps]:
+    """The instance made of the entries of instance.yaml that validate, and what is known of the
+    others (their names), so that one mistake in the file does not hide every name in it.
+
+    Called once the file's errors are reported: an entry that does not validate (a queue, a
+    user, ...) is left out and its name kept in the gaps; a section or a key that does not
+    validate as a whole is left out, and a section's names are then all unsure."""
+    from pydantic import ValidationError
+
+    gaps = InstanceGaps()
+    if not isinstance(data, dict):
+        gaps.unread = True
+        return None, gaps
+    data = dict(data)
+    while True:
+        try:
+            return Instance.model_validate(data), gaps
+        except ValidationError as exc:
+            errors = exc.errors()
+        if not any(_leave_out(data, err["loc"], gaps) for err in errors):
+            gaps.unread = True  # nothing left to leave out: give up on the whole file
+            return None, gaps
+
+
+def _leave_out(data: dict[str, Any], loc: tuple[Any, ...], gaps: InstanceGaps) -> bool:
+    """Leave out what a validation error is about; whether anything changed."""
+    if not loc:
+        return False
+    key = loc[0]
+    if key == "instance":  # the instance's name: the rest is still worth checking
+        if data.get(key) == "instance":
+            return False
+        data[key] = "instance"
+        return True
+    value = data.get(key)
+    if key in NAMED_SECTIONS and len(loc) > 1 and isinstance(value, dict) and loc[1] in value:
+        entries = dict(value)
+        gaps.entries.setdefault(key, {})[loc[1]] = entries.pop(loc[1])
+        data[key] = entries
+        return True
+    if key == "prompts" and isinstance(value, list):  # the names that are text still count
+        data[key] = [p for p in value if isinstance(p, str)]
+        gaps.open.add(key)  # the others were meant as names too
+        return len(data[key]) < len(value)
+    if key not in data:
+        return False
+    del data[key]
+    gaps.open.add(key)  # a section: none of its names is known any more
+    return True
+
+
 def check_instance(
-    inst: Instance, doc: Document, flow_types: dict[str, str] | None
+    inst: Instance,
+    doc: Document,
+    flow_types: dict[str, str] | None,
+    gaps: InstanceGaps | None = None,
+    broken_flows: Collection[str] = (),
 ) -> Iterator[Diagnostic]:
-    """The instance's own rules; `flow_types` (name -> type) checks the flows it names."""
+    """The instance's own rules; `flow_types` (name -> type) checks the flows it names.
+
+    Names in `gaps` (entries that failed to load) and `broken_flows` (flows that failed) are
+    known: a reference to one is not reported."""
     found: list[Diagnostic] = []
+    gaps = gaps or InstanceGaps()
 
     def report(code: str, message: str, path: JsonPath, hint: str | None = None) -> None:
         found.append(Diagnostic.make(code, message, doc.span(path), hint))
@@ -248,7 +308,8 @@ def check_instance(
         found.append(Diagnostic.make(code, message, doc.key_span(path), hint))
 
     def ref(kind: str, code: str, name: str | None, table: object, path: JsonPath) -> None:
-        if name is not None and name not in table:  # type: ignore[operator]
+        section = _SECTION_OF[kind]
+        if name is not None and name not in table and not gaps.unsure(section, name):  # type: ignore[operator]
             report(code, f"unknown {kind} `{name}`{suggestion(name, table)}", path)  # type: ignore[arg-type]
 
     for qname, q in inst.queues.items():
@@ -268,7 +329,7 @@ def check_instance(
                 ("queues", qname, "quick-connects", i),
             )
         if q.email_addresses is not None:
-            _check_queue_emails(inst, qname, q.email_addresses, report)
+            _check_queue_emails(inst, qname, q.email_addresses, report, gaps)
     for uname, u in inst.users.items():
         ref(
             "routing profile",
@@ -277,7 +338,9 @@ def check_instance(
             inst.routing_profiles,
             ("users", uname, "routing-profile"),
         )
-        if u.security_profile not in inst.security_profiles:
+        if u.security_profile not in inst.security_profiles and not gaps.unsure(
+            "security-profiles", u.security_profile
+        ):
             report(
                 "FR013",
                 f"unknown security profile `{u.security_profile}`"
@@ -298,14 +361,25 @@ def check_instance(
                 "add it to `queues`",
             )
     for qcname, quick in inst.quick_connects.items():
-        _check_quick_connect(inst, qcname, quick, flow_types, report)
-    _check_aliases(inst, report, report_key)
+        _check_quick_connect(inst, qcname, quick, flow_types, report, gaps, broken_flows)
+    _check_aliases(inst, report, report_key, gaps)
     if flow_types is not None:
+        flows = {*flow_types, *broken_flows}
         for addr, e in inst.email_addresses.items():
-            ref("flow", "FR023", e.flow, flow_types, ("email-addresses", addr, "flow"))
+            ref("flow", "FR023", e.flow, flows, ("email-addresses", addr, "flow"))
         for num, pn in inst.phone_numbers.items():
-            ref("flow", "FR023", pn.flow, flow_types, ("phone-numbers", num, "flow"))
+            ref("flow", "FR023", pn.flow, flows, ("phone-numbers", num, "flow"))
     yield from found
+
+
+#: The section of instance.yaml that declares each kind of name `check_instance` looks up.
+_SECTION_OF = {
+    "hours of operation": "hours-of-operation",
+    "quick connect": "quick-connects",
+    "routing profile": "routing-profiles",
+    "queue": "queues",
+    "flow": "flows",
+}
 
 
 def _check_unique_ids(inst: Instance, report: Report) -> None:
@@ -333,7 +407,7 @@ def _check_unique_ids(inst: Instance, report: Report) -> None:
 
 
 def _check_queue_emails(
-    inst: Instance, qname: str, emails: QueueEmailAddresses, report: Report
+    inst: Instance, qname: str, emails: QueueEmailAddresses, report: Report, gaps: InstanceGaps
 ) -> None:
     base: JsonPath = ("queues", qname, "email-addresses")
     addresses = emails.all()
@@ -349,7 +423,7 @@ def _check_queue_emails(
         (*base, "others", i) for i in range(len(emails.others))
     ]
     for addr, path in zip(addresses, paths, strict=True):
-        if addr not in inst.email_addresses:
+        if addr not in inst.email_addresses and not gaps.unsure("email-addresses", addr):
             report(
                 "FR026",
                 f"unknown email address `{addr}`{suggestion(addr, inst.email_addresses)}",
@@ -359,7 +433,13 @@ def _check_queue_emails(
 
 
 def _check_quick_connect(
-    inst: Instance, name: str, qc: QuickConnect, flow_types: dict[str, str] | None, report: Report
+    inst: Instance,
+    name: str,
+    qc: QuickConnect,
+    flow_types: dict[str, str] | None,
+    report: Report,
+    gaps: InstanceGaps,
+    broken_flows: Collection[str],
 ) -> None:
     base: JsonPath = ("quick-connects", name)
     rules = {
@@ -382,14 +462,24 @@ def _check_quick_connect(
                 if qc.type == "external"
                 else None,
             )
-    if qc.user is not None and qc.type == "agent" and qc.user not in inst.users:
+    if (
+        qc.user is not None
+        and qc.type == "agent"
+        and qc.user not in inst.users
+        and not gaps.unsure("users", qc.user)
+    ):
         report(
             "FR022",
             f"unknown user `{qc.user}`{suggestion(qc.user, inst.users)}",
             (*base, "user"),
             None,
         )
-    if qc.queue is not None and qc.type == "queue" and qc.queue not in inst.queues:
+    if (
+        qc.queue is not None
+        and qc.type == "queue"
+        and qc.queue not in inst.queues
+        and not gaps.unsure("queues", qc.queue)
+    ):
         report(
             "FR021",
             f"unknown queue `{qc.queue}`{suggestion(qc.queue, inst.queues)}",
@@ -397,6 +487,8 @@ def _check_quick_connect(
             None,
         )
     if qc.flow is not None and flow_type is not None and flow_types is not None:
+        if qc.flow in broken_flows and qc.flow not in flow_types:
+            return  # its type is not known
         if qc.flow not in flow_types:
             report(
                 "FR023",
@@ -414,7 +506,7 @@ def _check_quick_connect(
             )
 
 
-def _check_aliases(inst: Instance, report: Report, report_key: Report) -> None:
+def _check_aliases(inst: Instance, report: Report, report_key: Report, gaps: InstanceGaps) -> None:
     """Seed 001: at most one alias per address (structural), both exist, no chains, no reuse."""
     aliased_by: dict[str, str] = {}
     for primary, e in inst.email_addresses.items():
@@ -432,6 +524,8 @@ def _check_aliases(inst: Instance, report: Report, report_key: Report) -> None:
         if e.alias == primary:
             report("FR062", f"`{primary}` cannot be its own alias", path, None)
         elif e.alias not in inst.email_addresses:
+            if gaps.unsure("email-addresses", e.alias):
+                continue
             report(
                 "FR026",
                 f"alias `{e.alias}` is not an email address of the instance"

@@ -25,6 +25,7 @@ from typing import Any
 from flowrt.core import reading
 from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.lang.yaml_build import Builder, BuildError, JsonPath, Pos, event_source
+from flowrt.lang.yaml_messages import Failure, Scalar, place_syntax_error
 
 __all__ = ["DEFAULT_LIMITS", "Document", "JsonPath", "Limits", "LoadError", "Pos"]
 __all__ += ["decode", "load_file", "load_text", "read_text"]
@@ -62,6 +63,13 @@ class Document:
         if path in self.key_positions:
             return self._span(self.key_positions, path)
         return self.span(path)
+
+    def source_line(self, line: int) -> str:
+        """Line `line` (1-based, as spans count lines: at `\\n`) of the text, or ""."""
+        lines = self.__dict__.get("_lines")
+        if lines is None:
+            lines = self.__dict__["_lines"] = self.text.split("\n")
+        return str(lines[line - 1]) if 0 < line <= len(lines) else ""
 
     def _span(self, table: dict[JsonPath, Pos], path: JsonPath) -> Span:
         p = tuple(path)
@@ -172,7 +180,8 @@ def load_text(text: str, file: str = "<string>", limits: Limits = DEFAULT_LIMITS
     try:
         found, data = builder.run(event_source(text))
     except MarkedYAMLError as exc:
-        raise _remapped(LoadError(_syntax_diagnostic(exc, text, file)), text) from None
+        diagnostic = _syntax_diagnostic(exc, text, file, builder.last_event)
+        raise _remapped(LoadError(diagnostic), text) from None
     except BuildError as exc:
         raise _remapped(LoadError(exc.diagnostic), text) from None
     except YAMLError as exc:  # unmarked errors: still a diagnostic, never a traceback
@@ -243,7 +252,9 @@ def _unmarked_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
     return Diagnostic.make("FR002", f"invalid YAML: {exc}", Span(file, 1, 1, 1, 2))
 
 
-def _syntax_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
+def _syntax_diagnostic(exc: Any, text: str, file: str, last: Any = None) -> Diagnostic:
+    """FR002 for a YAML syntax error, placed where the mistake began when that can be told
+    (`last` is the last parse event before the failure: see `flowrt.lang.yaml_messages`)."""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
@@ -254,18 +265,25 @@ def _syntax_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
         lines.pop()
     src = lines[line - 1] if 0 < line <= len(lines) else ""
     reworded = False
-    if mark is not None and getattr(mark, "index", -1) >= len(text.rstrip()) and text.strip():
+    found = None
+    index = getattr(mark, "index", -1)
+    tabbed = "\t" in problem or "'\\t'" in problem or "tab character" in problem
+    tabbed = tabbed or (text[index : index + 1] == "\t" and "cannot start any token" in problem)
+    if not tabbed and index >= len(text.rstrip()) and text.strip():
         # The file ended first: point at what was left open, not past the last line.
         line, col, problem = _unclosed(exc, text, lines, problem)
         hint = "the file seems truncated, or a closing quote, bracket or brace is missing"
         reworded = True
-    elif "\t" in problem or "'\\t'" in problem or src[:col].lstrip(" ").startswith("\t"):
+    elif tabbed or src[:col].lstrip(" ").startswith("\t"):
         problem = "a tab character is used for indentation"
         hint = "YAML indentation must use spaces; replace the tabs with spaces"
         reworded = True
         tab = src.find("\t")
         if tab >= 0:
             col = tab + 1
+    elif (found := place_syntax_error(_failure(exc, last, line, col), lines)) is not None:
+        line, col, problem, hint = found
+        reworded = True
     elif mark is not None and mark.line >= len(lines) - 1 and "end of stream" in problem:
         hint = "the file seems truncated: a quote, bracket or brace is not closed"
     elif "found duplicate anchor" in problem:
@@ -275,10 +293,30 @@ def _syntax_diagnostic(exc: Any, text: str, file: str) -> Diagnostic:
         hint = "keep one flow, instance or scenario per file"
     if exc.context and exc.problem and "single document" not in problem and not reworded:
         problem = f"{problem} ({exc.context.strip()})"
-    if "truncated" not in (hint or "") and _looks_truncated(text, line):
+    if found is None and "truncated" not in (hint or "") and _looks_truncated(text, line):
         hint = "the file seems truncated: a quote, bracket or brace is not closed"
     return Diagnostic.make(
         "FR002", f"invalid YAML: {problem}", Span(file, line, col, line, col + 1), hint
+    )
+
+
+def _failure(exc: Any, last: Any, line: int, col: int) -> Failure:
+    """A parser's failure for `flowrt.lang.yaml_messages`, its marks made 1-based."""
+    if type(exc).__name__ not in ("ScannerError", "ParserError"):
+        return Failure("", "", line, col, None, None)  # a composer problem: placed as it is
+    opened = exc.context_mark
+    scalar = None
+    if type(last).__name__ == "ScalarEvent":
+        s, e = last.start_mark, last.end_mark
+        style = last.style if last.style in ('"', "'") else ""
+        scalar = Scalar(style, last.value, (s.line + 1, s.column + 1), (e.line + 1, e.column + 1))
+    return Failure(
+        exc.problem or "",
+        exc.context or "",
+        line,
+        col,
+        None if opened is None else (opened.line + 1, opened.column + 1),
+        scalar,
     )
 
 

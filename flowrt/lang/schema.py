@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -20,6 +21,7 @@ from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, suggestion
 from flowrt.lang.loader import Document, JsonPath
+from flowrt.lang.yaml_scalars import excerpt
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 KINDS = ("flow", "instance", "scenario")
@@ -213,12 +215,10 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
             message = f"{what}unknown {kind} `{key}`{suggestion(str(key), allowed)}{listing}"
             if key == "next" and kind == "key" and base:
                 message = f"{what}this block type has no exits, so it takes no `next`"
-            yield Diagnostic.make(
-                "FR010",
-                message,
-                doc.key_span((*path, key)),
-                None if kind == "branch" else f"allowed keys here: {', '.join(allowed)}",
-            )
+            hint = None if kind == "branch" else f"allowed keys here: {', '.join(allowed)}"
+            if context == "flow" and not path and key in _block_keys():
+                hint = f"`{key}` is a key of a block: is it indented under its block?"
+            yield Diagnostic.make("FR010", message, doc.key_span((*path, key)), hint)
     elif v == "required":
         missing = (
             error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
@@ -231,16 +231,18 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
             schema.get("properties", {}).get(missing, {}).get("description"),
         )
     elif v == "type":
+        if context == "flow" and len(path) == 2 and path[0] == "blocks":
+            yield _not_a_block(doc, path)
+            return
         expected = error.validator_value
-        names = " or ".join(
-            _TYPE_NAMES.get(str(t), str(t))
-            for t in (expected if isinstance(expected, list) else [expected])
-        )
+        alternatives = [
+            {"type": t} for t in (expected if isinstance(expected, list) else [expected])
+        ]
         yield Diagnostic.make(
             "FR011",
-            f"{what}`{where}` must be {names}, not {_describe(error.instance)}",
+            f"{what}`{where}` must be {_expected(alternatives, path)}, not {_describe(error.instance)}",
             doc.span(path),
-            schema.get("description"),
+            _value_hint(doc, path, error.instance, alternatives, schema.get("description")),
         )
     elif v == "propertyNames" or (code == "FR042"):
         yield Diagnostic.make(
@@ -281,33 +283,139 @@ def _diagnose(doc: Document, error: Any, base: JsonPath, context: str) -> Iterat
 def _diagnose_choice(
     doc: Document, error: Any, base: JsonPath, context: str, path: JsonPath, what: str, where: str
 ) -> Iterator[Diagnostic]:
-    # Pick the alternative whose type fits the value and report its errors; if none fits, say
-    # which types are accepted.  Never "is not valid under any of the given schemas".
+    # Pick the alternative whose type fits the value and report its errors; if none fits, or
+    # only a text alternative fits but the text is not of its form (a reference), say what is
+    # accepted.  Never "is not valid under any of the given schemas".
+    alternatives = [a for a in error.validator_value if isinstance(a, dict)]
     fitting = [
         i
-        for i, alt in enumerate(error.validator_value)
+        for i, alt in enumerate(alternatives)
         if "type" not in alt or _matches_type(error.instance, alt["type"])
     ]
     if fitting:
         subs = [e for e in error.context if e.schema_path and e.schema_path[0] == fitting[0]]
-        if subs:
+        text_form = isinstance(error.instance, str) and len(alternatives) > 1
+        if subs and not (text_form and all(e.validator == "pattern" for e in subs)):
             for sub in subs:  # a sub-error's absolute_path already includes this error's path
                 yield from _diagnose(doc, sub, base, context)
             return
-    types = []
-    for alt in error.validator_value:
-        t = alt.get("type")
-        for one in t if isinstance(t, list) else [t]:
-            name = _TYPE_NAMES.get(str(one), str(one))
-            if one and name not in types:
-                types.append(name)
     schema = error.schema if isinstance(error.schema, dict) else {}
     yield Diagnostic.make(
         "FR011",
-        f"{what}`{where}` must be {' or '.join(types) or 'something else'}, not {_describe(error.instance)}",
+        f"{what}`{where}` must be {_expected(alternatives, path)}, not {_describe(error.instance)}",
         doc.span(path),
-        schema.get("description"),
+        _value_hint(doc, path, error.instance, alternatives, schema.get("description")),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# what a key accepts, in the user's words
+
+
+#: A text alternative that must be a reference (the `REF_PATTERN` of the block models).
+_REFERENCE = r"^\$\..+$"
+_NUMBER = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_WITH_UNIT = re.compile(r"^([0-9]+) ?(?:s|sec|secs|second|seconds)$")
+
+
+def _words(alt: dict[str, Any], key: str) -> list[str]:
+    """What one alternative of a schema accepts, as a user would say it."""
+    t = alt.get("type")
+    out = []
+    for one in t if isinstance(t, list) else [t]:
+        if one == "string" and alt.get("pattern") == _REFERENCE:
+            out.append("a reference like `$.Attributes.name`")
+        elif one == "string" and key == "next":
+            out.append("a block name")
+        elif one == "object" and key == "next":
+            out.append("a mapping of branches to block names")
+        elif one in ("integer", "number"):
+            number = "a whole number" if one == "integer" else "a number"
+            out.append(f"{number} of seconds" if key.endswith("seconds") else number)
+        elif one is not None:
+            out.append(_TYPE_NAMES.get(str(one), str(one)))
+    return out
+
+
+def _expected(alternatives: list[dict[str, Any]], path: JsonPath) -> str:
+    """`a whole number of seconds, or a reference like ...`: every alternative, once."""
+    key = next((p for p in reversed(path) if isinstance(p, str)), "")
+    words: list[str] = []
+    for alt in alternatives:
+        words.extend(w for w in _words(alt, key) if w not in words)
+    if any(w.startswith("a number") for w in words):  # a number covers the whole numbers
+        words = [w for w in words if not w.startswith("a whole number")]
+    if len(words) > 1:
+        words = ["a boolean (true or false)" if w == "true or false" else w for w in words]
+        return ", ".join(words[:-1]) + ", or " + words[-1]
+    return words[0] if words else "something else"
+
+
+def _value_hint(
+    doc: Document, path: JsonPath, value: Any, alternatives: list[dict[str, Any]], default: Any
+) -> str | None:
+    """The hint for a value of the wrong kind: a number written in quotes or with a unit is
+    named; else the key's description."""
+    types = {t for alt in alternatives for t in _types(alt)}
+    if isinstance(value, str) and types & {"integer", "number"}:
+        text = value.strip()
+        whole = "number" in types or ("." not in text and "e" not in text.lower())
+        span = doc.span(path)
+        quoted = doc.source_line(span.line)[span.column - 1 : span.column] in ("'", '"')
+        if quoted and _NUMBER.fullmatch(text) and whole:
+            return f"write {text} without quotes: in quotes YAML reads it as text"
+        unit = _WITH_UNIT.fullmatch(text)
+        key = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if unit and key.endswith("seconds"):
+            return f"write {unit.group(1)}: `{key}` is already in seconds"
+    return default if isinstance(default, str) else None
+
+
+def _types(alt: dict[str, Any]) -> list[str]:
+    t = alt.get("type")
+    return [str(x) for x in (t if isinstance(t, list) else [t]) if x is not None]
+
+
+@cache
+def _block_keys() -> frozenset[str]:
+    """Every key some block type takes."""
+    definitions = shipped_schema("flow")["definitions"]
+    return frozenset(
+        key
+        for name, d in definitions.items()
+        if name[:1].islower() and "properties" in d
+        for key in d["properties"]
+    )
+
+
+def _not_a_block(doc: Document, path: JsonPath) -> Diagnostic:
+    """A value under `blocks:` that is not a block: most often a key of a block whose
+    indentation broke, a key of the flow indented too far, or a missing `:`."""
+    name = str(path[-1])
+    blocks = doc.data["blocks"] if isinstance(doc.data, dict) else {}
+    value = blocks.get(name)
+    names = list(blocks)
+    before = names[names.index(name) - 1] if name in names and names.index(name) > 0 else None
+    message = f"`blocks.{name}` must be a block (a mapping of keys), not {_describe(value)}"
+    hint = "a block is a mapping of keys, indented under its name: at least `type:`"
+    span = doc.key_span(path)
+    if name in _block_keys():
+        message = f"`{name}` is not a block name: is it indented under a block?"
+        hint = "indent it like the other keys of its block"
+        if before is not None:
+            line = doc.key_span(("blocks", before)).line
+            hint = f"if it belongs to block `{before}` (line {line}), indent it like its keys"
+    elif name in shipped_schema("flow").get("properties", {}):
+        message = f"`{name}` is a key of the flow, not a block: is it indented too far?"
+        hint = f"write `{name}:` at the left margin, like `blocks:`"
+    elif isinstance(value, str) and (first := value.split(" ", 1)[0]) in _block_keys():
+        rest = excerpt(value[len(first) :].strip())
+        hint = f"is a `:` missing after `{first}`? write `{first}: {rest}` under `{name}:`"
+        span = doc.span(path)
+    elif value is None:
+        message = f"block `{name}` is empty"
+        hint = "give it its keys, indented under its name: at least `type:`"
+    return Diagnostic.make("FR011", message, span, hint)
 
 
 def _limit_message(error: Any) -> str:

@@ -21,6 +21,9 @@ anywhere in the file is reported first, as the composer did, except after a boun
 what follows may be huge, or deep enough to make the parser itself slow (its time grows with the
 square of the depth), so that is reported at once, and no drain goes deeper than twice the depth
 bound.  Positions are 1-based, end exclusive, converted here once from the parser's 0-based marks.
+When the parser fails, `Builder.last_event` keeps the last event it gave: a text that ran on
+across lines just before the failure tells the loader where the mistake began (a quote never
+closed, a missing `:`, a line indented too far).
 """
 
 from __future__ import annotations
@@ -142,6 +145,8 @@ class Builder:
         self.error: Diagnostic | None = None
         self.pending: _Pending | None = None
         self.stack: list[_Frame] = []
+        #: The last parse event read before the parser failed (a syntax error), else None.
+        self.last_event: Any = None
 
     # -- problems ----------------------------------------------------------------------------
 
@@ -179,39 +184,44 @@ class Builder:
         # as the composer did), but never deeper than this: parsing deep flow nesting costs the
         # parser time in the square of the depth.
         cap = 2 * self.max_depth + 2
-        while True:
-            ev = get()
-            t = type(ev)
-            if t is scalar_t:
-                if ev.anchor is not None:
-                    self._check_anchor(ev)
-                if not self.failed:
-                    self._scalar(ev, root)
-                    if self.failed:
-                        self._stop_early(ev)
-                if ev.anchor is not None and ev.anchor not in self.anchors:
-                    self.anchors[ev.anchor] = _Anchor(ev.start_mark)
-            elif t is map_t or t is seq_t:
-                if ev.anchor is not None:
-                    self._check_anchor(ev)
-                    self.anchors[ev.anchor] = _Anchor(ev.start_mark)
-                if not self.failed:
-                    self._open(ev, root, t is map_t)
-                else:
-                    stack.append(_Frame(None, (), 0, ev.start_mark, None))
-                    if len(stack) > cap:
-                        self._stop_early(ev, now=True)
-            elif t is map_end_t or t is seq_end_t:
-                self._close(ev)
-                self._stop_early(ev)
-            elif t is alias_t:
-                if ev.anchor not in self.anchors:
-                    raise ComposerError(None, None, "found undefined alias", ev.start_mark)
-                if not self.failed:
-                    self._alias(ev, root)
+        ev = start
+        try:
+            while True:
+                ev = get()
+                t = type(ev)
+                if t is scalar_t:
+                    if ev.anchor is not None:
+                        self._check_anchor(ev)
+                    if not self.failed:
+                        self._scalar(ev, root)
+                        if self.failed:
+                            self._stop_early(ev)
+                    if ev.anchor is not None and ev.anchor not in self.anchors:
+                        self.anchors[ev.anchor] = _Anchor(ev.start_mark)
+                elif t is map_t or t is seq_t:
+                    if ev.anchor is not None:
+                        self._check_anchor(ev)
+                        self.anchors[ev.anchor] = _Anchor(ev.start_mark)
+                    if not self.failed:
+                        self._open(ev, root, t is map_t)
+                    else:
+                        stack.append(_Frame(None, (), 0, ev.start_mark, None))
+                        if len(stack) > cap:
+                            self._stop_early(ev, now=True)
+                elif t is map_end_t or t is seq_end_t:
+                    self._close(ev)
                     self._stop_early(ev)
-            elif t is doc_end_t:
-                break
+                elif t is alias_t:
+                    if ev.anchor not in self.anchors:
+                        raise ComposerError(None, None, "found undefined alias", ev.start_mark)
+                    if not self.failed:
+                        self._alias(ev, root)
+                        self._stop_early(ev)
+                elif t is doc_end_t:
+                    break
+        except Exception:
+            self.last_event = ev  # where the parser was: the loader words syntax errors by it
+            raise
         after = get()
         if type(after) is not end_t:
             raise ComposerError(

@@ -1,26 +1,39 @@
 """The driver: find a project's files, run load -> validate -> model -> compile, collect diagnostics.
 
 A project is a directory holding an `instance.yaml`, with `*.flow.yaml` and `*.scenario.yaml`
-files anywhere below it.  A file given on its own belongs to the nearest directory above it that
-holds an `instance.yaml` (or to its own directory if there is none).
+files anywhere below it.  Every command finds it the same way (`find_root`, `scope`): a file
+given on its own belongs to the nearest directory at or above it that holds an `instance.yaml`
+(or to its own directory if there is none); a directory inside a project stands for the whole
+project, whatever the working directory; a directory above any project stands for every
+project below it.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors, neutralized
-from flowrt.core.files import INSTANCE_FILE, kind_of
+from flowrt.core.files import FLOW_SUFFIX, INSTANCE_FILE, kind_of
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
+from flowrt.lang.broken import Broken, BrokenFlow
 from flowrt.lang.compiler import CompiledFlow, FlowEnv, Program, compile_flow
-from flowrt.lang.instance import Instance, check_instance
-from flowrt.lang.loader import DEFAULT_LIMITS, Document, JsonPath, Limits, LoadError, load_file
+from flowrt.lang.instance import Instance, check_instance, partial_instance
+from flowrt.lang.loader import (
+    DEFAULT_LIMITS,
+    Document,
+    JsonPath,
+    Limits,
+    LoadError,
+    load_file,
+    read_text,
+)
 
 #: Above this many blocks a flow is refused outright (a bound on untrusted input).
 MAX_BLOCKS = 20_000
@@ -30,21 +43,75 @@ _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cac
 
 
 def display_path(path: Path) -> str:
-    """The path as shown in diagnostics: relative to the working directory when below it."""
+    """The path as shown in diagnostics: relative to the working directory when below it, or
+    when both are in one project (`../main.flow.yaml` from a subdirectory); absolute otherwise."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return str(path) if rel.startswith("..") else rel
+    if not rel.startswith(".."):
+        return rel
+    try:
+        root = project_root(Path.cwd())
+    except OSError:  # the working directory is gone
+        return str(path)
+    if root is not None and Path(os.path.abspath(path)).is_relative_to(root):
+        return rel
+    return str(path)
 
 
-def find_root(path: Path) -> Path:
-    """The project root of a file or directory: the nearest directory with an instance.yaml."""
-    start = path if path.is_dir() else path.parent
+def project_root(path: Path) -> Path | None:
+    """The nearest directory at or above `path` (a file or a directory) that holds an
+    instance.yaml, as an absolute path; None when there is none.
+
+    The walk stops at the top of a repository (a directory holding `.git`): a project never
+    reaches above its repository."""
+    p = Path(os.path.abspath(path))
+    start = p if p.is_dir() else p.parent
     for d in (start, *start.parents):
         if (d / INSTANCE_FILE).is_file():
             return d
-    return start
+        if (d / ".git").exists():
+            return None
+    return None
+
+
+def find_root(path: Path) -> Path:
+    """The project root of a file or directory, as an absolute path: the nearest directory at or
+    above it with an instance.yaml; without one, the directory itself (a file's directory).
+
+    Every command finds its project this way, whatever the working directory."""
+    root = project_root(path)
+    if root is not None:
+        return root
+    p = Path(os.path.abspath(path))
+    return p if p.is_dir() else p.parent
+
+
+def scope(path: Path) -> Path:
+    """What a path given to a command stands for, as an absolute path.
+
+    A file stands for itself.  A directory inside a project (an instance.yaml at or above it)
+    stands for the whole project: its root.  A directory above any project stands for itself:
+    every project below it."""
+    p = Path(os.path.abspath(path))
+    if not p.is_dir():
+        return p
+    return project_root(p) or p
+
+
+def project_roots(path: Path, kind: str | None = None) -> list[Path]:
+    """The roots of the projects `path` stands for (see `scope`), sorted.
+
+    For a directory above the projects, the roots of the files below it (only files of `kind`,
+    `"scenario"` for the commands that run cases, when given)."""
+    base = scope(path)
+    if not base.is_dir():
+        return [find_root(base)]
+    roots = {find_root(f) for f in discover([base]) if kind is None or kind_of(f) == kind}
+    if (base / INSTANCE_FILE).is_file() or not roots:
+        roots.add(base)
+    return sorted(roots)
 
 
 @dataclass
@@ -70,6 +137,9 @@ class Project:
     #: Scenario files that validated: (document, flowrt.scenario.model.ScenarioFile).
     scenarios: list[tuple[Document, Any]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: What is known of the flows and instance entries that failed to load (reported once,
+    #: where they are written): names that everything else still knows.
+    broken: Broken = field(default_factory=Broken)
     _program: Program | None = None
 
     def compile(self, *, strict: bool = True) -> Program:
@@ -82,9 +152,16 @@ class Project:
 
     def _compile(self) -> Program:
         diags = list(self.diagnostics)
-        env = FlowEnv(self.instance, {n: u.flow.type for n, u in self.flows.items()})
+        broken = self.broken
+        for name in self.flows:  # a name a flow that compiles also has is that flow's
+            broken.flows.pop(name, None)
+        env = FlowEnv(self.instance, {n: u.flow.type for n, u in self.flows.items()}, broken)
         if self.instance_doc is not None and self.instance is not None:
-            diags.extend(check_instance(self.instance, self.instance_doc, env.flow_types))
+            diags.extend(
+                check_instance(
+                    self.instance, self.instance_doc, env.flow_types, broken.instance, broken.flows
+                )
+            )
         compiled: dict[str, CompiledFlow] = {}
         for name, unit in self.flows.items():
             cf, found = compile_flow(unit.doc, unit.flow, unit.blocks, unit.invalid, env)
@@ -92,7 +169,7 @@ class Project:
             diags.extend(found)
         from flowrt.scenario.run import run_contact  # lazily: models a validate may not need
 
-        program = Program(compiled, self.instance, diags, run_contact)
+        program = Program(compiled, self.instance, diags, run_contact, broken)
         from flowrt.email.checks import check_email_project  # mail loops, the outbound flow
 
         diags.extend(check_email_project(program, self.instance_doc))
@@ -152,7 +229,8 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 def check_paths(
     paths: Sequence[str], limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[Diagnostic], int]:
-    """Validate and compile everything under `paths`; return all diagnostics and the file count."""
+    """Validate and compile what `paths` stand for (`scope`: a file, or a whole project); return
+    all diagnostics and the file count."""
     diags: list[Diagnostic] = []
     groups: dict[Path, list[Path]] = {}
     count = 0
@@ -161,7 +239,6 @@ def check_paths(
         if not p.exists():
             diags.append(Diagnostic.make("FR001", f"no such file or directory: {raw}", None))
             continue
-        files = discover([p])
         if p.is_file() and kind_of(p) is None:
             diags.append(
                 Diagnostic.make(
@@ -172,8 +249,8 @@ def check_paths(
                 )
             )
             continue
-        for f in files:
-            groups.setdefault(find_root(f), []).append(f)
+        for f in discover([scope(p)]):
+            groups.setdefault(find_root(f), []).append(Path(os.path.abspath(f)))
     for root, files in sorted(groups.items()):
         # A project is checked whole so that names resolve; only the files asked for report.
         project = _load(root, _with_context(root, files), limits)
@@ -207,6 +284,7 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
                     "replace the link with the file it should name",
                 )
             )
+            _unreadable(project, f, display, kind, None)
             continue
         if not _inside(f, root):
             project.diagnostics.append(
@@ -217,11 +295,13 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
                     "symbolic links must stay inside the project",
                 )
             )
+            _unreadable(project, f, display, kind, None)
             continue
         try:
             doc = load_file(f, display, limits)
         except LoadError as exc:
             project.diagnostics.append(exc.diagnostic)
+            _unreadable(project, f, display, kind, limits)
             continue
         if not isinstance(doc.data, dict):
             project.diagnostics.append(
@@ -232,6 +312,7 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
                     "see `flowrt schema " + str(kind) + "`",
                 )
             )
+            _unreadable(project, f, display, kind, limits)
             continue
         if kind == "flow":
             _add_flow(project, doc, limits)
@@ -281,12 +362,48 @@ def _resolves(path: Path) -> bool:
     return True
 
 
+def _unreadable(
+    project: Project, path: Path, display: str, kind: str | None, limits: Limits | None
+) -> None:
+    """Keep what is known of a file that could not be read: a flow's name, or that the
+    instance's names are unknown (so nothing reports them as missing).  Without `limits` the
+    file is not read again (it is not one flowrt may read)."""
+    if kind == "instance":
+        project.broken.instance.unread = True
+    elif kind == "flow":
+        name, type_ = _flow_header(path, display, limits)
+        project.broken.flows.setdefault(name, BrokenFlow(name, display, type_, {}, False))
+
+
+#: A top-level `flow:` or `type:` line of a flow file, read from text that is not valid YAML.
+_HEADER = re.compile(
+    r"^(flow|type):[ \t]*(?P<q>[\"']?)(?P<v>[A-Za-z0-9_.-]+)(?P=q)[ \t]*(#.*)?$", re.M
+)
+
+
+def _flow_header(path: Path, display: str, limits: Limits | None) -> tuple[str, str | None]:
+    """A flow's name (its `flow:` key if it can be read, else its file name) and its type."""
+    found: dict[str, str] = {}
+    try:
+        text = read_text(path, display, limits) if limits is not None else ""
+    except LoadError:
+        text = ""
+    for m in _HEADER.finditer(text):
+        found.setdefault(m.group(1), m.group("v"))
+    stem = path.name.removesuffix(FLOW_SUFFIX)
+    return found.get("flow", stem), found.get("type")
+
+
 def _add_instance(project: Project, doc: Document) -> None:
     found = schema.validate(doc, "instance")
     project.diagnostics.extend(found)
-    if found:
-        return
-    inst = _model(Instance, doc.data, doc, (), project.diagnostics)
+    if not found:
+        inst = _model(Instance, doc.data, doc, (), project.diagnostics)
+        if inst is not None:
+            project.instance, project.instance_doc = inst, doc
+            return
+    # Its errors are reported: keep the entries that validate, and the names of the others.
+    inst, project.broken.instance = partial_instance(doc.data)
     if inst is not None:
         project.instance, project.instance_doc = inst, doc
 
@@ -314,15 +431,15 @@ def _add_flow(project: Project, doc: Document, limits: Limits) -> None:
                 "split the flow with transfer-to-flow",
             )
         )
+        _broken_flow(project, doc, {}, set())
         return
     invalid: set[str] = set()
     found = schema.validate(doc, "flow", invalid)
     project.diagnostics.extend(found)
-    try:
-        flow = Flow.model_validate(
-            {k: v for k, v in doc.data.items() if k != "blocks"} | {"blocks": {}}
-        )
-    except Exception:  # noqa: BLE001 - the schema already reported why
+    flow, bad = _flow_model({k: v for k, v in doc.data.items() if k != "blocks"})
+    if flow is None:  # the schema reported why: keep what can be read of it
+        written = blocks_data if isinstance(blocks_data, dict) else {}
+        _broken_flow(project, doc, written, bad, complete=isinstance(blocks_data, dict))
         return
     blocks: dict[str, Block] = {}
     for name, data in (blocks_data if isinstance(blocks_data, dict) else {}).items():
@@ -356,6 +473,44 @@ def _add_flow(project: Project, doc: Document, limits: Limits) -> None:
         )
         return
     project.flows[flow.flow] = FlowUnit(doc, flow, blocks, invalid)
+
+
+def _flow_model(top: dict[str, Any]) -> tuple[Flow | None, set[Any]]:
+    """A flow's top level as a model, and the keys that do not validate.
+
+    A key other than `flow`, `type` and `start` that does not validate (an unknown key, a
+    description that is not text) is left out, so the flow still compiles and its blocks are
+    still checked; its error is the schema's to report."""
+    from pydantic import ValidationError
+
+    bad: set[Any] = set()
+    while True:
+        try:
+            return Flow.model_validate(top | {"blocks": {}}), bad
+        except ValidationError as exc:
+            wrong = {err["loc"][0] for err in exc.errors() if err["loc"]}
+        except Exception:  # noqa: BLE001 - data the schema refused in another way
+            return None, bad
+        bad |= wrong
+        if not wrong or wrong & {"flow", "type", "start"} or not wrong & set(top):
+            return None, bad
+        top = {k: v for k, v in top.items() if k not in wrong}
+
+
+def _broken_flow(
+    project: Project,
+    doc: Document,
+    blocks: dict[str, Any],
+    bad: set[Any],
+    complete: bool = False,
+) -> None:
+    """Keep a flow that does not compile by its name, with what can be read of its blocks."""
+    data = doc.data
+    name = data.get("flow")
+    if not isinstance(name, str):
+        name = Path(doc.file).name.removesuffix(FLOW_SUFFIX)
+    type_ = data.get("type") if "type" not in bad and isinstance(data.get("type"), str) else None
+    project.broken.flows.setdefault(name, BrokenFlow(name, doc.file, type_, blocks, complete))
 
 
 def _model(cls: Any, data: Any, doc: Document, base: JsonPath, out: list[Diagnostic]) -> Any:

@@ -227,13 +227,13 @@ _POSITION = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)
 
 def load_projects(paths: Sequence[str]) -> list[Project]:
     """The projects under `paths` (as `flowrt test` groups them), loaded once each."""
-    from flowrt.project.driver import find_root, load_project
+    from flowrt.project.driver import load_project, project_roots
 
     roots: dict[Path, Project] = {}
     for raw in paths or ["."]:
-        root = find_root(Path(raw)).resolve()
-        if root not in roots:
-            roots[root] = load_project(root)
+        for root in project_roots(Path(raw), "scenario"):
+            if root.resolve() not in roots:
+                roots[root.resolve()] = load_project(root)
     return list(roots.values())
 
 

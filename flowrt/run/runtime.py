@@ -506,13 +506,13 @@ class Runtime:
         if not number or not _E164.match(number):
             self.fact("error", f"phone number {number!r} is not an E.164 number")
             return None
-        t = timeout if isinstance(timeout, int) else self.param(node, ("timeout-seconds",))
-        if isinstance(t, str):
-            n = as_number(t)
-            t = int(n) if n is not None and n.is_integer() else -1
-        if t is None or not 0 <= t <= 600:
-            self.fact("error", f"timeout {t} is not between 0 and 600 seconds")
+        raw = timeout if isinstance(timeout, int) else self.param(node, ("timeout-seconds",))
+        n = as_number(raw) if isinstance(raw, str) else raw
+        if n is None or n % 1 or not 0 <= n <= 600:  # a reference's value: say what it held
+            why = f"is `{raw}`" if raw else "is empty"
+            self.fact("error", f"the timeout {why}, not a whole number of seconds from 0 to 600")
             return None
+        t = int(n)
         digits = self.param(node, ("dtmf",)) if dtmf and dtmf.startswith("$.") else dtmf
         if digits and not _DTMF.match(digits):
             self.fact(

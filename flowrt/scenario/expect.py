@@ -15,6 +15,7 @@ the failures, is in flowrt.scenario.evaluation.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -24,7 +25,8 @@ from flowrt.core.diagnostics import Diagnostic, suggestion
 from flowrt.lang.blocks import Model, Scalar
 
 if TYPE_CHECKING:
-    from flowrt.lang.compiler import CompiledFlow, Node, Program
+    from flowrt.lang.broken import Reach
+    from flowrt.lang.compiler import Node, Program
     from flowrt.lang.loader import Document, JsonPath
 
 OutcomeKind = Literal[
@@ -184,19 +186,28 @@ _BOTH = "a block cannot be both expected and excluded: keep the one the case mea
 class _ExpectChecker:
     """Checks one case's `expect:` against the flows the case runs."""
 
-    def __init__(
-        self, doc: Document, program: Program, flows: list[CompiledFlow], base: JsonPath
-    ) -> None:
+    def __init__(self, doc: Document, program: Program, reach: Reach, base: JsonPath) -> None:
         self.doc = doc
         self.program = program
         self.base = base
         dynamic = any(
             n.type == "transfer-to-flow" and not isinstance(n.prepared.get(("flow",)), str)
-            for f in flows
+            for f in reach.flows
             for n in f.nodes
         )
         # A transfer by attribute may reach any flow: then every block of the project counts.
-        self.flows = list(program.flows.values()) if dynamic else flows
+        self.flows = list(program.flows.values()) if dynamic else reach.flows
+        #: Blocks and flows that failed to load (reported where they are written) are known by
+        #: name: an assertion naming one is not reported, nor checked further.
+        self.reach = reach
+        if dynamic:  # so may a flow that failed to load
+            self.reach = dataclasses.replace(
+                reach,
+                broken=reach.broken
+                | {b: v for f in program.broken.flows.values() for b, v in f.blocks.items()},
+                open=reach.open or any(not f.complete for f in program.broken.flows.values()),
+            )
+        self.broken = program.broken
         self.out: list[Diagnostic] = []
 
     def report(
@@ -210,7 +221,10 @@ class _ExpectChecker:
         """The nodes a block reference names (FR300/FR302 when none)."""
         flow, block = _split(ref)
         flows = self.flows
+        unsure = self.reach.unsure(block) or any(block in f.invalid for f in flows)
         if flow is not None:
+            if flow in self.broken.flows and flow not in self.program.flows:
+                return []
             if flow not in self.program.flows:
                 self.report(
                     "FR302",
@@ -220,8 +234,9 @@ class _ExpectChecker:
                 )
                 return []
             flows = [self.program.flows[flow]]
+            unsure = block in flows[0].invalid
         found = [f.nodes[f.index[block]] for f in flows if block in f.index]
-        if not found:
+        if not found and not unsure:
             names = {n.name for f in flows for n in f.nodes}
             where = f"flow `{flow}`" if flow else "the flows this case runs"
             self.report(
@@ -287,7 +302,7 @@ class _ExpectChecker:
                 self.nodes(ref, ("outcome", "block"))
 
     def flow(self, name: str, path: JsonPath) -> None:
-        if name not in self.program.flows:
+        if name not in self.program.flows and name not in self.broken.flows:
             self.report(
                 "FR302", f"unknown flow `{name}`{suggestion(name, self.program.flows)}", path
             )
@@ -297,15 +312,16 @@ class _ExpectChecker:
         if inst is None:
             return
         user = name.removeprefix("agent queue of ")
+        gaps = self.broken.instance
         if user != name:
-            if user not in inst.users:
+            if user not in inst.users and not gaps.unsure("users", user):
                 self.report(
                     "FR303",
                     f"unknown user `{user}`{suggestion(user, inst.users)}",
                     ("outcome", "queued"),
                     "an agent's queue is written `agent queue of <user name>`",
                 )
-        elif name not in inst.queues:
+        elif name not in inst.queues and not gaps.unsure("queues", name):
             self.report(
                 "FR303",
                 f"unknown queue `{name}`{suggestion(name, inst.queues)}",
@@ -342,7 +358,7 @@ class _ExpectChecker:
 
 
 def check_expect(
-    doc: Document, expect: Expect, base: JsonPath, flows: list[CompiledFlow], program: Program
+    doc: Document, expect: Expect, base: JsonPath, flows: Reach, program: Program
 ) -> list[Diagnostic]:
     """Positioned diagnostics for names in `expect:` that do not exist, and contradictions."""
     ck = _ExpectChecker(doc, program, flows, base)

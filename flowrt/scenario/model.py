@@ -21,7 +21,7 @@ from flowrt.core.diagnostics import Diagnostic, FlowrtError, suggestion
 from flowrt.email.actions import AgentAction, EarlierContact
 from flowrt.email.request import StartEmailContactRequest
 from flowrt.lang.blocks import Model, Scalar, text_of
-from flowrt.lang.compiler import flows_reached
+from flowrt.lang.broken import Reach, reach
 from flowrt.run.world import (
     ATTRIBUTE_KEY_PATTERN,
     DEFAULT_CLOCK,
@@ -37,7 +37,7 @@ from flowrt.run.world import (
 from flowrt.scenario.expect import Expect
 
 if TYPE_CHECKING:
-    from flowrt.lang.compiler import CompiledFlow, Program
+    from flowrt.lang.compiler import Program
     from flowrt.lang.instance import Instance
     from flowrt.lang.loader import Document, JsonPath
 
@@ -371,6 +371,7 @@ class _Checker:
         self.doc = doc
         self.program = program
         self.inst: Instance | None = program.instance
+        self.gaps = program.broken.instance
         self.out: list[Diagnostic] = []
 
     def report(
@@ -379,7 +380,7 @@ class _Checker:
         span = self.doc.key_span(path) if key else self.doc.span(path)
         self.out.append(Diagnostic.make(code, message, span, hint))
 
-    def flow(self, name: str | None, path: JsonPath) -> list[CompiledFlow] | None:
+    def flow(self, name: str | None, path: JsonPath) -> Reach | None:
         flows = self.program.flows
         if name is None:
             self.report(
@@ -389,7 +390,7 @@ class _Checker:
                 "name a flow by its `flow:` key",
             )
             return None
-        if name not in flows:
+        if name not in flows and name not in self.program.broken.flows:
             self.report(
                 "FR100",
                 f"unknown flow `{name}`{suggestion(name, flows)}",
@@ -397,15 +398,15 @@ class _Checker:
                 "flows are named by the `flow:` key of a *.flow.yaml file",
             )
             return None
-        return flows_reached(self.program, name)
+        return reach(self.program, [name])
 
-    def world(self, w: World | None, base: JsonPath, flows: list[CompiledFlow] | None) -> None:
+    def world(self, w: World | None, base: JsonPath, flows: Reach | None) -> None:
         if w is None:
             return
         inst = self.inst
         if inst is not None:
             for q in w.queues:
-                if q not in inst.queues:
+                if q not in inst.queues and not self.gaps.unsure("queues", q):
                     self.report(
                         "FR101",
                         f"unknown queue `{q}`{suggestion(q, inst.queues)}",
@@ -414,7 +415,7 @@ class _Checker:
                         key=True,
                     )
             for u in w.agent_queues:
-                if u not in inst.users:
+                if u not in inst.users and not self.gaps.unsure("users", u):
                     self.report(
                         "FR108",
                         f"unknown user `{u}`{suggestion(u, inst.users)}",
@@ -427,18 +428,17 @@ class _Checker:
             self.lambda_mocks(fn, responses, (*base, "lambdas", fn), flows)
         if flows is None:
             return
-        names = {n.name for f in flows for n in f.nodes}
+        names = flows.names()
         for i, block in enumerate(w.errors):
-            if block not in names:
+            if block not in names and not flows.unsure(block):
                 self.report(
                     "FR102",
                     f"`{block}` is not a block of the flow{suggestion(block, names)}",
                     (*base, "errors", i),
                 )
-        inputs = {n.name for f in flows for n in f.nodes if n.type == "get-customer-input"}
+        inputs = {n.name for f in flows.flows for n in f.nodes if n.type == "get-customer-input"}
         for block in w.input:
-            if block not in inputs:
-                names = {n.name for f in flows for n in f.nodes}
+            if block not in inputs and not flows.unsure(block):
                 what = "is not a get-customer-input block" if block in names else "is not a block"
                 self.report(
                     "FR102",
@@ -453,16 +453,16 @@ class _Checker:
         fn: str,
         responses: Mapping[str, LambdaResponse],
         path: JsonPath,
-        flows: list[CompiledFlow] | None,
+        flows: Reach | None,
     ) -> None:
         if flows is not None:
             called = {
                 n.prepared.get(("function",))
-                for f in flows
+                for f in flows.flows
                 for n in f.nodes
                 if n.type == "invoke-lambda"
             }
-            if fn not in called:
+            if fn not in called and not flows.may_use("function", fn):
                 self.report(
                     "FR103",
                     f"mock for Lambda function `{fn}`, which the flow never "
@@ -498,7 +498,12 @@ class _Checker:
         if c is not None:
             self.attributes({k: text_of(v) for k, v in c.attributes.items()}, (*base, "attributes"))
             inst = self.inst
-            if c.queue is not None and inst is not None and c.queue not in inst.queues:
+            if (
+                c.queue is not None
+                and inst is not None
+                and c.queue not in inst.queues
+                and not self.gaps.unsure("queues", c.queue)
+            ):
                 self.report(
                     "FR101",
                     f"unknown queue `{c.queue}`{suggestion(c.queue, inst.queues)}",
@@ -533,12 +538,11 @@ def check_scenario(doc: Document, sf: ScenarioFile, program: Program) -> list[Di
     ck = _Checker(doc, program)
     default_flows = ck.flow(sf.flow, ("flow",)) if sf.flow is not None else None
     ck.contact(sf.contact, ("contact",))
-    ck.world(
-        sf.world,
-        ("world",),
-        default_flows if all(c.flow is None for c in sf.cases.values()) else None,
-    )
+    shared = default_flows if all(c.flow is None for c in sf.cases.values()) else None
+    ck.world(sf.world, ("world",), shared)
     email_cases = email_checks(doc, sf, program, cases_of(sf))
+    unused: list[Diagnostic] = []
+    every: list[Reach | None] = []
     for name, case in sf.cases.items():
         base: JsonPath = ("cases", name)
         if name in email_cases:
@@ -552,9 +556,64 @@ def check_scenario(doc: Document, sf: ScenarioFile, program: Program) -> list[Di
             flows = default_flows
         ck.contact(case.contact, (*base, "contact"))
         ck.world(case.world, (*base, "world"), flows)
+        unused.extend(_unused(doc, case.world, (*base, "world"), [flows], shared=False))
+        every.append(flows)
         if case.expect is not None and flows is not None:
             from flowrt.scenario.expect import check_expect
 
             ck.out.extend(check_expect(doc, case.expect, (*base, "expect"), flows, program))
     ck.merged(sf)
-    return ck.out
+    # The shared world serves every case: an entry is useless when no case's flows use it.
+    unused[:0] = _unused(doc, sf.world, ("world",), every, shared=True, inputs=shared is None)
+    return ck.out + unused
+
+
+def _unused(
+    doc: Document,
+    w: World | None,
+    base: JsonPath,
+    reaches: list[Reach | None],
+    shared: bool,
+    inputs: bool = False,
+) -> list[Diagnostic]:
+    """FR109: phone numbers of `world.external` that no flow of `reaches` dials.  FR110 (with
+    `inputs`: a shared world that FR102 could not check against one flow): customer input for
+    a block that is no get-customer-input block of them.  Nothing is said when a flow is not
+    known, or dials a number it reads from an attribute."""
+    if w is None or not reaches or any(r is None for r in reaches):
+        return []
+    known = [r for r in reaches if r is not None]
+    nodes = [n for r in known for f in r.flows for n in f.nodes]
+    dialled = [
+        n.prepared.get(("phone-number",)) for n in nodes if n.type == "transfer-to-phone-number"
+    ]
+    numbers = {d for d in dialled if isinstance(d, str)}
+    any_number = any(not isinstance(d, str) for d in dialled)
+    whose = "the flows of this scenario's cases" if shared else "the flows this case runs"
+    out = []
+    for number in () if any_number else w.external:
+        if number in numbers or any(r.may_use("phone-number", number) for r in known):
+            continue
+        out.append(
+            Diagnostic.make(
+                "FR109",
+                f"`{number}` is never dialled by {whose}{suggestion(number, numbers)}: "
+                "its outcome is never used",
+                doc.key_span((*base, "external", number)),
+                "transfer-to-phone-number blocks dial numbers: fix the number, or remove it",
+            )
+        )
+    asks = {n.name for n in nodes if n.type == "get-customer-input"}
+    for block in w.input if inputs else ():
+        if block in asks or any(r.unsure(block) for r in known):
+            continue
+        out.append(
+            Diagnostic.make(
+                "FR110",
+                f"input for `{block}`, which never asks: no case of this scenario runs a "
+                f"get-customer-input block `{block}`{suggestion(block, asks)}",
+                doc.key_span((*base, "input", block)),
+                "`input:` is keyed by the name of a get-customer-input block",
+            )
+        )
+    return out

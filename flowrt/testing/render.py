@@ -50,8 +50,8 @@ def render_text(
         out.append(printable(report.coverage.render_text(), multiline=True))
     if under:
         out.append(under)
-    if not report.cases and not report.errors:
-        out.append("no scenario cases found (add *.scenario.yaml files)")
+    if report.nothing_selected:
+        out.append(printable(report.nothing_selected))
     out.append(report.summary())
     return "\n".join(out)
 
@@ -108,6 +108,7 @@ def as_json(report: SuiteReport, under: str | None = None) -> dict[str, Any]:
             "passed": report.passed,
             "failed": report.failed,
             "errors": report.errors,
+            "nothing-selected": report.nothing_selected,
             "text": report.summary(),
         },
     }

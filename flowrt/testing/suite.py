@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from flowrt.core.diagnostics import Diagnostic, Severity, Span
 from flowrt.core.files import (
     GOLDEN_SUFFIX,
-    INSTANCE_FILE,
     SCENARIO_SUFFIX,
     WriteError,
     directory_lock,
@@ -38,12 +36,13 @@ from flowrt.core.files import (
     one_line,
     stale_temp_files,
 )
+from flowrt.core.text import printable
 from flowrt.project.driver import (
     Project,
-    discover,
     display_path,
-    find_root,
     load_project,
+    project_roots,
+    scope,
 )
 from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.scenario.run import run_contact as run
@@ -62,6 +61,9 @@ from flowrt.testing.golden import (
     what_moved,
     write_atomic,
 )
+from flowrt.testing.selection import MAX_SELECTION_DEPTH as MAX_SELECTION_DEPTH
+from flowrt.testing.selection import UsageError as UsageError
+from flowrt.testing.selection import compile_selection
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
@@ -69,91 +71,6 @@ if TYPE_CHECKING:
     from flowrt.run.trace import Result
     from flowrt.scenario.model import CaseRun, ScenarioFile
     from flowrt.testing.coverage import Coverage
-
-
-class UsageError(Exception):
-    """A command-line mistake (exit 2): a missing path, a bad `-k` expression."""
-
-
-# ---------------------------------------------------------------------------------------------
-# -k selection: pytest's keyword expressions (words, and, or, not, parentheses)
-
-#: One token; whitespace between is skipped by `finditer` (no leading `\s*`: quadratic).
-_TOKEN = re.compile(r"(\(|\)|[^\s()]+)")
-#: How deep parentheses and `not`s may nest in a `-k` expression (pytest's own parser is
-#: recursive too; a few thousand `(` must be a usage error, not a RecursionError).
-MAX_SELECTION_DEPTH = 50
-
-
-def compile_selection(expr: str | None) -> Callable[[str], bool]:
-    """A predicate on case ids from a `-k` expression; words match as substrings, any case.
-
-    Chains of `and` and `or` are kept flat (any length); parentheses and `not` may nest
-    `MAX_SELECTION_DEPTH` deep.  A mistake is a UsageError that says at which column.
-    """
-    if not expr or not expr.strip():
-        return lambda _id: True
-    found = [(m.group(1), m.start(1) + 1) for m in _TOKEN.finditer(expr)]
-    shown = one_line(expr, 60)
-    pos = 0
-
-    def fail(what: str) -> UsageError:
-        return UsageError(f"-k `{shown}`: {what}")
-
-    def peek() -> str | None:
-        return found[pos][0] if pos < len(found) else None
-
-    def take() -> tuple[str, int]:
-        nonlocal pos
-        if pos >= len(found):
-            last, column = found[-1]
-            raise fail(
-                f"the expression ends too early, after `{one_line(last, 60)}` at column {column}: "
-                "a word, `not` or `(` must follow"
-            )
-        pos += 1
-        return found[pos - 1]
-
-    def or_(depth: int) -> Callable[[str], bool]:
-        terms = [and_(depth)]
-        while peek() == "or":
-            take()
-            terms.append(and_(depth))
-        return terms[0] if len(terms) == 1 else lambda s: any(t(s) for t in terms)
-
-    def and_(depth: int) -> Callable[[str], bool]:
-        terms = [not_(depth)]
-        while peek() == "and":
-            take()
-            terms.append(not_(depth))
-        return terms[0] if len(terms) == 1 else lambda s: all(t(s) for t in terms)
-
-    def not_(depth: int) -> Callable[[str], bool]:
-        tok, column = take()
-        if tok in ("not", "("):
-            if depth >= MAX_SELECTION_DEPTH:
-                raise fail(
-                    f"`{tok}` at column {column} nests deeper than {MAX_SELECTION_DEPTH} levels "
-                    "of parentheses and `not`: simplify the expression"
-                )
-            if tok == "not":
-                inner = not_(depth + 1)
-                return lambda s: not inner(s)
-            inner = or_(depth + 1)
-            if peek() != ")":
-                raise fail(f"`(` at column {column} is never closed: add `)`")
-            take()
-            return inner
-        if tok in (")", "and", "or"):
-            raise fail(f"unexpected `{tok}` at column {column}")
-        word = tok.lower()
-        return lambda s: word in s.lower()
-
-    predicate = or_(0)
-    if pos != len(found):
-        tok, column = found[pos]
-        raise fail(f"unexpected `{one_line(tok, 60)}` at column {column}")
-    return predicate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +158,9 @@ class SuiteReport:
     #: Goldens of no case (display paths), kept (without --update, or with a -k selection).
     unused: list[str] = field(default_factory=list)
     coverage: Coverage | None = None
+    #: Why no case ran when none did and nothing else went wrong: the filter that selected
+    #: nothing (`-k`, or paths with no scenario case).  The command line exits 5 on it.
+    nothing_selected: str | None = None
 
     @property
     def passed(self) -> int:
@@ -344,9 +264,6 @@ class Suite:
         self, pr: ProjectRun, doc: Document, sf: ScenarioFile, case: CaseRun
     ) -> CaseReport:
         """Run one case, evaluate its assertions and compare (or write) its golden."""
-        from flowrt.scenario.evaluation import evaluate
-        from flowrt.scenario.expect import expects_kind
-
         scenario_path = Path(doc.file)
         rel = self.relative(doc, pr)
         flow = case.flow or ""
@@ -358,17 +275,9 @@ class Suite:
             max_steps=self.max_steps,
             contact_id=contact_id_for(case.scenario, case.case),
         )
+        flow = entered_flow(flow, result)
         report = CaseReport(f"{rel}::{case.case}", rel, case.scenario, case.case, flow, result)
-        expect = sf.cases[case.case].expect
-        base = ("cases", case.case)
-        failures = [(doc.span((*base, *f.path)), f) for f in evaluate(expect, result)]
-        failures.sort(key=lambda sf: (sf[0].line, sf[0].column) if sf[0] else (0, 0))
-        report.failures = [f"{span}: {f.key}: {f.message}" for span, f in failures]
-        if result.outcome.is_error and not expects_kind(expect, result.outcome.kind):
-            report.failures.append(
-                f"the run ended in {result.outcome.describe()}; if that is intended, say so "
-                f"with `expect: {{outcome: {result.outcome.kind}}}`"
-            )
+        report.failures = case_failures(doc, sf, case.case, result)
         text = render_golden(result, source=rel, scenario=case.scenario, case=case.case, flow=flow)
         golden = golden_path(scenario_path, case.case)
         report.golden = self.check_golden(golden, text, pr.project.root)
@@ -415,6 +324,33 @@ class Suite:
         return GoldenCheck("changed", shown, diff, what_moved(before, after))
 
 
+def entered_flow(flow: str | None, result: Result) -> str:
+    """The flow a case runs: its own (or the scenario's), else the first flow the run entered
+    (an email case names none: the address it is sent to chooses the flow)."""
+    if flow:
+        return flow
+    return result.outcome.flows[0] if result.outcome.flows else ""
+
+
+def case_failures(doc: Document, sf: ScenarioFile, case: str, result: Result) -> list[str]:
+    """What fails in a case's run, as lines: each `expect:` assertion that does not hold (at its
+    position in the scenario file), then an error outcome that `expect:` does not name."""
+    from flowrt.scenario.evaluation import evaluate
+    from flowrt.scenario.expect import expects_kind
+
+    expect = sf.cases[case].expect
+    base = ("cases", case)
+    failures = [(doc.span((*base, *f.path)), f) for f in evaluate(expect, result)]
+    failures.sort(key=lambda sf: (sf[0].line, sf[0].column) if sf[0] else (0, 0))
+    out = [f"{span}: {f.key}: {f.message}" for span, f in failures]
+    if result.outcome.is_error and not expects_kind(expect, result.outcome.kind):
+        out.append(
+            f"the run ended in {result.outcome.describe()}; if that is intended, say so "
+            f"with `expect: {{outcome: {result.outcome.kind}}}`"
+        )
+    return out
+
+
 def _outside(shown: str, root: Path) -> Diagnostic:
     return Diagnostic.make(
         "FR009",
@@ -447,6 +383,7 @@ def run_suite(
     report = SuiteReport()
     groups = _group(paths or ["."])
     runs: list[tuple[ProjectRun, Result]] = []
+    available = 0
     for root, targets in groups.items():
         with suite.writing(root) as exclusive:
             pr = suite.project(root)
@@ -462,6 +399,7 @@ def run_suite(
                     continue
                 rel = suite.relative(doc, pr)
                 for case in cases_of(sf):
+                    available += 1
                     if not wanted(f"{rel}::{case.case} {sf.scenario}"):
                         continue
                     one = suite.run_case(pr, doc, sf, case)
@@ -472,6 +410,8 @@ def run_suite(
             if update:
                 _remove_stale(pr, targets, exclusive, report)
             _unused(pr, targets, selected, update and not select, report)
+    if not report.cases and not report.errors:
+        report.nothing_selected = _nothing_selected(groups, select, available)
     if coverage:
         from flowrt.testing.coverage import compute
 
@@ -481,7 +421,24 @@ def run_suite(
     return report
 
 
+def _nothing_selected(groups: dict[Path, list[Path]], select: str | None, available: int) -> str:
+    """Which filter selected no case: the `-k` expression, or the paths (no scenario case)."""
+    if available and select:
+        return (
+            f"-k `{one_line(select, 60)}` selected none of the {available} case(s): a word "
+            "matches part of a case id (file::case) or a scenario name"
+        )
+    where = ", ".join(display_path(root) for root in groups) or "."
+    return (
+        f"no scenario cases found in {printable(where)}: add a *.scenario.yaml file with cases "
+        "(`flowrt init` writes an example)"
+    )
+
+
 def _group(paths: Iterable[str]) -> dict[Path, list[Path]]:
+    """The projects to test, each with the paths given for it (`scope`: a scenario file, or a
+    whole project; a directory above the projects, e.g. a repository whose project is in
+    flows/, stands for every project below it that has scenario files)."""
     groups: dict[Path, list[Path]] = {}
     for raw in paths:
         p = Path(raw)
@@ -489,15 +446,9 @@ def _group(paths: Iterable[str]) -> dict[Path, list[Path]]:
             raise UsageError(f"no such file or directory: {raw}")
         if p.is_file() and kind_of(p) != "scenario":
             raise UsageError(f"{raw} is not a scenario file (*.scenario.yaml) or a directory")
-        # A directory may hold several projects (e.g. a repository whose project is in flows/):
-        # each scenario belongs to the project of the nearest instance.yaml above it.
-        roots = set()
-        if p.is_dir():
-            roots = {find_root(f).resolve() for f in discover([p]) if kind_of(f) == "scenario"}
-        if not roots or (p.is_dir() and (p / INSTANCE_FILE).is_file()):
-            roots.add(find_root(p).resolve())
-        for root in sorted(roots):
-            groups.setdefault(root, []).append(p.resolve())
+        target = scope(p).resolve()
+        for root in project_roots(p, "scenario"):
+            groups.setdefault(root.resolve(), []).append(target)
     return groups
 
 

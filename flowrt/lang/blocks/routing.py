@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from flowrt.lang.blocks.base import (
     DTMF_PATTERN,
     INTERACTIVE,
     PHONE_PATTERN,
+    REF_PATTERN,
     ROUTING,
     Block,
     CallerId,
@@ -146,7 +147,7 @@ class TransferToPhoneNumber(Block):
         pattern=PHONE_PATTERN,
         examples=["+18005550100"],
     )
-    timeout_seconds: int | str = Field(
+    timeout_seconds: int | Annotated[str, Field(pattern=REF_PATTERN)] = Field(
         30,
         description="Seconds to wait for an answer, 0-600, or a `$.` reference.",
         json_schema_extra={"x-flowrt-code": "FR041"},
