@@ -13,7 +13,9 @@ runs alone (`pytest tests/test_loader.py`) or with the whole suite.
 from __future__ import annotations
 
 import os
+import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
@@ -33,5 +35,16 @@ settings.register_profile(
     database=None,
     suppress_health_check=_QUIET,
 )
-if settings._current_profile in (None, "default"):  # not chosen on the command line
-    settings.load_profile("ci")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`ci` unless `--hypothesis-profile` chose one (Hypothesis's plugin loads that one)."""
+    if config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile("ci")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the fuzz modules' scratch directories (tests/fuzz/helpers.py: scratch_dir)."""
+    helpers = sys.modules.get("tests.fuzz.helpers")
+    if helpers is not None:
+        helpers.remove_scratch_dirs()

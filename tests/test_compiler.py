@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.core.diagnostics import Diagnostic
@@ -59,7 +59,7 @@ def test_required_success_branch(tmp_path: Path) -> None:
     [d] = [d for d in diags if d.code == "FR031"]
     assert d.message == "block `q` (transfer-to-queue): required branch `success` is not connected"
     assert d.span is not None and d.span.line == 6  # the `next:` mapping that lacks it
-    assert d.hint and "seed 002" in d.hint
+    assert d.hint and "Amazon Connect needs a block after Success" in d.hint
 
 
 def test_unreachable_block_is_a_warning(tmp_path: Path) -> None:
@@ -196,7 +196,6 @@ def _reference_reachable(flow: dict[str, Any]) -> set[str]:
     return seen
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_flows())
 def test_generated_flows_compile_with_exact_graph_findings(flow: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

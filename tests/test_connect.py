@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.cli import main
@@ -787,7 +787,6 @@ def _flows(draw: st.DrawFn) -> dict[str, Any]:
     return _flow(blocks, "b0")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_flows())
 def test_export_import_export_is_a_fixed_point(flow: dict[str, Any]) -> None:
     first = _roundtrip(flow)

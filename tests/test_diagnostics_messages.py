@@ -228,7 +228,7 @@ def test_transfer_to_queue_success_unconnected(
         "`success` is not connected\n"
         " 6 |     next: {at-capacity: hang-up, error: hang-up}\n"
         "   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-        "  = hint: a block must follow Success (seed 002), e.g. an end-flow block",
+        "  = hint: Amazon Connect needs a block after Success, e.g. an end-flow block",
     )
 
 

@@ -14,7 +14,7 @@ ROOT = Path(__file__).parent.parent
 DOC = ROOT / "docs" / "diagnostics.md"
 INVALID = ROOT / "tests" / "cases" / "invalid"
 SECTION = re.compile(r"^## (FR\d{3})\n(.*?)(?=^## |\Z)", re.M | re.S)
-CASE = re.compile(r"^Case: `tests/cases/invalid/([^`]+)`", re.M)
+CASE = re.compile(r"^<!-- case: (\S+) -->$", re.M)
 TEXT_BLOCK = re.compile(r"^```text\n(.*?)\n```", re.M | re.S)
 
 

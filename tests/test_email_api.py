@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.client import ConnectClient, ParamValidationError
@@ -496,7 +496,6 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(OPS)
 def test_alias_invariants_hold_under_any_sequence(ops: list[tuple[str, str, str]]) -> None:
     mb = Mailbox(Instance(instance="x", email_addresses={a: EmailAddress() for a in ADDRS}))
@@ -519,7 +518,6 @@ def test_alias_invariants_hold_under_any_sequence(ops: list[tuple[str, str, str]
         assert all(p in mb.addresses and a in mb.addresses for p, a in aliases.items())
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.tuples(st.sampled_from(["t1", "t2", None]), st.sampled_from(["A", "B"])), max_size=6

@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.lang.expr import (
@@ -533,7 +533,6 @@ def test_evaluate_is_fast() -> None:
 # --------------------------------------------------------------------------- properties
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_random_text_only_raises_expr_error(text: str) -> None:
     for fn in (parse_condition, parse_template, parse_reference):
@@ -574,7 +573,6 @@ _TOKENS = [
 ]
 
 
-@settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_TOKENS), max_size=30).map(" ".join))
 def test_token_soup_only_raises_expr_error(text: str) -> None:
     try:
@@ -692,7 +690,6 @@ expr_st = st.recursive(comparison_st.map(_leaf), _extend, max_leaves=8)
 attrs_st = st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(_VALUES), max_size=3)
 
 
-@settings(max_examples=500, deadline=None)
 @given(expr_st, attrs_st)
 def test_evaluate_matches_reference(expr: tuple[str, Any], data: dict[str, str]) -> None:
     text, ref_eval = expr
@@ -704,7 +701,6 @@ def test_evaluate_matches_reference(expr: tuple[str, Any], data: dict[str, str])
     assert cond.explain(attrs(**data)).split(" (missing:")[0].endswith("→ " + expected_result)
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(_KEYS),
     st.sampled_from(_OPS),

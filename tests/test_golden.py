@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.lang.loader import load_text
@@ -49,7 +49,6 @@ _data = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.dictionaries(_keys, _data, min_size=1, max_size=5))
 def test_dump_round_trips_through_the_loader(data: dict[str, Any]) -> None:
     text = dump(data)

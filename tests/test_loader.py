@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.core.diagnostics import Span
@@ -142,7 +142,6 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_keys, _data, min_size=1, max_size=5))
 def test_round_trip_through_json_text(data: dict[str, Any]) -> None:
     # JSON is YAML 1.2: whatever we write as JSON must load back equal, with a position for
@@ -158,7 +157,6 @@ def test_round_trip_through_json_text(data: dict[str, Any]) -> None:
         assert 1 <= span.column <= len(lines[span.line - 1]) + 1
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_loads_or_gives_a_positioned_diagnostic(text: str) -> None:
     try:

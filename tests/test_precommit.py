@@ -114,16 +114,31 @@ def test_test_hook_runs_the_cases_against_their_goldens(repo: Path) -> None:
         pytest.skip("`flowrt test` is not a command of this build")
     hook = hooks()["flowrt-test"]
     project = repo / "flows"
+    # The goldens committed with the example project (reviewed), not ones this run writes.
+    committed = sorted((ROOT / "flows").rglob("__goldens__/*/*.golden.yaml"))
+    for golden in committed:
+        target = project / golden.relative_to(ROOT / "flows")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(golden.read_bytes())
+    ok = run_hook(project, hook, [])
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.splitlines()[-1] == f"{len(committed)} passed, 0 failed"
+    # `--update` agrees byte for byte with the committed goldens: it rewrites none of them
     update = subprocess.run(
         [*flowrt_argv("flowrt test"), "--update", "."], cwd=project, capture_output=True, text=True
     )
     assert update.returncode == 0, update.stdout + update.stderr
-    ok = run_hook(project, hook, [])
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert update.stdout.splitlines()[-1] == f"{len(committed)} passed, 0 failed"
+    for golden in committed:
+        assert (project / golden.relative_to(ROOT / "flows")).read_bytes() == golden.read_bytes()
     instance = project / "instance.yaml"
     instance.write_text(instance.read_text().replace("max-contacts: 10", "max-contacts: 1"))
     bad = run_hook(project, hook, [])
     assert bad.returncode == 1, bad.stdout + bad.stderr
+    summary = re.fullmatch(r"(\d+) passed, (\d+) failed", bad.stdout.splitlines()[-1])
+    assert summary is not None, bad.stdout
+    passed, failed = int(summary[1]), int(summary[2])
+    assert failed > 0 and passed + failed == len(committed)
 
 
 def test_init_hooks_run_the_tests_when_a_golden_changes(

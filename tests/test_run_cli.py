@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from flowrt.cli import main
@@ -257,7 +257,6 @@ _contacts = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(world=_worlds, contact=_contacts, flow=st.sampled_from(sorted(_PROGRAM.flows)))
 def test_random_runs_reach_a_known_outcome_deterministically(
     world: dict[str, object], contact: dict[str, object], flow: str

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
@@ -101,7 +101,6 @@ def _mutations() -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
     )
 
 
-@settings(max_examples=300, deadline=None)
 @given(_mutations())
 def test_fast_and_full_validators_agree(case: tuple[str, dict[str, Any]]) -> None:
     btype, extra = case

@@ -199,6 +199,15 @@ def test_unused_goldens_are_reported_then_deleted(
     ]
     # -k narrows the run: nothing is deleted
     code, out = _run(capsys, "flows", "-q", "--update", "-k", "gold")
+    assert code == 0
+    assert out.splitlines() == [
+        "unused golden flows/scenarios/__goldens__/deleted-scenario/x.golden.yaml "
+        "(`flowrt test --update` deletes it)",
+        "unused golden flows/scenarios/__goldens__/inbound-support/renamed.golden.yaml "
+        "(`flowrt test --update` deletes it)",
+        "2 passed, 0 failed, 2 unused golden(s)",
+    ]
+    assert (gdir / "deleted-scenario" / "x.golden.yaml").exists()
     assert (gdir / "inbound-support" / "renamed.golden.yaml").exists()
     code, out = _run(capsys, "flows", "-q", "--update")
     assert code == 0

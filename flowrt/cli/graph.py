@@ -64,6 +64,10 @@ class _Usage(Exception):
     pass
 
 
+class _Unloaded(Exception):
+    """The flow named on the command line is a flow file that did not load."""
+
+
 def cmd_graph(args: argparse.Namespace) -> int:
     from flowrt.reports.graph import dot_available
 
@@ -114,14 +118,20 @@ def _graph(args: argparse.Namespace, fmt: str) -> int:
     start = target if target.exists() else Path(args.scenario or ".")
     project = load_project(start)
     program = project.compile(strict=False)
-    name = _flow_name(project, args.flow)
+    try:
+        name = _flow_name(project, args.flow)
+    except _Unloaded:  # a finding, not a usage error: show why, as for any other broken flow
+        name, own = "", target.resolve()
+    else:
+        own = Path(project.flows[name].doc.file).resolve()
     # Only the flow's own errors stop the picture: a broken neighbour does not change it.
-    own = Path(project.flows[name].doc.file).resolve()
     errors = [
         d
         for d in program.diagnostics
         if d.is_error and (d.span is None or Path(d.span.file).resolve() == own)
     ]
+    if not name and not has_errors(errors):
+        raise _Usage(f"{args.flow}: the flow file did not load")
     if has_errors(errors) or name not in program.flows:
         color = common.use_color(sys.stderr, getattr(args, "color", "auto"))
         print(render_text(errors, color=color), file=sys.stderr)
@@ -158,7 +168,7 @@ def _flow_name(project: Any, flow: str) -> str:
         for name, unit in project.flows.items():
             if Path(unit.doc.file).resolve() == p.resolve():
                 return str(name)
-        raise _Usage(f"{flow}: the flow file did not load")
+        raise _Unloaded(flow)
     if flow not in project.flows:
         raise _Usage(
             f"unknown flow `{flow}`{suggestion(flow, project.flows)}; flows: "

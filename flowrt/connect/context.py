@@ -2,7 +2,8 @@
 
 `ExportContext` is what every per-block exporter receives (`flowrt.connect.export_blocks`,
 `flowrt.connect.when`); it maps a resource name to its ARN/ID through the environment file
-(`flowrt.connect.env`), reporting FR414 for a name it cannot map, and files each diagnostic
+(`flowrt.connect.env`), else through the ARNs the instance file gives (`instance_environment`),
+reporting FR414 for a name it cannot map, and files each diagnostic
 under the block being exported.  `branches` lists a block's `next` as (branch, target) pairs.
 """
 
@@ -44,6 +45,8 @@ class ExportContext:
     env: Environment = field(default_factory=Environment)
     flow_ids: dict[str, str] = field(default_factory=dict)
     doc: Document | None = None
+    #: The ARNs instance.yaml gives (its `arn:` and the resources' `id:`); `env` wins over them.
+    derived: Environment = field(default_factory=Environment)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     block: str = ""
 
@@ -61,6 +64,8 @@ class ExportContext:
         if value.startswith("$."):
             return value
         mapped = self.env.to_connect(kind, value)
+        if mapped is None:
+            mapped = self.derived.to_connect(kind, value)
         if mapped is None and kind == "flows":
             mapped = self.flow_ids.get(value)
         if mapped is not None:
@@ -71,9 +76,28 @@ class ExportContext:
                 f"{_KIND_LABEL.get(kind, kind)} `{value}` is not mapped to an ARN or ID; it is "
                 "exported as written",
                 path,
-                f"map it under `{kind}:` in an environment file (--env)",
+                _unmapped_hint(kind),
             )
         return value
+
+
+#: What instance.yaml can give instead of an environment file, per kind.
+_INSTANCE_WAY = {
+    "queues": "an `id:` under `queues:`",
+    "users": "an `id:` under `users:`",
+    "hours-of-operation": "an `id:` under `hours-of-operation:`",
+}
+
+
+def _unmapped_hint(kind: str) -> str:
+    hint = f"map it under `{kind}:` in an environment file (--env)"
+    if kind == "lambda-functions":
+        return hint + ", or give it an `arn:` under `lambda-functions:` in instance.yaml"
+    if kind == "flows":
+        return hint + ", or give that flow an `id:` (its ARN or ID)"
+    if kind in _INSTANCE_WAY:
+        return hint + f", or give instance.yaml an `arn:` and {_INSTANCE_WAY[kind]}"
+    return hint
 
 
 def branches(block: Block) -> list[tuple[str, str]]:

@@ -24,9 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, Span
+from flowrt.lang.instance import DEFAULT_INSTANCE_ARN
+
+if TYPE_CHECKING:
+    from flowrt.lang.instance import Instance
 
 #: The kinds of resource an environment maps, in file order.
 KINDS: tuple[str, ...] = (
@@ -125,3 +129,54 @@ def _bad(message: str, span: Span) -> Diagnostic:
     return Diagnostic.make(
         "FR420", message, span, "see docs/connect.md, section Environment mapping"
     )
+
+
+def instance_environment(instance: Instance | None, flow_ids: dict[str, str]) -> Environment:
+    """The ARNs an instance file gives without an environment file.
+
+    A Lambda function's `arn:` is taken whole.  When instance.yaml writes the instance's `arn:`
+    (not the placeholder that loading fills in), a queue, a user (an agent), hours of operation or a flow (`flow_ids`, the
+    flows' `id:`) that has an `id:` gets the ARN Amazon Connect writes for it:
+    `<instance arn>/queue/<id>`, `/agent/<id>`, `/operating-hours/<id>`, `/contact-flow/<id>`.
+    An `id:` that is already an ARN is taken as it is; a name without an `id:` is not mapped."""
+    mapping: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+    if instance is None:
+        return Environment("instance", mapping)
+    for name, function in instance.lambda_functions.items():
+        if function.arn:
+            mapping["lambda-functions"][name] = function.arn
+    base = instance.arn.rstrip("/") if instance.arn != DEFAULT_INSTANCE_ARN else None
+    if not base:
+        return Environment("instance", mapping)
+    tables: tuple[tuple[str, str, dict[str, str | None]], ...] = (
+        ("queues", "queue", {n: q.id for n, q in instance.queues.items()}),
+        ("users", "agent", {n: u.id for n, u in instance.users.items()}),
+        (
+            "hours-of-operation",
+            "operating-hours",
+            {n: h.id for n, h in instance.hours_of_operation.items()},
+        ),
+        ("flows", "contact-flow", dict(flow_ids)),
+    )
+    for kind, segment, ids in tables:
+        for name, ident in ids.items():
+            if ident:
+                mapping[kind][name] = (
+                    ident if ident.startswith("arn:") else f"{base}/{segment}/{ident}"
+                )
+    return Environment("instance", mapping)
+
+
+def with_fallback(env: Environment, derived: Environment) -> Environment:
+    """`env`, with the names it does not map taken from `derived` (what instance.yaml gives).
+
+    Both ways `env` wins: a name it maps keeps its ARN, and an ARN it maps keeps its name."""
+    if not any(derived.mapping.values()):
+        return env
+    mapping: dict[str, dict[str, str]] = {}
+    for kind in {*env.mapping, *derived.mapping}:
+        table = dict(env.mapping.get(kind, {}))
+        for name, value in derived.mapping.get(kind, {}).items():
+            table.setdefault(name, value)
+        mapping[kind] = table
+    return Environment(env.name, mapping)

@@ -10,7 +10,9 @@ chain of Compare actions).  The action `Identifier` is the block's `id:` when it
 imported flow keeps its UUIDs), else the block name.  Numbers and booleans are written as Amazon
 Connect writes them (`"8"`, `"True"`).  Names of queues, flows, Lambda functions, prompts, phone
 numbers, hours and users are replaced by their ARN/ID from the environment file when one is
-given (`flowrt.connect.env`).  Layout comes from the side file `<name>.flow.layout.json` written
+given, else by the ARN the instance file gives (its `arn:` and the resource's `id:`; a Lambda
+function's `arn:`; `flowrt.connect.env.instance_environment`).  A description imported from the
+flow's `Metadata` is written back there (`_metadata`).  Layout comes from the side file `<name>.flow.layout.json` written
 by the importer, or is generated.
 
 What cannot be expressed is refused with a diagnostic naming it (FR410-FR419); docs/connect.md
@@ -29,7 +31,7 @@ from typing import Any
 
 from flowrt.connect.actions import MAX_ACTIONS, MAX_CONTENT, VERSION, identifier_problem
 from flowrt.connect.context import ExportContext
-from flowrt.connect.env import EMPTY, Environment
+from flowrt.connect.env import EMPTY, Environment, instance_environment
 from flowrt.connect.export_blocks import export_block
 from flowrt.connect.files import path_exists, read_layout, write_atomic
 from flowrt.core.diagnostics import Diagnostic
@@ -63,10 +65,13 @@ def export_flow(
     flow_ids: dict[str, str] | None = None,
     layout: dict[str, Any] | None = None,
     doc: Document | None = None,
+    derived: Environment = EMPTY,
 ) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    """Export one modelled flow; None (and error diagnostics) when it cannot be expressed."""
+    """Export one modelled flow; None (and error diagnostics) when it cannot be expressed.
+
+    `derived` holds the ARNs the instance file gives (`instance_environment`); `env` wins."""
     ids = block_identifiers(blocks)
-    cx = ExportContext(flow.type, ids, env, dict(flow_ids or {}), doc)
+    cx = ExportContext(flow.type, ids, env, dict(flow_ids or {}), doc, derived=derived)
     _check_identifiers(ids, cx)
     _check_finite(doc, blocks, cx)
     actions: list[dict[str, Any]] = []
@@ -89,7 +94,7 @@ def export_flow(
     content: dict[str, Any] = {
         "Version": VERSION,
         "StartAction": ids.get(flow.start, flow.start),
-        "Metadata": _metadata(layout.get("Metadata"), actions),
+        "Metadata": _metadata(layout, actions, flow.description),
         "Actions": actions,
     }
     if "Settings" in layout:
@@ -209,9 +214,20 @@ def _dotted(path: JsonPath) -> str:
     return out or "(the flow)"
 
 
-def _metadata(kept: Any, actions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The imported Metadata as it was, with a position for every action that has none."""
+def _metadata(
+    layout: dict[str, Any], actions: list[dict[str, Any]], description: str | None
+) -> dict[str, Any]:
+    """The imported Metadata as it was, with a position for every action that has none.
+
+    Its `description` is the flow's `description:` when the import took it from there (the
+    Metadata has one and the wrapper in the side file has no `Description`)."""
+    kept = layout.get("Metadata")
     meta: dict[str, Any] = copy.deepcopy(kept) if isinstance(kept, dict) else {}
+    if description is not None and isinstance(meta.get("description"), str):
+        wrapper = layout.get("flowrt-wrapper")
+        wrapper = wrapper.get("ContactFlow", wrapper) if isinstance(wrapper, dict) else {}
+        if not (isinstance(wrapper, dict) and wrapper.get("Description")):
+            meta["description"] = description
     meta.setdefault("entryPointPosition", {"x": 40, "y": 40})
     positions = meta.setdefault("ActionMetadata", {})
     if not isinstance(positions, dict):
@@ -308,6 +324,7 @@ def export_paths(
         program = project.compile(strict=False)
         by_file = {unit.doc.file: (name, unit) for name, unit in project.flows.items()}
         flow_ids = {n: u.flow.id for n, u in project.flows.items() if u.flow.id}
+        derived = instance_environment(project.instance, flow_ids)
         for f in wanted:
             shown = display_path(f)
             errors = [
@@ -328,6 +345,7 @@ def export_paths(
                 flow_ids=flow_ids,
                 layout=layout,
                 doc=unit.doc,
+                derived=derived,
             )
             diags.extend(found)
             if content is None:

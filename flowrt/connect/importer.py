@@ -17,7 +17,9 @@ demotion `flowrt.connect.check`; this module owns the flow level (flow type, wra
 side file) and the files (`import_paths`).
 
 Layout (`Metadata`), module `Settings` and wrapper fields go to a side file
-`<name>.flow.layout.json`, so that diffs of the YAML show logic only.
+`<name>.flow.layout.json`, so that diffs of the YAML show logic only.  The flow's description
+(the wrapper's `Description`, else the `description` of its `Metadata`) is also the flow's
+`description:`; export writes it back where it came from.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 from flowrt.connect.actions import passthrough, same_action
 from flowrt.connect.check import demote_invalid
 from flowrt.connect.context import ExportContext
-from flowrt.connect.env import EMPTY, Environment
+from flowrt.connect.env import EMPTY, Environment, instance_environment, with_fallback
 from flowrt.connect.export_blocks import export_block
 from flowrt.connect.files import (
     Source,
@@ -131,8 +133,9 @@ def import_source(
     wrapper = src.wrapper.get("ContactFlow", src.wrapper)
     name = flow_name or str(wrapper.get("Name") or src.stem)
     flow: dict[str, Any] = {"flow": name, "type": flow_type}
-    if isinstance(wrapper.get("Description"), str) and wrapper["Description"]:
-        flow["description"] = wrapper["Description"]
+    description = _description(wrapper, content.get("Metadata"))
+    if description:
+        flow["description"] = description
     ident = wrapper.get("Arn") or wrapper.get("Id")
     if isinstance(ident, str):
         flow["id"] = ident
@@ -147,6 +150,17 @@ def import_source(
     if src.wrapper:
         layout["flowrt-wrapper"] = src.wrapper
     return Imported(src.file, src.stem, flow, layout, diags, demoted)
+
+
+def _description(wrapper: dict[str, Any], metadata: Any) -> str | None:
+    """The wrapper's `Description`, else the one the console keeps in the flow's `Metadata`."""
+    for value in (
+        wrapper.get("Description"),
+        metadata.get("description") if isinstance(metadata, dict) else None,
+    ):
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def _blocks(
@@ -207,7 +221,10 @@ def output_stem(imported: Imported, taken: set[str]) -> str:
 def import_paths(
     paths: Sequence[str], out_dir: str, *, env: Environment = EMPTY, force: bool = False
 ) -> tuple[list[Diagnostic], list[Path], list[Imported]]:
-    """Import every file under `paths` into `out_dir` (flows with their layout side files)."""
+    """Import every file under `paths` into `out_dir` (flows with their layout side files).
+
+    ARNs that the instance file of the project `out_dir` is in gives (see
+    `flowrt.connect.env.instance_environment`) become names again, after those of `env`."""
     diags: list[Diagnostic] = []
     sources: list[Source] = []
     for raw in paths:
@@ -226,6 +243,7 @@ def import_paths(
             if src is not None:
                 sources.append(src)
     out = Path(out_dir)
+    env = with_fallback(env, _project_arns(out))
     existing = _existing_flows(out)
     names = _flow_names(sources, [])
     known = list(existing) + names
@@ -248,6 +266,19 @@ def import_paths(
                 break
             written.append(path)
     return diags, written, imported
+
+
+def _project_arns(out: Path) -> Environment:
+    """The ARNs the instance file of the project `out` is in gives (as export writes them), so
+    that importing what export wrote gives the names back; empty outside a project."""
+    from flowrt.project.driver import load_project, project_root
+
+    root = project_root(out) if out.is_dir() else None
+    if root is None:
+        return EMPTY
+    project = load_project(root)
+    flow_ids = {n: u.flow.id for n, u in project.flows.items() if u.flow.id}
+    return instance_environment(project.instance, flow_ids)
 
 
 def _layout_text(layout: dict[str, Any]) -> str:

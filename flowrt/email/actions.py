@@ -1,7 +1,8 @@
 """Agent actions on an email contact, as scenario files write them (`world: agent-actions:`).
 
-Each action is one key: `forward` (seed 000), `reply` and `outbound-email` (seed 003, the "From"
-addresses), `transfer` (seeds 000 and 002, a quick connect).  flowrt.email.session carries them out.
+Each action is one key: `forward` (Amazon Connect: Forward email contacts), `reply` and
+`outbound-email` (AssociateQueueEmailAddresses, the "From" addresses), `transfer` (Forward email
+contacts and Set up call transfers, a quick connect).  flowrt.email.session carries them out.
 Also `EarlierContact`, a contact that already exists (`world: contacts:`, for RelatedContactId).
 """
 
@@ -22,7 +23,7 @@ class _Action(BaseModel):
 
 
 class ForwardAction(_Action):
-    """Forward the email to external addresses (seed 000): the contact stays with the agent."""
+    """Forward the email to external addresses (Amazon Connect): the contact stays with the agent."""
 
     agent: str = Field(description="The agent (user name) who forwards.")
     to: list[str] = Field(default_factory=list, description="Exactly one To address.")
@@ -38,7 +39,7 @@ class ForwardAction(_Action):
 
 
 class ReplyAction(_Action):
-    """Reply to the customer from one of the accepting queue's "From" addresses (seed 003)."""
+    """Reply to the customer from one of the accepting queue's "From" addresses."""
 
     agent: str = Field(description="The agent (user name) who replies.")
     from_address: str | None = Field(
@@ -47,7 +48,7 @@ class ReplyAction(_Action):
 
 
 class OutboundEmailAction(_Action):
-    """Send a new outbound email from the agent's default outbound queue's addresses (seed 003)."""
+    """Send a new outbound email from the agent's default outbound queue's addresses."""
 
     agent: str = Field(description="The agent (user name) who sends.")
     to: list[str] = Field(default_factory=list, description="To addresses.")
@@ -59,7 +60,7 @@ class OutboundEmailAction(_Action):
 
 
 class TransferAction(_Action):
-    """Transfer the contact through a quick connect (seed 000): it leaves the agent."""
+    """Transfer the contact through a quick connect: it leaves the agent."""
 
     agent: str = Field(description="The agent (user name) who transfers.")
     quick_connect: str = Field(description="The quick connect (agent or queue).")

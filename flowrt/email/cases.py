@@ -2,7 +2,7 @@
 
 A case's StartEmailContact requests (`requests_of`), the flow a ContactFlowId names
 (`flow_by_id`), the Default outbound flow that holds the outbound email policy (`outbound_flow`),
-and `instance_problems`: the request's rules that need the instance and the project (seed 004:
+and `instance_problems`: the request's rules that need the instance and the project (StartEmailContact:
 the destination address, the flow, the related contact).  Also the Connect actions that send mail
 or run another flow, which the mail-loop check (flowrt.email.checks) looks for.
 """
@@ -55,7 +55,7 @@ def instance_problems(
     program: Program,
     related: Mapping[str, Mapping[str, str]],
 ) -> list[Problem]:
-    """The rules that need the instance: destination, flow, related contact (seed 004)."""
+    """The rules that need the instance: destination, flow, related contact (StartEmailContact)."""
     out: list[Problem] = []
     dest = req.destination_email_address
     if dest is not None and mailbox.find(dest) is None:

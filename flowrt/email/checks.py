@@ -1,9 +1,10 @@
 """Static checks of the email channel: email cases of scenarios, the outbound flow, mail loops.
 
 `email_checks` is called by `check_scenario` for every case that enters by StartEmailContact or
-has agent actions: the request is checked like the API would (seed 004: FR200 InvalidRequest,
+has agent actions: the request is checked like the API would (FR200 InvalidRequest,
 FR201 ResourceNotFound, FR202 Idempotency, each message starting with the API's error name and
-positioned on the field at fault), the case's other keys must not contradict it (FR203), agent
+positioned on the field at fault; Amazon Connect: StartEmailContact), the case's other keys
+must not contradict it (FR203), agent
 actions must name users and quick connects of the instance (FR204) and forwards need an outbound
 email flow (FR205).
 

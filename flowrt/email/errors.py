@@ -1,6 +1,6 @@
 """The Amazon Connect API errors of the email channel, shaped like botocore's `ClientError`.
 
-`ConnectError` and its subclasses, one per error name of the seeds' error tables (see
+`ConnectError` and its subclasses, one per error name of the API's error tables (see
 docs/email.md): `.response["Error"]["Code"]` is the error's name, `.response["Error"]["Message"]`
 the message, `.response["ResponseMetadata"]["HTTPStatusCode"]` its status, and `path` the request
 field at fault.  `ERRORS` maps each name to its class.  The request's rules
@@ -20,7 +20,7 @@ class ConnectError(Exception):
     """An Amazon Connect API error, shaped like botocore's `ClientError`.
 
     `response["Error"]["Code"]` is the exception's name, `response["Error"]["Message"]` the
-    message, `response["ResponseMetadata"]["HTTPStatusCode"]` the status of the seeds' error
+    message, `response["ResponseMetadata"]["HTTPStatusCode"]` the status of the API's error
     tables.  `path` is the request field at fault (empty when the request as a whole is).
     """
 

@@ -1,8 +1,9 @@
 """`Mailbox`: an in-memory, mutable copy of the instance's email state, and its operations.
 
-The addresses and their aliases (seed 001), each queue's "From" addresses (seed 003), the email
+The addresses and their aliases (Amazon Connect: AssociateEmailAddressAlias), each queue's
+"From" addresses (Amazon Connect: AssociateQueueEmailAddresses), the email
 contacts created so far (`EmailContact`, their contact records) and the ClientTokens seen.  Its
-methods are the operations of the API with the seeds' rules (AssociateEmailAddressAlias,
+methods are the operations of the API with their documented rules (AssociateEmailAddressAlias,
 DescribeEmailAddress, AssociateQueueEmailAddresses, ...); they raise the API's errors
 (flowrt.email.errors).  The email session (flowrt.email.session) and the client (flowrt.client)
 each keep one.
@@ -61,7 +62,7 @@ class Mailbox:
 
     Built from an `Instance` (which it never changes).  Addresses are identified by the address
     itself (an `EmailAddressId` may also be an ARN ending in `/email-address/<address>`);
-    comparisons ignore case.  Alias relationships are kept as primary -> alias (seed 001, read as
+    comparisons ignore case.  Alias relationships are kept as primary -> alias (AssociateEmailAddressAlias, read as
     the parameter descriptions say: the path's EmailAddressId is the primary, the body's
     AliasConfiguration.EmailAddressId the alias).
     """
@@ -109,7 +110,7 @@ class Mailbox:
         return self.addresses[alias].address if alias else None
 
     def deliver_to(self, address: str) -> AddressState | None:
-        """Where mail to `address` arrives: the primary when it is an alias (seed 001)."""
+        """Where mail to `address` arrives: the primary when it is an alias."""
         state = self.find(address)
         if state is None:
             return None
@@ -117,7 +118,7 @@ class Mailbox:
         return self.find(primary) if primary else state
 
     def from_addresses(self, queue: str) -> list[str]:
-        """A queue's "From" addresses: its default outbound address first (seed 003)."""
+        """A queue's "From" addresses: its default outbound address first."""
         default = self.queue_default.get(queue)
         return ([default] if default else []) + self.queue_others.get(queue, [])
 
@@ -146,7 +147,7 @@ class Mailbox:
         if token is not None:
             self.tokens[(operation, token)] = (fingerprint, result)
 
-    # -- aliases (seed 001) --------------------------------------------------------------------
+    # -- aliases (AssociateEmailAddressAlias) -------------------------------------------------
 
     def _need(self, address_id: str, op: str, path: Path) -> AddressState:
         state = self.find(address_id)
@@ -221,7 +222,7 @@ class Mailbox:
         self.remember(op, token, f"{email_address_id}\0{alias_id}", None)
 
     def delete_address(self, email_address_id: str) -> None:
-        """DeleteEmailAddress: the address goes, and with it every alias relationship (seed 001).
+        """DeleteEmailAddress: the address goes, and with it every alias relationship.
 
         flowrt refuses to delete a queue's default outbound address (ResourceConflictException)
         and drops the address from the queues' other "From" addresses.
@@ -276,7 +277,7 @@ class Mailbox:
             found = [f for f in found if test(str(f.get(name, "")).lower())]
         return {"EmailAddresses": found, "ApproximateTotalCount": len(found)}
 
-    # -- queue "From" addresses (seed 003) -----------------------------------------------------
+    # -- queue "From" addresses (AssociateQueueEmailAddresses) --------------------------------
 
     def associate_queue_addresses(
         self, queue: str, address_ids: list[str], token: str | None

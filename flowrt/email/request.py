@@ -1,4 +1,4 @@
-"""The StartEmailContact request (seed 004): its model, its own rules, what flows read of it.
+"""The StartEmailContact request (Amazon Connect API): its model, its own rules, what flows read of it.
 
 `StartEmailContactRequest` (PascalCase keys as in the API) and the shapes it is made of; every
 field is optional in the models, and the API's rules are checked by `shape_problems`, which lists
@@ -6,7 +6,7 @@ every way a request breaks them (each a `Problem`: the API error it gets, a mess
 of the offending field, so scenario files can show it positioned and the client raises the
 first).  `parse_request` builds a request from plain data.  The rules that need the instance are
 `instance_problems` (flowrt.email.cases).  Also the request's fields a flow reads beyond the
-contact's usual ones (`_extra`).  docs/email.md cites the seed of each rule.
+contact's usual ones (`_extra`).  docs/email.md cites the Amazon Connect documentation of each rule.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pydantic.alias_generators import to_pascal
 from flowrt.email.errors import ConnectError, InvalidRequestException, Path
 from flowrt.lang.instance import MAX_EMAIL_ADDRESS_LENGTH, is_email_address
 
-#: Seed 004: user-defined attributes take at most this many UTF-8 bytes (keys and values).
+#: StartEmailContact: user-defined attributes take at most this many UTF-8 bytes (keys and values).
 MAX_ATTRIBUTE_BYTES = 32_768
-#: Seed 004: the reference types an email contact may have when it is created.
+#: StartEmailContact: the reference types an email contact may have when it is created.
 CREATION_REFERENCE_TYPES = ("URL", "NUMBER", "STRING", "DATE")
 REFERENCE_TYPES = (
     "URL",
@@ -37,7 +37,7 @@ REFERENCE_TYPES = (
     "EMAIL",
     "EMAIL_MESSAGE",
 )
-#: Seeds 001 and 003: ClientToken is at most 500 characters.
+#: AssociateEmailAddressAlias and AssociateQueueEmailAddresses: ClientToken is at most 500 characters.
 MAX_CLIENT_TOKEN = 500
 CONTACT_EXPIRY = "connect:ContactExpiry"
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -45,7 +45,7 @@ _SYSTEM_KEY = re.compile(r"^connect:[A-Za-z0-9_-]+$")
 
 
 # ---------------------------------------------------------------------------------------------
-# the StartEmailContact request (seed 004)
+# the StartEmailContact request (Amazon Connect API)
 
 
 class ApiModel(BaseModel):
@@ -129,7 +129,7 @@ class SegmentAttributeValue(ApiModel):
 
 
 class StartEmailContactRequest(ApiModel):
-    """A StartEmailContact request (seed 004); InstanceId is implied by the project."""
+    """A StartEmailContact request of the Amazon Connect API; InstanceId is implied by the project."""
 
     from_email_address: EmailAddressInfo | None = Field(
         None, description="The customer's address and name. Required."
@@ -214,7 +214,7 @@ def _address(info: EmailAddressInfo | None, path: Path, name: str) -> Iterable[P
 
 
 def attribute_size(attrs: Mapping[str, str]) -> int:
-    """UTF-8 bytes of keys and values together (seed 004)."""
+    """UTF-8 bytes of keys and values together (StartEmailContact)."""
     return sum(len(k.encode()) + len(v.encode()) for k, v in attrs.items())
 
 
@@ -256,7 +256,7 @@ def _references(req: StartEmailContactRequest) -> Iterable[Problem]:
 
 
 def attribute_key_problems(attrs: Iterable[str], base: Path, system: bool) -> Iterable[Problem]:
-    """Keys only of letters, digits, `-` and `_` (seed 004); `connect:` keys when `system`."""
+    """Keys only of letters, digits, `-` and `_` (StartEmailContact); `connect:` keys when `system`."""
     for key in attrs:
         if _KEY.match(key) or (system and _SYSTEM_KEY.match(key)):
             continue
@@ -299,7 +299,7 @@ def expiry_minutes(req: StartEmailContactRequest) -> int | None:
 
 
 def shape_problems(req: StartEmailContactRequest) -> list[Problem]:
-    """The request's own rules (seed 004), which need nothing of the instance."""
+    """The request's own rules (StartEmailContact), which need nothing of the instance."""
     out = list(_address(req.from_email_address, ("FromEmailAddress",), "FromEmailAddress"))
     if req.destination_email_address is None:
         out.append(_missing((), "DestinationEmailAddress"))

@@ -12,7 +12,7 @@ as a `policy` fact (so `expect: email:` asserts it).  `run_email` runs a case; i
 
 Which flows a case runs and the request's rules that need the instance are in flowrt.email.cases;
 the static checks of email cases and of the project in flowrt.email.checks.  docs/email.md cites
-the seed of each rule.
+the Amazon Connect documentation of each rule.
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ class EmailSession:
         return None
 
     def _from(self, queue: str | None, chosen: str | None) -> tuple[str | None, str | None]:
-        """(the From address, why it is refused) among a queue's addresses (seed 003)."""
+        """(the From address, why it is refused) among a queue's addresses."""
         if queue is None:
             return None, 'an agent queue has no "From" addresses'
         allowed = self.mailbox.from_addresses(queue)
@@ -285,7 +285,7 @@ class EmailSession:
         rec["decision"], rec["rule"], rec["reason"] = decision, reason.split(":", 1)[0], reason
 
     def forward(self, a: ForwardAction) -> dict[str, Any]:
-        """Forward (seed 000): one To, any Cc, a note, attachments, the thread; the policy."""
+        """Forward: one To, any Cc, a note, attachments, the thread; the policy."""
         rec: dict[str, Any] = {"action": "forward", "agent": a.agent, "to": list(a.to)}
         rec.update(cc=list(a.cc), message=a.note, attachments=list(a.attachments))
         rec["thread"] = "carried" if self.current is not None else None
@@ -400,7 +400,7 @@ class EmailSession:
             self._decide(rec, "allowed", f"no-policy-block: {flow} ran no outbound-email-policy")
 
     def reply(self, a: ReplyAction) -> dict[str, Any]:
-        """Reply from one of the accepting queue's "From" addresses (seed 003)."""
+        """Reply from one of the accepting queue's "From" addresses."""
         rec: dict[str, Any] = {"action": "reply", "agent": a.agent}
         why = self._holds(a.agent)
         queue = self.queue[1] if self.queue and self.queue[0] == "queue" else None
@@ -434,7 +434,7 @@ class EmailSession:
         return rec
 
     def transfer(self, a: TransferAction) -> dict[str, Any]:
-        """Transfer through a quick connect: the contact moves to its queue or agent (seed 000)."""
+        """Transfer through a quick connect: the contact moves to its queue or agent."""
         rec: dict[str, Any] = {
             "action": "transfer",
             "agent": a.agent,

@@ -459,7 +459,7 @@ def _check_block(
     for branch in block.REQUIRED:
         if node.targets.get(branch) is None and not any(b == branch for b, _, _ in block.exits()):
             hint = (
-                "a block must follow Success (seed 002), e.g. an end-flow block"
+                "Amazon Connect needs a block after Success, e.g. an end-flow block"
                 if block.TYPE == "transfer-to-queue"
                 else f"add `{branch}:` under `next:`"
             )

@@ -2,8 +2,9 @@
 
 Queues, users, security and routing profiles, quick connects, phone numbers, hours of operation,
 Lambda functions, prompts, email addresses and their aliases, and the instance's limit on
-concurrent contacts.  `check_instance` applies the seeds' rules on quick connects (002), aliases
-(001) and queue "From" addresses (003).
+concurrent contacts.  `check_instance` applies Amazon Connect's rules on quick connects (Set up call
+transfers), aliases (AssociateEmailAddressAlias) and queue "From" addresses
+(AssociateQueueEmailAddresses).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from flowrt.lang.loader import Document, JsonPath
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HOURS_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
-#: Queue "From" addresses: one default outbound address plus up to 49 others (seed 003).
+#: Queue "From" addresses: one default outbound address plus up to 49 others
+#: (Amazon Connect: AssociateQueueEmailAddresses).
 MAX_QUEUE_EMAIL_ADDRESSES = 50
 DEFAULT_INSTANCE_ARN = (
     "arn:aws:connect:us-east-1:123456789012:instance/00000000-0000-4000-8000-000000000000"
@@ -30,6 +32,9 @@ DEFAULT_INSTANCE_ARN = (
 class HoursOfOperation(Model):
     """Opening hours per weekday in a time zone; a day not listed is closed."""
 
+    id: str | None = Field(
+        None, description="Hours of operation ID; with the instance `arn:`, export builds its ARN."
+    )
     time_zone: str = Field("UTC", description="IANA time zone, e.g. America/New_York.")
     description: str | None = None
     days: dict[
@@ -43,7 +48,7 @@ class HoursOfOperation(Model):
 
 
 class QueueEmailAddresses(Model):
-    """A queue's "From" addresses: one default outbound address and up to 49 others (seed 003)."""
+    """A queue's "From" addresses: one default outbound address and up to 49 others."""
 
     default: str = Field(description="The default outbound email address of the queue.")
     others: list[str] = Field(default_factory=list, description="Up to 49 more addresses.")
@@ -60,7 +65,7 @@ class Queue(Model):
     max_contacts: int | None = Field(
         None,
         ge=0,
-        description="Maximum contacts in queue; without it the instance limit applies (seed 002).",
+        description="Maximum contacts in queue; without it the instance limit applies.",
     )
     hours: str | None = Field(None, description="Hours of operation (by name).")
     quick_connects: list[str] = Field(default_factory=list, description="Quick connects shown.")
@@ -98,7 +103,7 @@ class RoutingProfile(Model):
 
 
 class QuickConnect(Model):
-    """A quick connect (seed 002): External needs a phone number only; Agent a user and an
+    """A quick connect: External needs a phone number only; Agent a user and an
     agent-transfer flow; Queue a queue and a queue-transfer flow.  A description is required."""
 
     type: Literal["external", "agent", "queue"]
@@ -121,9 +126,7 @@ class EmailAddress(Model):
 
     display_name: str | None = None
     flow: str | None = Field(None, description="Flow started by email to this address.")
-    alias: str | None = Field(
-        None, description="The address that serves as this address's alias (seed 001)."
-    )
+    alias: str | None = Field(None, description="The address that serves as this address's alias.")
 
 
 class LambdaFunction(Model):
@@ -137,7 +140,11 @@ class Instance(Model):
     """The instance file: every resource a flow can name."""
 
     instance: str = Field(description="The instance's name.", examples=["anycompany"])
-    arn: str = Field(DEFAULT_INSTANCE_ARN, description="The instance ARN.")
+    arn: str = Field(
+        DEFAULT_INSTANCE_ARN,
+        description="The instance ARN; when given, export builds the ARNs of the queues, users, "
+        "hours and flows that have an `id:`.",
+    )
     max_concurrent_contacts: int = Field(
         100, ge=1, description="The instance's concurrent active contacts limit."
     )
@@ -155,7 +162,7 @@ class Instance(Model):
     default_outbound_flow: str | None = Field(
         None,
         description="The Default outbound flow (type outbound-email): the outbound email policy "
-        "that agents' forwards and outbound emails run through (seed 000).",
+        "that agents' forwards and outbound emails run through.",
     )
     lambda_functions: dict[str, LambdaFunction] = Field(default_factory=dict)
     prompts: list[str] = Field(default_factory=list, description="Prompt library names.")
@@ -181,7 +188,7 @@ class Instance(Model):
         return None
 
     def can_answer(self, user: str) -> bool:
-        """Whether a user has CCP permission, i.e. can ever answer a contact (seed 002)."""
+        """Whether a user has CCP permission, i.e. can ever answer a contact."""
         profile = self.security_profiles.get(self.users[user].security_profile)
         return profile is not None and "ccp" in profile.permissions
 
@@ -507,7 +514,7 @@ def _check_quick_connect(
 
 
 def _check_aliases(inst: Instance, report: Report, report_key: Report, gaps: InstanceGaps) -> None:
-    """Seed 001: at most one alias per address (structural), both exist, no chains, no reuse."""
+    """AssociateEmailAddressAlias: at most one alias per address (structural), both exist, no chains, no reuse."""
     aliased_by: dict[str, str] = {}
     for primary, e in inst.email_addresses.items():
         problem = email_address_problem(primary)

@@ -56,7 +56,7 @@ def help_from_doc(text: str) -> dict[str, dict[str, str]]:
             (
                 p
                 for p in paragraphs[1:]
-                if p and not p.startswith(("```", "Case:", "Example", "**Fix:**", "|", "- ", "#"))
+                if p and not p.startswith(("```", "<!--", "Example", "**Fix:**", "|", "- ", "#"))
             ),
             "",
         )

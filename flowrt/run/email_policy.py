@@ -25,7 +25,8 @@ def evaluate_policy(
 ) -> tuple[str, str]:
     """(decision, reason) of the outbound-email-policy block; the reason starts with its rule.
 
-    Order: a forward has exactly one To (seed 000), then blocked addresses and domains, then the
+    Order: a forward has exactly one To (Amazon Connect: Forward email contacts), then blocked
+    addresses and domains, then the
     allowed lists (when any is given), then the number of recipients: over `max-recipients` is
     denied, over `approval-above` needs a manager's approval.  Domains match their subdomains;
     comparisons ignore case.

@@ -219,7 +219,7 @@ class Runtime:
                 self.fact(
                     "error",
                     f"{text} holds the queue name `{value}`; a queue attribute "
-                    "must hold the queue ARN (seed 002)",
+                    "must hold the queue ARN",
                 )
                 return None
         self.fact("error", f"{text} holds `{value}`, which is not the ARN of a queue")
@@ -250,7 +250,7 @@ class Runtime:
                 self.fact(
                     "warning",
                     f"user `{user}` has no CCP permission: a contact routed to "
-                    "their queue can never be answered (seed 002)",
+                    "their queue can never be answered",
                 )
         return ("agent", user)
 
@@ -286,7 +286,7 @@ class Runtime:
         return state
 
     def capacity(self, q: QueueKey) -> tuple[int, str]:
-        """The queue's capacity and where it comes from (seed 002)."""
+        """The queue's capacity and where it comes from."""
         inst = self.inst
         if q[0] == "queue" and inst is not None:
             spec = inst.queues.get(q[1])

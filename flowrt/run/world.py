@@ -94,7 +94,7 @@ def attribute_bytes(attrs: Mapping[str, str]) -> int:
 
 
 def attribute_problems(attrs: Mapping[str, str]) -> Iterator[tuple[str, str, str | None]]:
-    """(code, message, key or None) for each broken attribute rule (seed 004)."""
+    """(code, message, key or None) for each broken attribute rule (StartEmailContact)."""
     for key in attrs:
         if not _KEY_RE.match(key):
             yield (

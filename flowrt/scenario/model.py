@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 CHANNELS = ("VOICE", "CHAT", "TASK", "EMAIL")
 EXTERNAL_OUTCOMES = ("answered", "call-failed", "timeout", "never-returns", "error")
-#: Attributes of one contact: at most this many UTF-8 bytes, keys and values (seed 004).
+#: Attributes of one contact: at most this many UTF-8 bytes, keys and values
+#: (StartEmailContact).
 CALL_RANGE_PATTERN = r"^[1-9][0-9]*(-[1-9][0-9]*)?$"
 CLOCK_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"
 #: The clock used when a world gives none: a Monday at noon, UTC.

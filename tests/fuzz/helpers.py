@@ -4,12 +4,37 @@ every run step takes a branch its block declares and goes where that branch lead
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic
 from flowrt.run.runtime import STOP
+
+#: The scratch directories of the fuzz modules, removed when the session ends (tests/conftest.py).
+_SCRATCH: list[tempfile.TemporaryDirectory[str]] = []
+
+#: What every scratch directory's name starts with: tests/test_weak.py checks none is left.
+SCRATCH_PREFIX = "flowrt-fuzz-"
+
+
+def scratch_dir(name: str) -> Path:
+    """A fresh temporary directory for a fuzz module's generated files (`flowrt-fuzz-<name>-...`).
+
+    It is made at import, as the module's strategies already name paths inside it; the session's
+    end removes it (`remove_scratch_dirs`, called by tests/conftest.py), and so does the
+    interpreter's exit if a run stops before that."""
+    tmp = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{name}-")
+    _SCRATCH.append(tmp)
+    return Path(tmp.name)
+
+
+def remove_scratch_dirs() -> None:
+    """Remove every directory `scratch_dir` made in this process."""
+    while _SCRATCH:
+        _SCRATCH.pop().cleanup()
+
 
 #: Codes that may come without a span: they are about the command, not about a file's text.
 UNPOSITIONED = frozenset({"FR100"})

@@ -10,7 +10,6 @@ and every FlowrtError carries diagnostics.  See docs/running.md and docs/email.m
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +24,11 @@ from flowrt.lang.loader import LoadError
 from flowrt.run.interpreter import OUTCOME_KINDS
 from flowrt.scenario import prepare_contact, prepare_world
 from flowrt.scenario.model import Contact, World
-from tests.fuzz.helpers import write_files
+from tests.fuzz.helpers import scratch_dir, write_files
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"
 PROGRAM = flowrt.compile(str(FLOWS))
-_TMP = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-api-"))
+_TMP = scratch_dir("api")
 #: No message of an error is longer (a value is shown cut, never whole).
 MAX_MESSAGE = 4_000
 

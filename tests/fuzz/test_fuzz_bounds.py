@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -38,9 +37,9 @@ from tests.fuzz.bounds_regex import (
     pumped,
     pumped_hit,
 )
-from tests.fuzz.helpers import assert_steps_follow_branches, write_files
+from tests.fuzz.helpers import assert_steps_follow_branches, scratch_dir, write_files
 
-_ROOT = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-bounds-"))
+_ROOT = scratch_dir("bounds")
 _CHECKED = tuple(f for f in all_patterns() if f.regex.pattern not in NOT_USER_INPUT)
 _OLD_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

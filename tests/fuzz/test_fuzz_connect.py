@@ -11,8 +11,8 @@ import contextlib
 import copy
 import io
 import json
+import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,10 +34,11 @@ from flowrt.connect.jsonread import (
     loads,
 )
 from flowrt.lang.loader import load_text
+from flowrt.project.driver import check_paths
 from tests.fuzz import strategies as fs
-from tests.fuzz.helpers import assert_positioned, write_files
+from tests.fuzz.helpers import assert_positioned, scratch_dir, write_files
 
-_ROOT = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-connect-"))
+_ROOT = scratch_dir("connect")
 NAME = "fuzz.json"
 
 
@@ -152,8 +153,23 @@ def test_graph_mutated(root: Path, flow: dict[str, object], data: st.DataObject)
     proj = _project(root, data.draw(fs.mutated(flow)))
     text = (proj / "main.flow.yaml").read_text(encoding="utf-8")
     (proj / "main.flow.yaml").write_text(data.draw(fs.mutated_text(text)), encoding="utf-8")
-    code, err = _graph([str(proj / "main.flow.yaml"), "-o", str(root / "m.dot")])
-    assert code in (0, 1, 2), err
+    out = root / "m.dot"
+    out.unlink(missing_ok=True)
+    code, err = _graph([str(proj / "main.flow.yaml"), "-o", str(out)])
+    # The exit code follows from the input alone: the arguments are right (never 2), and the
+    # flow's own errors as `flowrt validate` finds them decide between a picture and findings.
+    own = (proj / "main.flow.yaml").resolve()
+    diags, _ = check_paths([str(proj)])
+    errors = sorted(
+        {d.code for d in diags if d.is_error and d.span and Path(d.span.file).resolve() == own}
+    )
+    if errors:
+        assert code == 1, err
+        assert sorted(set(re.findall(r"error\[(FR\d+)\]", err))) == errors
+        assert not out.exists()
+    else:
+        assert (code, err) == (0, "")
+        assert out.read_text(encoding="utf-8").startswith("digraph")
 
 
 # ---------------------------------------------------------------------------------------------

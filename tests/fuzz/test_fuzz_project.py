@@ -9,7 +9,6 @@ output; `flowrt test --update` then `flowrt test` passes (goldens are stable).
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,14 @@ from flowrt.project.driver import check_paths
 from flowrt.run.interpreter import OUTCOME_KINDS
 from flowrt.testing.suite import run_suite
 from tests.fuzz import strategies as fs
-from tests.fuzz.helpers import assert_positioned, assert_steps_follow_branches, write_files
+from tests.fuzz.helpers import (
+    assert_positioned,
+    assert_steps_follow_branches,
+    scratch_dir,
+    write_files,
+)
 
-_ROOT = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-"))
+_ROOT = scratch_dir("project")
 
 
 @pytest.fixture(scope="module")

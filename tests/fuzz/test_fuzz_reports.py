@@ -25,7 +25,6 @@ import copy
 import io
 import re
 import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -60,9 +59,9 @@ from flowrt.reports.html import render_html
 from flowrt.testing.render import render_junit, render_text
 from flowrt.testing.suite import run_suite
 from tests.fuzz import strategies as fs
-from tests.fuzz.helpers import write_files
+from tests.fuzz.helpers import scratch_dir, write_files
 
-_ROOT = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-reports-"))
+_ROOT = scratch_dir("reports")
 HAS_DOT = shutil.which("dot") is not None
 
 #: Never raw in anything a reader gets (the rule of flowrt.core.text); newline is checked apart.

@@ -25,7 +25,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -38,9 +37,9 @@ from flowrt.core.files import temp_target
 from flowrt.testing.golden import file_stem
 from flowrt.testing.suite import MAX_SELECTION_DEPTH, UsageError, compile_selection, run_suite
 from tests.fuzz import strategies as fs
-from tests.fuzz.helpers import assert_positioned, write_files
+from tests.fuzz.helpers import assert_positioned, scratch_dir, write_files
 
-_ROOT = Path(tempfile.mkdtemp(prefix="flowrt-fuzz-writes-"))
+_ROOT = scratch_dir("writes")
 _FLOW: dict[str, Any] = {
     "flow": "main",
     "start": "hello",

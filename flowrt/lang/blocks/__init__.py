@@ -8,7 +8,7 @@ generator, the interpreter and the exporter need to know about it:
 - ``BRANCHES``: the exits it can take, in display order, and ``DEFAULT_BRANCH``, the exit meant by
   the shorthand ``next: <block>``;
 - ``REQUIRED``: branches that must be connected (for example transfer-to-queue's ``success``,
-  which the seed on call transfers requires);
+  which Amazon Connect requires ("Set up call transfers"));
 - ``FLOW_TYPES``: the flow types the block may appear in.
 
 Fields are the block's parameters, written in kebab-case in YAML (``timeout-seconds``).  `check`

@@ -27,7 +27,7 @@ class SetContactAttributes(Block):
     """Set contact attributes: write user-defined attributes (`$.Attributes.<key>`).
 
     Values are text with inline `$.` references, or numbers and booleans written as text.
-    Keys are letters, digits, `-` and `_` (the attribute rules of StartEmailContact, seed 004).
+    Keys are letters, digits, `-` and `_` (the attribute rules of Amazon Connect's StartEmailContact API).
     """
 
     TYPE: ClassVar[str] = "set-contact-attributes"
@@ -130,8 +130,8 @@ class LoopPrompts(Block):
     """Loop prompts: play prompts in a loop while the contact waits (customer queue flows).
 
     With `interrupt-seconds` the loop is interrupted every so often and the timeout branch taken.
-    An interval under 20 seconds risks interrupting contacts being connected to an agent (seed
-    002): a warning.
+    An interval under 20 seconds risks interrupting contacts being connected to an agent
+    (Amazon Connect Administrator Guide: "Set up call transfers"): a warning.
     """
 
     TYPE: ClassVar[str] = "loop-prompts"
@@ -282,7 +282,10 @@ class InvokeLambda(Block):
 
 
 class OutboundEmailPolicy(Block):
-    """Outbound email policy: decide whether an agent's forward may go out (seed 000).
+    """Outbound email policy: decide whether an agent's forward may go out.
+
+    The outbound email policy of Amazon Connect (Administrator Guide: "Forward email contacts
+    to external email addresses").
 
     Used in the Default outbound flow (type outbound-email).  Checks every recipient (To and Cc)
     against blocked addresses and domains (denied), then against the allowed lists when any are

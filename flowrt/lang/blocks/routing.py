@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 
 class TransferToQueue(Block):
-    """Transfer to queue: place the contact in its working queue (seed 002).
+    """Transfer to queue: place the contact in its working queue.
+
+    As in Amazon Connect (Administrator Guide: "Set up call transfers").
 
     Checks capacity first: the contacts in the queue against the queue's "Maximum contacts in
     queue", or the instance's concurrent-contacts limit when none is set.  Success: the contact is
@@ -84,7 +86,9 @@ class TransferToQueue(Block):
 
 
 class SetWorkingQueue(Block):
-    """Set working queue: choose the queue a later transfer-to-queue uses (seed 002).
+    """Set working queue: choose the queue a later transfer-to-queue uses.
+
+    As in Amazon Connect (Administrator Guide: "Set up call transfers").
 
     By queue (a name, or a `$.` reference whose value is a queue ARN) or by agent (a user name, or
     a reference whose value is a user name or user ID); by agent the contact goes to the agent's
@@ -127,7 +131,9 @@ class SetWorkingQueue(Block):
 
 
 class TransferToPhoneNumber(Block):
-    """Transfer to phone number: an external transfer, voice only (seed 002).
+    """Transfer to phone number: an external transfer, voice only.
+
+    As in Amazon Connect (Administrator Guide: "Set up call transfers").
 
     The number is static (E.164) or from an attribute; the timeout is 0-600 seconds.  With
     ``resume-after-disconnect`` the contact returns when the third party hangs up and follows
@@ -221,7 +227,9 @@ class TransferToPhoneNumber(Block):
 
 
 class TransferToFlow(Block):
-    """Transfer to flow: end this flow and run another; attributes are carried (seed 002)."""
+    """Transfer to flow: end this flow and run another; attributes are carried.
+
+    As in Amazon Connect (Administrator Guide: "Set up call transfers")."""
 
     TYPE: ClassVar[str] = "transfer-to-flow"
     CONNECT_TYPE: ClassVar[str] = "TransferToFlow"
