@@ -197,6 +197,7 @@ def test_ids_stay_unique_when_long_names_are_cut(tmp_path: Path) -> None:
     assert all(len(i) < 200 for i in ids)
 
 
+@needs_dot  # without Graphviz, `graph -o x.svg` first says to install it (exit 2)
 def test_a_5000_block_chain_is_one_line_and_exit_1(tmp_path: Path) -> None:
     proj = _project(tmp_path / "p", {"chain.flow.yaml": _chain(5000)})
     out = tmp_path / "chain.svg"
@@ -208,6 +209,10 @@ def test_a_5000_block_chain_is_one_line_and_exit_1(tmp_path: Path) -> None:
         "--format dot or --format mermaid\n"
     )
     assert not out.exists()
+
+
+def test_a_5000_block_chain_is_refused_before_graphviz_starts(tmp_path: Path) -> None:
+    proj = _project(tmp_path / "p", {"chain.flow.yaml": _chain(5000)})
     graph = build(load_project(proj).compile(strict=False).flows["chain"])
     start = time.perf_counter()
     with pytest.raises(GraphError):

@@ -219,9 +219,14 @@ def _flow_project(tmp_path: Path, cases: int) -> Path:
 #: `flowrt test --update` whose first golden write, once done, says so and waits for Ctrl-C: the
 #: signal then lands mid-update every time, not only when the machine happens to be slow.
 _PAUSE_AFTER_FIRST_WRITE = """
+import signal
 import sys
 import flowrt.core.files as files
 from flowrt.cli import main
+
+# Ctrl-C as at a terminal, whatever this process inherited: a job started in the background of a
+# non-interactive shell (as CI runners may start it) inherits SIGINT ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 real = files.write_atomic
 
