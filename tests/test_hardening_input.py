@@ -580,3 +580,27 @@ def test_a_link_loop_is_a_diagnostic(tmp_path: Path) -> None:
     loops = [d for d in diags if d.code == "FR001"]
     assert [Path(d.span.file).name for d in loops if d.span] == ["a.flow.yaml", "b.flow.yaml"]
     assert loops[0].message.endswith("is a symbolic link that leads nowhere (a loop)")
+
+
+def test_a_golden_that_is_a_link_loop_fails_its_case_with_fr001(tmp_path: Path) -> None:
+    """Found by the long fuzz run: Path.resolve raised RuntimeError on a link loop (Python 3.11)."""
+    from flowrt.testing.suite import run_suite
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "instance.yaml").write_text("instance: t\n", encoding="utf-8")
+    (root / "main.flow.yaml").write_text(
+        "flow: main\ntype: contact\nstart: bye\nblocks:\n  bye: {type: disconnect}\n",
+        encoding="utf-8",
+    )
+    (root / "s.scenario.yaml").write_text("scenario: s\nflow: main\ncases:\n  c: {}\n")
+    assert run_suite([str(root)], update=True).ok
+    golden = root / "__goldens__" / "s" / "c.golden.yaml"
+    golden.unlink()
+    golden.symlink_to(golden)
+    report = run_suite([str(root)])
+    (case,) = report.cases
+    assert not case.passed
+    assert case.golden is not None and case.golden.diagnostic is not None
+    d = case.golden.diagnostic
+    assert d.code == "FR001" and "symbolic links" in d.message

@@ -292,7 +292,12 @@ class Suite:
 
     def check_golden(self, path: Path, text: str, root: Path | None = None) -> GoldenCheck:
         shown = display_path(path)
-        if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        try:
+            outside = root is not None and not path.resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
+            loop = OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+            return GoldenCheck("malformed", shown, "", [], unreadable(shown, loop))
+        if outside and root is not None:
             # `__goldens__` (or the golden) is a link out of the project: neither read nor write
             return GoldenCheck("malformed", shown, "", [], _outside(shown, root))
         try:
