@@ -135,28 +135,18 @@ def reader(ref: Ref | None) -> Renderer:
     if ref is None:
         return _empty
     path, ref_text = ref.path, ref.text
-    if len(path) == 2 and path[0] == "Attributes":
-        key = path[1]
+    if len(path) == 2 and path[0] in ("Attributes", "External"):
+        # A user value: one dict lookup, no call to a `getter` (the commonest reference).
+        key, attributes = path[1], path[0] == "Attributes"
 
-        def attribute_value(rt: Runtime) -> str:
-            value = rt.attrs.get(key)
+        def user_value(rt: Runtime) -> str:
+            value = (rt.attrs if attributes else rt.external).get(key)
             if value is None:
                 rt.note_missing(ref_text)
                 return ""
             return value
 
-        return attribute_value
-    if len(path) == 2 and path[0] == "External":
-        key = path[1]
-
-        def external_value(rt: Runtime) -> str:
-            value = rt.external.get(key)
-            if value is None:
-                rt.note_missing(ref_text)
-                return ""
-            return value
-
-        return external_value
+        return user_value
     get = getter(path)
 
     def reference(rt: Runtime) -> str:
