@@ -13,6 +13,7 @@ lookup when it is not.  A block type has no `run` method (tests/test_blocks_once
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -163,6 +164,24 @@ class CallerId(Model):
     name: str | None = Field(None, description="Caller ID name, or an attribute reference.")
 
 
+@dataclass(frozen=True)
+class ConnectParam:
+    """How one block field is written as one Amazon Connect action parameter (declarative
+    mapping; see `Block.DECLARATIVE`).
+
+    `field` is the block's attribute (snake_case); `name` the key in the action's `Parameters`,
+    dotted for a nested key (`LexV2Bot.AliasArn`); `kind` how the value is written: `text` as is,
+    `bool` as `"True"`/`"False"`, `int` as digits, `json` an object or list kept as is, `resource`
+    a name of the instance (`resource` says which kind: `queues`, `flows`, `lambda-functions`,
+    `hours-of-operation`, `prompts`, `users`, `phone-numbers`, ...) written as its ARN or ID.
+    """
+
+    field: str
+    name: str
+    kind: Literal["text", "bool", "int", "json", "resource"] = "text"
+    resource: str | None = None
+
+
 class Block(Model):
     """Base of every block: the keys every block accepts."""
 
@@ -173,6 +192,15 @@ class Block(Model):
     REQUIRED: ClassVar[tuple[str, ...]] = ()
     FLOW_TYPES: ClassVar[frozenset[str]] = INTERACTIVE
     HAS_CONDITIONS: ClassVar[bool] = False
+    #: Declarative Amazon Connect mapping, read by `flowrt.connect` for block types that set
+    #: `DECLARATIVE`: the fields written as Parameters, DSL branch -> Connect ErrorType, DSL
+    #: branch -> a fixed transition condition (Operator, operand), and the branch whose target
+    #: Connect writes as `NextAction`.
+    DECLARATIVE: ClassVar[bool] = False
+    CONNECT_PARAMS: ClassVar[tuple[ConnectParam, ...]] = ()
+    CONNECT_ERRORS: ClassVar[dict[str, str]] = {}
+    CONNECT_CONDITIONS: ClassVar[dict[str, tuple[str, str]]] = {}
+    CONNECT_NEXT: ClassVar[str | None] = "success"
 
     type: str
     id: str | None = Field(
