@@ -422,6 +422,12 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
     add_export(sub)
 
 
+def _add_export_tests(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.cli.tests_export import add_export_tests
+
+    add_export_tests(sub)
+
+
 def _add_completion(sub: argparse._SubParsersAction[_Parser]) -> None:
     from flowrt.cli.completion import add_completion
 
@@ -439,6 +445,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_init,
     _add_import,
     _add_export,
+    _add_export_tests,
     _add_schema,
     _add_completion,
 ]

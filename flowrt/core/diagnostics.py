@@ -158,6 +158,10 @@ CODES: dict[str, CodeInfo] = {
     "FR417": _e("export: legacy pass-through block"),
     "FR419": _e("export: flow content too large"),
     "FR420": _e("environment file invalid"),
+    "FR450": _e("export-tests: case cannot be an Amazon Connect test case"),
+    "FR451": _w("export-tests: name not mapped to an ARN or ID"),
+    "FR452": _e("import: not an Amazon Connect test case"),
+    "FR453": _e("import: test case without a scenario equivalent"),
     # test results for CI formats: SARIF, GitHub annotations (FR500-FR549)
     "FR500": _e("scenario case failed"),
     "FR501": _e("run differs from its golden file"),
