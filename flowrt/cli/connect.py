@@ -19,7 +19,9 @@ def add_import(sub: Any) -> None:
         description="Import Amazon Connect flows: the flow language JSON (Version 2019-10-30), "
         "its {Name, Type, Content} and {ContactFlow: {...}} wrappers, and the legacy console "
         "export.  Each FILE (or every file under a directory) becomes DIR/<name>.flow.yaml plus "
-        "DIR/<name>.flow.layout.json (layout, kept out of the YAML).  Exit 0 when every file "
+        "DIR/<name>.flow.layout.json (layout, kept out of the YAML).  Amazon Connect test cases "
+        "(Observations, or a CreateTestCase / DescribeTestCase document) become cases of "
+        "DIR/<scenario>.scenario.yaml; DIR must be in the project of their flows.  Exit 0 when every file "
         "imported, 1 on diagnostics with errors, 2 on usage errors, 5 when there was no flow "
         "file to import.",
     )
@@ -28,6 +30,11 @@ def add_import(sub: Any) -> None:
     p.add_argument("--env", metavar="FILE", help="environment file: ARNs/IDs -> names")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--flow",
+        metavar="NAME",
+        help="the flow of Amazon Connect test cases that name no entry point",
+    )
     p.set_defaults(func=cmd_import)
 
 
@@ -87,9 +94,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         _report(diags, args)
         return EXIT_USAGE
     found, written, imported = import_paths(args.files, args.output, env=env, force=args.force)
+    from flowrt.connect.tests_import import import_tests, testcase_files
+
+    tfound, twritten, tests = import_tests(
+        testcase_files(args.files), args.output, env=env, force=args.force, flow=args.flow
+    )
+    found, written = found + tfound, written + twritten
     errors = any(d.is_error for d in found)
     nothing = None
-    if not imported and not errors:
+    if not imported and not tests and not errors:
         nothing = (
             f"no flow files found in {', '.join(printable(f) for f in args.files)}: import "
             "reads Amazon Connect flow JSON files (*.json)"
@@ -110,11 +123,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 }
                 for i in imported
             ],
+            "test-cases": [t.as_json() for t in tests],
             "written": [str(w) for w in written],
             "summary": {
                 "flows": len(imported),
                 "blocks": blocks,
                 "connect-action": kept,
+                "test-cases": len(tests),
+                "test-cases-imported": sum(t.data is not None for t in tests),
                 "files-written": len(written),
                 "errors": sum(d.is_error for d in found),
                 "nothing-selected": nothing,
@@ -125,10 +141,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         _report(found, args)
         if nothing:
             print(nothing)
-        print(
-            f"{len(imported)} flow(s) imported into {args.output}: {blocks} block(s), "
-            f"{kept} kept as connect-action; {len(written)} file(s) written"
-        )
+        if imported or not tests:
+            print(
+                f"{len(imported)} flow(s) imported into {args.output}: {blocks} block(s), "
+                f"{kept} kept as connect-action; {len(written)} file(s) written"
+            )
+        if tests:
+            done = sum(t.data is not None for t in tests)
+            print(
+                f"{done} of {len(tests)} test case(s) imported as scenario cases into "
+                f"{args.output}; {len(twritten)} scenario file(s) written"
+            )
     if errors:
         return EXIT_FINDINGS
     return EXIT_NOTHING if nothing else EXIT_OK

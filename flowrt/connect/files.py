@@ -423,3 +423,11 @@ def write_atomic(
             else "choose a writable output directory with -o",
         )
     return None
+
+
+def yaml_document(data: dict[str, Any], comment: str) -> str:
+    """Any mapping as YAML text in the style of `to_yaml` (block style, a header comment): the
+    scenario files `flowrt import` writes from Amazon Connect test cases."""
+    out = [f"# {_ESCAPE.sub('?', comment)}"]
+    _emit(data, 0, out)
+    return "\n".join(out) + "\n"

@@ -36,6 +36,7 @@ from flowrt.connect.check import demote_invalid
 from flowrt.connect.context import ExportContext
 from flowrt.connect.env import EMPTY, Environment, instance_environment, with_fallback
 from flowrt.connect.export_blocks import export_block
+from flowrt.connect.testcases import is_testcase_file
 from flowrt.connect.files import (
     Source,
     layout_path,
@@ -238,6 +239,8 @@ def import_paths(
             else [p]
         )
         for f in files:
+            if is_testcase_file(f):  # an Amazon Connect test case: flowrt.connect.tests_import
+                continue
             src, found = read_source(f)
             diags.extend(found)
             if src is not None:

@@ -229,11 +229,14 @@ def _observation(obs: dict[str, Any], ids: set[str]) -> list[str]:
         out.extend(_action(action, names))
     usage = obs.get("Usage")
     if usage is not None:
+        # The pages spell the types `Exactly`...; a test case reported to pass validation
+        # wrote `EXACTLY` without `Times`: both are read.
         kind = usage.get("Type") if isinstance(usage, dict) else None
-        if kind not in USAGE_TYPES:
+        times = usage.get("Times") if isinstance(usage, dict) else None
+        if not isinstance(kind, str) or kind.lower() not in [u.lower() for u in USAGE_TYPES]:
             out.append(f"`Usage.Type` {kind!r} is not one of {', '.join(USAGE_TYPES)}")
-        elif kind != "Always" and not isinstance(usage.get("Times"), int):
-            out.append(f"`Usage.Times` (a whole number) is required with `Usage.Type` {kind}")
+        elif times is not None and (not isinstance(times, int) or times < 0):
+            out.append("`Usage.Times` must be a whole number")
     nexts = (obs.get("Transitions") or {}).get("NextObservations", [])
     if not isinstance(nexts, list) or not all(isinstance(n, str) for n in nexts):
         out.append("`Transitions.NextObservations` must be a list of observation identifiers")
