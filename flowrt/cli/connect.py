@@ -94,10 +94,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         _report(diags, args)
         return EXIT_USAGE
     found, written, imported = import_paths(args.files, args.output, env=env, force=args.force)
-    from flowrt.connect.tests_import import import_tests, testcase_files
+    from flowrt.connect.tests_import import import_tests, find_testcase_files
 
     tfound, twritten, tests = import_tests(
-        testcase_files(args.files), args.output, env=env, force=args.force, flow=args.flow
+        find_testcase_files(args.files), args.output, env=env, force=args.force, flow=args.flow
     )
     found, written = found + tfound, written + twritten
     errors = any(d.is_error for d in found)

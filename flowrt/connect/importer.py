@@ -36,7 +36,6 @@ from flowrt.connect.check import demote_invalid
 from flowrt.connect.context import ExportContext
 from flowrt.connect.env import EMPTY, Environment, instance_environment, with_fallback
 from flowrt.connect.export_blocks import export_block
-from flowrt.connect.testcases import is_testcase_file
 from flowrt.connect.files import (
     Source,
     layout_path,
@@ -49,6 +48,7 @@ from flowrt.connect.files import (
 from flowrt.connect.import_blocks import candidate
 from flowrt.connect.legacy import convert_legacy
 from flowrt.connect.names import assign_names, slug
+from flowrt.connect.testcases import is_testcase_file
 from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.lang.blocks import BLOCKS, Block
 

@@ -148,7 +148,9 @@ def _send(identifier: str, instruction: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def assertion(identifier: str, namespace: str, operator: str, operand: str | None) -> dict[str, Any]:
+def assertion(
+    identifier: str, namespace: str, operator: str, operand: str | None
+) -> dict[str, Any]:
     """An Assert action (`Exists` has no operand)."""
     params: dict[str, Any] = {"Namespace": namespace, "Operator": operator}
     if operand is not None:
@@ -241,7 +243,11 @@ def _observation(obs: dict[str, Any], ids: set[str]) -> list[str]:
     if not isinstance(nexts, list) or not all(isinstance(n, str) for n in nexts):
         out.append("`Transitions.NextObservations` must be a list of observation identifiers")
     else:
-        out.extend(f"`NextObservations` names `{n}`, which is no observation" for n in nexts if n not in ids)
+        out.extend(
+            f"`NextObservations` names `{n}`, which is no observation"
+            for n in nexts
+            if n not in ids
+        )
     return out
 
 
@@ -286,7 +292,9 @@ def _action(action: Any, names: list[Any]) -> list[str]:
         if not isinstance(params.get("Namespace"), str) or not params["Namespace"].startswith("$."):
             out.append(f"{where}: `Namespace` must be a JSON path such as $.Attributes.x")
         if params.get("Operator") not in OPERATORS:
-            out.append(f"{where}: Operator {params.get('Operator')!r} is not one of {', '.join(OPERATORS)}")
+            out.append(
+                f"{where}: Operator {params.get('Operator')!r} is not one of {', '.join(OPERATORS)}"
+            )
         elif params["Operator"] != "Exists" and not isinstance(params.get("Operand"), str):
             out.append(f"{where}: Operator {params['Operator']} needs a text `Operand`")
     elif kind == "OverrideSystemBehavior":
@@ -297,7 +305,9 @@ def _action(action: Any, names: list[Any]) -> list[str]:
         if params.get("Actor") != "Customer":
             out.append(f"{where}: `Actor` must be Customer")
         if itype not in ("DtmfInput", "Utterance", "Disconnect"):
-            out.append(f"{where}: Instruction Type {itype!r} is not DtmfInput, Utterance or Disconnect")
+            out.append(
+                f"{where}: Instruction Type {itype!r} is not DtmfInput, Utterance or Disconnect"
+            )
     elif kind == "TestControl":
         command = params.get("Command")
         if not isinstance(command, dict) or command.get("Type") not in ("EndTest", "LogData"):
@@ -332,7 +342,9 @@ def _override(params: dict[str, Any]) -> list[str]:
     if rtype == "Error" and isinstance(response, dict):
         value = (response.get("Error") or {}).get("Value")
         if value not in OVERRIDABLE[atype]:
-            return [f"a {atype} mock error is one of {', '.join(OVERRIDABLE[atype])}, not {value!r}"]
+            return [
+                f"a {atype} mock error is one of {', '.join(OVERRIDABLE[atype])}, not {value!r}"
+            ]
         return []
     if rtype != "ExecutionResult" or not isinstance(response, dict):
         return ["a mock `Response.Type` must be ExecutionResult or Error"]
@@ -370,7 +382,8 @@ def sniff(data: Any) -> dict[str, Any] | None:
     (`{"TestCase": {...}}`)."""
     if not isinstance(data, dict):
         return None
-    holder = data.get("TestCase") if isinstance(data.get("TestCase"), dict) else data
+    inner = data.get("TestCase")
+    holder: dict[str, Any] = inner if isinstance(inner, dict) else data
     if "Observations" in holder:
         return {"Content": holder}
     content = holder.get("Content")
@@ -415,7 +428,9 @@ def read_testcase(path: Path) -> tuple[TestCaseSource | None, list[Diagnostic]]:
         return None, [bad_file(shown, p) for p in problems[:20]]
     assert isinstance(content, dict)
     stem = path.name.removesuffix(".json")
-    return TestCaseSource(shown, stem, content, {k: v for k, v in request.items() if k != "Content"}), []
+    return TestCaseSource(
+        shown, stem, content, {k: v for k, v in request.items() if k != "Content"}
+    ), []
 
 
 def bad_file(shown: str, why: str) -> Diagnostic:

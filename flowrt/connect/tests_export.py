@@ -138,7 +138,7 @@ class _Builder:
             mockable = ("invoke-lambda", "check-hours-of-operation", "transfer-to-queue")
             if node.name in errors and kind not in mockable:
                 self.reasons.append(
-                        f"`errors:` makes {kind} block `{node.name}` fail; a test case can make "
+                    f"`errors:` makes {kind} block `{node.name}` fail; a test case can make "
                     f"only {OVERRIDE_WORDS} fail"
                 )
                 continue
@@ -180,7 +180,9 @@ class _Builder:
         found = [f for f in facts if f[0] == "lambda"]
         function = found[0][1] if found else node.prepared.get(("function",))
         if not isinstance(function, str):
-            self.reasons.append(f"invoke-lambda block `{node.name}` names its function by reference")
+            self.reasons.append(
+                f"invoke-lambda block `{node.name}` names its function by reference"
+            )
             return
         arn = self.arn("lambda-functions", function)
         params = {"LambdaFunctionARN": arn}
@@ -190,12 +192,16 @@ class _Builder:
             value = "TimeLimitExceeded" if error in TIMEOUTS else "NoMatchingError"
             if error not in (value, "Timeout") and found:
                 self.lambda_errors.setdefault(function, {})[str(found[0][2])] = str(error)
-            self.mocks.append(tc.override(ident, "InvokeLambdaFunction", params, tc.error_response(value)))
+            self.mocks.append(
+                tc.override(ident, "InvokeLambdaFunction", params, tc.error_response(value))
+            )
             return
         returns = self.returns(function, found[0][2]) if found else {}
         data = json.dumps(returns, ensure_ascii=False, separators=(",", ":"))
         self.mocks.append(
-            tc.override(ident, "InvokeLambdaFunction", params, tc.result_response({"LoadedData": data}))
+            tc.override(
+                ident, "InvokeLambdaFunction", params, tc.result_response({"LoadedData": data})
+            )
         )
 
     def returns(self, function: str, call: int) -> dict[str, Any]:
@@ -252,8 +258,8 @@ class _Builder:
             for text, matching in heard:
                 self.observe_prompt(text, matching, [])
             return
-        text = prompts[0] if prompts and isinstance(prompts[0], str) else None
-        if text is None:
+        said = prompts[0] if prompts and isinstance(prompts[0], str) else None
+        if said is None:
             self.reasons.append(
                 f"get-customer-input block `{node.name}` plays no text to wait for before the "
                 "customer's input is sent"
@@ -266,12 +272,12 @@ class _Builder:
             if self.run.contact.channel == "CHAT"
             else tc.send_dtmf(ident, value)
         )
-        if heard and heard[0][0] == text:  # the menu's prompt is also an expected prompt
+        if heard:  # the menu's prompt is also an expected prompt: one message, one observation
             first, rest = heard[0], heard[1:]
             self.observe_prompt(first[0], first[1], [send])
         else:
             rest = heard
-            obs = self.observe_prompt(text, "Similarity", [send], "input")
+            obs = self.observe_prompt(said, "Similarity", [send], "input")
             self.input_only.append(obs)
         for t, matching in rest:
             self.observe_prompt(t, matching, [])
@@ -331,7 +337,9 @@ class _Builder:
                     continue
                 ident = f"assert-{len(asserts) + 1}"
                 asserts.append(
-                    tc.assertion(ident, namespace, word, None if op == "exists" else text_of(operand))
+                    tc.assertion(
+                        ident, namespace, word, None if op == "exists" else text_of(operand)
+                    )
                 )
         return queued, asserts
 
@@ -349,8 +357,11 @@ class _Builder:
                 )
             return None
         assert isinstance(o, OutcomeExpect)
-        extra = [k for k in ("transferred-to-number", "flow", "block", "flows", "reason-contains")
-                 if getattr(o, k.replace("-", "_")) is not None]
+        extra = [
+            k
+            for k in ("transferred-to-number", "flow", "block", "flows", "reason-contains")
+            if getattr(o, k.replace("-", "_")) is not None
+        ]
         if o.kind not in (None, "queued") or extra:
             what = ", ".join(extra) or f"kind {o.kind}"
             self.reasons.append(
@@ -497,7 +508,10 @@ def _content(
                 "Event": tc.event(
                     "queued-event",
                     "FlowActionStarted",
-                    {"ActionType": "TransferContactToQueue", "ActionParameters": {"QueueId": queue}},
+                    {
+                        "ActionType": "TransferContactToQueue",
+                        "ActionParameters": {"QueueId": queue},
+                    },
                 ),
                 "Actions": tc.chain(actions),
             }
@@ -543,7 +557,7 @@ def _request(
     request: dict[str, Any] = {}
     if instance_id is not None:
         request["InstanceId"] = instance_id
-    request["Name"] = test_name(stem, run.case)
+    request["Name"] = case_test_name(stem, run.case)
     request["Description"] = run.description or f"flowrt case {run.case} of {run.scenario}"
     request["Content"] = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     request["EntryPoint"] = entry
@@ -555,7 +569,7 @@ def _request(
     return request
 
 
-def test_name(stem: str, case: str) -> str:
+def case_test_name(stem: str, case: str) -> str:
     """The test case's Name: `<scenario file stem>.<case>`, in safe characters."""
     return _NAME_CHARS.sub("-", f"{stem}.{case}")[:MAX_NAME]
 
@@ -595,7 +609,11 @@ def export_test_paths(
         flow_ids = {n: u.flow.id for n, u in project.flows.items() if u.flow.id}
         mapping = with_fallback(env, instance_environment(project.instance, flow_ids))
         inst = instance_id
-        if inst is None and project.instance is not None and project.instance.arn != DEFAULT_INSTANCE_ARN:
+        if (
+            inst is None
+            and project.instance is not None
+            and project.instance.arn != DEFAULT_INSTANCE_ARN
+        ):
             inst = project.instance.arn
         for doc, sf in project.scenarios:
             if doc.file not in wanted:
@@ -626,7 +644,7 @@ def export_test_paths(
                 item.request = request
                 if out_dir is None:
                     continue
-                target = Path(out_dir) / f"{test_name(stem, run.case)}.json"
+                target = Path(out_dir) / f"{case_test_name(stem, run.case)}.json"
                 problem = write_atomic(target, tc.dumps(request), force, span)
                 if problem:
                     diags.append(problem)
@@ -661,4 +679,3 @@ def _unmapped(case: str, kind: str, name: str, span: Any) -> Diagnostic:
         span,
         f"map it under `{kind}:` in an environment file (--env), or give it an `id:`/`arn:`",
     )
-

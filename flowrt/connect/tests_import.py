@@ -125,7 +125,8 @@ class _Reader:
             world["errors"] = self.errors
         out: dict[str, Any] = {}
         description = self.src.request.get("Description")
-        if isinstance(description, str) and description:
+        made = f"flowrt case {self.meta.get('case')} of {self.meta.get('scenario')}"
+        if isinstance(description, str) and description and description != made:
             out["description"] = description
         out["flow"] = flow
         out["contact"] = contact
@@ -186,7 +187,11 @@ class _Reader:
         """The observations in the one order they can match; parallel ones are refused."""
         observations = self.src.content["Observations"]
         by_id = {o["Identifier"]: o for o in observations}
-        pointed = {n for o in observations for n in (o.get("Transitions") or {}).get("NextObservations", [])}
+        pointed = {
+            n
+            for o in observations
+            for n in (o.get("Transitions") or {}).get("NextObservations", [])
+        }
         roots = [o for o in observations if o["Identifier"] not in pointed]
         out: list[dict[str, Any]] = []
         if len(roots) != 1:
@@ -202,7 +207,11 @@ class _Reader:
                     f"observation `{here['Identifier']}` is followed by {len(nexts)} observations "
                     "waiting together; a scenario case has one order"
                 )
-            here = by_id[nexts[0]] if nexts and nexts[0] not in {o["Identifier"] for o in out} else None
+            here = (
+                by_id[nexts[0]]
+                if nexts and nexts[0] not in {o["Identifier"] for o in out}
+                else None
+            )
         if len(out) != len(observations):
             raise Refused("some observations are never reached from the first one")
         return out
@@ -226,7 +235,10 @@ class _Reader:
         if kind == "MessageReceived":
             self.message(obs, ev, actions, flow)
             return
-        if kind == "FlowActionStarted" and ev["Properties"].get("ActionType") == "TransferContactToQueue":
+        if (
+            kind == "FlowActionStarted"
+            and ev["Properties"].get("ActionType") == "TransferContactToQueue"
+        ):
             for action in actions:
                 self.check(action, queue=True)
             return
@@ -253,8 +265,8 @@ class _Reader:
         error = response["Error"]["Value"] if response["Type"] == "Error" else None
         inst = self.project.instance
         if atype == "InvokeLambdaFunction":
-            known = inst.lambda_functions if inst is not None else {}
-            fn = self.name("lambda-functions", params.get("LambdaFunctionARN"), known)
+            fns = inst.lambda_functions if inst is not None else {}
+            fn = self.name("lambda-functions", params.get("LambdaFunctionARN"), fns)
             calls = self.lambdas.setdefault(fn, {})
             call = str(len(calls) + 1)
             if error is not None:
@@ -264,18 +276,20 @@ class _Reader:
                 return
             data = _json(response["ExecutionResult"].get("LoadedData", "{}"), "LoadedData")
             if not isinstance(data, dict) or any(isinstance(v, dict | list) for v in data.values()):
-                raise Refused(f"Lambda `{fn}` returns nested data; flowrt's Lambda answers are flat")
+                raise Refused(
+                    f"Lambda `{fn}` returns nested data; flowrt's Lambda answers are flat"
+                )
             calls[call] = {"returns": data}
         elif atype == "CheckHoursOfOperation":
-            known = inst.hours_of_operation if inst is not None else {}
-            hours = self.name("hours-of-operation", params.get("HoursOfOperationId"), known)
+            hours_known = inst.hours_of_operation if inst is not None else {}
+            hours = self.name("hours-of-operation", params.get("HoursOfOperationId"), hours_known)
             if error is not None:
                 self.errors.append(self.block("check-hours-of-operation", "hours", hours))
             else:
                 self.hours.append((hours, response["ExecutionResult"]["Value"]))
         elif atype == "TransferContactToQueue":
-            known = inst.queues if inst is not None else {}
-            queue = self.name("queues", params.get("QueueId"), known)
+            queues = inst.queues if inst is not None else {}
+            queue = self.name("queues", params.get("QueueId"), queues)
             if error == "QueueAtCapacity":
                 spec = inst.queues.get(queue) if inst is not None else None
                 limit = spec.max_contacts if spec is not None and spec.max_contacts else None
@@ -285,7 +299,9 @@ class _Reader:
             else:
                 self.errors.append(self.block("transfer-to-queue", None, None))
         else:
-            raise Refused(f"a {atype} override has no scenario equivalent (flowrt has no such block)")
+            raise Refused(
+                f"a {atype} override has no scenario equivalent (flowrt has no such block)"
+            )
 
     def block(self, kind: str, key: str | None, value: str | None) -> str:
         """The one block of type `kind` (naming `value`) that a failure mock makes fail."""
@@ -330,14 +346,14 @@ class _Reader:
         value = instruction.get("Properties", {}).get("Value" if itype == "DtmfInput" else "Text")
         if not isinstance(value, str | int):
             raise Refused(f"a {itype} without a value")
-        asks = {
-            n.name
-            for f in self.program.flows.values()
-            for n in f.nodes
-            if n.type == "get-customer-input"
-            and isinstance(getattr(n.block, "text", None), str)
-            and (n.block.text == text if matching == "Similarity" else text in n.block.text)
-        }
+        asks = set()
+        for f in self.program.flows.values():
+            for n in f.nodes:
+                said = getattr(n.block, "text", None)
+                if n.type != "get-customer-input" or not isinstance(said, str):
+                    continue
+                if said == text if matching == "Similarity" else text in said:
+                    asks.add(n.name)
         if len(asks) != 1:
             raise Refused(
                 f"input after {text!r}: {len(asks)} get-customer-input blocks play that prompt"
@@ -349,11 +365,17 @@ class _Reader:
         if kind == "TestControl" and action["Parameters"]["Command"]["Type"] == "EndTest":
             return
         if kind != "Assert":
-            raise Refused(f"action `{action['Identifier']}` ({kind}) has no scenario equivalent here")
+            raise Refused(
+                f"action `{action['Identifier']}` ({kind}) has no scenario equivalent here"
+            )
         p = action["Parameters"]
         namespace, op = p["Namespace"], _OPERATORS[p["Operator"]]
         if queue and namespace == "$.Queue.Name" and op == "equals":
-            self.queued = self.name("queues", p["Operand"], self.project.instance.queues if self.project.instance else {})
+            self.queued = self.name(
+                "queues",
+                p["Operand"],
+                self.project.instance.queues if self.project.instance else {},
+            )
             return
         if not namespace.startswith("$.Attributes.") or namespace.count(".") != 2:
             raise Refused(
@@ -379,7 +401,9 @@ class _Reader:
         wanted = [("in-hours" if v == "InHours" else "out-of-hours") for _, v in self.hours]
         hint = self.meta.get("clock")
         candidates = [hint] if isinstance(hint, str) else []
-        candidates += [(_WEEK + timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") for h in range(168)]
+        candidates += [
+            (_WEEK + timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") for h in range(168)
+        ]
         for clock in candidates:
             result = self.program.run(contact, {**world, "clock": clock}, flow=flow)
             got = [
@@ -423,7 +447,7 @@ def _json(value: Any, what: str) -> Any:
 # files
 
 
-def testcase_files(paths: Sequence[str]) -> list[Path]:
+def find_testcase_files(paths: Sequence[str]) -> list[Path]:
     """The test case files under `paths` (directories searched for *.json)."""
     out: list[Path] = []
     for raw in paths:
@@ -512,4 +536,3 @@ def import_tests(
         else:
             written.append(target)
     return diags, written, imported
-
