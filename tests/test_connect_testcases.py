@@ -20,8 +20,8 @@ from botocore.validate import ParamValidator
 
 from flowrt.cli import main
 from flowrt.connect import testcases as tc
-from flowrt.connect.tests_export import export_test_paths
-from flowrt.connect.tests_import import import_tests, find_testcase_files
+from flowrt.connect.tests_import import find_testcase_files, import_tests
+from flowrt.connect.tests_write import export_test_paths
 from flowrt.project.driver import load_project
 from flowrt.scenario.model import cases_of
 

@@ -94,7 +94,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         _report(diags, args)
         return EXIT_USAGE
     found, written, imported = import_paths(args.files, args.output, env=env, force=args.force)
-    from flowrt.connect.tests_import import import_tests, find_testcase_files
+    from flowrt.connect.tests_import import find_testcase_files, import_tests
 
     tfound, twritten, tests = import_tests(
         find_testcase_files(args.files), args.output, env=env, force=args.force, flow=args.flow

@@ -42,7 +42,7 @@ def cmd_export_tests(args: argparse.Namespace) -> int:
     """Run `flowrt export-tests`."""
     from flowrt.cli.connect import _environment, _report
     from flowrt.connect.testcases import dumps
-    from flowrt.connect.tests_export import export_test_paths
+    from flowrt.connect.tests_write import export_test_paths
     from flowrt.core.diagnostics import Diagnostic
 
     paths = args.paths or ["."]
