@@ -669,7 +669,8 @@ def test_a_report_of_many_problems_is_cut_after_ten() -> None:
     client = ConnectClient(PROGRAM)
     start = time.perf_counter()
     exc = _raises(lambda: client.describe_contact(**{f"p{i}": i for i in range(100_000)}))
-    assert time.perf_counter() - start < 0.5
+    # A guard against quadratic work (minutes), generous for a loaded machine: linear is ~50 ms.
+    assert time.perf_counter() - start < 5
     assert type(exc) is ParamValidationError
     lines = str(exc).splitlines()
     assert lines[:3] == [
