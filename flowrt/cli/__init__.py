@@ -510,7 +510,10 @@ def _main(argv: Sequence[str] | None) -> int:
             parser.print_help()
             return EXIT_USAGE
         command = f"flowrt {args.command}"
-        code: int = args.func(args)
+        from flowrt.core.gc import quiet_gc
+
+        with quiet_gc():  # the collector tuned for the whole command, in one place
+            code: int = args.func(args)
         sys.stdout.flush()  # a full disk under `> file` shows here, not at the exit
     except KeyboardInterrupt:
         print("flowrt: interrupted", file=sys.stderr)

@@ -20,6 +20,7 @@ from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors, neutralized
 from flowrt.core.files import FLOW_SUFFIX, INSTANCE_FILE, kind_of
+from flowrt.core.gc import quiet_gc
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.broken import Broken, BrokenFlow
@@ -145,7 +146,8 @@ class Project:
     def compile(self, *, strict: bool = True) -> Program:
         """Compile every flow; raise FlowrtError on errors (unless `strict` is False)."""
         if self._program is None:
-            self._program = self._compile()
+            with quiet_gc():
+                self._program = self._compile()
         if strict and has_errors(self._program.diagnostics):
             raise FlowrtError(self._program.diagnostics)
         return self._program
@@ -196,7 +198,8 @@ def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) 
         message = f"load_project: no such file or directory: {shown}"
         raise FlowrtError([Diagnostic.make("FR001", message, None, hint)])
     root = find_root(p)
-    return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
+    with quiet_gc():
+        return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -253,8 +256,9 @@ def check_paths(
             groups.setdefault(find_root(f), []).append(Path(os.path.abspath(f)))
     for root, files in sorted(groups.items()):
         # A project is checked whole so that names resolve; only the files asked for report.
-        project = _load(root, _with_context(root, files), limits)
-        program = project.compile(strict=False)
+        with quiet_gc():
+            project = _load(root, _with_context(root, files), limits)
+            program = project.compile(strict=False)
         wanted = {display_path(f) for f in files}
         diags.extend(d for d in program.diagnostics if d.span is None or d.span.file in wanted)
         count += len(set(files))
