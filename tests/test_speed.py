@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flowrt.cli import main
-from flowrt.cli import stream
+from flowrt.cli import main, stream
 from flowrt.core.gc import THRESHOLDS, quiet_gc
 from flowrt.lang.loader import entries_over
 from flowrt.project import driver
