@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -290,7 +289,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"flow name or a *.flow.yaml file), not the directory {target}"
             )
         if project_mode:
-            return _stream_project(target, args, options["max_steps"])
+            from flowrt.cli.stream import stream_project
+
+            return stream_project(target, args, options["max_steps"])
         else:
             report = run_flow(target, args.scenario, args.case, inline, world, **options)
     except UsageError as exc:
@@ -314,69 +315,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report.failed:
         return EXIT_FINDINGS
     return EXIT_NOTHING if nothing else EXIT_OK
-
-
-def _stream_project(target: str, args: argparse.Namespace, max_steps: int) -> int:
-    """`flowrt run DIR`: every case of the projects, each line written as its case finishes (in
-    case order, on `-j` processes), nothing kept but counts."""
-    from flowrt.cli.run import compile_projects
-    from flowrt.cli.stream import default_jobs, run_cases
-    from flowrt.core.diagnostics import has_errors, render_text, summary_line
-
-    diagnostics, files, projects = compile_projects(target)
-    total = sum(len(p.tasks()) for p in projects)
-    nothing = None
-    if not total and not has_errors(diagnostics):
-        nothing = (
-            f"no scenario cases found in {printable(target)}: add a *.scenario.yaml file with "
-            "cases (`flowrt init` writes an example)"
-        )
-    jobs = args.jobs or default_jobs()
-    lines = (line for p in projects for line in run_cases(p, max_steps, jobs))
-    failed = 0
-    out = sys.stdout
-    if args.format == "json":
-        # The same bytes as json_document would print for the whole payload, written a run
-        # at a time: keys sorted (command, diagnostics, format, runs, summary), indent 2.
-        head = json_document("run", {"diagnostics": [d.as_json() for d in diagnostics]})
-        out.write(head[: head.rindex("\n}")] + ',\n  "runs": [')
-        first = True
-        for line in lines:
-            failed += not line.ok
-            item = json.dumps(line.json, indent=2, sort_keys=True, ensure_ascii=False)
-            out.write(("\n" if first else ",\n") + "    " + item.replace("\n", "\n    "))
-            first = False
-        out.write("]" if first else "\n  ]")
-        summary = _summary(total, failed, nothing)
-        text = json.dumps({"summary": summary}, indent=2, sort_keys=True, ensure_ascii=False)
-        out.write(",\n  " + text[4:-2] + "\n}\n")
-    else:
-        if diagnostics:
-            print(render_text(diagnostics, color=_use_color(out, args)))
-            print(summary_line(diagnostics, files))
-            print()
-        for line in lines:
-            failed += not line.ok
-            mark = "ok  " if line.ok else "FAIL"
-            j = line.json
-            out.write(printable(f"{mark} {j['file']}::{j['case']}  {line.outcome}") + "\n")
-            for failure in j["failures"]:
-                out.write(f"     {printable(failure)}\n")
-        print(_summary(total, failed, nothing)["text"])
-    if failed or has_errors(diagnostics):
-        return EXIT_FINDINGS
-    return EXIT_NOTHING if nothing else EXIT_OK
-
-
-def _summary(total: int, failed: int, nothing: str | None) -> dict[str, object]:
-    text = nothing or f"{total} case(s) run: {total - failed} completed, {failed} failed"
-    return {
-        "cases": total,
-        "completed": total - failed,
-        "failed": failed,
-        "nothing-selected": nothing,
-        "text": text,
-    }
 
 
 def _value_error_lines(exc: Exception) -> list[str]:

@@ -109,9 +109,7 @@ def run_project(path: str, max_steps: int = DEFAULT_MAX_STEPS) -> RunReport:
 def compile_projects(path: str) -> tuple[list[Diagnostic], int, list[Any]]:
     """The projects `path` stands for, compiled, ready to stream their cases
     (`flowrt.cli.stream.run_cases`): every diagnostic, the file count, and the projects without
-    errors with their scenario files' cases."""
-    from flowrt.cli.stream import Project as Runnable
-
+    errors as (program, root, [(document, scenario file, cases)]) (`flowrt.cli.stream.Project`)."""
     diagnostics: list[Diagnostic] = []
     files = 0
     runnable = []
@@ -123,7 +121,7 @@ def compile_projects(path: str) -> tuple[list[Diagnostic], int, list[Any]]:
         if has_errors(program.diagnostics):
             continue
         scenarios = [(doc, sf, cases_of(sf)) for doc, sf in project.scenarios]
-        runnable.append(Runnable(program, project.root, scenarios))
+        runnable.append((program, project.root, scenarios))
     return diagnostics, files, runnable
 
 
