@@ -241,6 +241,15 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         help="stop a run after N steps (default 1000)",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=common.jobs,
+        default=None,
+        metavar="N",
+        help="run a project's cases on N processes (default: every core); the output is the "
+        "same, in the same order, for any N",
+    )
     p.set_defaults(func=cmd_run)
 
 
@@ -249,7 +258,7 @@ _CONTACT_OPTIONS = ("attr", "channel", "customer_endpoint", "system_endpoint", "
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flowrt.cli.run import UsageError, names_a_flow, run_flow, run_project
+    from flowrt.cli.run import UsageError, names_a_flow, run_flow
     from flowrt.lang.compiler import DEFAULT_MAX_STEPS
 
     options = {"max_steps": args.max_steps or DEFAULT_MAX_STEPS}
@@ -280,7 +289,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"flow name or a *.flow.yaml file), not the directory {target}"
             )
         if project_mode:
-            report = run_project(target, **options)
+            from flowrt.cli.stream import stream_project
+
+            return stream_project(target, args, options["max_steps"])
         else:
             report = run_flow(target, args.scenario, args.case, inline, world, **options)
     except UsageError as exc:
@@ -517,7 +528,10 @@ def _main(argv: Sequence[str] | None) -> int:
             parser.print_help()
             return EXIT_USAGE
         command = f"flowrt {args.command}"
-        code: int = args.func(args)
+        from flowrt.core.gc import quiet_gc
+
+        with quiet_gc():  # the collector tuned for the whole command, in one place
+            code: int = args.func(args)
         sys.stdout.flush()  # a full disk under `> file` shows here, not at the exit
     except KeyboardInterrupt:
         print("flowrt: interrupted", file=sys.stderr)

@@ -91,6 +91,23 @@ def steps(value: str) -> int:
     return n
 
 
+#: The most worker processes `-j` accepts (a bound on what a typo can start).
+MAX_JOBS = 256
+
+
+def jobs(value: str) -> int:
+    """`-j N`: a whole number of processes from 1 to MAX_JOBS."""
+    try:
+        n = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"`{_shown(value)}` is not a whole number: give N from 1 to {MAX_JOBS}"
+        ) from None
+    if not 1 <= n <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_JOBS}")
+    return n
+
+
 def percent(value: str) -> float:
     """`--fail-under PERCENT`: a number from 0 to 100 (a trailing `%` is allowed)."""
     try:

@@ -106,6 +106,25 @@ def run_project(path: str, max_steps: int = DEFAULT_MAX_STEPS) -> RunReport:
     return report
 
 
+def compile_projects(path: str) -> tuple[list[Diagnostic], int, list[Any]]:
+    """The projects `path` stands for, compiled, ready to stream their cases
+    (`flowrt.cli.stream.run_cases`): every diagnostic, the file count, and the projects without
+    errors as (program, root, [(document, scenario file, cases)]) (`flowrt.cli.stream.Project`)."""
+    diagnostics: list[Diagnostic] = []
+    files = 0
+    runnable = []
+    for root in project_roots(Path(path), "scenario"):
+        project = load_project(root)
+        program = project.compile(strict=False)
+        diagnostics.extend(program.diagnostics)
+        files += len(project.files)
+        if has_errors(program.diagnostics):
+            continue
+        scenarios = [(doc, sf, cases_of(sf)) for doc, sf in project.scenarios]
+        runnable.append((program, project.root, scenarios))
+    return diagnostics, files, runnable
+
+
 def _run_case(
     program: Program,
     root: Path,

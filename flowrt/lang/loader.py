@@ -24,11 +24,19 @@ from typing import Any
 
 from flowrt.core import reading
 from flowrt.core.diagnostics import Diagnostic, Span
-from flowrt.lang.yaml_build import Builder, BuildError, JsonPath, Pos, event_source
+from flowrt.lang.yaml_build import (
+    Builder,
+    BuildError,
+    JsonPath,
+    Pos,
+    _event_types,
+    _pos,
+    event_source,
+)
 from flowrt.lang.yaml_messages import Failure, Scalar, place_syntax_error
 
 __all__ = ["DEFAULT_LIMITS", "Document", "JsonPath", "Limits", "LoadError", "Pos"]
-__all__ += ["decode", "load_file", "load_text", "read_text"]
+__all__ += ["decode", "entries_over", "load_file", "load_text", "read_text"]
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,64 @@ def load_text(text: str, file: str = "<string>", limits: Limits = DEFAULT_LIMITS
         builder.positions = {k: lines.pos4(v) for k, v in builder.positions.items()}
         builder.key_positions = {k: lines.pos4(v) for k, v in builder.key_positions.items()}
     return Document(file, text, data, builder.positions, builder.key_positions)
+
+
+def entries_over(text: str, key: str, limit: int) -> Pos | None:
+    """The position of the top-level mapping key `key` when the mapping written under it has more
+    than `limit` entries, else None; found from parse events alone, stopping at entry `limit` + 1.
+
+    This lets a caller refuse a document that holds too many of something (FR045: a flow's
+    blocks) before building any of it: nothing is built, no position recorded, and the rest of
+    the text is never parsed.  Conservative: only entries written directly under the key count
+    (a mapping repeated through an alias is not expanded), and a text the parser refuses gives
+    None, so the regular load reports what is wrong with it."""
+    from ruamel.yaml.error import YAMLError
+
+    scalar_t, map_t, seq_t, map_end_t, seq_end_t, alias_t, doc_end_t, end_t = _event_types()
+    get = event_source(text)
+    depth = 0
+    root_is_map = False
+    top_key_next = True  # in the top-level mapping, the next node is a key (else a value)
+    key_pos: Pos | None = None  # where the top-level key just read is, when it is `key`
+    inside = False  # the collection open at depth 2 is the mapping written under `key`
+    entry_key_next = True  # in that mapping, the next node is a key
+    count = 0
+    try:
+        get()  # StreamStart
+        get()  # DocumentStart
+        while True:
+            ev = get()
+            t = type(ev)
+            node = t is scalar_t or t is alias_t
+            if t is map_t or t is seq_t or node:
+                if depth == 1 and root_is_map:
+                    if top_key_next:
+                        is_key = t is scalar_t and ev.value == key
+                        key_pos = _pos(ev) if is_key else None
+                    elif not node:
+                        inside, entry_key_next = t is map_t and key_pos is not None, True
+                    top_key_next = not top_key_next
+                elif depth == 2 and inside:
+                    if entry_key_next:
+                        count += 1
+                        if count > limit:
+                            assert key_pos is not None
+                            return (
+                                _LineMap(text).pos4(key_pos) if _ODD_BREAK.search(text) else key_pos
+                            )
+                    entry_key_next = not entry_key_next
+                if not node:
+                    if depth == 0:
+                        root_is_map = t is map_t
+                    depth += 1
+            elif t is map_end_t or t is seq_end_t:
+                depth -= 1
+                if depth == 1:
+                    inside = False
+            elif t is doc_end_t or t is end_t:
+                return None
+    except YAMLError:
+        return None
 
 
 #: Line breaks YAML readers count besides `\n` (and `\r\n`): a lone CR, NEL, LS, PS.

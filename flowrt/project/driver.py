@@ -20,6 +20,7 @@ from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors, neutralized
 from flowrt.core.files import FLOW_SUFFIX, INSTANCE_FILE, kind_of
+from flowrt.core.gc import quiet_gc
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.broken import Broken, BrokenFlow
@@ -31,12 +32,15 @@ from flowrt.lang.loader import (
     JsonPath,
     Limits,
     LoadError,
-    load_file,
+    entries_over,
+    load_text,
     read_text,
 )
 
 #: Above this many blocks a flow is refused outright (a bound on untrusted input).
 MAX_BLOCKS = 20_000
+#: A flow file larger than this (in characters) has its blocks counted before it is built.
+EARLY_COUNT_BYTES = 2 * 1024 * 1024
 #: Amazon Connect accepts at most this many actions in one flow.
 CONNECT_MAX_ACTIONS = 250
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
@@ -145,7 +149,8 @@ class Project:
     def compile(self, *, strict: bool = True) -> Program:
         """Compile every flow; raise FlowrtError on errors (unless `strict` is False)."""
         if self._program is None:
-            self._program = self._compile()
+            with quiet_gc():
+                self._program = self._compile()
         if strict and has_errors(self._program.diagnostics):
             raise FlowrtError(self._program.diagnostics)
         return self._program
@@ -196,7 +201,8 @@ def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) 
         message = f"load_project: no such file or directory: {shown}"
         raise FlowrtError([Diagnostic.make("FR001", message, None, hint)])
     root = find_root(p)
-    return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
+    with quiet_gc():
+        return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -253,8 +259,9 @@ def check_paths(
             groups.setdefault(find_root(f), []).append(Path(os.path.abspath(f)))
     for root, files in sorted(groups.items()):
         # A project is checked whole so that names resolve; only the files asked for report.
-        project = _load(root, _with_context(root, files), limits)
-        program = project.compile(strict=False)
+        with quiet_gc():
+            project = _load(root, _with_context(root, files), limits)
+            program = project.compile(strict=False)
         wanted = {display_path(f) for f in files}
         diags.extend(d for d in program.diagnostics if d.span is None or d.span.file in wanted)
         count += len(set(files))
@@ -298,7 +305,10 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
             _unreadable(project, f, display, kind, None)
             continue
         try:
-            doc = load_file(f, display, limits)
+            text = read_text(f, display, limits)
+            if kind == "flow" and _too_many_blocks(project, text, display):
+                continue
+            doc = load_text(text, display, limits)
         except LoadError as exc:
             project.diagnostics.append(exc.diagnostic)
             _unreadable(project, f, display, kind, limits)
@@ -334,6 +344,32 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
             )
         )
     return project
+
+
+def _too_many_blocks(project: Project, text: str, display: str) -> bool:
+    """FR045 for a large flow file with more than MAX_BLOCKS blocks, found before it is built
+    (`entries_over` stops at block MAX_BLOCKS + 1): an 8 MB flow of 50,000 blocks is refused in
+    a fraction of a second and a few megabytes instead of seconds and hundreds.  Files under
+    `EARLY_COUNT_BYTES` are counted after loading (`_add_flow`), which says the exact count."""
+    if len(text) <= EARLY_COUNT_BYTES:
+        return False
+    pos = entries_over(text, "blocks", MAX_BLOCKS)
+    if pos is None:
+        return False
+    project.diagnostics.append(
+        Diagnostic.make(
+            "FR045",
+            f"more than {MAX_BLOCKS:,} blocks; flowrt reads at most {MAX_BLOCKS:,} per flow",
+            Span(display, *pos),
+            "split the flow with transfer-to-flow",
+        )
+    )
+    found: dict[str, str] = {}
+    for m in _HEADER.finditer(text):
+        found.setdefault(m.group(1), m.group("v"))
+    name = found.get("flow", Path(display).name.removesuffix(FLOW_SUFFIX))
+    project.broken.flows.setdefault(name, BrokenFlow(name, display, found.get("type"), {}, False))
+    return True
 
 
 def _kind_of_value(value: Any) -> str:

@@ -12,7 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flowrt.lang.schema import BLOCK_NAME_PATTERN, DRAFT, KINDS, dumps
+from flowrt.lang.schema import (
+    BLOCK_NAME_PATTERN,
+    DRAFT,
+    KINDS,
+    dumps,
+    validator_name,
+    validator_source,
+)
 
 
 def _clean(node: Any) -> Any:
@@ -144,9 +151,42 @@ def write_schemas(*dirs: Path) -> list[Path]:
     return written
 
 
+def validator_sources() -> dict[str, str]:
+    """File name -> source of every pre-generated validator (a kind's top level, and each block
+    type's definition for flows), generated from a fresh schema."""
+    from flowrt.lang.blocks import BLOCKS
+
+    out: dict[str, str] = {}
+    for kind in KINDS:
+        schema = build_schema(kind)
+        for definition in [None, *(BLOCKS if kind == "flow" else ())]:
+            out[validator_name(kind, definition)] = validator_source(schema, kind, definition)
+    return out
+
+
+def write_validators(directory: Path) -> list[Path]:
+    """Regenerate the pre-generated validators into `directory`, removing stale ones (a block
+    type that no longer exists)."""
+    from flowrt.core.files import write_atomic
+
+    directory.mkdir(parents=True, exist_ok=True)
+    sources = validator_sources()
+    for old in directory.glob("*.pysrc"):
+        if old.name not in sources:
+            old.unlink()
+    written = []
+    for name, text in sorted(sources.items()):
+        p = directory / name
+        write_atomic(p, text, overwrite=True)
+        written.append(p)
+    return written
+
+
 if (
     __name__ == "__main__"
 ):  # python -m flowrt.project.schemas: regenerate both copies of the schemas
     _here = Path(__file__).resolve().parent
     for _p in write_schemas(_here.parent.parent / "schemas", _here.parent / "lang" / "schemas"):
         print(f"wrote {_p}")
+    _validators = write_validators(_here.parent / "lang" / "schemas" / "validators")
+    print(f"wrote {len(_validators)} validators in {_validators[0].parent}")

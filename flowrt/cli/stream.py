@@ -1,0 +1,168 @@
+"""`flowrt run DIR`: every case of a project, streamed, on every core.
+
+A case's result (its trace, 17.6 KB on average) is dropped as soon as its line is made: what
+each case leaves is a `CaseLine` (its status, its compact JSON and its line of text), written out
+in case order as it comes, so memory stays flat however many cases run.  With `jobs` > 1 the cases
+run in worker processes forked after the projects are compiled (each worker inherits the compiled
+programs, nothing is pickled but case numbers and lines); `Pool.imap` hands the lines back in case
+order, so the output is byte for byte the same for any number of jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flowrt.cli.common import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, json_document, use_color
+from flowrt.core.text import printable
+from flowrt.lang.compiler import Program
+from flowrt.lang.loader import Document
+from flowrt.scenario.model import CaseRun, ScenarioFile
+
+#: Cases per task handed to a worker: large enough that sending lines back costs little, small
+#: enough that both cores stay busy to the end.
+CHUNK = 64
+#: Fewer cases than this run in this process: forking workers would cost more than it saves.
+MIN_PARALLEL = 2 * CHUNK
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """What one case run leaves for the output: whether it passed, its compact JSON (file,
+    scenario, case, flow, outcome, ok, failures) and its outcome in words."""
+
+    ok: bool
+    json: dict[str, Any]
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """One compiled project whose cases are to run: its program, root and scenario files with
+    their cases (already merged)."""
+
+    program: Program
+    root: Path
+    scenarios: list[tuple[Document, ScenarioFile, list[CaseRun]]]
+
+    def tasks(self) -> list[tuple[int, int]]:
+        """(scenario index, case index) of every case, in order."""
+        return [(s, c) for s, (_, _, cases) in enumerate(self.scenarios) for c in range(len(cases))]
+
+
+#: What a worker runs: set before the workers are forked, so they inherit it.
+_JOB: tuple[Project, int] | None = None
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def stream_project(target: str, args: argparse.Namespace, max_steps: int) -> int:
+    """`flowrt run DIR`: every case of the projects, each line written as its case finishes (in
+    case order, on `-j` processes), nothing kept but counts."""
+    from flowrt.cli.run import compile_projects
+    from flowrt.core.diagnostics import has_errors, render_text, summary_line
+
+    diagnostics, files, compiled = compile_projects(target)
+    projects = [Project(*one) for one in compiled]
+    total = sum(len(p.tasks()) for p in projects)
+    nothing = None
+    if not total and not has_errors(diagnostics):
+        nothing = (
+            f"no scenario cases found in {printable(target)}: add a *.scenario.yaml file with "
+            "cases (`flowrt init` writes an example)"
+        )
+    jobs = args.jobs or default_jobs()
+    lines = (line for p in projects for line in run_cases(p, max_steps, jobs))
+    failed = 0
+    out = sys.stdout
+    if args.format == "json":
+        # The same bytes as json_document would print for the whole payload, written a run
+        # at a time: keys sorted (command, diagnostics, format, runs, summary), indent 2.
+        head = json_document("run", {"diagnostics": [d.as_json() for d in diagnostics]})
+        out.write(head[: head.rindex("\n}")] + ',\n  "runs": [')
+        first = True
+        for line in lines:
+            failed += not line.ok
+            item = json.dumps(line.json, indent=2, sort_keys=True, ensure_ascii=False)
+            out.write(("\n" if first else ",\n") + "    " + item.replace("\n", "\n    "))
+            first = False
+        out.write("]" if first else "\n  ]")
+        summary = _summary(total, failed, nothing)
+        text = json.dumps({"summary": summary}, indent=2, sort_keys=True, ensure_ascii=False)
+        out.write(",\n  " + text[4:-2] + "\n}\n")
+    else:
+        if diagnostics:
+            print(render_text(diagnostics, color=use_color(out, getattr(args, "color", "auto"))))
+            print(summary_line(diagnostics, files))
+            print()
+        for line in lines:
+            failed += not line.ok
+            mark = "ok  " if line.ok else "FAIL"
+            j = line.json
+            out.write(printable(f"{mark} {j['file']}::{j['case']}  {line.outcome}") + "\n")
+            for failure in j["failures"]:
+                out.write(f"     {printable(failure)}\n")
+        print(_summary(total, failed, nothing)["text"])
+    if failed or has_errors(diagnostics):
+        return EXIT_FINDINGS
+    return EXIT_NOTHING if nothing else EXIT_OK
+
+
+def _summary(total: int, failed: int, nothing: str | None) -> dict[str, object]:
+    text = nothing or f"{total} case(s) run: {total - failed} completed, {failed} failed"
+    return {
+        "cases": total,
+        "completed": total - failed,
+        "failed": failed,
+        "nothing-selected": nothing,
+        "text": text,
+    }
+
+
+def _run_chunk(chunk: list[tuple[int, int]]) -> list[CaseLine]:
+    from flowrt.cli.run import _run_case
+
+    assert _JOB is not None
+    project, max_steps = _JOB
+    out = []
+    for s, c in chunk:
+        doc, sf, cases = project.scenarios[s]
+        r = _run_case(project.program, project.root, doc, cases[c], None, max_steps, sf=sf)
+        out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe()))
+    return out
+
+
+def run_cases(project: Project, max_steps: int, jobs: int) -> Iterator[CaseLine]:
+    """Every case of `project`, run on `jobs` processes, its line yielded in case order."""
+    global _JOB  # noqa: PLW0603 - what forked workers inherit
+    tasks = project.tasks()
+    chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
+    _JOB = (project, max_steps)
+    try:
+        if jobs <= 1 or len(tasks) < MIN_PARALLEL or not _can_fork():
+            for chunk in chunks:
+                yield from _run_chunk(chunk)
+            return
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(chunks))) as pool:
+            for lines in pool.imap(_run_chunk, chunks):
+                yield from lines
+    finally:
+        _JOB = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
