@@ -42,15 +42,16 @@ from flowrt.connect.files import (
     layout_path,
     path_exists,
     read_bounded,
-    read_source,
     to_yaml,
     write_atomic,
 )
 from flowrt.connect.import_blocks import candidate
 from flowrt.connect.legacy import convert_legacy
 from flowrt.connect.names import assign_names, slug
+from flowrt.connect.templates import CFN_FLOW, read_sources
 from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.lang.blocks import BLOCKS, Block
+
 
 @dataclass
 class Imported:
@@ -199,10 +200,9 @@ def import_paths(
             else [p]
         )
         for f in files:
-            src, found = read_source(f)
+            found_sources, found = read_sources(f)
             diags.extend(found)
-            if src is not None:
-                sources.append(src)
+            sources.extend(found_sources)
     out = Path(out_dir)
     env = with_fallback(env, _project_arns(out))
     existing = _existing_flows(out)
@@ -248,7 +248,16 @@ def _layout_text(layout: dict[str, Any]) -> str:
 
 
 def _candidate_file(f: Path) -> bool:
-    return not f.name.startswith(".") and f.suffix.lower() not in (".md", ".yaml", ".yml", ".txt")
+    """Whether a file under a directory given to import may hold flows: flow JSON (any name),
+    a Terraform file, a CloudFormation template (YAML ones only when they name a flow resource:
+    a project's own `*.flow.yaml` and `*.scenario.yaml` files are not read)."""
+    if f.name.startswith("."):
+        return False
+    suffix = f.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        raw, problem = read_bounded(f, str(f))
+        return problem is None and CFN_FLOW.encode() in raw
+    return suffix not in (".md", ".txt")
 
 
 #: The `flow:` line of a flow file (linear: no lazy group before optional spaces).
