@@ -45,7 +45,9 @@ def _places(text: str, key: str, target: str) -> list[int]:
     escaped = plain.replace("\\", "\\\\").replace('"', '\\"')
     found: list[int] = []
     for body, quote in ((plain, '"'), (escaped, '\\"')):
-        pattern = re.escape(quote + key + quote) + r"\s*:\s*(" + re.escape(quote + body + quote) + ")"
+        pattern = (
+            re.escape(quote + key + quote) + r"\s*:\s*(" + re.escape(quote + body + quote) + ")"
+        )
         found += [m.start(1) for m in re.finditer(pattern, text)]
     return sorted(found)
 

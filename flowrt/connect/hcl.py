@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowrt.core.diagnostics import Diagnostic
-
 #: Most levels of nested blocks, brackets and templates read.
 MAX_DEPTH = 200
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -505,10 +503,13 @@ def _text_of(attrs: dict[str, Expr], key: str) -> str | None:
     return str(e.value) if e is not None and e.kind == "string" else None
 
 
-def tf_resources(text: str, file: str, base: Path) -> tuple[list[Any], list[Diagnostic]]:
-    """The flow resources (`templates.FlowResource`) of a `.tf` file; raises `HclError`."""
-    from flowrt.connect.templates import TF_FLOW, TF_MODULE, FlowResource
+TF_FLOW = "aws_connect_contact_flow"
+TF_MODULE = "aws_connect_contact_flow_module"
 
+
+def tf_resources(text: str, base: Path) -> list[dict[str, Any]]:
+    """The flow resources of a `.tf` file, as the fields of `templates.FlowResource`; raises
+    `HclError`."""
     reader = _Reader(text)
     blocks = parse(text)
     found = []
@@ -536,14 +537,14 @@ def tf_resources(text: str, file: str, base: Path) -> tuple[list[Any], list[Diag
         name = _text_of(attrs, "name")
         flow_type = _text_of(attrs, "type") if kind == TF_FLOW else "CONTACT_FLOW_MODULE"
         found.append(
-            FlowResource(
-                stem=name if name and "${" not in name else label,
-                name=name if name else label,
-                type_name=flow_type,
-                description=_text_of(attrs, "description"),
-                content=body,
-                line=line,
-                column=column,
-            )
+            {
+                "stem": name if name and "${" not in name else label,
+                "name": name if name else label,
+                "type_name": flow_type,
+                "description": _text_of(attrs, "description"),
+                "content": body,
+                "line": line,
+                "column": column,
+            }
         )
-    return found, []
+    return found

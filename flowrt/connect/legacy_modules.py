@@ -294,7 +294,9 @@ def _store_input(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, 
     if kind != "Custom":
         raise NoEquivalent(f"StoreUserInput with `CustomerInputType` {kind!r}")
     if _static(p, "EncryptEntry", False) not in (False, "false", "False"):
-        raise NoEquivalent("StoreUserInput with `EncryptEntry` (the encryption key is not exported)")
+        raise NoEquivalent(
+            "StoreUserInput with `EncryptEntry` (the encryption key is not exported)"
+        )
     if "MaxDigits" not in p:
         raise NoEquivalent("StoreUserInput without `MaxDigits`")
     out: dict[str, Any] = _prompt(p)
@@ -375,7 +377,9 @@ def _recording(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, di
         recorded = list(_PARTICIPANTS[who])
     else:
         raise NoEquivalent(f"SetRecordingBehavior with `RecordingBehaviorOption` {option!r}")
-    return "UpdateContactRecordingBehavior", {"RecordingBehavior": {"RecordedParticipants": recorded}}
+    return "UpdateContactRecordingBehavior", {
+        "RecordingBehavior": {"RecordedParticipants": recorded}
+    }
 
 
 _TRACKS = {"FromCustomer": "From", "ToCustomer": "To"}

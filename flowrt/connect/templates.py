@@ -25,14 +25,13 @@ from typing import Any
 
 from flowrt.connect import jsonread
 from flowrt.connect.files import Source, parse_source, read_bounded
+from flowrt.connect.hcl import TF_FLOW, TF_MODULE, HclError, tf_content, tf_resources
 from flowrt.connect.jsonread import JsonProblem
 from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.lang.loader import DEFAULT_LIMITS
 
 CFN_FLOW = "AWS::Connect::ContactFlow"
 CFN_MODULE = "AWS::Connect::ContactFlowModule"
-TF_FLOW = "aws_connect_contact_flow"
-TF_MODULE = "aws_connect_contact_flow_module"
 _HINT = (
     "flowrt import reads AWS::Connect::ContactFlow and ContactFlowModule resources (Content: a "
     "string, Fn::Sub or Fn::Join) and Terraform aws_connect_contact_flow(_module) resources "
@@ -299,8 +298,6 @@ def tf_json_resources(
     data: dict[str, Any], file: str, base: Path
 ) -> tuple[list[FlowResource], list[Diagnostic]]:
     """The flow resources of a `.tf.json` file (`resource.<type>.<label>`, objects or lists)."""
-    from flowrt.connect.hcl import tf_content
-
     found: list[FlowResource] = []
     diags: list[Diagnostic] = []
     blocks = data.get("resource")
@@ -369,10 +366,9 @@ def read_sources(path: Path, shown: str | None = None) -> tuple[list[Source], li
     base = path.parent
     try:
         if name.endswith(".tf"):
-            from flowrt.connect.hcl import HclError, tf_resources
-
             try:
-                resources, diags = tf_resources(text, shown, base)
+                resources = [FlowResource(**r) for r in tf_resources(text, base)]
+                diags = []
             except HclError as exc:
                 return [], [problem(shown, exc.message, exc.line, exc.column)]
         elif name.endswith((".yml", ".yaml")):
