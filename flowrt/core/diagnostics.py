@@ -164,7 +164,7 @@ CODES: dict[str, CodeInfo] = {
     "FR420": _e("environment file invalid"),
     "FR440": _w("import: legacy module names no resource"),
     "FR441": _e("import: transition to no action"),
-    "FR442": _n("import: flow type not stated, contact assumed"),
+    "FR442": _n("import: flow type not stated in the file"),
     "FR443": _e("import: CloudFormation or Terraform file cannot be read"),
     "FR444": _e("transfer to a flow of a type Amazon Connect does not allow"),
     # test results for CI formats: SARIF, GitHub annotations (FR500-FR549)
