@@ -69,8 +69,8 @@ def _corpus_params() -> list[Any]:
 def _infrastructure_template(path: Path) -> bool:
     """A CloudFormation or Terraform file that embeds flows, not a flow export itself.
 
-    `flowrt import` reads flow exports (the flow language JSON, or the console's legacy export);
-    a template holds flows as strings inside resources, which it does not unpack.
+    `flowrt import` reads them too (several flows each); they are tested, flow by flow, in
+    tests/test_connect_templates.py (`test_every_real_template_imports_runs_and_exports`).
     """
     return path.suffix in (".yml", ".yaml", ".tf") or path.name.endswith(".template.json")
 
