@@ -9,9 +9,11 @@ resources `aws_connect_contact_flow` and `aws_connect_contact_flow_module` it ta
 of an object written in HCL (turned into JSON text) or `file("...")` of a file in the directory
 of the `.tf` file (or below it).
 
-Hand-written rather than a dependency: the registry's HCL parsers (python-hcl2) pull in a
-grammar engine and evaluate nothing we need more than this; this one is linear, bounded in
-nesting (`MAX_DEPTH`) and reports every problem with its line and column (`HclError`).
+Hand-written rather than a dependency: on the package registry, pyhcl reads only HCL 1 and
+python-hcl2 (maintained) reads all of HCL 2 but gives no line and column for what flowrt must
+report (a `content` that needs evaluating, a `file(...)` outside the directory) and would be a new
+runtime dependency for one reader of four attributes.  This one reads just the constructs
+needed, is linear, bounded in nesting (`MAX_DEPTH`), and places every problem (`HclError`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ Problems are FR443 at the place in the file where known.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -398,8 +397,3 @@ def _json(text: str) -> Any:
         return jsonread.loads(text)
     except JsonProblem:
         return None  # read_source says where
-
-
-def dumps_compact(data: Any) -> str:
-    """JSON text as `jsonencode` writes it (compact, UTF-8 kept)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
