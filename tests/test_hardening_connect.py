@@ -450,7 +450,7 @@ def test_an_output_directory_that_is_a_file_is_a_diagnostic(tmp_path: Path) -> N
     src.write_text(_flow()["text"], encoding="utf-8")
     diags, written, _ = import_paths([str(src)], str(blocker / "sub"))
     assert written == []
-    assert _where(diags) == [("FR001", str(src), 1, 1)]
+    assert _where([d for d in diags if d.code != "FR442"]) == [("FR001", str(src), 1, 1)]
     assert blocker.read_text(encoding="utf-8") == "a file"
 
 
@@ -512,14 +512,14 @@ def test_existing_flow_names_are_read_in_linear_time(tmp_path: Path) -> None:
 
 
 def test_a_legacy_module_without_equivalent_is_a_positioned_warning(tmp_path: Path) -> None:
-    module = {"id": "m", "type": "SetEventHook", "parameters": [], "branches": []}
+    module = {"id": "m", "type": "Teleport", "parameters": [], "branches": []}
     src = tmp_path / "old.json"
     src.write_text(json.dumps({"modules": [module], "start": "m"}), encoding="utf-8")
     diags, written, _ = import_paths([str(src)], str(tmp_path / "o"))
     assert _where(diags) == [("FR403", str(src), 1, 1)]
     assert diags[0].message == (
-        "legacy module `SetEventHook` (m): no equivalent action; kept as a pass-through that "
-        "export refuses"
+        "legacy module `Teleport` (m): no flow-language action for module type `Teleport`; kept "
+        "as a pass-through that export refuses"
     )
     assert len(written) == 2
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from flowrt.connect import jsonread
 from flowrt.connect.actions import VERSION
+from flowrt.connect.dangling import dangling
 from flowrt.connect.jsonread import JsonProblem
 from flowrt.core import files as core_files
 from flowrt.core.diagnostics import Diagnostic, Span
@@ -109,8 +110,11 @@ def _json_problem(problem: JsonProblem, text: str, shown: str, code: str = "FR40
     )
 
 
-def parse_source(text: str, shown: str, stem: str) -> tuple[Source | None, list[Diagnostic]]:
-    """Parse the text of one file (see `read_source`)."""
+def parse_source(
+    text: str, shown: str, stem: str, file_text: str | None = None
+) -> tuple[Source | None, list[Diagnostic]]:
+    """Parse the text of one file (see `read_source`); `file_text` is the whole file's text
+    when `text` came out of it (a template's `Content`), where FR441 positions are found."""
     try:
         data = jsonread.loads(text)
     except JsonProblem as exc:
@@ -143,6 +147,9 @@ def parse_source(text: str, shown: str, stem: str) -> tuple[Source | None, list[
             if content is None:
                 return None, [_json_problem(exc, text, shown)]
             return None, [_content_problem(exc, shown)]
+        broken = dangling(data, file_text or text, shown)
+        if broken:
+            return None, broken
         return Source(shown, stem, data, wrapper, legacy=True), []
     if "Actions" not in data:
         keys = ", ".join(sorted(map(str, data))[:8]) or "none"
@@ -159,6 +166,9 @@ def parse_source(text: str, shown: str, stem: str) -> tuple[Source | None, list[
     problem = _check_actions(data)
     if problem:
         return None, [_shape(shown, problem)]
+    broken = dangling(data, file_text or text, shown)
+    if broken:
+        return None, broken
     return Source(shown, stem, data, wrapper), []
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowrt.connect import flowtypes
 from flowrt.connect.actions import passthrough, same_action
 from flowrt.connect.check import demote_invalid
 from flowrt.connect.context import ExportContext
@@ -41,42 +42,16 @@ from flowrt.connect.files import (
     layout_path,
     path_exists,
     read_bounded,
-    read_source,
     to_yaml,
     write_atomic,
 )
 from flowrt.connect.import_blocks import candidate
 from flowrt.connect.legacy import convert_legacy
 from flowrt.connect.names import assign_names, slug
+from flowrt.connect.templates import CFN_FLOW, read_sources
 from flowrt.connect.testcases import is_testcase_file
 from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.lang.blocks import BLOCKS, Block
-
-WRAPPER_TYPES: dict[str, str] = {
-    "CONTACT_FLOW": "contact",
-    "CUSTOMER_QUEUE": "customer-queue",
-    "CUSTOMER_HOLD": "customer-hold",
-    "CUSTOMER_WHISPER": "customer-whisper",
-    "AGENT_HOLD": "agent-hold",
-    "AGENT_WHISPER": "agent-whisper",
-    "OUTBOUND_WHISPER": "outbound-whisper",
-    "AGENT_TRANSFER": "agent-transfer",
-    "QUEUE_TRANSFER": "queue-transfer",
-    "CONTACT_FLOW_MODULE": "module",
-}
-#: Hints in file names, checked in order, when nothing else says the flow type.
-_NAME_HINTS: tuple[tuple[str, str], ...] = (
-    ("module", "module"),
-    ("customer-queue", "customer-queue"),
-    ("queue-flow", "customer-queue"),
-    ("customer-hold", "customer-hold"),
-    ("agent-hold", "agent-hold"),
-    ("customer-whisper", "customer-whisper"),
-    ("agent-whisper", "agent-whisper"),
-    ("outbound-whisper", "outbound-whisper"),
-    ("agent-transfer", "agent-transfer"),
-    ("queue-transfer", "queue-transfer"),
-)
 
 
 @dataclass
@@ -95,22 +70,9 @@ class Imported:
 # flows
 
 
-def _flow_type(src: Source) -> str:
-    wrapper = src.wrapper.get("ContactFlow", src.wrapper)
-    if isinstance(wrapper, dict) and wrapper.get("Type") in WRAPPER_TYPES:
-        return WRAPPER_TYPES[wrapper["Type"]]
-    types = {a["Type"] for a in src.content.get("Actions", [])}
-    if "EndFlowModuleExecution" in types:
-        return "module"
-    if "DequeueContactAndTransferToQueue" in types:
-        return "customer-queue"
-    hint = "-".join(re.findall(r"[a-z0-9]+", src.stem.lower()))
-    for word, kind in _NAME_HINTS:
-        if word in hint:
-            return kind
-    if "whisper" in hint:
-        return "agent-whisper"
-    return "contact"
+def _flow_type(src: Source) -> tuple[str, Diagnostic | None]:
+    """The flow type from the wrapper, else from the actions (never from the file's name)."""
+    return flowtypes.flow_type(src.wrapper, src.content.get("Actions", []), src.file)
 
 
 def import_source(
@@ -124,11 +86,11 @@ def import_source(
     content = src.content
     if src.legacy:
         content, diags = convert_legacy(src.content, src.file)
-    flow_type = (
-        _flow_type(Source(src.file, src.stem, content, src.wrapper))
-        if not src.legacy
-        else (content.pop("flowrt-type", "contact"))
-    )
+    if src.legacy:
+        flow_type = content.pop("flowrt-type", "contact")
+    else:
+        flow_type, note = _flow_type(src)
+        diags.extend([note] if note else [])
     actions: list[dict[str, Any]] = content["Actions"]
     names = assign_names(actions, content.get("Metadata") or {})
     wrapper = src.wrapper.get("ContactFlow", src.wrapper)
@@ -241,10 +203,9 @@ def import_paths(
         for f in files:
             if is_testcase_file(f):  # an Amazon Connect test case: flowrt.connect.tests_import
                 continue
-            src, found = read_source(f)
+            found_sources, found = read_sources(f)
             diags.extend(found)
-            if src is not None:
-                sources.append(src)
+            sources.extend(found_sources)
     out = Path(out_dir)
     env = with_fallback(env, _project_arns(out))
     existing = _existing_flows(out)
@@ -290,7 +251,16 @@ def _layout_text(layout: dict[str, Any]) -> str:
 
 
 def _candidate_file(f: Path) -> bool:
-    return not f.name.startswith(".") and f.suffix.lower() not in (".md", ".yaml", ".yml", ".txt")
+    """Whether a file under a directory given to import may hold flows: flow JSON (any name),
+    a Terraform file, a CloudFormation template (YAML ones only when they name a flow resource:
+    a project's own `*.flow.yaml` and `*.scenario.yaml` files are not read)."""
+    if f.name.startswith("."):
+        return False
+    suffix = f.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        raw, problem = read_bounded(f, str(f))
+        return problem is None and CFN_FLOW.encode() in raw
+    return suffix not in (".md", ".txt")
 
 
 #: The `flow:` line of a flow file (linear: no lazy group before optional spaces).

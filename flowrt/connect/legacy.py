@@ -5,17 +5,19 @@ A legacy file has top-level `modules`, `version`, `type`, `start` and `metadata`
 transition, conditionType?, conditionValue?}], metadata}`.  The modules whose meaning is clear
 are converted to the action the current console would write (PlayPrompt -> MessageParticipant,
 SetQueue -> UpdateContactTargetQueue, CheckAttribute -> Compare, ...), then imported like any
-flow.  A module that has no such equivalent (SetEventHook, StoreUserInput, a dynamic value in an
-unknown namespace, ...) is kept as a pass-through of Type `legacy:<type>` with its parameters,
-and reported with FR403: the flow imports and dry-runs, and export refuses that block (FR417).
+flow; the converters are `flowrt.connect.legacy_modules`, one per module type found in real
+exports.  A module that has no such equivalent (a module type no converter knows, a parameter or
+branch no rule covers, a dynamic value in an unknown namespace) is kept as a pass-through of Type
+`legacy:<type>` with its parameters, and reported with FR403 naming what has no equivalent: the
+flow imports and dry-runs, and export refuses that block (FR417).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flowrt.connect.actions import VERSION
+from flowrt.connect.legacy_modules import CONVERTERS, RESOURCES, NoEquivalent, params_of
 from flowrt.core.diagnostics import Diagnostic, Span
 
 LEGACY_TYPES: dict[str, str] = {
@@ -29,18 +31,6 @@ LEGACY_TYPES: dict[str, str] = {
     "agentTransfer": "agent-transfer",
     "queueTransfer": "queue-transfer",
 }
-_SYSTEM = {
-    "Customer Number": "$.CustomerEndpoint.Address",
-    "Dialed Number": "$.SystemEndpoint.Address",
-    "Stored customer input": "$.StoredCustomerInput",
-    "Queue.ARN": "$.Queue.ARN",
-    "Queue.Name": "$.Queue.Name",
-    "Channel": "$.Channel",
-    "Contact id": "$.ContactId",
-    "Initial contact id": "$.InitialContactId",
-    "Language": "$.LanguageCode",
-}
-_NAMESPACES = {"User Defined": "$.Attributes.", "External": "$.External."}
 _OPERATORS = {
     "Equals": "Equals",
     "GreaterThan": "NumberGreaterThan",
@@ -57,200 +47,10 @@ _BRANCH_ERRORS = {
     "AtCapacity": "QueueAtCapacity",
     "CallFailure": "CallFailed",
 }
-
-
-class _NoEquivalent(Exception):
-    """The module (or one of its values) has no flow-language equivalent."""
-
-
-def _value(param: dict[str, Any]) -> str:
-    """A legacy parameter's value: static text, or the `$.` reference its namespace names."""
-    ns, value = param.get("namespace"), param.get("value")
-    if not isinstance(value, str | int | bool) or isinstance(value, bool):
-        raise _NoEquivalent(f"value {value!r} of `{param.get('name')}`")
-    if ns is None:
-        return str(value)
-    if ns == "System" and value in _SYSTEM:
-        return _SYSTEM[str(value)]
-    if ns in _NAMESPACES:
-        return _NAMESPACES[ns] + str(value)
-    raise _NoEquivalent(f"`{value}` in namespace `{ns}`")
-
-
-def _params(module: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        p["name"]: p for p in module.get("parameters", []) if isinstance(p, dict) and "name" in p
-    }
-
-
-def _prompt(p: dict[str, dict[str, Any]]) -> dict[str, str]:
-    if "Text" in p:
-        kind = p.get("TextToSpeechType", {}).get("value", "text")
-        return {"SSML" if kind == "ssml" else "Text": _value(p["Text"])}
-    if "AudioPrompt" in p:
-        return {"PromptId": _value(p["AudioPrompt"])}
-    raise _NoEquivalent("a prompt with neither text nor an audio prompt")
-
-
-def _play(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    return "MessageParticipant", _prompt(p)
-
-
-def _set_queue(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    if "Queue" in p:
-        return "UpdateContactTargetQueue", {"QueueId": _value(p["Queue"])}
-    if "Agent" in p:
-        return "UpdateContactTargetQueue", {"AgentId": _value(p["Agent"])}
-    raise _NoEquivalent("SetQueue without a queue or agent")
-
-
-def _transfer(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    target = m.get("target")
-    if target == "Queue" and not p:
-        return "TransferContactToQueue", {}
-    if target == "Flow" and set(p) == {"ContactFlowId"}:
-        return "TransferToFlow", {"ContactFlowId": _value(p["ContactFlowId"])}
-    if target == "PhoneNumber" and "PhoneNumber" in p:
-        blind = p.get("BlindTransfer", {}).get("value", True)
-        out: dict[str, Any] = {
-            "ThirdPartyPhoneNumber": _value(p["PhoneNumber"]),
-            "ThirdPartyConnectionTimeLimitSeconds": str(p.get("TimeLimit", {}).get("value", "30")),
-            "ContinueFlowExecution": "False" if blind in (True, "true") else "True",
-        }
-        return "TransferParticipantToThirdParty", out
-    raise _NoEquivalent(f"Transfer to {target} with {', '.join(sorted(p)) or 'no parameters'}")
-
-
-def _check_attribute(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    attr = p.get("Attribute", {}).get("value")
-    ns = p.get("Namespace", {}).get("value")
-    ref = _value({"name": "Attribute", "value": attr, "namespace": ns})
-    if not ref.startswith("$."):
-        raise _NoEquivalent(f"attribute `{attr}` without a namespace")
-    return "Compare", {"ComparisonValue": ref}
-
-
-def _set_attributes(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    attrs = {
-        str(x["key"]): _value(x)
-        for x in m.get("parameters", [])
-        if isinstance(x, dict) and x.get("name") == "Attribute" and "key" in x
-    }
-    if not attrs:
-        raise _NoEquivalent("SetAttributes without attributes")
-    return "UpdateContactAttributes", {"Attributes": attrs}
-
-
-def _hours(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    if "Hours" in p:
-        return "CheckHoursOfOperation", {"HoursOfOperationId": _value(p["Hours"])}
-    if p:
-        raise _NoEquivalent(f"CheckHoursOfOperation with {', '.join(sorted(p))}")
-    return "CheckHoursOfOperation", {}
-
-
-def _staffing(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    status = p.get("Status", {}).get("value", "Available")
-    if status not in ("Available", "Staffed", "Online") or set(p) - {"Status"}:
-        raise _NoEquivalent(f"CheckStaffing {status}")
-    return "CheckMetricData", {"MetricType": f"NumberOfAgents{status}"}
-
-
-def _logging(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    value = p.get("LoggingBehavior", {}).get("value")
-    if value not in ("Enable", "Disable"):
-        raise _NoEquivalent(f"LoggingBehavior {value!r}")
-    return "UpdateFlowLoggingBehavior", {"FlowLoggingBehavior": f"{value}d"}
-
-
-def _lambda(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    if m.get("target") != "Lambda" or "FunctionArn" not in p:
-        raise _NoEquivalent(f"InvokeExternalResource of target {m.get('target')!r}")
-    out: dict[str, Any] = {
-        "LambdaFunctionARN": _value(p["FunctionArn"]),
-        "InvocationTimeLimitSeconds": str(p.get("TimeLimit", {}).get("value", "3")),
-    }
-    attrs = {
-        str(x["key"]): _value(x)
-        for x in m.get("parameters", [])
-        if isinstance(x, dict) and x.get("name") == "Parameter" and "key" in x
-    }
-    if attrs:
-        out["LambdaInvocationAttributes"] = attrs
-    return "InvokeLambdaFunction", out
-
-
-def _voice(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    extra = {k for k, v in p.items() if k != "GlobalVoice" and v.get("value") not in (None, "None")}
-    if "GlobalVoice" not in p or extra:
-        raise _NoEquivalent(f"SetVoice with {', '.join(sorted(extra)) or 'no voice'}")
-    return "UpdateContactTextToSpeechVoice", {"TextToSpeechVoice": _value(p["GlobalVoice"])}
-
-
-def _input(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    if m.get("target") != "Digits":
-        raise _NoEquivalent(f"GetUserInput of target {m.get('target')!r}")
-    out = _prompt(p)
-    out["InputTimeLimitSeconds"] = str(p.get("Timeout", {}).get("value", "5"))
-    out["StoreInput"] = "False"
-    return "GetParticipantInput", out
-
-
-def _metrics(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    if set(p) == {"Queue"}:
-        return "GetMetricData", {"QueueId": _value(p["Queue"])}
-    if not p:
-        return "GetMetricData", {}
-    raise _NoEquivalent(f"GetMetricData with {', '.join(sorted(p))}")
-
-
-def _simple(
-    kind: str,
-) -> Callable[[dict[str, Any], dict[str, dict[str, Any]]], tuple[str, dict[str, Any]]]:
-    def convert(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-        return kind, {}
-
-    return convert
-
-
-def _loop_prompts(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    messages: list[dict[str, str]] = []
-    for x in m.get("parameters", []):
-        if x.get("name") == "Text":
-            messages.append({"Text": _value({**x, "namespace": None})})
-        elif x.get("name") == "AudioPrompt":
-            messages.append({"PromptId": _value(x)})
-        else:
-            raise _NoEquivalent(f"LoopPrompts parameter `{x.get('name')}`")
-    if not messages:
-        raise _NoEquivalent("LoopPrompts without prompts")
-    return "MessageParticipantIteratively", {"Messages": messages}
-
-
-def _loop(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    return "Loop", {"LoopCount": str(p.get("LoopCount", {}).get("value", "1"))}
-
-
-#: Legacy module type -> converter to (flow language Type, Parameters).
-CONVERTERS: dict[
-    str, Callable[[dict[str, Any], dict[str, dict[str, Any]]], tuple[str, dict[str, Any]]]
-] = {
-    "PlayPrompt": _play,
-    "SetQueue": _set_queue,
-    "Transfer": _transfer,
-    "CheckAttribute": _check_attribute,
-    "SetAttributes": _set_attributes,
-    "CheckHoursOfOperation": _hours,
-    "CheckStaffing": _staffing,
-    "SetLoggingBehavior": _logging,
-    "InvokeExternalResource": _lambda,
-    "SetVoice": _voice,
-    "GetUserInput": _input,
-    "GetMetricData": _metrics,
-    "Disconnect": _simple("DisconnectParticipant"),
-    "Resume": _simple("EndFlowExecution"),
-    "Loop": _loop,
-    "LoopPrompts": _loop_prompts,
+#: The ErrorType of a legacy `Timeout` branch, for the Types that have one.
+_TIMEOUTS = {
+    "GetParticipantInput": "InputTimeLimitExceeded",
+    "TransferParticipantToThirdParty": "ConnectionTimeLimitExceeded",
 }
 
 
@@ -271,7 +71,7 @@ def _transitions(kind: str, module: dict[str, Any]) -> dict[str, Any]:
         elif c == "Evaluate":
             op = _OPERATORS.get(str(b.get("conditionType")))
             if op is None:
-                raise _NoEquivalent(f"condition {b.get('conditionType')!r}")
+                raise NoEquivalent(f"condition {b.get('conditionType')!r}")
             cond(op, str(b.get("conditionValue", "")), t)
         elif c in ("True", "False") and kind == "CheckHoursOfOperation":
             cond("Equals", c, t)
@@ -281,17 +81,12 @@ def _transitions(kind: str, module: dict[str, Any]) -> dict[str, Any]:
             errors.append({"NextAction": t, "ErrorType": "NoMatchingCondition"})
         elif c in ("Looping", "Complete") and kind == "Loop":
             cond("Equals", "ContinueLooping" if c == "Looping" else "DoneLooping", t)
-        elif c == "Timeout":
-            timeout = (
-                "InputTimeLimitExceeded"
-                if kind == "GetParticipantInput"
-                else ("ConnectionTimeLimitExceeded")
-            )
-            errors.append({"NextAction": t, "ErrorType": timeout})
+        elif c == "Timeout" and kind in _TIMEOUTS:
+            errors.append({"NextAction": t, "ErrorType": _TIMEOUTS[kind]})
         elif c in _BRANCH_ERRORS:
             errors.append({"NextAction": t, "ErrorType": _BRANCH_ERRORS[c]})
         else:
-            raise _NoEquivalent(f"branch {c!r}")
+            raise NoEquivalent(f"branch {c!r} (the {kind} action has no such branch)")
     if nxt is None and errors and kind != "Compare":
         nxt = next((e["NextAction"] for e in errors if e["ErrorType"] == "NoMatchingError"), None)
     if kind == "Loop" and nxt is None:  # the console writes the DoneLooping target
@@ -324,6 +119,26 @@ def _passthrough_transitions(module: dict[str, Any]) -> dict[str, Any]:
     return {**({"NextAction": nxt} if nxt else {}), "Errors": errors, "Conditions": []}
 
 
+def _unset_resources(module: dict[str, Any], kind: str, file: str) -> list[Diagnostic]:
+    """FR440 for each resource parameter with neither a value nor a resource name."""
+    out = []
+    for param in module.get("parameters", []):
+        if not isinstance(param, dict) or param.get("name") not in RESOURCES:
+            continue
+        if param.get("value") in (None, "") and not param.get("resourceName"):
+            out.append(
+                Diagnostic.make(
+                    "FR440",
+                    f"legacy module `{kind}` ({module['id']}): `{param['name']}` names nothing "
+                    "(no value and no resource name); imported as an empty value",
+                    Span(file, 1, 1, 1, 2),
+                    "choose the resource in the imported block (or map it in an environment "
+                    "file) before exporting to Amazon Connect",
+                )
+            )
+    return out
+
+
 def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Flow language content (plus `flowrt-type`) for a legacy export, and its FR403 findings."""
     diags: list[Diagnostic] = []
@@ -338,10 +153,10 @@ def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], lis
         try:
             convert = CONVERTERS.get(kind)
             if convert is None:
-                raise _NoEquivalent("no equivalent action")
-            ctype, params = convert(m, _params(m))
+                raise NoEquivalent(f"no flow-language action for module type `{kind}`")
+            ctype, params = convert(m, params_of(m))
             trans = _transitions(ctype, m)
-        except (_NoEquivalent, KeyError, TypeError, AttributeError) as exc:
+        except (NoEquivalent, KeyError, TypeError, AttributeError) as exc:
             diags.append(
                 Diagnostic.make(
                     "FR403",
@@ -356,6 +171,7 @@ def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], lis
             if m.get("target") is not None:
                 params["target"] = m["target"]
             trans = _passthrough_transitions(m)
+        diags.extend(_unset_resources(m, kind, file))
         actions.append(
             {"Identifier": m["id"], "Type": ctype, "Parameters": params, "Transitions": trans}
         )

@@ -59,6 +59,10 @@ def _w(title: str) -> CodeInfo:
     return CodeInfo(Severity.WARNING, title)
 
 
+def _n(title: str) -> CodeInfo:
+    return CodeInfo(Severity.NOTE, title)
+
+
 # The registry of stable codes.  Never renumber: tools and users key on them.
 CODES: dict[str, CodeInfo] = {
     # reading files (FR001-FR009)
@@ -158,6 +162,11 @@ CODES: dict[str, CodeInfo] = {
     "FR417": _e("export: legacy pass-through block"),
     "FR419": _e("export: flow content too large"),
     "FR420": _e("environment file invalid"),
+    "FR440": _w("import: legacy module names no resource"),
+    "FR441": _e("import: transition to no action"),
+    "FR442": _n("import: flow type not stated in the file"),
+    "FR443": _e("import: CloudFormation or Terraform file cannot be read"),
+    "FR444": _e("transfer to a flow of a type Amazon Connect does not allow"),
     "FR450": _e("export-tests: case cannot be an Amazon Connect test case"),
     "FR451": _w("export-tests: name not mapped to an ARN or ID"),
     "FR452": _e("import: not an Amazon Connect test case"),

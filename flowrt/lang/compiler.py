@@ -279,7 +279,11 @@ class BlockContext:
                 "use a number claimed in the instance (`phone-numbers:`) or an attribute",
             )
 
-    def flow_name(self, value: str, path: JsonPath) -> None:
+    def flow_name(
+        self, value: str, path: JsonPath, targets: frozenset[str] | None = None, why: str = ""
+    ) -> None:
+        """A flow named by a block: it exists, and (with `targets`) is of a type the block may
+        hand the contact to (FR444, `why` saying which Amazon Connect page allows which)."""
         if value.startswith("$."):
             self.reference(value, path)
             return
@@ -290,6 +294,17 @@ class BlockContext:
                 f"unknown flow `{value}`{suggestion(value, self.env.flow_types)}",
                 path,
                 "flows are named by the `flow:` key of a *.flow.yaml file",
+            )
+            return
+        kind = self.env.flow_types.get(value)
+        if targets is not None and kind is not None and kind not in targets:
+            allowed = ", ".join(f"`{t}`" for t in sorted(targets))
+            self.error(
+                "FR444",
+                f"flow `{value}` is a `{kind}` flow; a `{self.flow_type}` flow's "
+                f"{self.node.block.TYPE} hands the contact only to {allowed} flows{why}",
+                path,
+                f"name a flow of type {allowed} here",
             )
 
     def hours(self, value: str, path: JsonPath) -> None:

@@ -243,7 +243,14 @@ class TransferToFlow(Block):
     flow: str = Field(description="Name of the flow to run, or a `$.` reference.")
 
     def check(self, cx: BlockContext) -> None:
-        cx.flow_name(self.flow, ("flow",))
+        # "Set up call transfers": Transfer to flow ends the current flow and transfers the
+        # customer to another contact flow (not a queue, hold, whisper or transfer flow).
+        cx.flow_name(
+            self.flow,
+            ("flow",),
+            frozenset({"contact"}),
+            ' (Amazon Connect, "Set up call transfers")',
+        )
 
     def compile_step(self, node: Node) -> Step:
         flow = self.flow
