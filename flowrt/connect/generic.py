@@ -9,7 +9,7 @@ A declarative block type says, on its class (see `flowrt.lang.blocks.base.Block`
   (`RecordingBehavior.RecordedParticipants`); `kind` says how the value is written: `text` as is,
   `bool` as `"True"`/`"False"`, `int` as digits, `json` an object or list kept as is, `resource` a
   name of the instance written as its ARN or ID through the environment (a `$.` reference, an
-  ARN or an ID stays as it is).  A field that is absent (None) is not written;
+  ARN or an ID stays as it is), `values` a mapping of text written as `{key: {"Value": text}}`.  A field that is absent (None) is not written;
 - `CONNECT_ERRORS`: DSL branch -> Connect `ErrorType`;
 - `CONNECT_CONDITIONS`: DSL branch -> a fixed transition condition `(Operator, operand)`;
 - `CONNECT_NEXT`: the branch whose target Connect writes as `NextAction` (it may also be an
@@ -68,6 +68,8 @@ def _written(param: ConnectParam, value: Any, cx: ExportContext) -> Any:
     kind = param.kind
     if kind == "json":
         return copy.deepcopy(value)
+    if kind == "values":
+        return {k: {"Value": v} for k, v in value.items()}
     if kind == "resource" and isinstance(value, str):
         return cx.resource(param.resource or "", value, (_kebab(param.field),))
     if isinstance(value, str):
@@ -148,6 +150,13 @@ def _read(param: ConnectParam, value: Any, env: Environment) -> Any:
     kind = param.kind
     if kind == "json":
         return copy.deepcopy(value)
+    if kind == "values":
+        if not isinstance(value, dict) or not all(
+            isinstance(v, dict) and list(v) == ["Value"] and isinstance(v["Value"], str)
+            for v in value.values()
+        ):
+            return _ABSENT
+        return {k: v["Value"] for k, v in value.items()}
     if not isinstance(value, str):
         return _ABSENT
     if kind == "resource":
