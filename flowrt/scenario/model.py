@@ -596,7 +596,7 @@ def _unused(
     nodes = [n for r in known for f in r.flows for n in f.nodes]
     dialled = [
         n.prepared.get(("phone-number",)) for n in nodes if n.type == "transfer-to-phone-number"
-    ]
+    ] + [n.prepared.get(("callback-number",)) for n in nodes if n.type == "set-callback-number"]
     numbers = {d for d in dialled if isinstance(d, str)}
     any_number = any(not isinstance(d, str) for d in dialled)
     whose = "the flows of this scenario's cases" if shared else "the flows this case runs"

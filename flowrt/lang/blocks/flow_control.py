@@ -286,12 +286,18 @@ class Wait(Block):
             "timeout-seconds" if self.timeout_seconds is not None else "documented-timeout-seconds"
         )
         events = tuple(self.events or ())
+        limit = (
+            self.timeout_seconds
+            if self.timeout_seconds is not None
+            else self.documented_timeout_seconds
+        )
+        static = str(limit) if isinstance(limit, int) else None
 
         def wait(node: Node, rt: Runtime) -> str:
             if rt.contact.channel != "CHAT":
                 rt.fact("error", f"wait is chat only; this is a {rt.contact.channel} contact")
                 return "error"
-            seconds = rt.param(node, (field,))
+            seconds = static if static is not None else rt.param(node, (field,))
             event = rt.world.wait_events.get(name, "WaitCompleted")
             if event == "CustomerReturned" and event in events:
                 rt.facts.append(("setting", "wait", f"up to {seconds} s: the customer returned"))

@@ -35,8 +35,8 @@ RECORDING_FLOWS = frozenset(
     {"contact", "agent-transfer", "queue-transfer", "customer-queue", "outbound-whisper"}
 )
 CALLBACK_FLOWS = frozenset({"contact", "agent-transfer", "queue-transfer", "customer-queue"})
-#: Not in hold flows (UpdateContactMediaStreamingBehavior).
-MEDIA_FLOWS = INTERACTIVE - {"customer-hold", "agent-hold", "module"}
+#: Not in hold flows (UpdateContactMediaStreamingBehavior); real exports use it in modules.
+MEDIA_FLOWS = INTERACTIVE - {"customer-hold", "agent-hold"}
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 Facts = tuple[tuple[str, str], ...]
 State = tuple[tuple[tuple[str, ...], str], ...]
