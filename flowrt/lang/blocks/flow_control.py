@@ -245,7 +245,7 @@ class Wait(Block):
     timeout_seconds: Seconds | None = Field(
         None,
         description="Seconds to wait, 1-604800 (seven days), or a `$.` reference "
-        "(`TimeLimitSeconds`, as the flow designer writes it).",
+        "(`TimeLimitSeconds`, as the console writes it).",
     )
     documented_timeout_seconds: Seconds | None = Field(
         None,
