@@ -218,12 +218,16 @@ def test_every_block_types_step_takes_its_branches_on_the_example_project() -> N
     # Every step of every run takes a branch its block declares and goes where it leads; every
     # block type of the registry runs, takes each of its declared branches, and its own step
     # (not the world's `errors:`) takes the branches listed above.
+    # The behaviour blocks of flowrt.lang.blocks.settings and .flow_control run in their own
+    # project (tests/data/settings-project), beside the example project.
     examples = Path(__file__).resolve().parent.parent / "flows"
     report = run_project(str(examples))
     assert len(report.results) >= 80 and not [d for d in report.diagnostics if d.is_error]
+    settings = run_project(str(Path(__file__).resolve().parent / "data" / "settings-project"))
+    assert len(settings.results) == 10 and not [d for d in settings.diagnostics if d.is_error]
     taken: dict[str, set[str]] = defaultdict(set)
     by_steps: dict[str, set[str]] = defaultdict(set)
-    for r in report.results:
+    for r in [*report.results, *settings.results]:
         records = r.result.trace.records
         assert_steps_follow_branches(records)
         for _, node, branch, facts, _ in records:
