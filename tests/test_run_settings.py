@@ -66,3 +66,29 @@ def test_behaviour_block_checks(code: str, tmp_path: Path) -> None:
     diags, _ = check_paths([str(tmp_path)])
     found = [(d.span.line, d.span.column, d.message) for d in diags if d.code == code and d.span]
     assert found == [EXPECTED[code]]
+
+
+def test_settings_project_matches_its_goldens_with_full_branch_coverage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The goldens of tests/data/settings-project pin every fact and branch of the behaviour
+    blocks' runs (e.g. `voice: Joanna (Neural)`, `percentage draw: 71 (from the contact ID)`)."""
+    from flowrt.testing.suite import run_suite
+
+    monkeypatch.chdir(Path(__file__).resolve().parent / "data")
+    report = run_suite(["settings-project"], coverage=True)
+    assert report.diagnostics == [] and report.failed == 0 and report.passed == 10
+    assert report.changes == []
+    assert report.coverage is not None and report.coverage.percent == 100.0
+
+
+def test_flow_attributes_voice_and_language_are_read_by_later_blocks() -> None:
+    from flowrt.project.driver import load_project
+
+    root = Path(__file__).resolve().parent / "data" / "settings-project"
+    program = load_project(root).compile()
+    result = program.run({"customer-endpoint": "+15555550100"}, flow="contact-settings")
+    greet = [r for r in result.trace.records if r[1].name == "greet"]
+    assert [f for f in greet[0][3] if f[0] == "prompt"] == [
+        ("prompt", "This is the callback line, in en-US, read by Joanna.")
+    ]
