@@ -77,7 +77,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Run `flowrt replay`."""
     from flowrt.core.diagnostics import render_text
     from flowrt.core.files import write_atomic
-    from flowrt.replay.report import as_json, render_text as render_report, replay_logs
+    from flowrt.replay.report import as_json, replay_logs
+    from flowrt.replay.report import render_text as render_report
     from flowrt.replay.scenario_out import scenario_text
 
     if args.fail_over is not None and not args.against:

@@ -70,7 +70,8 @@ def events_of(records: list[dict[str, Any]], program: Program) -> list[Event]:
         flow, shown = _flow_of(rec, program)
         ident = rec.get("Identifier") if isinstance(rec.get("Identifier"), str) else None
         module = str(rec["ContactFlowModuleType"])
-        params = rec.get("Parameters") if isinstance(rec.get("Parameters"), dict) else {}
+        given = rec.get("Parameters")
+        params: dict[str, Any] = given if isinstance(given, dict) else {}
         results = rec.get("Results") if "Results" in rec else None
         ext = rec.get("ExternalResults")
         prev = out[-1] if out else None
@@ -131,9 +132,7 @@ class WorldSpec:
 
     clock: datetime | None = None
     input: dict[str, list[str]] = field(default_factory=dict)
-    lambdas: dict[str, list[tuple[dict[str, str] | None, str | None]]] = field(
-        default_factory=dict
-    )
+    lambdas: dict[str, list[tuple[dict[str, str] | None, str | None]]] = field(default_factory=dict)
     queues: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     external: dict[str, list[str]] = field(default_factory=dict)
     errors: set[str] = field(default_factory=set)
@@ -176,14 +175,17 @@ class Replayed:
 def _contact(c: Contact, events: list[Event]) -> PreparedContact:
     ctr = c.ctr or {}
     set_keys = {e.params.get("Key") for e in events if e.module == "SetAttributes"}
-    attrs = ctr.get("Attributes") if isinstance(ctr.get("Attributes"), dict) else {}
+    given = ctr.get("Attributes")
+    attrs: dict[str, Any] = given if isinstance(given, dict) else {}
     initial = {str(k): str(v) for k, v in attrs.items() if k not in set_keys}
 
     def address(key: str) -> str | None:
         ep = ctr.get(key)
         return str(ep["Address"]) if isinstance(ep, dict) and ep.get("Address") else None
 
-    channel = ctr.get("Channel") if ctr.get("Channel") in ("VOICE", "CHAT", "TASK", "EMAIL") else None
+    channel = (
+        ctr.get("Channel") if ctr.get("Channel") in ("VOICE", "CHAT", "TASK", "EMAIL") else None
+    )
     return PreparedContact(
         channel=str(channel or "VOICE"),
         customer_endpoint=address("CustomerEndpoint"),
@@ -312,10 +314,11 @@ def _answer(
             if v is not None and k not in values:
                 values[k] = v
                 changed = True
-    if ev.results == "Error" and "error" in node.block.BRANCHES and node.name not in spec.errors:
-        if t not in ("get-customer-input", "lex-bot", "invoke-lambda", "transfer-to-phone-number"):
-            spec.errors.add(node.name)
-            changed = True
+    answered = ("get-customer-input", "lex-bot", "invoke-lambda", "transfer-to-phone-number")
+    failed = ev.results == "Error" and "error" in node.block.BRANCHES
+    if failed and node.name not in spec.errors and t not in answered:
+        spec.errors.add(node.name)
+        changed = True
     return changed
 
 
@@ -360,21 +363,33 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
             if not recorded
             else f"flow `{recorded[0].flow_label}` is not in the project"
         )
-        div = Divergence(None, None, None, None, "-", recorded[0].describe() if recorded else "-", why)
-        return Replayed(c.contact_id, "unreplayable", None, div, None, spec, contact, 0, unknown)
+        none = Divergence(
+            None, None, None, None, "-", recorded[0].describe() if recorded else "-", why
+        )
+        return Replayed(c.contact_id, "unreplayable", None, none, None, spec, contact, 0, unknown)
     arns = _Arns(program)
     result = None
     for _ in range(2 * len(recorded) + 2):
-        result = run(program, contact, spec.prepared(), flow=start, max_steps=max_steps,
-                     contact_id=c.contact_id)
+        result = run(
+            program,
+            contact,
+            spec.prepared(),
+            flow=start,
+            max_steps=max_steps,
+            contact_id=c.contact_id,
+        )
         expected = _expected(result, arns)
         visits: dict[Any, int] = {}
         changed = False
-        div = None
-        for i, (node, branch, ev) in enumerate(expected):
+        div: Divergence | None = None
+        for i, (node, _branch, ev) in enumerate(expected):
             if i >= len(recorded):
-                div = _diverge(expected, i, "-", "Connect's log ends here (the contact hung up, "
-                               "or logging was turned off)")
+                div = _diverge(
+                    expected,
+                    i,
+                    "-",
+                    "Connect's log ends here (the contact hung up, or logging was turned off)",
+                )
                 break
             rec = recorded[i]
             if not _same(ev, rec):
@@ -387,23 +402,36 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
         if changed:
             continue
         if div is None and len(recorded) > len(expected):
-            div = _diverge(expected, len(expected), recorded[len(expected)].describe(),
-                           "flowrt's run ended; Connect's log goes on")
+            div = _diverge(
+                expected,
+                len(expected),
+                recorded[len(expected)].describe(),
+                "flowrt's run ended; Connect's log goes on",
+            )
         status = "identical" if div is None else "diverged"
-        return Replayed(c.contact_id, status, start, div, result, spec, contact, len(recorded),
-                        unknown)
+        return Replayed(
+            c.contact_id, status, start, div, result, spec, contact, len(recorded), unknown
+        )
     div = Divergence(start, None, None, None, "-", "-", "the recorded answers do not settle")
-    return Replayed(c.contact_id, "diverged", start, div, result, spec, contact, len(recorded),
-                    unknown)
+    return Replayed(
+        c.contact_id, "diverged", start, div, result, spec, contact, len(recorded), unknown
+    )
 
 
-def _diverge(expected: list[tuple[Node, str, Event]], i: int, recorded: str, what: str) -> Divergence:
+def _diverge(
+    expected: list[tuple[Node, str, Event]], i: int, recorded: str, what: str
+) -> Divergence:
     """The divergence before expected event `i`: the block that chose the path."""
     if i == 0:
         node, branch, ev = expected[0] if expected else (None, "", None)
         return Divergence(
-            ev.flow if ev else None, None, None, None,
-            ev.describe() if ev else "-", recorded, f"the log starts differently: {what}",
+            ev.flow if ev else None,
+            None,
+            None,
+            None,
+            ev.describe() if ev else "-",
+            recorded,
+            f"the log starts differently: {what}",
         )
     node, branch, ev = expected[i - 1]
     nxt = expected[i][2].describe() if i < len(expected) else "(the run ends)"

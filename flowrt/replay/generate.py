@@ -152,10 +152,10 @@ def step_records(
         given = _facts(facts, "input")
         if error:
             result = "Error"
-        elif given:
-            result = _text(given[0][1])
-        else:
+        elif branch == "timeout" or not given:
             result = "Timeout"
+        else:
+            result = _text(given[0][1])
         return [entry, {"ContactFlowModuleType": module, "Results": result}]
     elif module == "SetAttributes":
         sets = _facts(facts, "set")

@@ -82,8 +82,12 @@ def compare(replayed: Replayed, changed: Program, max_steps: int = 1000) -> Chan
         return None
     if replayed.flow not in changed.flows:
         before = summary(replayed.result)
-        after = {**{k: None for k in ASPECTS}, "outcome": "flow removed", "prompts": [],
-                 "attributes": {}}
+        after: dict[str, Any] = {
+            **{k: None for k in ASPECTS},
+            "outcome": "flow removed",
+            "prompts": [],
+            "attributes": {},
+        }
         return Change(replayed.contact_id, ["outcome"], before, after, [])
     new = run(
         changed,

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import glob
 import gzip
-import io
 import json
 import os
 import re
@@ -119,13 +118,12 @@ def _lines(path: Path, stats: ReadStats) -> Iterator[tuple[int, str]]:
         stats.problems.append(Problem("FR602", str(path), 0, f"cannot be read: {exc.strerror}"))
         return
     with handle:
-        reader = io.BufferedReader(handle) if not isinstance(handle, io.BufferedReader) else handle
         pending: list[str] = []
         start = 0
         size = 0
         n = 0
         try:
-            for n, raw in enumerate(reader, 1):
+            for n, raw in enumerate(handle, 1):
                 if len(raw) > MAX_LINE:
                     stats.problems.append(
                         Problem("FR600", str(path), n, f"line over {MAX_LINE:,} bytes")
@@ -163,7 +161,11 @@ def _objects(text: str) -> Iterator[Any]:
             message = event.get("message") if isinstance(event, dict) else None
             yield _loads(message) if isinstance(message, str) else _BAD
         return
-    if isinstance(value, dict) and isinstance(value.get("message"), str) and "ContactId" not in value:
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("message"), str)
+        and "ContactId" not in value
+    ):
         value = _loads(value["message"])
     yield value
 
@@ -174,7 +176,9 @@ def _problem(value: Any) -> str | None:
     if not isinstance(value, dict):
         return f"a JSON {type(value).__name__}, not an object"
     if CTR_KEY in value:
-        return None if isinstance(value.get("ContactId"), str) else "contact record without ContactId"
+        return (
+            None if isinstance(value.get("ContactId"), str) else "contact record without ContactId"
+        )
     if not isinstance(value.get("ContactId"), str) or not value["ContactId"]:
         return "no `ContactId`"
     if not isinstance(value.get("ContactFlowModuleType"), str):
@@ -184,9 +188,7 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-def read_records(
-    inputs: list[str], stats: ReadStats
-) -> Iterator[tuple[dict[str, Any], str, int]]:
+def read_records(inputs: list[str], stats: ReadStats) -> Iterator[tuple[dict[str, Any], str, int]]:
     """Every record of the inputs with its file and line; problems go to `stats`."""
     files, problems = expand(inputs)
     stats.problems.extend(problems)
@@ -223,20 +225,20 @@ class Contact:
 
 
 def _finish(
-    cid: str, items: list[tuple[str, int, int, str]], ctr: dict[str, Any] | None, stats: ReadStats
+    cid: str, items: list[tuple[str, int, str, str]], ctr: dict[str, Any] | None, stats: ReadStats
 ) -> Contact:
     """Sort a contact's (timestamp, seq, ...) items, drop exact duplicates."""
     items.sort(key=lambda it: (it[0], it[1]))
     seen: set[str] = set()
     records: list[dict[str, Any]] = []
     where: list[tuple[str, int]] = []
-    for _, _, text, file_line in ((i[0], i[1], i[2], i[3]) for i in items):
+    for _, _, text, file_line in items:
         if text in seen:
             stats.duplicates += 1
             continue
         seen.add(text)
         records.append(json.loads(text))
-        file, _, line = str(file_line).rpartition(":")
+        file, _, line = file_line.rpartition(":")
         where.append((file, int(line)))
     return Contact(cid, records, ctr, where)
 

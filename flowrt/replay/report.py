@@ -185,8 +185,13 @@ def as_json(report: ReplayReport) -> dict[str, Any]:
             "diverged": report.diverged,
             "unreplayable": report.unreplayable,
             "causes": [
-                {"cause": g.key, "count": g.count, "percent": report.percent(g.count),
-                 "examples": g.examples, "first": g.detail}
+                {
+                    "cause": g.key,
+                    "count": g.count,
+                    "percent": report.percent(g.count),
+                    "examples": g.examples,
+                    "first": g.detail,
+                }
                 for g in _ordered(report.causes)
             ],
         },
@@ -198,8 +203,13 @@ def as_json(report: ReplayReport) -> dict[str, Any]:
             "changed-percent": report.percent(report.changed),
             "missing-answers": report.missing_answers,
             "changes": [
-                {"change": g.key, "count": g.count, "percent": report.percent(g.count),
-                 "examples": g.examples, **g.detail}
+                {
+                    "change": g.key,
+                    "count": g.count,
+                    "percent": report.percent(g.count),
+                    "examples": g.examples,
+                    **g.detail,
+                }
                 for g in _ordered(report.impact)
             ],
         }
