@@ -17,7 +17,8 @@ import pytest
 from flowrt.connect.env import Environment
 from flowrt.connect.export import export_flow
 from flowrt.connect.files import Source
-from flowrt.connect.importer import WRAPPER_TYPES, import_source
+from flowrt.connect.flowtypes import WRAPPER_TYPES
+from flowrt.connect.importer import import_source
 from flowrt.lang.blocks import BLOCKS, Flow
 
 FLOW_ARN = "arn:aws:connect:us-east-1:111122223333:instance/inst-1/contact-flow/f-queue"
