@@ -121,6 +121,8 @@ class FlowEnv:
     flow_types: dict[str, str]
     #: What is known of the flows and instance entries that failed to load.
     broken: Broken = field(default_factory=Broken)
+    #: Flow ID (`id:` of a flow file) -> flow name, for blocks that name a flow by its ID.
+    flow_ids: dict[str, str] = field(default_factory=dict)
 
 
 class BlockContext:

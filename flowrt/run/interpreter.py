@@ -180,6 +180,23 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
                     flows.append(cflow.name)
                     node = cflow.nodes[cflow.start]
                     continue
+                if stop is not None and (
+                    stop[0] == "module" or (stop[0] == "end" and rt.svc.stack)
+                ):
+                    # invoke-module runs the module's blocks, and its end returns to `success`.
+                    rt.stop = None
+                    if stop[0] == "module":
+                        rt.svc.stack.append((cflow, node))
+                        cflow, node = stop[1], stop[1].nodes[stop[1].start]
+                    else:
+                        cflow, node = rt.svc.stack.pop()
+                        branch = "success"
+                        nxt = node.exits.get(branch)
+                        if nxt is None:
+                            return _finish(rt, cflow, node, branch, (*flows, cflow.name), log)
+                        node = nxt
+                    flows.append(cflow.name)
+                    continue
                 return _finish(rt, cflow, node, branch, tuple(flows), log)
             node = nxt
     except Exception as exc:  # noqa: BLE001 - a run never ends in a traceback

@@ -34,6 +34,7 @@ from flowrt.run.world import (
     call_range,
     parse_clock,
 )
+from flowrt.scenario.answers import WorldAnswers, check_answers, prepare_answers
 from flowrt.scenario.expect import Expect
 
 if TYPE_CHECKING:
@@ -100,8 +101,9 @@ LambdaResponses = Annotated[
 ]
 
 
-class World(Model):
-    """The world a contact meets: queues, clock, external parties, Lambdas, customer input."""
+class World(WorldAnswers):
+    """The world a contact meets: queues, clock, external parties, Lambdas, customer input;
+    Lex bots, views and customer profiles (their fields are in flowrt.scenario.answers)."""
 
     clock: str | None = Field(
         None,
@@ -330,6 +332,7 @@ def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> Pr
         },
         attributes={k: text_of(v) for k, v in w.attributes.items()},
         errors=frozenset(w.errors),
+        **prepare_answers(w.bots, w.lex, w.views, w.profiles),
     )
 
 
@@ -437,6 +440,7 @@ class _Checker:
                     f"`{block}` is not a block of the flow{suggestion(block, names)}",
                     (*base, "errors", i),
                 )
+        check_answers({"lex": w.lex, "views": w.views}, base, flows, self.report)
         inputs = {n.name for f in flows.flows for n in f.nodes if n.type == "get-customer-input"}
         for block in w.input:
             if block not in inputs and not flows.unsure(block):

@@ -47,6 +47,7 @@ from flowrt.lang.blocks.base import (
     prepare_matchers,
     text_of,
 )
+from flowrt.lang.blocks.bots import LexBot, LexV1Bot, ShowView
 from flowrt.lang.blocks.connect import ConnectAction, ConnectCondition
 from flowrt.lang.blocks.decisions import (
     CheckContactAttributes,
@@ -63,6 +64,12 @@ from flowrt.lang.blocks.interaction import (
     PlayPrompt,
     SendMessage,
     SetContactAttributes,
+)
+from flowrt.lang.blocks.modules import InvokeModule, Loop
+from flowrt.lang.blocks.profiles import (
+    CreateCustomerProfile,
+    GetCustomerProfile,
+    UpdateCustomerProfile,
 )
 from flowrt.lang.blocks.routing import (
     Disconnect,
@@ -96,6 +103,14 @@ __all__ = [
     "ConnectAction",
     "ConnectCondition",
     "ConnectParam",
+    "CreateCustomerProfile",
+    "GetCustomerProfile",
+    "InvokeModule",
+    "LexBot",
+    "LexV1Bot",
+    "Loop",
+    "ShowView",
+    "UpdateCustomerProfile",
     "Disconnect",
     "EndFlow",
     "Flow",
@@ -140,6 +155,14 @@ BLOCKS: dict[str, type[Block]] = {
     "get-customer-input": GetCustomerInput,
     "invoke-lambda": InvokeLambda,
     "outbound-email-policy": OutboundEmailPolicy,
+    # answered by the world: bots, views, loops, modules, customer profiles
+    "lex-bot": LexBot,
+    "show-view": ShowView,
+    "loop": Loop,
+    "invoke-module": InvokeModule,
+    "get-customer-profile": GetCustomerProfile,
+    "create-customer-profile": CreateCustomerProfile,
+    "update-customer-profile": UpdateCustomerProfile,
     "connect-action": ConnectAction,
 }
 
