@@ -1029,7 +1029,18 @@ def test_every_mapped_action_type_has_a_case() -> None:
         "InvokeLambdaFunction",
     }
     native = {t for t, cls in BLOCKS.items() if cls.CONNECT_TYPE and not t.startswith("outbound")}
-    assert native - {c.block["type"] for c in [*CASES.values(), *EXPORT_ONLY.values()]} == set()
+    # The blocks the world answers are covered both ways in tests/test_connect_world.py.
+    world = {
+        "lex-bot",
+        "show-view",
+        "loop",
+        "invoke-module",
+        "get-customer-profile",
+        "create-customer-profile",
+        "update-customer-profile",
+    }
+    covered = {c.block["type"] for c in [*CASES.values(), *EXPORT_ONLY.values()]}
+    assert native - covered - world == set()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -254,12 +254,21 @@ def test_lex_bot_without_an_intent_takes_error(program: Program, answer: str) ->
     assert r.outcome.kind == "disconnected"
 
 
-def test_lex_bot_without_an_answer_is_a_noted_timeout(program: Program) -> None:
+def test_lex_bot_without_an_answer_is_a_noted_error(program: Program) -> None:
     r = go(program, "menu", WORLD_BOT)
     assert path(r) == ["ask:error", "failed:-"]
     assert facts(r, "ask")[1] == (
-        "default used: no answer given for visit 1 of `ask`: the customer says nothing"
+        "default used: no answer given for visit 1 of `ask`: no one talks to the bot (error)"
     )
+
+
+def test_view_without_an_answer_is_a_noted_error(program: Program) -> None:
+    r = go(program, "view", {})
+    assert path(r) == ["form:error", "failed:-"]
+    assert facts(r, "form") == [
+        "default used: no answer given for visit 1 of `form`: no one acts in the view (error)",
+        "view form: error",
+    ]
 
 
 def test_lex_bot_unknown_to_the_world_takes_the_words_as_the_intent(program: Program) -> None:

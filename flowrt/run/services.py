@@ -63,8 +63,10 @@ class Services:
         answers = rt.world.lex.get(block, ())
         if n > len(answers):
             why = "no answer given" if not answers else f"only {len(answers)} answer(s) given"
-            rt.fact("default", f"{why} for visit {n} of `{block}`: the customer says nothing")
-            answer = LexAnswer("timeout")
+            # Nobody is there to talk to the bot: the conversation fails (a dry run must not
+            # loop on a re-prompt that Connect would only repeat for a caller who stays silent).
+            rt.fact("default", f"{why} for visit {n} of `{block}`: no one talks to the bot (error)")
+            answer = LexAnswer("error")
         else:
             answer = answers[n - 1]
         if answer.kind in ("timeout", "error"):
@@ -115,9 +117,11 @@ class Services:
         answers = rt.world.views.get(block, ())
         if n > len(answers):
             why = "no answer given" if not answers else f"only {len(answers)} answer(s) given"
-            rt.fact("default", f"{why} for visit {n} of `{block}`: nobody acts (timeout)")
-            rt.fact("view", view, "timeout", ())
-            return "timeout", ""
+            # Nobody is there to act in the view: it fails, rather than wait (a view's timeout
+            # branch often shows the view again, which a dry run would repeat without end).
+            rt.fact("default", f"{why} for visit {n} of `{block}`: no one acts in the view (error)")
+            rt.fact("view", view, "error", ())
+            return "error", ""
         answer = answers[n - 1]
         rt.fact("view", view, answer.action or answer.kind, answer.result)
         if answer.kind != "action":

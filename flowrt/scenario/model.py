@@ -34,8 +34,8 @@ from flowrt.run.world import (
     call_range,
     parse_clock,
 )
-from flowrt.scenario.answers import WorldAnswers, check_answers, prepare_answers
 from flowrt.scenario.expect import Expect
+from flowrt.scenario.services import WorldAnswers, check_answers, prepare_answers
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
@@ -103,7 +103,7 @@ LambdaResponses = Annotated[
 
 class World(WorldAnswers):
     """The world a contact meets: queues, clock, external parties, Lambdas, customer input;
-    Lex bots, views and customer profiles (their fields are in flowrt.scenario.answers)."""
+    Lex bots, views and customer profiles (their fields are in flowrt.scenario.services)."""
 
     clock: str | None = Field(
         None,

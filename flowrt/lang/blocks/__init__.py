@@ -47,7 +47,7 @@ from flowrt.lang.blocks.base import (
     prepare_matchers,
     text_of,
 )
-from flowrt.lang.blocks.bots import LexBot, LexV1Bot, ShowView
+from flowrt.lang.blocks.bots import LexBot, ShowView
 from flowrt.lang.blocks.connect import ConnectAction, ConnectCondition
 from flowrt.lang.blocks.decisions import (
     CheckContactAttributes,
@@ -107,7 +107,6 @@ __all__ = [
     "GetCustomerProfile",
     "InvokeModule",
     "LexBot",
-    "LexV1Bot",
     "Loop",
     "ShowView",
     "UpdateCustomerProfile",

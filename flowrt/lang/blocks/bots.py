@@ -17,7 +17,6 @@ from flowrt.lang.blocks.base import (
     Block,
     Condition,
     ConnectParam,
-    Model,
     Prompt,
     Step,
     _fallback,
@@ -44,14 +43,6 @@ def equals_only(cx: BlockContext, conditions: list[Condition], what: str) -> Non
     prepare_matchers(cx, conditions)
 
 
-class LexV1Bot(Model):
-    """An Amazon Lex (Classic) bot: name, region and alias (each may be a `$.` reference)."""
-
-    name: str = Field(description="The bot's name.")
-    region: str = Field(description="The AWS Region the bot is in.", examples=["us-east-1"])
-    alias: str = Field(description="The bot's alias.", examples=["prod"])
-
-
 class LexBot(Block):
     """Get customer input with Amazon Lex: the customer talks or types to a bot; the flow
     branches on the intent the bot recognised.
@@ -67,12 +58,24 @@ class LexBot(Block):
     BRANCHES: ClassVar[tuple[str, ...]] = ("no-match", "error")
     DEFAULT_BRANCH: ClassVar[str | None] = "no-match"
     HAS_CONDITIONS: ClassVar[bool] = True
-    FLOW_TYPES: ClassVar[frozenset[str]] = ROUTING
+    # Contact, transfer and customer queue flows (flow language reference), and flow modules.
+    FLOW_TYPES: ClassVar[frozenset[str]] = ROUTING | {"module"}
     CONNECT_ERRORS: ClassVar[dict[str, str]] = {
         "no-match": "NoMatchingCondition",
         "error": "NoMatchingError",
     }
     CONNECT_NEXT: ClassVar[str | None] = "error"
+    CONNECT_PARAMS: ClassVar[tuple[ConnectParam, ...]] = (
+        ConnectParam("text", "Text"),
+        ConnectParam("ssml", "SSML"),
+        ConnectParam("prompt", "PromptId", "resource", "prompts"),
+        ConnectParam("media", "Media", "json"),
+        ConnectParam("bot", "LexV2Bot.AliasArn"),
+        ConnectParam("bot_name", "LexBot.Name"),
+        ConnectParam("bot_region", "LexBot.Region"),
+        ConnectParam("bot_alias", "LexBot.Alias"),
+        ConnectParam("session_attributes", "LexSessionAttributes", "json"),
+    )
 
     type: Literal["lex-bot"]
     text: str | None = Field(None, description="Prompt text; may hold `$.` references.")
@@ -88,9 +91,17 @@ class LexBot(Block):
         description="Amazon Lex V2 bot: its alias ARN, or a `$.` reference holding it.",
         examples=["arn:aws:lex:us-east-1:123456789012:bot-alias/ABCDEFGHIJ/TSTALIASID"],
     )
-    lex_v1: LexV1Bot | None = Field(None, description="An Amazon Lex (Classic) bot instead.")
-    session_attributes: dict[str, str] = Field(
-        default_factory=dict,
+    bot_name: str | None = Field(
+        None, description="Amazon Lex (Classic) bot instead: its name (with `bot-region`)."
+    )
+    bot_region: str | None = Field(
+        None, description="The AWS Region of the Lex (Classic) bot.", examples=["us-east-1"]
+    )
+    bot_alias: str | None = Field(
+        None, description="The alias of the Lex (Classic) bot.", examples=["prod"]
+    )
+    session_attributes: dict[str, str] | None = Field(
+        None,
         description="Session attributes given to the bot (values may hold `$.` references).",
     )
     conditions: list[Condition] = Field(
@@ -103,21 +114,22 @@ class LexBot(Block):
 
         if self.text is not None or self.ssml is not None or self.prompt is not None:
             cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
-        if (self.bot is None) == (self.lex_v1 is None):
+        if (self.bot is None) == (self.bot_name is None):
             cx.error(
                 "FR012" if self.bot is None else "FR013",
-                "give the bot: `bot` (a Lex V2 alias ARN) or `lex-v1` (a Lex Classic bot)"
+                "give the bot: `bot` (a Lex V2 alias ARN) or `bot-name` (a Lex Classic bot)"
                 if self.bot is None
-                else "give `bot` or `lex-v1`, not both",
+                else "give `bot` or `bot-name`, not both",
                 ("bot",) if self.bot is not None else (),
             )
         elif self.bot is not None and self.bot.startswith("$."):
             cx.reference(self.bot, ("bot",))
-        for key, value in self.session_attributes.items():
+        session = self.session_attributes or {}
+        for key, value in session.items():
             cx.template(value, ("session-attributes", key))
         cx.node.prepared[("run", "session")] = tuple(
             (key, *plan_value(cx.node.prepared.get(("session-attributes", key)), _fallback(value)))
-            for key, value in self.session_attributes.items()
+            for key, value in session.items()
         )
         equals_only(cx, self.conditions, "a Lex intent")
 
@@ -129,7 +141,7 @@ class LexBot(Block):
         plan = node.prepared[("run", "session")]
         ref = node.prepared.get(("bot",))
         bot_of = reader(ref) if ref is not None else None
-        fixed = self.bot if self.bot is not None else (self.lex_v1.name if self.lex_v1 else "")
+        fixed = self.bot if self.bot is not None else (self.bot_name or "")
 
         def lex_bot(node: Node, rt: Runtime) -> str:
             try:

@@ -29,7 +29,6 @@ class Loop(Block):
     BRANCHES: ClassVar[tuple[str, ...]] = ("continue", "done")
     DEFAULT_BRANCH: ClassVar[str | None] = "done"
     FLOW_TYPES: ClassVar[frozenset[str]] = ALL
-    DECLARATIVE: ClassVar[bool] = True
     CONNECT_PARAMS: ClassVar[tuple[ConnectParam, ...]] = (
         ConnectParam("count", "LoopCount", "int"),
     )

@@ -84,7 +84,7 @@ class GetCustomerProfile(Block):
     email_address: str | None = Field(
         None, description="The email address to search for; may hold `$.` references."
     )
-    fields: list[ProfileField] = Field(default_factory=list, description=_FIELDS_DESCRIPTION)
+    fields: list[ProfileField] | None = Field(None, description=_FIELDS_DESCRIPTION)
 
     def check(self, cx: BlockContext) -> None:
         keys = {
@@ -104,7 +104,7 @@ class GetCustomerProfile(Block):
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.steps import read_values
 
-        plan, fields = node.prepared[("run", "search")], tuple(self.fields)
+        plan, fields = node.prepared[("run", "search")], tuple(self.fields or ())
 
         def get_customer_profile(node: Node, rt: Runtime) -> str:
             return rt.svc.get_profile(read_values(rt, plan), fields)
@@ -128,20 +128,20 @@ class CreateCustomerProfile(Block):
     CONNECT_ERRORS: ClassVar[dict[str, str]] = {"error": "NoMatchingError"}
 
     type: Literal["create-customer-profile"]
-    values: dict[ProfileField, str] = Field(
-        default_factory=dict,
+    values: dict[ProfileField, str] | None = Field(
+        None,
         description="Field -> value of the new profile; values may hold `$.` references.",
         examples=[{"PhoneNumber": "$.CustomerEndpoint.Address", "FirstName": "Ana"}],
     )
-    fields: list[ProfileField] = Field(default_factory=list, description=_FIELDS_DESCRIPTION)
+    fields: list[ProfileField] | None = Field(None, description=_FIELDS_DESCRIPTION)
 
     def check(self, cx: BlockContext) -> None:
-        _plan_values(cx, {str(k): v for k, v in self.values.items()}, "values")
+        _plan_values(cx, {str(k): v for k, v in (self.values or {}).items()}, "values")
 
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.steps import read_values
 
-        plan, fields = node.prepared[("run", "values")], tuple(self.fields)
+        plan, fields = node.prepared[("run", "values")], tuple(self.fields or ())
 
         def create_customer_profile(node: Node, rt: Runtime) -> str:
             return rt.svc.change_profile(read_values(rt, plan), fields, create=True)
@@ -166,20 +166,20 @@ class UpdateCustomerProfile(Block):
     CONNECT_ERRORS: ClassVar[dict[str, str]] = {"error": "NoMatchingError"}
 
     type: Literal["update-customer-profile"]
-    values: dict[ProfileField, str] = Field(
-        default_factory=dict,
+    values: dict[ProfileField, str] | None = Field(
+        None,
         description="Field -> new value; values may hold `$.` references.",
         examples=[{"City": "Lisbon"}],
     )
-    fields: list[ProfileField] = Field(default_factory=list, description=_FIELDS_DESCRIPTION)
+    fields: list[ProfileField] | None = Field(None, description=_FIELDS_DESCRIPTION)
 
     def check(self, cx: BlockContext) -> None:
-        _plan_values(cx, {str(k): v for k, v in self.values.items()}, "values")
+        _plan_values(cx, {str(k): v for k, v in (self.values or {}).items()}, "values")
 
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.steps import read_values
 
-        plan, fields = node.prepared[("run", "values")], tuple(self.fields)
+        plan, fields = node.prepared[("run", "values")], tuple(self.fields or ())
 
         def update_customer_profile(node: Node, rt: Runtime) -> str:
             return rt.svc.change_profile(read_values(rt, plan), fields, create=False)
