@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from flowrt.core.diagnostics import CODES, Diagnostic
 from flowrt.lang import expr, instance, loader
+from flowrt.lang.hours import HoursOverride
 from flowrt.lang.blocks import (
     BLOCKS,
     CONNECT_OPERATORS,
@@ -62,6 +63,7 @@ prompts: [hold-music, welcome]
 INSTANCE_MODELS: dict[type[BaseModel], str] = {
     instance.Instance: "Top-level sections",
     instance.HoursOfOperation: "hours-of-operation",
+    HoursOverride: "hours-of-operation",
     instance.Queue: "queues",
     instance.QueueEmailAddresses: "queues",
     instance.User: "users",

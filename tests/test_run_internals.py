@@ -186,6 +186,13 @@ TAKEN_BY_STEPS: dict[str, set[str]] = {
     "invoke-lambda": {"success", "error"},
     "outbound-email-policy": {"allowed", "denied", "needs-approval", "error"},
     "connect-action": {"success"},
+    "lex-bot": {"condition-1", "condition-2", "no-match", "error"},
+    "show-view": {"condition-1", "no-match", "timeout", "error"},
+    "loop": {"continue", "done"},
+    "invoke-module": {"", "success"},
+    "get-customer-profile": {"success", "not-found", "multiple-found"},
+    "create-customer-profile": {"success"},
+    "update-customer-profile": {"success", "error"},
 }
 
 

@@ -578,8 +578,13 @@ def _succ(flow: CompiledFlow, i: int) -> list[int]:
     return sorted({t for t in flow.nodes[i].targets.values() if t is not None}, reverse=True)
 
 
+#: Block types whose `("flow",)` prepared value names a flow they reach (run after or within).
+_REACHING = frozenset({"transfer-to-flow", "invoke-module"})
+
+
 def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
-    """The flow named `start` and every flow a static transfer-to-flow reaches from it."""
+    """The flow named `start` and every flow a static transfer-to-flow (or invoke-module)
+    reaches from it."""
     seen: dict[str, CompiledFlow] = {}
     todo = [start]
     while todo:
@@ -588,7 +593,7 @@ def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
             continue
         cf = seen[name] = program.flows[name]
         for node in cf.nodes:
-            if node.type == "transfer-to-flow":
+            if node.type in _REACHING:
                 target = node.prepared.get(("flow",))
                 if isinstance(target, str):
                     todo.append(target)

@@ -201,15 +201,20 @@ class Services:
             profile.update(values)
         action = "create" if create else "update"
         rt.fact("profile", action, profile["ProfileId"], tuple(values.items()))
-        self._expose(fields)
+        self._expose(fields, keep=not create)
         return "success"
 
-    def _expose(self, fields: tuple[str, ...]) -> None:
+    def _expose(self, fields: tuple[str, ...], keep: bool = False) -> None:
+        """`$.Customer.*` of the current profile: its ID and `fields`; an update keeps what an
+        earlier block of the same profile made readable, a new profile replaces it."""
         assert self.profile is not None
         p = self._all_profiles()[self.profile]
         pairs = [(("Customer", "ProfileId"), p.get("ProfileId", ""))]
         pairs += [(("Customer", f), p[f]) for f in fields if f in p]
-        self._set("Customer", pairs)
+        if keep:
+            self.values.update(pairs)
+        else:
+            self._set("Customer", pairs)
 
     # -- hours of operation ------------------------------------------------------------------
 

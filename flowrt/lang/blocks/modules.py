@@ -50,13 +50,19 @@ class Loop(Block):
             if self.count.startswith("$."):
                 cx.reference(self.count, ("count",))
                 return
-            cx.error("FR083", f"loop count `{self.count}` is not a number", ("count",))
+            cx.error(
+                "FR083",
+                f"loop count `{self.count}` is not a number",
+                ("count",),
+                "give a whole number from 0 to 100, or one `$.` reference",
+            )
         elif not 0 <= self.count <= MAX_LOOP_COUNT:
             cx.error(
                 "FR083",
                 f"loop count {self.count} is out of range: Amazon Connect loops 0 to "
                 f"{MAX_LOOP_COUNT} times",
                 ("count",),
+                f"give a count from 0 to {MAX_LOOP_COUNT}; to loop longer, count in an attribute",
             )
 
     def compile_step(self, node: Node) -> Step:
@@ -112,6 +118,8 @@ class InvokeModule(Block):
             cx.flow_name(value, ("module",))  # FR023 with a suggestion, unless the flow is broken
             cx.node.prepared[("module",)] = value
             return
+        # The flow it reaches, by name, read by flows_reached (the flows a scenario runs).
+        cx.node.prepared[("flow",)] = name
         if types[name] != "module":
             cx.error(
                 "FR081",
