@@ -20,7 +20,6 @@ from pydantic import BaseModel
 
 from flowrt.core.diagnostics import CODES, Diagnostic
 from flowrt.lang import expr, instance, loader
-from flowrt.lang.hours import HoursOverride
 from flowrt.lang.blocks import (
     BLOCKS,
     CONNECT_OPERATORS,
@@ -34,6 +33,7 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
+from flowrt.lang.hours import HoursOverride
 from flowrt.project import driver as project
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"

@@ -99,4 +99,6 @@ def assert_steps_follow_branches(records: Sequence[tuple[Any, ...]]) -> None:
             start = next_flow.nodes[next_flow.start]
             # ... or the end of a module: its invoke-module block runs again, taking `success`.
             back = next_node.type == "invoke-module" and records[i + 1][2] == "success"
-            assert next_node is start or back, f"{node.name} ended its flow but {next_node.name} ran"
+            assert next_node is start or back, (
+                f"{node.name} ended its flow but {next_node.name} ran"
+            )
