@@ -40,6 +40,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "invoke-lambda": {"function": "customer-lookup"},
     "loop-prompts": {"prompts": [{"text": "Please hold"}]},
     "outbound-email-policy": {},
+    "show-view": {"view": "form"},
 }
 
 REFERENCE = "a reference like `$.Attributes.name`"

@@ -310,7 +310,7 @@ def test_view_branches(program: Program, answer: Any, expected: list[str]) -> No
 # -- loops -----------------------------------------------------------------------------------
 
 
-@settings(max_examples=25, deadline=None)
+@settings(deadline=None)
 @given(n=st.integers(min_value=0, max_value=100))
 def test_a_loop_of_n_ends_after_n(program: Program, n: int) -> None:
     r = program.run({"attributes": {"n": str(n)}}, {}, flow="loop")

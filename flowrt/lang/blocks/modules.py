@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
-from flowrt.lang.blocks.base import ALL, INTERACTIVE, Block, ConnectParam, Step
+from flowrt.lang.blocks.base import ALL, INTERACTIVE, REF_PATTERN, Block, ConnectParam, Step
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import BlockContext, Node
@@ -39,7 +39,11 @@ class Loop(Block):
     CONNECT_NEXT: ClassVar[str | None] = "done"
 
     type: Literal["loop"]
-    count: int | str = Field(
+    # One schema type list, not `anyOf`: a count, not seconds, so the messages of int-or-reference
+    # keys (which speak of seconds) do not apply; the pattern constrains text only.
+    count: Annotated[
+        int | str, WithJsonSchema({"type": ["integer", "string"], "pattern": REF_PATTERN})
+    ] = Field(
         description="How many times to take `continue` before `done`: 0-100, or a `$.` "
         "reference holding the number.",
         examples=[3, "$.Attributes.retries"],
