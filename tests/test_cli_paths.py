@@ -309,6 +309,6 @@ def test_a_directory_above_the_projects_stands_for_every_project_below(
     code, out, _ = _cli(capsys, repo, "run")
     assert (code, out.splitlines()[-1]) == (0, "188 case(s) run: 188 completed, 0 failed")
     code, out, _ = _cli(capsys, repo, "test", "-q")
-    assert (code, out) == (0, "164 passed, 0 failed\n")
+    assert (code, out) == (0, "188 passed, 0 failed\n")
     code, out, _ = _cli(capsys, repo, "validate")
-    assert (code, out) == (0, "26 file(s) checked: 0 error(s), 0 warning(s)\n")
+    assert (code, out) == (0, "30 file(s) checked: 0 error(s), 0 warning(s)\n")
