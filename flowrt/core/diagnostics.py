@@ -101,7 +101,7 @@ CODES: dict[str, CodeInfo] = {
     "FR040": _e("DTMF digits invalid"),
     "FR041": _e("timeout out of range"),
     "FR042": _e("invalid block name"),
-    "FR043": _w("loop prompts interrupt under 20 seconds"),
+    "FR043": _w("loop prompts interrupt every 20 seconds or less"),
     "FR044": _w("more blocks than Amazon Connect accepts"),
     "FR045": _e("too many blocks"),
     # expressions (FR050-FR059)

@@ -130,8 +130,9 @@ class LoopPrompts(Block):
     """Loop prompts: play prompts in a loop while the contact waits (customer queue flows).
 
     With `interrupt-seconds` the loop is interrupted every so often and the timeout branch taken.
-    An interval under 20 seconds risks interrupting contacts being connected to an agent
-    (Amazon Connect Administrator Guide: "Set up call transfers"): a warning.
+    Amazon Connect recommends an interval greater than 20 seconds, so that contacts being
+    connected to an agent are not interrupted (Administrator Guide: "Set up call transfers"):
+    20 seconds or less is a warning.
     """
 
     TYPE: ClassVar[str] = "loop-prompts"
@@ -151,13 +152,14 @@ class LoopPrompts(Block):
     def check(self, cx: BlockContext) -> None:
         for i, prompt in enumerate(self.prompts):
             cx.prompt(prompt, ("prompts", i))
-        if self.interrupt_seconds is not None and self.interrupt_seconds < 20:
+        # The recommendation is "greater than 20 seconds": 20 itself is not enough.
+        if self.interrupt_seconds is not None and self.interrupt_seconds <= 20:
             cx.error(
                 "FR043",
-                f"interrupt every {self.interrupt_seconds} s: under 20 s risks interrupting "
+                f"interrupt every {self.interrupt_seconds} s: 20 s or less risks interrupting "
                 "contacts that are being connected to an agent",
                 ("interrupt-seconds",),
-                hint="use an interval of 20 seconds or more",
+                hint="use an interval greater than 20 seconds (Amazon Connect recommends it)",
             )
 
     def compile_step(self, node: Node) -> Step:
