@@ -135,8 +135,9 @@ def test_corpus_round_trip(path: Path, tmp_path: Path) -> None:
     assert not [d for d in found if d.is_error]
     assert len(imported) == 1
     if src.legacy:
-        # A legacy file imports; what has no flow-language equivalent is FR403 (documented).
-        assert {d.code for d in found} <= {"FR403"}
+        # A legacy file imports; what has no flow-language equivalent is FR403 (documented),
+        # and any other action kept as a pass-through is said with FR430.
+        assert {d.code for d in found} <= {"FR403", "FR430"}
     # The imported flow validates (without an instance: only FR036 and graph warnings).
     vdiags, _ = check_paths([str(tmp_path)])
     assert [d.message for d in vdiags if d.is_error] == []

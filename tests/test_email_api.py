@@ -166,9 +166,7 @@ def test_related_contact_copy_counts_toward_the_32768_byte_total(connect: Connec
     copied = connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=rid)
     base = sum(len(k) + len(v) for k, v in copied["Attributes"].items())
     with pytest.raises(InvalidRequestException) as exc:
-        connect.start_email_contact(
-            **request(RelatedContactId=rid, Attributes={"b": "y" * 20_000})
-        )
+        connect.start_email_contact(**request(RelatedContactId=rid, Attributes={"b": "y" * 20_000}))
     assert error_of(exc) == (
         "InvalidRequestException",
         400,
