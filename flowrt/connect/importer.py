@@ -190,8 +190,8 @@ def _blocks(
         if isinstance(body, Unmodelled):
             reasons[name] = body.text()
             body = passthrough(a, names)
-        elif not _exact(name, body, a, cx):
-            reasons[name] = f"exporting {body['type']} would not give the action back exactly"
+        elif (why := _exact(name, body, a, cx)) is not None:
+            reasons[name] = why
             body = passthrough(a, names)
         blocks[name] = _with_id(body, a["Identifier"], name)
     return blocks, originals, reasons
@@ -207,18 +207,25 @@ def _with_id(body: dict[str, Any], identifier: str, name: str) -> dict[str, Any]
     }
 
 
-def _exact(name: str, body: dict[str, Any], action: dict[str, Any], cx: ExportContext) -> bool:
+def _exact(
+    name: str, body: dict[str, Any], action: dict[str, Any], cx: ExportContext
+) -> str | None:
+    """Why `body` does not stand for `action` exactly (None when exporting it gives it back)."""
     from pydantic import ValidationError
 
     try:
         block: Block = BLOCKS[body["type"]].model_validate({**body, "id": action["Identifier"]})
-    except ValidationError:
-        return False
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        return f"{body['type']} refuses `{where}` ({err['msg']})"
     cx.diagnostics = []
     out = export_block(name, block, cx)
     if len(out) != 1 or any(d.is_error for d in cx.diagnostics):
-        return False
-    return same_action(out[0], action)
+        return f"{body['type']} cannot be exported as this action"
+    if not same_action(out[0], action):
+        return f"exporting {body['type']} would not give the action back exactly"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,6 +82,14 @@ def _empty(rt: Runtime) -> str:
 def getter(path: tuple[str, ...]) -> Getter:
     """`Runtime.resolve(path)` specialised once into a direct lookup (same values, same misses)."""
     ns = path[0]
+    if ns == "External" and len(path) > 2:
+        # A JSON response's nested key, kept flattened (`a.b`; see Runtime.resolve).
+        nested = ".".join(path[1:])
+
+        def external_nested(rt: Runtime) -> str | None:
+            return rt.external.get(nested)
+
+        return external_nested
     if ns == "Attributes" or ns == "External":
         if len(path) != 2:
             return _absent
@@ -547,7 +555,7 @@ def store_input_step(play: Callable[[Runtime], None], block: Any, name: str) -> 
             rt.fact("error", f"the input {problem}: nothing was stored")
             return "invalid-number"
         rt.stored_input = value
-        rt.fact("stored-input", value)
+        rt.fact("note", f"stored customer input ($.StoredCustomerInput): {value!r}")
         return "success"
 
     return store_customer_input
