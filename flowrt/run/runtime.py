@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 
 #: The branch a run step returns when it has ended the flow (it is never connected).
 STOP = ""
+#: How long a run lets a contact wait in a customer queue flow when no agent answers (the queue
+#: has no `answer-after`): after an hour of waits the run ends queued, since the flow would only
+#: repeat itself until an agent answers or the customer hangs up.
+MAX_QUEUE_WAIT = 3600
 #: Without an instance file, queues are limited by Amazon Connect's default instance limit.
 DEFAULT_INSTANCE_LIMIT = 100
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
@@ -454,7 +458,35 @@ class Runtime:
             return self.end("queued", q) if q is not None else self.end("end")
         self.waited += interrupt
         self.fact("wait", label(q), self.waited)
-        return "timeout"
+        ended = self._queue_wait_over(q, answer)
+        return "timeout" if ended is None else ended
+
+    def queue_wait(self, seconds: int) -> str | None:
+        """A wait of `seconds` in a customer queue flow (the wait block): the run ends queued
+        when an agent answers within it (the queue's `answer-after`), or when no agent answers
+        and the contact has waited `MAX_QUEUE_WAIT` seconds; else None (the wait completes)."""
+        q = self.queued or self.queue
+        state = self.queue_state(q) if q is not None else None
+        answer = state.answer_after if state is not None else None
+        if answer is not None and answer <= self.waited + seconds:
+            self.fact("wait", label(q), answer)
+            self.fact("note", f"an agent answers after {answer} s in queue")
+            return self.end("queued", q) if q is not None else self.end("end")
+        self.waited += seconds
+        self.fact("wait", label(q), self.waited)
+        return self._queue_wait_over(q, answer)
+
+    def _queue_wait_over(self, q: Any, answer: int | None) -> str | None:
+        """End the run when no agent answers and the contact has waited `MAX_QUEUE_WAIT` s: a
+        customer queue flow loops until an agent answers, so going on would only repeat it."""
+        if answer is not None or self.waited < MAX_QUEUE_WAIT:
+            return None
+        self.fact(
+            "note",
+            f"no agent answers in {self.waited} s of waiting; the customer queue flow goes on "
+            "like this until one does (give the queue `answer-after` to see the agent answer)",
+        )
+        return self.end("queued", q) if q is not None else self.end("end")
 
     def customer_input(self, block: str) -> str | None:
         key = ("input", block)

@@ -215,6 +215,10 @@ class StartVoiceIdStream(Block):
 Seconds = int | Annotated[str, Field(pattern=REF_PATTERN)]
 
 
+#: Prepared key: whether a wait block is in a customer queue flow (the contact waits in queue).
+IN_QUEUE: tuple[str, str] = ("run", "in-queue")
+
+
 class Wait(Block):
     """Wait: pause a chat until the time limit passes or the customer returns.
 
@@ -270,6 +274,8 @@ class Wait(Block):
                 "FR041", "give exactly one of timeout-seconds and documented-timeout-seconds", ()
             )
             return
+        # In a customer queue flow the contact waits in queue: an agent may answer (see run).
+        cx.node.prepared[IN_QUEUE] = cx.flow_type == "customer-queue"
         field, value = given[0]
         if isinstance(value, str):
             cx.reference(value, (field,))
@@ -292,6 +298,7 @@ class Wait(Block):
             else self.documented_timeout_seconds
         )
         static = str(limit) if isinstance(limit, int) else None
+        in_queue = bool(node.prepared.get(IN_QUEUE))
 
         def wait(node: Node, rt: Runtime) -> str:
             if rt.contact.channel != "CHAT":
@@ -302,6 +309,10 @@ class Wait(Block):
             if event == "CustomerReturned" and event in events:
                 rt.facts.append(("setting", "wait", f"up to {seconds} s: the customer returned"))
                 return "customer-returned"
+            if in_queue and seconds is not None and seconds.isdigit():
+                ended = rt.queue_wait(int(seconds))
+                if ended is not None:
+                    return ended
             rt.facts.append(("setting", "wait", f"{seconds} s: completed"))
             return "completed"
 
