@@ -176,6 +176,18 @@ CODES: dict[str, CodeInfo] = {
     "FR501": _e("run differs from its golden file"),
     "FR502": _e("golden file missing"),
     "FR503": _w("unused golden file"),
+    # flowrt explore: reachability, cases and properties (FR700-FR719)
+    "FR700": _w("explore: branch no world reaches"),
+    "FR701": _w("explore: branch of a block on no path"),
+    "FR702": _w("explore: block not modelled, its branches taken as choice points"),
+    "FR703": _w("explore: exploration stopped at its run budget"),
+    "FR710": _w("explore: a path falls off (branch not connected)"),
+    "FR711": _w("explore: a path ends in an error"),
+    "FR712": _w("explore: a loop with no prompt or input"),
+    "FR713": _w("explore: a loop no world leaves"),
+    "FR714": _w("explore: too many prompts before a queue"),
+    "FR715": _w("explore: a property of the project does not hold"),
+    "FR716": _e("explore: properties file invalid"),
 }
 
 

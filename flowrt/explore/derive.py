@@ -103,6 +103,7 @@ def derive(program: Program) -> Derived:
                 tested.setdefault(subject, []).extend(texts)
                 if subject in METRIC_FIELDS:
                     metrics.setdefault(METRIC_FIELDS[subject], []).extend(nums)
+            _names(node, program, tested)
             metric = getattr(node.block, "metric", None)
             if isinstance(metric, str) and metric in METRIC_PARAMS and matchers:
                 metrics.setdefault(METRIC_PARAMS[metric], []).extend(nums)
@@ -132,6 +133,22 @@ def derive(program: Program) -> Derived:
         metrics={name: sorted(set(vals))[:MAX_VALUES] for name, vals in metrics.items()},
         clocks=clock_classes(program),
     )
+
+
+def _names(node: Node, program: Program, tested: dict[Path, list[str]]) -> None:
+    """A queue or agent given by a reference: the instance's queue ARNs or user names are the
+    values worth trying (any block type with a `queue:` or `agent:` parameter)."""
+    inst = program.instance
+    if inst is None:
+        return
+    for name, values in (
+        ("agent", sorted(inst.users)),
+        ("queue", [inst.queue_arn(q) for q in sorted(inst.queues)]),
+    ):
+        text = getattr(node.block, name, None)
+        if isinstance(text, str) and text.startswith("$."):
+            path = _ref_path(text) or tuple(text[2:].split("."))
+            tested.setdefault(path, []).extend(v for v in values if v)
 
 
 def _ref_path(text: str) -> Path | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from flowrt.explore.derive import CHANNELS
 from flowrt.explore.graph import TRANSFER, Ahead, Graph
 from flowrt.explore.world import Chooser, ChoiceRuntime
 from flowrt.run.world import DEFAULT_CLOCK, PreparedContact, PreparedWorld, parse_clock
@@ -38,6 +39,10 @@ END_KINDS = (
 )
 
 
+#: Facts of a step that speaks to or hears from the contact.
+TALK = frozenset({"prompt", "message", "input", "wait"})
+
+
 @dataclass(frozen=True)
 class Path:
     """One path: its steps, how it ended and the answers the world gave on it."""
@@ -56,6 +61,13 @@ class Path:
     #: Steps before the first queue or agent (transfer to queue, or a queue the contact waits
     #: in); None when the path never reaches one.
     prompts_before_queue: int | None = None
+    #: The queue the contact ends in (queued paths), and the attributes at the end.
+    queue: str | None = None
+    attrs: tuple[tuple[str, str], ...] = ()
+    #: Indexes of the steps that spoke to or heard from the contact (prompts, messages, input).
+    talk: tuple[int, ...] = ()
+    #: The block a path cut by the loop bound was about to run again (`flow/block`).
+    head: str | None = None
 
     @property
     def signature(self) -> tuple[Any, ...]:
@@ -111,7 +123,7 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     cflow = program.flows[flow]
     channels = [
         "VOICE",
-        *(c for c in space.derived.values.get(("Channel",), ()) if c in ("CHAT", "TASK")),
+        *(c for c in space.derived.values.get(("Channel",), ()) if c in CHANNELS),
     ]
     channel = chooser.choose(("channel",), list(dict.fromkeys(channels)))
     queue = None
@@ -133,6 +145,8 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     end = "step-limit"
     fell = False
     visits: dict[int, int] = {}
+    talk: list[int] = []
+    head: str | None = None
     prompts = seconds = 0
     before_queue: int | None = None
     facts = rt.facts
@@ -165,6 +179,8 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
                     rt.stop, branch = None, chosen
                     forced.append(f"{cflow.name}/{node.name}")
         for fact in facts[mark:]:
+            if fact[0] in TALK:
+                talk.append(len(steps))
             if fact[0] == "prompt" and before_queue is None:
                 prompts += 1
                 seconds += _words_seconds(fact[1])
@@ -190,6 +206,7 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
             loops += 1
             if loops > space.loops:
                 end = "loop-bound"
+                head = f"{cflow.name}/{node.name}"
                 break
     clock = rt.clocks[0].clock.isoformat() if rt.clocks else DEFAULT_CLOCK
     return Path(
@@ -203,7 +220,19 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
         prompts,
         seconds,
         before_queue,
+        _queue_name(rt, end),
+        tuple(sorted(dict.items(rt.attrs))),
+        tuple(dict.fromkeys(talk)),
+        head,
     )
+
+
+def _queue_name(rt: ChoiceRuntime, end: str) -> str | None:
+    if end != "queued":
+        return None
+    stop = rt.stop
+    q = stop[1] if stop is not None and stop[0] == "queued" else rt.queued
+    return str(q[1]) if isinstance(q, tuple) else None
 
 
 def explore_flow(

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 #: What a transfer to a phone number may do (the world's `external:` outcomes).
 EXTERNAL = ("answered", "call-failed", "timeout", "never-returns", "error")
+#: Contact fields a condition may test whose value the world (the contact) gives.
+ENDPOINTS = frozenset({"SystemEndpoint", "CustomerEndpoint"})
 #: The Lambda error a written case gives (any error takes the block's `error` branch).
 LAMBDA_ERROR = "Timeout"
 
@@ -281,6 +283,13 @@ class ChoiceRuntime(Runtime):
             tuple(sorted(kept, key=repr)),
             _metrics_of(self.metrics),
         )
+
+    def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
+        # A contact's endpoint that a condition tests is the world's answer too.
+        if ns in ENDPOINTS and path in self.derived.values:
+            value: str | None = self.chooser.choose(("endpoint", *path), self.derived.candidates(path))
+            return value
+        return super()._resolve_other(ns, path)
 
     def queue_state(self, q: Any) -> PreparedQueue:
         table = self.world.queues if q[0] == "queue" else self.world.agent_queues
