@@ -165,12 +165,13 @@ def explore(program: Program, flows: list[str], options: Options, project: Any =
 
 
 def _shorter(a: Path, b: Path) -> bool:
-    """Whether `a` is a better witness than `b`: fewer steps, then fewer answers, no forcing."""
-    return (bool(a.forced), len(a.steps), len(a.answers)) < (
-        bool(b.forced),
-        len(b.steps),
-        len(b.answers),
-    )
+    """Whether `a` is a better witness than `b`: not forced, then one that ends (not cut by the
+    loop bound), then fewer steps, then fewer answers."""
+    return _rank(a) < _rank(b)
+
+
+def _rank(p: Path) -> tuple[bool, bool, int, int]:
+    return (bool(p.forced), p.end in ("loop-bound", "step-limit"), len(p.steps), len(p.answers))
 
 
 def _unreachable(

@@ -134,6 +134,7 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     world = PreparedWorld(clock=parse_clock(DEFAULT_CLOCK), clock_default=False)
     rt = ChoiceRuntime(program, contact, world, "explore", chooser, space.derived)
     chooser.runtime = rt
+    rt.loop_bound = space.loops
     if queue is not None:
         rt.queue = ("queue", queue)
         if cflow.type == "customer-queue":

@@ -154,7 +154,10 @@ class _ChoiceQueue:
 
     @property
     def answer_after(self) -> int | None:
-        value: int | None = self._field("answer_after", [None, 0])
+        # No agent, one at once, or one after each interruption a path may wait through.
+        step = self.rt.interrupt
+        later = [step * i for i in range(1, self.rt.loop_bound + 2)] if step else []
+        value: int | None = self._field("answer_after", [None, 0, *later])
         return value
 
 
@@ -239,6 +242,9 @@ class ChoiceRuntime(Runtime):
         #: Set by the walk: (block, loops taken, prompts) and the block names still reachable.
         self.where: tuple[Any, ...] = ()
         self.ahead: Ahead | None = None
+        #: The loop bound of the walk, and the interval of the loop-prompts block waiting.
+        self.loop_bound = 0
+        self.interrupt: int | None = None
 
     def state_key(self) -> Any:
         """Everything the rest of the run depends on: two runs with equal keys at a choice
@@ -318,6 +324,10 @@ class ChoiceRuntime(Runtime):
         self.clocks = [c for c in self.clocks if c.is_open(hours) == value]
         self.facts.append(("hours", hours, value))
         return value
+
+    def wait_in_queue(self, interrupt: int | None) -> str:
+        self.interrupt = interrupt
+        return super().wait_in_queue(interrupt)
 
     def customer_input(self, block: str) -> str | None:
         n = self.calls.get(("input", block), 0) + 1
