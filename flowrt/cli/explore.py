@@ -110,8 +110,10 @@ def _explore(args: argparse.Namespace) -> int:
     program = project.compile(strict=False)
     color = common.use_color(sys.stderr, getattr(args, "color", "auto"))
     if has_errors(program.diagnostics):
-        print(render_text([d for d in program.diagnostics if d.is_error], color=color),
-              file=sys.stderr)
+        print(
+            render_text([d for d in program.diagnostics if d.is_error], color=color),
+            file=sys.stderr,
+        )
         return EXIT_FINDINGS
     flow = None
     if looks and target.is_file():
@@ -180,9 +182,7 @@ def _write(file: str, report: Any, program: Any, project: Any) -> tuple[list[str
     return list(cases), skipped
 
 
-def _render(
-    fmt: str, report: Any, written: list[str], skipped: list[Any], file: str | None
-) -> str:
+def _render(fmt: str, report: Any, written: list[str], skipped: list[Any], file: str | None) -> str:
     from flowrt.explore.render import as_json, as_text
 
     if fmt == "sarif":

@@ -62,7 +62,8 @@ def case_of(path: Path) -> dict[str, Any]:
             world.setdefault("external", {}).setdefault(key[1], []).append(value)
         elif kind == "lambda-error":
             calls = world.setdefault("lambdas", {}).setdefault(key[1], {})
-            calls[str(key[2])] = {"error": LAMBDA_ERROR} if value else {"returns": {}}
+            response: dict[str, Any] = {"error": LAMBDA_ERROR} if value else {"returns": {}}
+            calls[str(key[2])] = response
         elif kind == "lambda" and value is not None:
             calls = world.setdefault("lambdas", {}).setdefault(key[1], {})
             calls.setdefault(str(key[2]), {"returns": {}})["returns"][key[3]] = value
@@ -125,8 +126,11 @@ def describe(path: Path) -> str:
         elif kind == "queue":
             words.append(_queue_words(key[2], key[3], value))
         elif kind == "input":
-            words.append(f"{key[1]}: {value}" if value not in ("timeout", "error") else
-                         f"{key[1]} {'times out' if value == 'timeout' else 'fails'}")
+            words.append(
+                f"{key[1]}: {value}"
+                if value not in ("timeout", "error")
+                else f"{key[1]} {'times out' if value == 'timeout' else 'fails'}"
+            )
         elif kind == "external":
             words.append(f"{key[1]} {value}")
         elif kind == "lambda-error" and value:
@@ -168,7 +172,9 @@ def select(report: Report, taken: set[Branch]) -> list[tuple[Branch, Path]]:
             path = candidates[b]
             gain = len(left & set(path.steps))
             if gain > best_gain or (
-                best_path is not None and gain == best_gain and len(path.steps) < len(best_path.steps)
+                best_path is not None
+                and gain == best_gain
+                and len(path.steps) < len(best_path.steps)
             ):
                 best_branch, best_path, best_gain = b, path, gain
         if best_path is None or best_branch is None:

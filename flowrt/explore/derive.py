@@ -13,7 +13,7 @@ of "open / closed" over all hours, so that hours checks are answered by a real c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.instance import DAYS
@@ -194,9 +194,10 @@ def open_at(spec: Any, clock: datetime) -> bool | None:
     window = spec.days.get(DAYS[local.weekday()])
     if not window:
         return False
-    start, end = window.split("-")
+    start, end = str(window).split("-")
     hhmm = local.strftime("%H:%M")
-    return start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
+    is_open: bool = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
+    return is_open
 
 
 def boundaries(spec: Any, first: datetime, days: int) -> list[datetime]:
@@ -218,7 +219,7 @@ def boundaries(spec: Any, first: datetime, days: int) -> list[datetime]:
             mins = _minutes(part)
             base = datetime(date.year, date.month, date.day, tzinfo=zone)
             local = base + timedelta(minutes=mins)
-            out.append(local.astimezone(timezone.utc))
+            out.append(local.astimezone(UTC))
     return out
 
 

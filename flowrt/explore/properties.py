@@ -231,9 +231,11 @@ def finish(report: Report, program: Program, project: Any) -> list[Diagnostic]:
 
 
 def _within(report: Report) -> str:
-    return f" within --loops {report.loops}" if any(
-        f.ends.get("loop-bound") for f in report.flows
-    ) else ""
+    return (
+        f" within --loops {report.loops}"
+        if any(f.ends.get("loop-bound") for f in report.flows)
+        else ""
+    )
 
 
 def load_properties(path: FilePath) -> tuple[list[Property], list[Diagnostic]]:

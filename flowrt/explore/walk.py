@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.explore.derive import CHANNELS
 from flowrt.explore.graph import TRANSFER, Ahead, Graph
-from flowrt.explore.world import Chooser, ChoiceRuntime
+from flowrt.explore.world import ChoiceRuntime, Chooser
 from flowrt.run.world import DEFAULT_CLOCK, PreparedContact, PreparedWorld, parse_clock
 
 if TYPE_CHECKING:
@@ -106,9 +106,11 @@ def _end_kind(rt: ChoiceRuntime, branch: str) -> str:
     kind = stop[0]
     if kind == "end":
         return "queued" if rt.queued is not None else "ended"
-    return {"queued": "queued", "number": "transferred-to-number", "disconnect": "disconnected"}.get(
-        kind, "error"
-    )
+    return {
+        "queued": "queued",
+        "number": "transferred-to-number",
+        "disconnect": "disconnected",
+    }.get(kind, "error")
 
 
 def _words_seconds(text: str) -> int:

@@ -261,7 +261,11 @@ class ChoiceRuntime(Runtime):
                 continue
             if kind == "fault" and ahead is not None and key[1] not in ahead.names:
                 continue
-            if kind == "attribute" and ahead is not None and ("Attributes", key[1]) not in ahead.values:
+            if (
+                kind == "attribute"
+                and ahead is not None
+                and ("Attributes", key[1]) not in ahead.values
+            ):
                 continue
             if kind == "lambda" and (
                 (key[1], key[2]) != call
@@ -293,13 +297,16 @@ class ChoiceRuntime(Runtime):
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
         # A contact's endpoint that a condition tests is the world's answer too.
         if ns in ENDPOINTS and path in self.derived.values:
-            value: str | None = self.chooser.choose(("endpoint", *path), self.derived.candidates(path))
+            value: str | None = self.chooser.choose(
+                ("endpoint", *path), self.derived.candidates(path)
+            )
             return value
         return super()._resolve_other(ns, path)
 
     def queue_state(self, q: Any) -> PreparedQueue:
         table = self.world.queues if q[0] == "queue" else self.world.agent_queues
-        state = table.get(q[1])
+        # A `_ChoiceQueue` reads as a PreparedQueue: the steps only read its fields.
+        state: Any = table.get(q[1])
         if self.waited and q == self.queued:
             state = _ChoiceQueue(self, q[0], q[1], floor=self.waited)
         chosen: PreparedQueue = state
@@ -359,7 +366,9 @@ class ChoiceRuntime(Runtime):
         n = self.calls.get(("lambda", function), 0) + 1
         fails = self.chooser.choose(("lambda-error", function, n), (False, True))
         response: Any = (
-            (n, n, None, LAMBDA_ERROR) if fails else (n, n, _ChoiceExternal(self, function, n), None)
+            (n, n, None, LAMBDA_ERROR)
+            if fails
+            else (n, n, _ChoiceExternal(self, function, n), None)
         )
         self.world.lambdas.setdefault(function, []).append(response)
         return super().invoke_lambda(function, plan)
