@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.explore.derive import CHANNELS
 from flowrt.explore.graph import TRANSFER, Ahead, Graph
-from flowrt.explore.world import ChoiceRuntime, Chooser
-from flowrt.run.world import DEFAULT_CLOCK, PreparedContact, PreparedWorld, parse_clock
+from flowrt.explore.world import ChoiceRuntime, ChoiceWorld, Chooser
+from flowrt.run.world import DEFAULT_CLOCK, PreparedContact, parse_clock
 
 if TYPE_CHECKING:
     from flowrt.explore.derive import Derived
@@ -133,7 +133,7 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     if cflow.type in ("customer-queue", "queue-transfer", "agent-transfer") and inst is not None:
         queue = chooser.choose(("contact-queue",), [*sorted(inst.queues)[:1], None])
     contact = PreparedContact(channel=channel, queue=queue)
-    world = PreparedWorld(clock=parse_clock(DEFAULT_CLOCK), clock_default=False)
+    world = ChoiceWorld(clock=parse_clock(DEFAULT_CLOCK), clock_default=False)
     rt = ChoiceRuntime(program, contact, world, "explore", chooser, space.derived)
     chooser.runtime = rt
     rt.loop_bound = space.loops

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowrt.run.runtime import Runtime
-from flowrt.run.world import PreparedQueue
+from flowrt.run.world import PreparedQueue, PreparedWorld
 
 if TYPE_CHECKING:
     from flowrt.explore.derive import ClockClass, Derived
     from flowrt.explore.graph import Ahead
     from flowrt.lang.compiler import Node, Program
-    from flowrt.run.world import PreparedContact, PreparedWorld
+    from flowrt.run.world import PreparedContact
 
 T = TypeVar("T")
 #: What a transfer to a phone number may do (the world's `external:` outcomes).
@@ -216,6 +216,41 @@ MODELLED = frozenset(
 )
 
 
+#: Fields of the world whose answers explore gives (or that hold no answer).
+WORLD_MODELLED = frozenset(
+    {
+        "rt",
+        "clock",
+        "clock_default",
+        "queues",
+        "agent_queues",
+        "external",
+        "lambdas",
+        "input",
+        "attributes",
+        "errors",
+        "cache",
+    }
+)
+
+
+class ChoiceWorld(PreparedWorld):
+    """The world of an explored path: a step that reads a field explore gives no answers for
+    (a field other block types add) marks the step unmodelled, as an unmodelled service does."""
+
+    __slots__ = ("rt",)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name not in WORLD_MODELLED and not name.startswith("__"):
+            try:
+                rt = object.__getattribute__(self, "rt")
+            except AttributeError:  # read while the runtime is being built
+                rt = None
+            if rt is not None and rt.unmodelled is None:
+                rt.unmodelled = f"world.{name}"
+        return object.__getattribute__(self, name)
+
+
 class ChoiceRuntime(Runtime):
     """The runtime of an explored path: every question to the world is a choice point."""
 
@@ -229,6 +264,8 @@ class ChoiceRuntime(Runtime):
         derived: Derived,
     ) -> None:
         super().__init__(program, contact, world, contact_id)
+        if isinstance(world, ChoiceWorld):
+            world.rt = self
         self.chooser = chooser
         self.derived = derived
         self.attrs = _ChoiceAttrs(self, self.attrs)
