@@ -239,6 +239,7 @@ class ChoiceWorld(PreparedWorld):
     (a field other block types add) marks the step unmodelled, as an unmodelled service does."""
 
     __slots__ = ("rt",)
+    rt: ChoiceRuntime | None
 
     def __getattribute__(self, name: str) -> Any:
         if name not in WORLD_MODELLED and not name.startswith("__"):
