@@ -152,8 +152,10 @@ def ahead(g: Graph, program: Program) -> list[Ahead] | None:
 
 
 def count(g: Graph, root: int, loops: int) -> int:
-    """Paths from `root` to an end, taking back edges at most `loops` times in all."""
-    layers: list[list[int]] = [[0] * len(g.keys) for _ in range(loops + 2)]  # last: all zeros
+    """Paths from `root` to an end, taking back edges at most `loops` times in all; a path
+    that would take one more is cut there and counts once (as an explored path does)."""
+    layers: list[list[int]] = [[0] * len(g.keys) for _ in range(loops + 1)]
+    layers.append([1] * len(g.keys))  # one back edge too many: the path is cut, one path
     for c in range(loops, -1, -1):
         here, up = layers[c], layers[c + 1]
         for n in g.order:
