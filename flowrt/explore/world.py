@@ -67,7 +67,9 @@ class Chooser:
             self.pos += 1
             self.trail.append((len(candidates), index))
             if self.keyer is not None:
-                self.keys.append(self.keyer())
+                # Only a new choice point (past the script) is branched from: only its state
+                # is needed.
+                self.keys.append(self.keyer() if self.pos > len(self.script) else None)
         value = candidates[index]
         self.decided[key] = value
         self.answers.append((key, value))
@@ -319,16 +321,14 @@ class ChoiceRuntime(Runtime):
             self.queue,
             self.queued,
             self.waited,
-            tuple(
-                sorted(
-                    (k, n)
-                    for k, n in self.calls.items()
-                    if ahead is None or k[0] != "input" or k[1] in ahead.names
-                )
+            frozenset(
+                (k, n)
+                for k, n in self.calls.items()
+                if ahead is None or k[0] != "input" or k[1] in ahead.names
             ),
             self.stop,
             tuple(c.clock for c in self.clocks),
-            tuple(sorted(kept, key=repr)),
+            frozenset(kept),
             _metrics_of(self.metrics),
         )
 
@@ -412,11 +412,12 @@ class ChoiceRuntime(Runtime):
         return super().invoke_lambda(function, plan)
 
 
-def _user(items: Any, ns: str, ahead: Ahead | None) -> tuple[tuple[str, str], ...]:
+def _user(items: Any, ns: str, ahead: Ahead | None) -> frozenset[tuple[str, str]]:
     """User values (attributes or a Lambda's result) a block ahead may still read."""
     if ahead is None:
-        return tuple(sorted(items))
-    return tuple(sorted((k, v) for k, v in items if (ns, k) in ahead.values))
+        return frozenset(items)
+    values = ahead.values
+    return frozenset((k, v) for k, v in items if (ns, k) in values)
 
 
 def _metrics_of(metrics: Any) -> Any:
