@@ -482,3 +482,16 @@ def test_cli_formats_and_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str
         2,
         "flowrt explore: --write-cases x.yaml: the file must end in .scenario.yaml\n",
     )
+
+
+def test_docs_show_the_example_projects_real_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    doc = (ROOT / "docs" / "explore.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```text\n(explore \(--loops.*?)\n```", doc, re.M | re.S)
+    monkeypatch.chdir(ROOT)
+    assert cli(capsys, "flows")[1].rstrip("\n") == blocks[0]
+    argv = ("flows/after-hours.flow.yaml", "--paths", "--max-prompts", "1")
+    assert cli(capsys, *argv)[1].rstrip("\n") == blocks[1]

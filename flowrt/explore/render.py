@@ -73,8 +73,11 @@ def as_text(
     diags = report.diagnostics
     if diags:
         text += render_text(diags, color=False) + "\n"
-    for (code, _subject), (_diag, path) in sorted(report.violations.items()):
-        text += f"{code}: shortest counterexample ({len(path.steps)} steps), as a case:\n"
+    for (code, subject), (_diag, path) in sorted(report.violations.items()):
+        text += (
+            f"{code} ({printable(subject)}): shortest counterexample ({len(path.steps)} steps), "
+            "as a case:\n"
+        )
         text += "".join(f"  {line}\n" for line in _case_yaml(path).splitlines())
     return text
 
