@@ -179,6 +179,10 @@ CODES: dict[str, CodeInfo] = {
     "FR501": _e("run differs from its golden file"),
     "FR502": _e("golden file missing"),
     "FR503": _w("unused golden file"),
+    # flowrt replay: Amazon Connect flow logs (FR600-FR619)
+    "FR600": _w("replay: malformed flow log record"),
+    "FR601": _w("replay: unknown flow log module type"),
+    "FR602": _e("replay: flow logs cannot be read"),
     # flowrt explore: reachability, cases and properties (FR700-FR719)
     "FR700": _w("explore: branch no world reaches"),
     "FR701": _w("explore: branch of a block on no path"),
