@@ -495,3 +495,16 @@ def test_docs_show_the_example_projects_real_output(
     assert cli(capsys, "flows")[1].rstrip("\n") == blocks[0]
     argv = ("flows/after-hours.flow.yaml", "--paths", "--max-prompts", "1")
     assert cli(capsys, *argv)[1].rstrip("\n") == blocks[1]
+
+
+def test_flows_with_errors_are_not_explored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = MENU.replace("flow: menu", "flow: broken").replace("next: bye\n", "next: nowhere\n")
+    root = project(tmp_path, route=ROUTE, broken=broken)
+    code, out, err = cli(capsys, str(root))
+    assert code == 1
+    assert "error[FR020]" in err
+    assert err.endswith("flowrt explore: 1 flow(s) with errors not explored\n")
+    assert out.splitlines()[1].startswith("  route  16 paths over the graph, 6 explored")
+    assert "broken" not in out

@@ -95,7 +95,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 
 def _explore(args: argparse.Namespace) -> int:
-    from flowrt.core.diagnostics import has_errors, render_text, suggestion
+    from flowrt.core.diagnostics import render_text, suggestion
     from flowrt.explore.explorer import Options, explore, roots
     from flowrt.explore.properties import PROPERTIES_FILE, load_properties
     from flowrt.project.driver import load_project
@@ -109,12 +109,11 @@ def _explore(args: argparse.Namespace) -> int:
     project = load_project(target if looks else Path("."))
     program = project.compile(strict=False)
     color = common.use_color(sys.stderr, getattr(args, "color", "auto"))
-    if has_errors(program.diagnostics):
-        print(
-            render_text([d for d in program.diagnostics if d.is_error], color=color),
-            file=sys.stderr,
-        )
-        return EXIT_FINDINGS
+    errors = [d for d in program.diagnostics if d.is_error]
+    # A flow whose file has errors is not explored (its errors are shown); the others are.
+    broken = {Path(d.span.file).resolve() for d in errors if d.span is not None}
+    if errors and any(d.span is None for d in errors):
+        broken = {Path(u.doc.file).resolve() for u in project.flows.values()}
     flow = None
     if looks and target.is_file():
         flow = next(
@@ -146,14 +145,27 @@ def _explore(args: argparse.Namespace) -> int:
         max_prompts=args.max_prompts,
         properties=props,
     )
-    report = explore(program, roots(program, flow), options, project)
+    chosen = [
+        n
+        for n in roots(program, flow)
+        if n in project.flows and Path(project.flows[n].doc.file).resolve() not in broken
+    ]
+    if errors:
+        print(render_text(errors, color=color), file=sys.stderr)
+        if not chosen:
+            return EXIT_FINDINGS
+        print(
+            f"flowrt explore: {len(program.flows) - len(chosen)} flow(s) with errors not explored",
+            file=sys.stderr,
+        )
+    report = explore(program, chosen, options, project)
     written: list[str] = []
     skipped: list[Any] = []
     if args.write_cases:
         written, skipped = _write(args.write_cases, report, program, project)
     out = _render(args.format, report, written, skipped, args.write_cases)
     sys.stdout.write(out)
-    return EXIT_FINDINGS if report.diagnostics else EXIT_OK
+    return EXIT_FINDINGS if report.diagnostics or errors else EXIT_OK
 
 
 def _write(file: str, report: Any, program: Any, project: Any) -> tuple[list[str], list[Any]]:
