@@ -1035,7 +1035,11 @@ def test_every_mapped_action_type_has_a_case() -> None:
         for t, cls in BLOCKS.items()
         if cls.CONNECT_TYPE and not t.startswith("outbound") and not cls.DECLARATIVE
     }
-    assert native - {c.block["type"] for c in [*CASES.values(), *EXPORT_ONLY.values()]} == set()
+    # The blocks the world answers are covered both ways in tests/test_connect_world.py, the
+    # declarative ones in tests/test_connect_native_blocks.py.
+    world = {"lex-bot", "show-view", "loop"}
+    covered = {c.block["type"] for c in [*CASES.values(), *EXPORT_ONLY.values()]}
+    assert native - covered - world == set()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     },
     "set-routing-behavior": {},
     "wait": {},
+    "show-view": {"view": "form"},
 }
 
 REFERENCE = "a reference like `$.Attributes.name`"

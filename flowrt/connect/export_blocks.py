@@ -17,6 +17,7 @@ from flowrt.connect.actions import ERRORS, QUEUE_CHANNELS, connect_text, transit
 from flowrt.connect.context import ExportContext, branches
 from flowrt.connect.generic import export_declarative
 from flowrt.connect.when import lower_conditions
+from flowrt.connect.world import WORLD_BLOCKS, export_world
 from flowrt.lang.blocks import CONNECT_OPERATORS, Block, Condition
 from flowrt.lang.loader import JsonPath
 
@@ -236,6 +237,8 @@ def export_block(name: str, block: Block, cx: ExportContext) -> list[dict[str, A
     identifier = cx.ids.get(name, name)
     if block.DECLARATIVE:
         return export_declarative(identifier, block, cx)
+    if block.TYPE in WORLD_BLOCKS:
+        return export_world(identifier, block, cx)
     if block.TYPE == "connect-action":
         return _export_connect_action(identifier, block, cx)
     if block.TYPE == "check-contact-attributes" and any(

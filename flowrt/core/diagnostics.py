@@ -121,6 +121,12 @@ CODES: dict[str, CodeInfo] = {
     "FR070": _e("event hook block sets no event or several"),
     "FR071": _e("routing behavior needs one of priority and time adjustment"),
     "FR072": _e("percentage conditions are not a rising chain"),
+    # world services: bots, views, loops, modules, profiles, hours overrides (FR080-FR089)
+    "FR080": _e("hours of operation override invalid"),
+    "FR081": _e("invoked flow is not a module"),
+    "FR082": _e("condition operator not supported by this block"),
+    "FR083": _e("loop count out of range"),
+    "FR084": _e("customer profile search without a search key"),
     # scenarios and runs (FR100-FR119)
     "FR100": _e("unknown flow in a scenario"),
     "FR101": _e("unknown queue in a scenario"),

@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.expr import as_number
-from flowrt.lang.instance import DAYS
 from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import (
     NUMBER_OPS,
@@ -29,15 +28,15 @@ from flowrt.lang.steps import (
     text_too_long,
 )
 from flowrt.run.email_policy import evaluate_policy
+from flowrt.run.services import NAMESPACES as SERVICE_NAMESPACES
+from flowrt.run.services import Services
 from flowrt.run.world import (
-    DEFAULT_CLOCK,
     MAX_ATTRIBUTE_BYTES,
     PreparedContact,
     PreparedQueue,
     PreparedWorld,
     attribute_bytes,
     table_default,
-    zone,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +78,7 @@ class Runtime:
         "stored_input",
         "state",
         "attr_chars",
+        "svc",
         "_seen",
     )
 
@@ -116,6 +116,8 @@ class Runtime:
         self.state: dict[tuple[str, ...], str] = {}
         #: `missing` and the set of its texts, once it is long (see `note_missing`).
         self._seen: tuple[list[str], set[str]] | None = None
+        #: Lex bots, views, loops, modules, customer profiles, hours (flowrt.run.services).
+        self.svc = Services(self)
 
     # -- the Resolver protocol -----------------------------------------------------------------
 
@@ -137,6 +139,8 @@ class Runtime:
         rest = path[1:]
         if c.extra and path in c.extra:
             return c.extra[path]
+        if ns in SERVICE_NAMESPACES:
+            return self.svc.values.get(path)
         if not rest:
             if ns == "Channel":
                 return c.channel
@@ -386,52 +390,8 @@ class Runtime:
     # -- the world -----------------------------------------------------------------------------
 
     def in_hours(self, hours: str | None) -> bool | None:
-        """Whether the world's clock is within the hours (or the working queue's); None: error."""
-        inst = self.inst
-        if hours is None:
-            q = self.queue
-            spec = inst.queues.get(q[1]) if inst and q and q[0] == "queue" else None
-            hours = spec.hours if spec else None
-            if hours is None:
-                self.fact(
-                    "error",
-                    f"no `hours` given and the working queue {label(q)} has no hours of operation",
-                )
-                return None
-        if inst is None or hours not in inst.hours_of_operation:
-            self.fact("error", f"hours of operation `{hours}` are not in the instance")
-            return None
-        key = ("hours", self.program, hours)
-        cached = self.world.cache.get(key)
-        if cached is None:
-            at_clock = self._hours_at_clock(hours)
-            # (open, the fact to record): both depend on the world's clock only.
-            fact = (
-                ("error", at_clock[1]) if at_clock[0] is None else ("hours", hours, *at_clock[1:])
-            )
-            cached = self.world.cache[key] = (at_clock[0], fact)
-        if cached[0] is None:
-            self.facts.append(cached[1])
-            return None
-        if self.world.clock_default:
-            self.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
-        self.facts.append(cached[1])
-        return bool(cached[0])
-
-    def _hours_at_clock(self, hours: str) -> tuple[Any, ...]:
-        assert self.inst is not None
-        spec_h = self.inst.hours_of_operation[hours]
-        try:
-            local = self.world.clock.astimezone(zone(spec_h.time_zone))
-        except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
-            return (None, f"unknown time zone `{spec_h.time_zone}`")
-        window = spec_h.days.get(DAYS[local.weekday()])  # type: ignore[call-overload]
-        hhmm = local.strftime("%H:%M")
-        is_open = False
-        if window:
-            start, end = window.split("-")
-            is_open = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
-        return (is_open, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
+        """Whether the world's clock is within the hours (flowrt.run.services); None: error."""
+        return self.svc.in_hours(hours)
 
     def load_metrics(self, q: QueueKey, state: PreparedQueue | None = None) -> None:
         """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""

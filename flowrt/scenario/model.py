@@ -36,6 +36,7 @@ from flowrt.run.world import (
 )
 from flowrt.scenario.answers import BlockAnswers
 from flowrt.scenario.expect import Expect
+from flowrt.scenario.services import WorldAnswers, check_answers, prepare_answers
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
@@ -101,8 +102,10 @@ LambdaResponses = Annotated[
 ]
 
 
-class World(BlockAnswers):
-    """The world a contact meets: queues, clock, external parties, Lambdas, customer input."""
+class World(BlockAnswers, WorldAnswers):
+    """The world a contact meets: queues, clock, external parties, Lambdas, customer input;
+    the answers of Lex bots, views and customer profiles (flowrt.scenario.services) and of the
+    flow-control blocks (flowrt.scenario.answers)."""
 
     clock: str | None = Field(
         None,
@@ -339,6 +342,7 @@ def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> Pr
         },
         percentage_draw=w.percentage_draw,
         wait_events=dict(w.wait_events),
+        **prepare_answers(w.bots, w.lex, w.views, w.profiles),
     )
 
 
@@ -446,6 +450,7 @@ class _Checker:
                     f"`{block}` is not a block of the flow{suggestion(block, names)}",
                     (*base, "errors", i),
                 )
+        check_answers({"lex": w.lex, "views": w.views}, base, flows, self.report)
         inputs = {n.name for f in flows.flows for n in f.nodes if n.type == "get-customer-input"}
         for block in w.input:
             if block not in inputs and not flows.unsure(block):
