@@ -59,6 +59,8 @@ class Derived:
     inputs: dict[str, list[str]] = field(default_factory=dict)
     metrics: dict[str, list[int]] = field(default_factory=dict)
     clocks: list[ClockClass] = field(default_factory=list)
+    #: Whether some block reads the caller's address (a run step may read it directly).
+    reads_customer: bool = False
 
     def candidates(self, path: Path) -> list[str | None]:
         """Absent first (the contact as it comes), then each tested value."""
@@ -126,12 +128,20 @@ def derive(program: Program) -> Derived:
                     changed = True
         if not changed:
             break
+    from flowrt.explore.graph import reads
+
+    reads_customer = any(
+        ("CustomerEndpoint", "Address") in reads(node)
+        for cflow in program.flows.values()
+        for node in cflow.nodes
+    )
     values = {path: _unique(vals)[:MAX_VALUES] for path, vals in tested.items()}
     return Derived(
         values=values,
         inputs={name: _inputs(vals) for name, vals in inputs.items()},
         metrics={name: sorted(set(vals))[:MAX_VALUES] for name, vals in metrics.items()},
         clocks=clock_classes(program),
+        reads_customer=reads_customer,
     )
 
 
@@ -183,21 +193,16 @@ def _minutes(hhmm: str) -> int:
 
 
 def open_at(spec: Any, clock: datetime) -> bool | None:
-    """Whether hours `spec` are open at `clock`: the runtime's rule (local weekday window,
-    `start <= HH:MM < end`, a window past midnight wrapping), None for an unknown zone."""
-    from zoneinfo import ZoneInfo
+    """Whether hours `spec` are open at `clock`, by the runtime's own rule (flowrt.lang.hours:
+    overrides first, then the local weekday's window); None for an unknown zone."""
+    from flowrt.lang.hours import open_at as hours_open_at
+    from flowrt.run.world import zone
 
     try:
-        local = clock.astimezone(ZoneInfo(spec.time_zone))
+        local = clock.astimezone(zone(spec.time_zone))
     except Exception:  # noqa: BLE001 - an unknown zone: the block takes error
         return None
-    window = spec.days.get(DAYS[local.weekday()])
-    if not window:
-        return False
-    start, end = str(window).split("-")
-    hhmm = local.strftime("%H:%M")
-    is_open: bool = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
-    return is_open
+    return bool(hours_open_at(spec.days, getattr(spec, "overrides", ()), local)[0])
 
 
 def boundaries(spec: Any, first: datetime, days: int) -> list[datetime]:

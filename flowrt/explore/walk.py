@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.explore.derive import CHANNELS
 from flowrt.explore.graph import TRANSFER, Ahead, Graph
-from flowrt.explore.world import ChoiceRuntime, ChoiceWorld, Chooser
+from flowrt.explore.world import ChoiceRuntime, ChoiceWorld, Chooser, _sample
 from flowrt.run.world import DEFAULT_CLOCK, PreparedContact, parse_clock
 
 if TYPE_CHECKING:
@@ -132,7 +132,14 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     inst = program.instance
     if cflow.type in ("customer-queue", "queue-transfer", "agent-transfer") and inst is not None:
         queue = chooser.choose(("contact-queue",), [*sorted(inst.queues)[:1], None])
-    contact = PreparedContact(channel=channel, queue=queue)
+    caller = None
+    if space.derived.reads_customer:
+        # A step may read the caller's address directly: the contact has one (no choice).
+        caller = chooser.choose(
+            ("endpoint", "CustomerEndpoint", "Address"),
+            [_sample(("CustomerEndpoint", "Address"), channel)],
+        )
+    contact = PreparedContact(channel=channel, queue=queue, customer_endpoint=caller)
     world = ChoiceWorld(clock=parse_clock(DEFAULT_CLOCK), clock_default=False)
     rt = ChoiceRuntime(program, contact, world, "explore", chooser, space.derived)
     chooser.runtime = rt

@@ -35,6 +35,22 @@ T = TypeVar("T")
 EXTERNAL = ("answered", "call-failed", "timeout", "never-returns", "error")
 #: Contact fields a condition may test whose value the world (the contact) gives.
 ENDPOINTS = frozenset({"SystemEndpoint", "CustomerEndpoint"})
+#: Sample endpoints a case gives when nothing tests the value (`example` addresses).
+SAMPLES = {
+    ("CustomerEndpoint", "Address"): ("+15555550100", "customer@example.com"),
+    ("SystemEndpoint", "Address"): ("+18005550100", "support@example.com"),
+    ("CustomerEndpoint", "DisplayName"): ("Customer", "Customer"),
+    ("SystemEndpoint", "DisplayName"): ("Support", "Support"),
+}
+
+
+def _sample(path: tuple[str, ...], channel: str) -> str | None:
+    pair = SAMPLES.get((path[0], path[1]))
+    if pair is None:
+        return None
+    return pair[1] if channel == "EMAIL" else pair[0]
+
+
 #: The Lambda error a written case gives (any error takes the block's `error` branch).
 LAMBDA_ERROR = "Timeout"
 
@@ -334,10 +350,14 @@ class ChoiceRuntime(Runtime):
 
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
         # A contact's endpoint that a condition tests is the world's answer too.
-        if ns in ENDPOINTS and path in self.derived.values:
-            value: str | None = self.chooser.choose(
-                ("endpoint", *path), self.derived.candidates(path)
-            )
+        if ns in ENDPOINTS and len(path) == 2:
+            # Absent, or each value a condition tests, else a sample address of the channel.
+            cands = self.derived.candidates(path)
+            if len(cands) == 1 and path != ("CustomerEndpoint", "Address"):
+                cands = [None, _sample(path, self.contact.channel)]
+            elif len(cands) == 1:
+                return self.contact.customer_endpoint
+            value: str | None = self.chooser.choose(("endpoint", *path), cands)
             return value
         return super()._resolve_other(ns, path)
 
