@@ -76,7 +76,7 @@ def test_the_example_has_several_levels(example: Path) -> None:
 
 
 def test_validate_from_every_level(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = (0, "15 file(s) checked: 0 error(s), 0 warning(s)\n", "")
+    expected = (0, "16 file(s) checked: 0 error(s), 0 warning(s)\n", "")
     for where in _levels(example):
         assert _cli(capsys, where, "validate") == expected, where
         assert _cli(capsys, where, "validate", ".") == expected, where
@@ -84,14 +84,14 @@ def test_validate_from_every_level(example: Path, capsys: pytest.CaptureFixture[
 
 def test_test_from_every_level(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, at_root, _ = _cli(capsys, example, "test")
-    assert (code, at_root.splitlines()[-1]) == (0, "94 passed, 0 failed")
+    assert (code, at_root.splitlines()[-1]) == (0, "99 passed, 0 failed")
     for where in _levels(example)[1:]:
         assert _cli(capsys, where, "test") == (0, at_root, ""), where
 
 
 def test_run_dir_from_every_level(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, at_root, _ = _cli(capsys, example, "run", ".")
-    assert (code, at_root.splitlines()[-1]) == (0, "94 case(s) run: 94 completed, 0 failed")
+    assert (code, at_root.splitlines()[-1]) == (0, "99 case(s) run: 99 completed, 0 failed")
     for where in _levels(example):
         assert _cli(capsys, where, "run") == (0, at_root, ""), where
         assert _cli(capsys, where, "run", ".") == (0, at_root, ""), where
@@ -307,8 +307,8 @@ def test_a_directory_above_the_projects_stands_for_every_project_below(
     for name in ("support", "sales"):
         shutil.copytree(example, repo / name)
     code, out, _ = _cli(capsys, repo, "run")
-    assert (code, out.splitlines()[-1]) == (0, "188 case(s) run: 188 completed, 0 failed")
+    assert (code, out.splitlines()[-1]) == (0, "198 case(s) run: 198 completed, 0 failed")
     code, out, _ = _cli(capsys, repo, "test", "-q")
-    assert (code, out) == (0, "188 passed, 0 failed\n")
+    assert (code, out) == (0, "198 passed, 0 failed\n")
     code, out, _ = _cli(capsys, repo, "validate")
-    assert (code, out) == (0, "30 file(s) checked: 0 error(s), 0 warning(s)\n")
+    assert (code, out) == (0, "32 file(s) checked: 0 error(s), 0 warning(s)\n")

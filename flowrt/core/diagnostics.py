@@ -105,7 +105,7 @@ CODES: dict[str, CodeInfo] = {
     "FR040": _e("DTMF digits invalid"),
     "FR041": _e("timeout out of range"),
     "FR042": _e("invalid block name"),
-    "FR043": _w("loop prompts interrupt under 20 seconds"),
+    "FR043": _w("loop prompts interrupt every 20 seconds or less"),
     "FR044": _w("more blocks than Amazon Connect accepts"),
     "FR045": _e("too many blocks"),
     # expressions (FR050-FR059)
@@ -161,6 +161,8 @@ CODES: dict[str, CodeInfo] = {
     "FR402": _e("import: unknown flow language version"),
     "FR403": _w("import: legacy module without a flow-language equivalent"),
     "FR404": _e("output file exists"),
+    "FR430": _w("import: action kept as a connect-action (not simulated)"),
+    "FR431": _e("get-customer-input: Store customer input options Amazon Connect refuses"),
     "FR410": _e("export: flowrt-only block"),
     "FR411": _e("export: condition cannot be expressed in Amazon Connect"),
     "FR412": _e("export: more than 250 actions"),

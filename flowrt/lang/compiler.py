@@ -23,6 +23,7 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
+from flowrt.lang.blocks.base import external_flow
 from flowrt.lang.broken import Broken
 from flowrt.lang.instance import Instance
 from flowrt.lang.loader import Document, JsonPath
@@ -290,6 +291,8 @@ class BlockContext:
             self.reference(value, path)
             return
         self.node.prepared[path] = value
+        if external_flow(value):
+            return  # a flow of the instance outside the project: the run stops there
         if value not in self.env.flow_types and value not in self.env.broken.flows:
             self.error(
                 "FR023",

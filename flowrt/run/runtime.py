@@ -21,10 +21,8 @@ from flowrt.lang.steps import (
     QueueKey,
     Values,
     evaluate_noting,
-    key_over_limit,
     label,
     read_value,
-    read_values,
     text_too_long,
 )
 from flowrt.run.email_policy import evaluate_policy
@@ -77,6 +75,7 @@ class Runtime:
         "waited",
         "stored_input",
         "state",
+        "related_attrs",
         "attr_chars",
         "svc",
         "_seen",
@@ -114,6 +113,8 @@ class Runtime:
         #: `("TextToSpeechVoice",)`, ... (read back first), or by a name no reference reads
         #: (`("callback-number",)`, `("routing-priority",)`): flowrt.lang.blocks.settings.
         self.state: dict[tuple[str, ...], str] = {}
+        #: Attributes this run set on the related contact (`target-contact: related`).
+        self.related_attrs: dict[str, str] = {}
         #: `missing` and the set of its texts, once it is long (see `note_missing`).
         self._seen: tuple[list[str], set[str]] | None = None
         #: Lex bots, views, loops, modules, customer profiles, hours (flowrt.run.services).
@@ -127,7 +128,8 @@ class Runtime:
         if ns == "Attributes":
             return self.attrs.get(path[1]) if len(path) == 2 else None
         if ns == "External":
-            return self.external.get(path[1]) if len(path) == 2 else None
+            # A JSON response (`response-type: json`) is kept flattened: `a.b` for {"a": {"b"}}.
+            return self.external.get(path[1] if len(path) == 2 else ".".join(path[1:]))
         if ns == "Metrics":
             return self.metrics.get(path[1:])
         return self._resolve_other(ns, path)
@@ -567,30 +569,22 @@ class Runtime:
                 attrs[fact[1]] = fact[2]
         self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
 
-    def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
-        """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
-        try:
-            args = read_values(self, plan)
-        except TextTooLong as exc:
-            what = f"parameter `{key_over_limit(self, plan)}` of `{function}`"
-            return text_too_long(self, what, exc, "the function was not called")
-        key = ("lambda", function)
-        n = self.calls[key] = self.calls.get(key, 0) + 1
-        returns: dict[str, str] | None = None
-        error = None
-        for lo, hi, ret, err in self.world.lambdas.get(function, ()):
-            if lo <= n <= hi:
-                returns, error = ret, err
-                break
-        else:
-            self.fact("default", f"no mock for call #{n} of `{function}`: it returns {{}}")
-            returns = {}
-        self.facts.append(("lambda", function, n, args, returns, error))
-        if error is not None:
-            return "error"
-        # `$.External` is only ever replaced, never changed in place: the world's dict is shared.
-        self.external = returns if returns is not None else {}
-        return "success"
+    def invoke_lambda(
+        self,
+        function: str,
+        plan: tuple[tuple[str, int, Any, str], ...],
+        mode: tuple[str, str] = ("string-map", "synchronous"),
+    ) -> str:
+        """Call a mocked Lambda (see `flowrt.run.calls.invoke_lambda`)."""
+        from flowrt.run.calls import invoke_lambda
+
+        return invoke_lambda(self, function, plan, mode)
+
+    def set_related_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        """Set attributes on the related contact (see `flowrt.run.calls`)."""
+        from flowrt.run.calls import set_related_attributes
+
+        return set_related_attributes(self, plan)
 
     def email_policy(self, policy: Any) -> str:
         """The outbound email policy on the contact's recipients (flowrt.run.email_policy)."""

@@ -11,7 +11,7 @@ into the plain records the interpreter reads, once per run, outside its hot loop
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -86,10 +86,12 @@ class QueueState(Model):
 
 
 class LambdaResponse(Model):
-    """One mocked Lambda response: a return value (a flat mapping) or an error."""
+    """One mocked Lambda response: a return value (a mapping, nested for JSON) or an error."""
 
-    returns: dict[str, Scalar] | None = Field(
-        None, description="The function's result, readable as `$.External.<key>`."
+    returns: dict[str, Scalar | dict[str, Any]] | None = Field(
+        None,
+        description="The function's result, readable as `$.External.<key>`; a nested object "
+        "(a JSON response) is read as `$.External.<key>.<inner key>`.",
     )
     error: str | None = Field(
         None, description="An error (e.g. Timeout, ResourceNotFound): the block takes `error`."
@@ -307,6 +309,15 @@ def _queue(q: QueueState) -> PreparedQueue:
     )
 
 
+def _flat(obj: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """A Lambda response as `$.External` keeps it: nested keys joined with `.` (`a.b`)."""
+    for key, value in obj.items():
+        if isinstance(value, Mapping):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", text_of(value)
+
+
 def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> PreparedWorld:
     """A world (model, plain dict or None) as the interpreter's plain record."""
     if isinstance(world, PreparedWorld):
@@ -317,7 +328,7 @@ def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> Pr
         lambdas[fn] = sorted(
             (
                 *call_range(k),
-                None if r.returns is None else {key: text_of(v) for key, v in r.returns.items()},
+                None if r.returns is None else dict(_flat(r.returns)),
                 r.error,
             )
             for k, r in responses.items()
