@@ -325,8 +325,8 @@ def test_example_project_cases_reach_every_branch_explore_can_write(
     for f in (ROOT / "flows").glob("*.yaml"):
         shutil.copy(f, root / f.name)  # the flows and instance, without the hand-written cases
     code, out, _ = cli(capsys, str(root), "--write-cases", str(root / "x.scenario.yaml"))
-    assert "branches: 152 of 153 connected branches reachable, 1 not" in out
-    assert "cases written to" in out and ": 62\n" in out
+    assert "branches: 159 of 160 connected branches reachable, 1 not" in out
+    assert "cases written to" in out and ": 66\n" in out
     report = run(root)
     assert [(u.flow, u.block, u.branch) for u in report.unreachable] == [
         ("self-service", "lookup", "success")
@@ -335,8 +335,8 @@ def test_example_project_cases_reach_every_branch_explore_can_write(
     capsys.readouterr()
     main(["test", str(root), "--coverage"])
     out = capsys.readouterr().out
-    assert "total: blocks 68/74, branches 129/153 (84.3%)" in out
-    assert "62 passed, 0 failed" in out
+    assert "total: blocks 72/78, branches 136/160 (85.0%)" in out
+    assert "66 passed, 0 failed" in out
     # Every branch the written cases miss is unreachable or behind a block explore does not
     # model (FR702: taken only as a choice point, so no case is written for it).
     missing = [

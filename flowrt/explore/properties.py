@@ -100,7 +100,8 @@ def check_path(
     elif path.end == "error":
         diag = Diagnostic.make(
             "FR711",
-            f"a path ends in an error at block `{last[1]}` (branch `{last[2]}`)",
+            f"a path ends in an error at block `{last[1]}` "
+            + (f"(branch `{last[2]}`)" if last[2] else "(the block ended the flow with an error)"),
             _node_span(program, last),
             "connect the block's error branch; the case below reproduces it",
         )

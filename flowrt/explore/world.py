@@ -420,7 +420,9 @@ class ChoiceRuntime(Runtime):
                 self.chooser.decided.setdefault(("attribute", key), None)
         return super().set_attributes(plan)
 
-    def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+    def invoke_lambda(
+        self, function: str, plan: tuple[tuple[str, int, Any, str], ...], *args: Any, **kw: Any
+    ) -> str:
         n = self.calls.get(("lambda", function), 0) + 1
         fails = self.chooser.choose(("lambda-error", function, n), (False, True))
         response: Any = (
@@ -429,7 +431,7 @@ class ChoiceRuntime(Runtime):
             else (n, n, _ChoiceExternal(self, function, n), None)
         )
         self.world.lambdas.setdefault(function, []).append(response)
-        return super().invoke_lambda(function, plan)
+        return super().invoke_lambda(function, plan, *args, **kw)
 
 
 def _user(items: Any, ns: str, ahead: Ahead | None) -> frozenset[tuple[str, str]]:
