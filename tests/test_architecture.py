@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("flowrt.email",),
     ("flowrt.scenario",),
     ("flowrt.project",),
-    ("flowrt.testing", "flowrt.connect"),
+    ("flowrt.testing", "flowrt.connect", "flowrt.explore"),
     ("flowrt.reports", "flowrt.replay"),
     ("flowrt.cli",),
     ("flowrt", "flowrt.client", "flowrt.syrupy", "flowrt.__main__"),

@@ -464,6 +464,12 @@ def _add_export_tests(sub: argparse._SubParsersAction[_Parser]) -> None:
     add_export_tests(sub)
 
 
+def _add_explore(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.cli.explore import add_explore
+
+    add_explore(sub)
+
+
 def _add_completion(sub: argparse._SubParsersAction[_Parser]) -> None:
     from flowrt.cli.completion import add_completion
 
@@ -478,6 +484,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_validate,
     _add_run,
     _add_graph,
+    _add_explore,
     _add_init,
     _add_import,
     _add_export,

@@ -191,6 +191,18 @@ CODES: dict[str, CodeInfo] = {
     "FR600": _w("replay: malformed flow log record"),
     "FR601": _w("replay: unknown flow log module type"),
     "FR602": _e("replay: flow logs cannot be read"),
+    # flowrt explore: reachability, cases and properties (FR700-FR719)
+    "FR700": _w("explore: branch no world reaches"),
+    "FR701": _w("explore: branch of a block on no path"),
+    "FR702": _w("explore: block not modelled, its branches taken as choice points"),
+    "FR703": _w("explore: exploration stopped at its run budget"),
+    "FR710": _w("explore: a path falls off (branch not connected)"),
+    "FR711": _w("explore: a path ends in an error"),
+    "FR712": _w("explore: a loop with no prompt or input"),
+    "FR713": _w("explore: a loop no world leaves"),
+    "FR714": _w("explore: too many prompts before a queue"),
+    "FR715": _w("explore: a property of the project does not hold"),
+    "FR716": _e("explore: properties file invalid"),
 }
 
 

@@ -1,0 +1,175 @@
+"""The structural graph of a program: every branch of every block as an edge, loops, counts.
+
+Nodes are the blocks of every compiled flow; each block has one edge per branch it can take as
+configured (`Block.all_branches()`, plus any branch it connects): to the block it leads to, or to
+the end of the path when it is not connected.  A block with no branch ends the path.  A block
+with a static `flow:` (a transfer to another flow of the project) also has an edge to that
+flow's start.  A depth-first search from the flows' starts (in name order) classifies the edges
+that close a loop (back edges); taking back edges at most K times in all is what `--loops K`
+means, both here and for explored paths.  `count` counts the paths over the graph with those
+rules, layer by layer (how many loops are left), without enumerating them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import Node, Program
+
+#: The edge of a step that ends its flow and goes on in another (a transfer to a flow).
+TRANSFER = ""
+
+
+@dataclass
+class Graph:
+    """Blocks as integers; `edges[n]` is [(branch, target or None)] in the block's order."""
+
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    edges: list[list[tuple[str, int | None]]] = field(default_factory=list)
+    starts: dict[str, int] = field(default_factory=dict)
+    back: set[tuple[int, str]] = field(default_factory=set)
+    #: Blocks in an order where every edge but a back edge goes to a block listed earlier.
+    order: list[int] = field(default_factory=list)
+    reached: set[int] = field(default_factory=set)
+
+
+def branches_of(node: Node) -> list[str]:
+    """The branches a block can take as configured, then any other it connects."""
+    out = list(dict.fromkeys([*node.block.all_branches(), *node.targets]))
+    return out
+
+
+def build(program: Program) -> Graph:
+    """The graph of every flow of `program`, its back edges and a topological order."""
+    g = Graph()
+    flows = sorted(program.flows.items())
+    for name, cflow in flows:
+        for node in cflow.nodes:
+            g.ids[(name, node.name)] = len(g.keys)
+            g.keys.append((name, node.name))
+        g.starts[name] = g.ids[(name, cflow.nodes[cflow.start].name)]
+    for name, cflow in flows:
+        for node in cflow.nodes:
+            edges: list[tuple[str, int | None]] = []
+            for branch in branches_of(node):
+                target = node.targets.get(branch)
+                edges.append(
+                    (branch, None if target is None else g.ids[(name, cflow.nodes[target].name)])
+                )
+            flow = getattr(node.block, "flow", None)
+            if isinstance(flow, str) and flow in program.flows:
+                edges.append((TRANSFER, g.starts[flow]))
+            g.edges.append(edges)
+    _classify(g, [g.starts[name] for name, _ in flows])
+    return g
+
+
+def _classify(g: Graph, roots: list[int]) -> None:
+    """Back edges and a postorder, by an iterative depth-first search (no recursion limit)."""
+    state = [0] * len(g.keys)  # 0 new, 1 on the stack, 2 done
+    for root in roots:
+        if state[root]:
+            continue
+        state[root] = 1
+        stack: list[tuple[int, int]] = [(root, 0)]
+        while stack:
+            n, i = stack[-1]
+            edges = g.edges[n]
+            if i < len(edges):
+                stack[-1] = (n, i + 1)
+                branch, t = edges[i]
+                if t is None:
+                    continue
+                if state[t] == 1:
+                    g.back.add((n, branch))
+                elif state[t] == 0:
+                    state[t] = 1
+                    stack.append((t, 0))
+                continue
+            stack.pop()
+            state[n] = 2
+            g.order.append(n)
+    g.reached = {n for n, s in enumerate(state) if s}
+
+
+#: Above this many blocks, which blocks are still ahead is not worked out (quadratic).
+MAX_AHEAD = 2000
+
+
+def reads(node: Node) -> set[tuple[str, ...]]:
+    """The reference paths a block's prepared parameters read (references, templates,
+    conditions, value plans), found by their shape whatever the block type."""
+    out: set[tuple[str, ...]] = set()
+    todo: list[Any] = list(node.prepared.values())
+    while todo:
+        value = todo.pop()
+        path = getattr(value, "path", None)
+        if isinstance(path, tuple):
+            out.add(path)
+        refs = getattr(value, "refs", None)
+        if isinstance(refs, tuple | list):
+            todo.extend(refs)
+        if isinstance(value, tuple | list):
+            todo.extend(value)
+        elif isinstance(value, str) and value.startswith("$."):
+            out.add(tuple(value[2:].split(".")))
+    return out
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What is still ahead of a block: the block names reachable and the user values read."""
+
+    names: frozenset[str]
+    values: frozenset[tuple[str, ...]]
+
+
+def ahead(g: Graph, program: Program) -> list[Ahead] | None:
+    """Per block, what is reachable from it (itself included)."""
+    if len(g.keys) > MAX_AHEAD:
+        return None
+    read: list[set[tuple[str, ...]]] = []
+    for flow, name in g.keys:
+        cflow = program.flows[flow]
+        node = cflow.nodes[cflow.index[name]]
+        read.append({p[:2] for p in reads(node) if p[0] in ("Attributes", "External")})
+    out: list[Ahead] = []
+    for n in range(len(g.keys)):
+        seen = {n}
+        todo = [n]
+        while todo:
+            m = todo.pop()
+            for _branch, t in g.edges[m]:
+                if t is not None and t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        names = frozenset(g.keys[m][1] for m in seen)
+        out.append(Ahead(names, frozenset(p for m in seen for p in read[m])))
+    return out
+
+
+def count(g: Graph, root: int, loops: int) -> int:
+    """Paths from `root` to an end, taking back edges at most `loops` times in all; a path
+    that would take one more is cut there and counts once (as an explored path does)."""
+    layers: list[list[int]] = [[0] * len(g.keys) for _ in range(loops + 1)]
+    layers.append([1] * len(g.keys))  # one back edge too many: the path is cut, one path
+    for c in range(loops, -1, -1):
+        here, up = layers[c], layers[c + 1]
+        for n in g.order:
+            edges = g.edges[n]
+            if not edges:
+                here[n] = 1
+                continue
+            total = 0
+            for branch, t in edges:
+                if t is None:
+                    total += 1
+                elif (n, branch) in g.back:
+                    total += up[t]
+                else:
+                    total += here[t]
+            here[n] = total
+    return layers[0][root]
