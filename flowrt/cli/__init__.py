@@ -439,6 +439,12 @@ def _add_export_tests(sub: argparse._SubParsersAction[_Parser]) -> None:
     add_export_tests(sub)
 
 
+def _add_lsp(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.cli.lsp import add_lsp
+
+    add_lsp(sub)
+
+
 def _add_completion(sub: argparse._SubParsersAction[_Parser]) -> None:
     from flowrt.cli.completion import add_completion
 
@@ -458,6 +464,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_export,
     _add_export_tests,
     _add_schema,
+    _add_lsp,
     _add_completion,
 ]
 
