@@ -289,5 +289,5 @@ def run_case(file: Path, case: str, update: bool) -> str:
                 problems = "; ".join(report.problems())
                 summary = report.result.outcome.describe()
                 tail = f": {problems}" if problems else ""
-                return f"{case}: {state} ({summary}; golden {golden}){tail}"
+                return f"{case}: {state} ({summary}; golden: {golden}){tail}"
     return f"{case}: not run (the scenario file or the project has errors; see the problems)"
