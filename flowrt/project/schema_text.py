@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 #: Internal references that must never reach a user: `(seed 002)`, `**(seed 002)**`, `seed 12`.
 _INTERNAL = re.compile(r"\s*\**\(?(?:see )?seeds? \d+(?:[,-] ?\d+)*\)?\**", re.IGNORECASE)
+#: A placeholder of a snippet body: `$1`, or `${1:default}`.
+_PLACEHOLDER = re.compile(r"^\$\{?\d+(?::([^}]*))?\}?$")
 #: Keys every block has; a snippet leaves them out.
 COMMON_KEYS = ("type", "id", "description", "next")
 
@@ -86,9 +88,17 @@ def snippet_body(cls: Any) -> dict[str, Any]:
 
     by_key = {info.alias or name: info for name, info in cls.model_fields.items()}
     for key in snippet_keys(cls):
-        annotation = str(by_key[key].annotation)
+        hint = by_key[key].annotation
+        annotation = str(hint)
+        item = get_args(hint)[0] if get_args(hint) else None
         if key == "conditions":
             body[key] = [{"equals": slot(), "next": slot()}]
+        elif get_origin(hint) is Literal:  # a choice: the first, for the user to change
+            n += 1
+            body[key] = "${" + str(n) + ":" + str(get_args(hint)[0]) + "}"
+        elif annotation.startswith("list") and hasattr(item, "model_fields"):
+            first = next(iter(item.model_fields.items()))  # type: ignore[union-attr]
+            body[key] = [{first[1].alias or first[0]: slot()}]
         elif annotation.startswith("list"):
             body[key] = [slot()]
         elif annotation.startswith("dict"):
@@ -109,9 +119,11 @@ def snippet_yaml(cls: Any, indent: str = "  ") -> str:
     lines = ["${1:" + cls.TYPE.split("-")[-1] + "}:"]
 
     def value(v: Any) -> str:
-        if isinstance(v, str) and v.startswith("$"):
-            return "${" + str(next(counter)) + "}"
-        return str(v)
+        m = _PLACEHOLDER.match(v) if isinstance(v, str) else None
+        if m is None:
+            return str(v)
+        default = f":{m.group(1)}" if m.group(1) else ""
+        return "${" + str(next(counter)) + default + "}"
 
     for key, v in body.items():
         if isinstance(v, dict):

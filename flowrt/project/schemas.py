@@ -20,6 +20,34 @@ from flowrt.lang.schema import (
     validator_name,
     validator_source,
 )
+from flowrt.project.schema_text import block_markdown, clean, snippet_body, summary
+
+#: Where the schemas are published: each schema's `$id` is this plus `<kind>.schema.json`, and the
+#: SchemaStore catalog entry (schemas/catalog.json) points there.
+SCHEMA_BASE = "https://raw.githubusercontent.com/flowrt/flowrt/main/schemas/"
+
+
+def _texts(node: Any) -> Any:
+    """Descriptions as editors show them: docstring indentation and internal references
+    removed, a `markdownDescription` beside each, and `examples` kept only as scalars
+    (yaml-language-server offers an object-valued example as `[object Object]`)."""
+    if isinstance(node, dict):
+        out = {k: _texts(v) for k, v in node.items()}
+        if isinstance(out.get("description"), str):
+            text = clean(out["description"])
+            out["description"] = text
+            out["markdownDescription"] = text
+        examples = out.get("examples")
+        if isinstance(examples, list):
+            kept = [e for e in examples if not isinstance(e, dict | list)]
+            if kept:
+                out["examples"] = kept
+            else:
+                del out["examples"]
+        return out
+    if isinstance(node, list):
+        return [_texts(v) for v in node]
+    return node
 
 
 def _clean(node: Any) -> Any:
@@ -66,10 +94,16 @@ def _next_schema(cls: Any) -> dict[str, Any]:
         "additionalProperties": False,
     }
     if cls.DEFAULT_BRANCH:
-        return {
-            "description": f"A block name (the `{cls.DEFAULT_BRANCH}` exit) or branch -> block.",
-            "anyOf": [{"type": "string"}, obj],
-        }
+        # One object with `type: [string, object]` rather than `anyOf`: a mapping with an unknown
+        # branch is then reported as that branch (`sucess` is not allowed), not as "is not of
+        # type 'string'", the best match editors pick among the alternatives of an anyOf.
+        obj["type"] = ["string", "object"]
+        obj["description"] = (
+            f"A block name (the `{cls.DEFAULT_BRANCH}` exit) or branch -> block.  Branches: "
+            + ", ".join(branches)
+            + "."
+        )
+        return obj
     return obj
 
 
@@ -90,11 +124,21 @@ def build_schema(kind: str) -> dict[str, Any]:
 
 def _top(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
     defs = schema.pop("$defs", {})
-    out: dict[str, Any] = {"$schema": DRAFT, "title": title, "description": description}
+    kind = title.split()[-1]
+    out: dict[str, Any] = {
+        "$schema": DRAFT,
+        "$id": f"{SCHEMA_BASE}{kind}.schema.json",
+        "title": title,
+        "description": description,
+    }
     out.update(schema)
     if defs:
         out["definitions"] = dict(sorted(defs.items()))
-    return out
+    out = _texts(out)
+    out["description"] = description
+    out.pop("markdownDescription", None)
+    out["markdownDescription"] = description
+    return dict(out)
 
 
 def _flow_schema() -> dict[str, Any]:
@@ -109,14 +153,31 @@ def _flow_schema() -> dict[str, Any]:
             s["properties"]["next"] = _next_schema(cls)
         else:  # no exits (disconnect, end-flow): a `next` is refused as an unknown key
             del s["properties"]["next"]
-        s["description"] = (cls.__doc__ or "").strip()
+        s["description"] = clean(cls.__doc__)
+        s["markdownDescription"] = block_markdown(cls)
         definitions[name] = s
     names = list(BLOCKS)
     definitions["block"] = {
         "type": "object",
         "description": "A block; its keys depend on its `type`.",
         "required": ["type"],
-        "properties": {"type": {"enum": names, "description": "The block type."}},
+        "properties": {
+            "type": {
+                "enum": names,
+                "description": "The block type: what the block does.",
+                "markdownEnumDescriptions": [block_markdown(BLOCKS[n]) for n in names],
+                "enumDescriptions": [summary(BLOCKS[n].__doc__) for n in names],
+            }
+        },
+        "defaultSnippets": [
+            {
+                "label": n,
+                "description": summary(BLOCKS[n].__doc__),
+                "markdownDescription": block_markdown(BLOCKS[n]),
+                "body": snippet_body(BLOCKS[n]),
+            }
+            for n in names
+        ],
         "allOf": [
             {
                 "if": {"properties": {"type": {"const": n}}, "required": ["type"]},
