@@ -116,3 +116,26 @@ def test_catalog_entry_names_the_published_schemas() -> None:
         f"{SCHEMA_BASE}scenario.schema.json": ["*.scenario.yaml"],
         f"{SCHEMA_BASE}instance.schema.json": ["instance.yaml"],
     }
+
+
+def test_object_examples_become_snippets() -> None:
+    """`outcome:` offers `disconnected` as an example and `{queued: Premium}` as a snippet."""
+    outcome = build_schema("scenario")["definitions"]["Expect"]["properties"]["outcome"]
+    assert outcome["examples"] == ["disconnected"]
+    assert outcome["defaultSnippets"] == [
+        {"label": "{queued: Premium}", "body": {"queued": "Premium"}}
+    ]
+
+
+def test_common_cases_are_snippets() -> None:
+    case = build_schema("scenario")["definitions"]["Case"]
+    assert [s["label"] for s in case["defaultSnippets"]] == [
+        "case: queued",
+        "case: caller presses a key",
+        "case: after hours",
+        "case: Lambda answers",
+    ]
+    assert case["defaultSnippets"][0]["body"] == {
+        "description": "$1",
+        "expect": {"outcome": {"queued": "$2"}},
+    }

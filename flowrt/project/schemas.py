@@ -44,6 +44,9 @@ def _texts(node: Any) -> Any:
                 out["examples"] = kept
             else:
                 del out["examples"]
+            snippets = [_example_snippet(e) for e in examples if isinstance(e, dict | list)]
+            if snippets:  # an object-valued example is offered whole, as a snippet
+                out["defaultSnippets"] = [*out.get("defaultSnippets", []), *snippets]
         return out
     if isinstance(node, list):
         return [_texts(v) for v in node]
@@ -73,6 +76,57 @@ def _clean(node: Any) -> Any:
 def _model_schema(model: Any) -> dict[str, Any]:
     raw = model.model_json_schema(by_alias=True, ref_template="#/definitions/{model}")
     return dict(_clean(raw))
+
+
+def _example_snippet(example: Any) -> dict[str, Any]:
+    """An object- or list-valued example as a snippet, labelled with its compact YAML form."""
+    return {"label": _flow_style(example), "body": example}
+
+
+def _flow_style(value: Any) -> str:
+    """`{queued: Premium}`: a value in YAML's flow style, as a snippet's label."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow_style(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_style(v) for v in value) + "]"
+    return str(value)
+
+
+#: Snippets of common scenario cases, offered under `cases:` (a case name, then its body).
+CASE_SNIPPETS: list[dict[str, Any]] = [
+    {
+        "label": "case: queued",
+        "description": "A contact that ends queued in a queue.",
+        "body": {"description": "$1", "expect": {"outcome": {"queued": "$2"}}},
+    },
+    {
+        "label": "case: caller presses a key",
+        "description": "The caller's input to a get-customer-input block, and where it leads.",
+        "body": {
+            "description": "$1",
+            "world": {"input": {"$2": ["$3"]}},
+            "expect": {"visits": ["$4"]},
+        },
+    },
+    {
+        "label": "case: after hours",
+        "description": "A contact at a time outside the hours of operation.",
+        "body": {
+            "description": "$1",
+            "world": {"clock": "${2:2026-11-21T22:00:00-05:00}"},
+            "expect": {"outcome": "${3:disconnected}"},
+        },
+    },
+    {
+        "label": "case: Lambda answers",
+        "description": "What an invoke-lambda block's function returns, and the branch it takes.",
+        "body": {
+            "description": "$1",
+            "world": {"lambdas": {"$2": {"1": {"returns": {"$3": "$4"}}}}},
+            "expect": {"branch": {"$5": "$6"}},
+        },
+    },
+]
 
 
 def _next_schema(cls: Any) -> dict[str, Any]:
@@ -118,7 +172,11 @@ def build_schema(kind: str) -> dict[str, Any]:
     if kind == "scenario":
         from flowrt.scenario.model import ScenarioFile
 
-        return _top(_model_schema(ScenarioFile), "flowrt scenario", "Sample contacts and worlds.")
+        scenario = _top(
+            _model_schema(ScenarioFile), "flowrt scenario", "Sample contacts and worlds."
+        )
+        scenario["definitions"]["Case"]["defaultSnippets"] = CASE_SNIPPETS
+        return scenario
     raise ValueError(kind)
 
 
