@@ -24,6 +24,9 @@ CASE_NAME = re.compile(r"^(FR\d{3})-[a-z0-9-]+(\.[a-z.]+)?$")
 
 #: Codes without an invalid case, and why.
 NO_CASE: dict[str, str] = {
+    "FR070": "tested in tests/test_run_settings.py (set-event-hook with two events)",
+    "FR071": "tested in tests/test_run_settings.py (set-routing-behavior with both keys)",
+    "FR072": "tested in tests/test_run_settings.py (percentage bounds that fall)",
     "FR005": "needs a file over the 8 MB limit; test_diagnostics_messages lowers the limit instead",
     "FR045": "needs over 20,000 blocks; test_diagnostics_messages lowers MAX_BLOCKS instead",
     "FR066": "cannot be produced: a project is the files under its nearest instance.yaml, and a "

@@ -30,14 +30,18 @@ def test_examples_have_no_errors_and_no_warnings(monkeypatch: pytest.MonkeyPatch
 
 
 def test_examples_use_every_block_type_and_every_branch(program: Program) -> None:
+    # The behaviour blocks (flowrt.lang.blocks.settings, .flow_control) are used by the project
+    # tests/data/settings-project, beside the example project.
+    settings = load_project(ROOT / "tests" / "data" / "settings-project").compile()
+    flows = [*program.flows.values(), *settings.flows.values()]
     connected: dict[str, set[str]] = {name: set() for name in BLOCKS}
-    for flow in program.flows.values():
+    for flow in flows:
         for node in flow.nodes:
             connected[node.type] |= {b for b, t in node.targets.items() if t is not None}
     unused = sorted(
         name
         for name in BLOCKS
-        if not any(node.type == name for flow in program.flows.values() for node in flow.nodes)
+        if not any(node.type == name for flow in flows for node in flow.nodes)
     )
     assert unused == []
     missing = {

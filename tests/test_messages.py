@@ -40,6 +40,13 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "invoke-lambda": {"function": "customer-lookup"},
     "loop-prompts": {"prompts": [{"text": "Please hold"}]},
     "outbound-email-policy": {},
+    "create-callback-contact": {
+        "initial-delay-seconds": 1,
+        "max-attempts": 1,
+        "retry-delay-seconds": 1,
+    },
+    "set-routing-behavior": {},
+    "wait": {},
 }
 
 REFERENCE = "a reference like `$.Attributes.name`"
@@ -67,7 +74,11 @@ INT_OR_REF, INTS = _shipped_keys()
 
 
 def test_the_tables_cover_every_numeric_block_key() -> None:
-    assert INT_OR_REF == [("transfer-to-phone-number", "timeout-seconds")]
+    assert INT_OR_REF == [
+        ("transfer-to-phone-number", "timeout-seconds"),
+        ("wait", "timeout-seconds"),
+        ("wait", "documented-timeout-seconds"),
+    ]
     definitions = schema.shipped_schema("flow")["definitions"]
     for btype, key in INT_OR_REF:  # the text alternative is a reference, nothing else
         alternatives = definitions[btype]["properties"][key]["anyOf"]
@@ -79,7 +90,11 @@ def test_the_tables_cover_every_numeric_block_key() -> None:
 def _block_yaml(btype: str, key: str, value: str) -> str:
     lines = ["flow: main", "start: b", "blocks:", "  b:", f"    type: {btype}"]
     for k, v in MINIMAL[btype].items():
-        if isinstance(v, list):
+        if k == key:  # the key under test is written below
+            continue
+        if isinstance(v, int):
+            lines.append(f"    {k}: {v}")
+        elif isinstance(v, list):
             lines.append(f"    {k}: [{{text: {v[0]['text']}}}]")
         else:
             lines.append(f'    {k}: "{v}"')

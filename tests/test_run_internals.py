@@ -186,6 +186,31 @@ TAKEN_BY_STEPS: dict[str, set[str]] = {
     "invoke-lambda": {"success", "error"},
     "outbound-email-policy": {"allowed", "denied", "needs-approval", "error"},
     "connect-action": {"success"},
+    "set-logging-behavior": {"success"},
+    "set-recording-behavior": {"success"},
+    "set-voice": {"success"},
+    "set-media-streaming": {"success", "error"},
+    "set-event-hook": {"success"},
+    "tag-contact": {"success"},
+    "set-contact-data": {"success"},
+    "set-callback-number": {"success", "invalid-number", "not-dialable"},
+    "set-routing-behavior": {"success"},
+    "set-routing-criteria": {"success"},
+    "set-previous-participant-state": {"success", "error"},
+    "set-flow-attributes": {"success"},
+    "check-outbound-call-status": {
+        "call-answered",
+        "voicemail-beep",
+        "voicemail-no-beep",
+        "not-detected",
+    },
+    "distribute-by-percentage": {"condition-1", "no-match"},
+    "check-voice-id": {"condition-1", "error"},
+    "start-voice-id-stream": {"success", "error"},
+    "wait": {"completed", "customer-returned", "error"},
+    "complete-outbound-call": {"success"},
+    "create-callback-contact": {"success"},
+    "transfer-to-agent": set(),
 }
 
 
@@ -193,12 +218,16 @@ def test_every_block_types_step_takes_its_branches_on_the_example_project() -> N
     # Every step of every run takes a branch its block declares and goes where it leads; every
     # block type of the registry runs, takes each of its declared branches, and its own step
     # (not the world's `errors:`) takes the branches listed above.
+    # The behaviour blocks of flowrt.lang.blocks.settings and .flow_control run in their own
+    # project (tests/data/settings-project), beside the example project.
     examples = Path(__file__).resolve().parent.parent / "flows"
     report = run_project(str(examples))
     assert len(report.results) >= 80 and not [d for d in report.diagnostics if d.is_error]
+    settings = run_project(str(Path(__file__).resolve().parent / "data" / "settings-project"))
+    assert len(settings.results) == 10 and not [d for d in settings.diagnostics if d.is_error]
     taken: dict[str, set[str]] = defaultdict(set)
     by_steps: dict[str, set[str]] = defaultdict(set)
-    for r in report.results:
+    for r in [*report.results, *settings.results]:
         records = r.result.trace.records
         assert_steps_follow_branches(records)
         for _, node, branch, facts, _ in records:

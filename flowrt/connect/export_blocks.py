@@ -15,6 +15,7 @@ from typing import Any
 
 from flowrt.connect.actions import ERRORS, QUEUE_CHANNELS, connect_text, transitions
 from flowrt.connect.context import ExportContext, branches
+from flowrt.connect.generic import export_declarative
 from flowrt.connect.when import lower_conditions
 from flowrt.lang.blocks import CONNECT_OPERATORS, Block, Condition
 from flowrt.lang.loader import JsonPath
@@ -233,6 +234,8 @@ def export_block(name: str, block: Block, cx: ExportContext) -> list[dict[str, A
     """The Connect actions of one block (empty when it is refused: see cx.diagnostics)."""
     cx.block = name
     identifier = cx.ids.get(name, name)
+    if block.DECLARATIVE:
+        return export_declarative(identifier, block, cx)
     if block.TYPE == "connect-action":
         return _export_connect_action(identifier, block, cx)
     if block.TYPE == "check-contact-attributes" and any(

@@ -14,6 +14,7 @@ from typing import Any
 
 from flowrt.connect.actions import ERRORS, QUEUE_CHANNELS
 from flowrt.connect.env import Environment
+from flowrt.connect.generic import import_declarative, is_declared
 from flowrt.lang.blocks import BLOCKS, CONNECT_OPERATORS
 
 _CHANNELS = {v: k for k, v in QUEUE_CHANNELS.items()}
@@ -119,6 +120,8 @@ def candidate(
 ) -> dict[str, Any] | None:
     """The DSL block an action maps to, or None (the caller checks it re-exports exactly)."""
     kind = action["Type"]
+    if is_declared(kind):
+        return import_declarative(action, names, env)
     p = action.get("Parameters") or {}
     body = _params(kind, p, env)
     if body is None:

@@ -118,6 +118,9 @@ CODES: dict[str, CodeInfo] = {
     "FR064": _e("duplicate identifier in the instance"),
     "FR065": _e("default outbound queue not in the routing profile"),
     "FR066": _e("more than one instance file in a project"),
+    "FR070": _e("event hook block sets no event or several"),
+    "FR071": _e("routing behavior needs one of priority and time adjustment"),
+    "FR072": _e("percentage conditions are not a rising chain"),
     # scenarios and runs (FR100-FR119)
     "FR100": _e("unknown flow in a scenario"),
     "FR101": _e("unknown queue in a scenario"),

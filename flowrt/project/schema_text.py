@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 #: Internal references that must never reach a user: `(seed 002)`, `**(seed 002)**`, `seed 12`.
 _INTERNAL = re.compile(r"\s*\**\(?(?:see )?seeds? \d+(?:[,-] ?\d+)*\)?\**", re.IGNORECASE)
@@ -77,71 +77,80 @@ def snippet_keys(cls: Any) -> list[str]:
 
 
 def snippet_body(cls: Any) -> dict[str, Any]:
-    """A new block of this type, as a `defaultSnippets` body (placeholders `$1`, `$2`, ...)."""
+    """A new block of this type, as a `defaultSnippets` body: placeholders `$1`, `$2`, ... and
+    `${n:default}` where the key has a default, a first choice or a least value, all read from
+    the block's own JSON Schema."""
+    schema = cls.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
+    defs = schema.get("$defs", {})
+    counter = [0]
     body: dict[str, Any] = {"type": cls.TYPE}
-    n = 0
-
-    def slot() -> str:
-        nonlocal n
-        n += 1
-        return f"${n}"
-
-    by_key = {info.alias or name: info for name, info in cls.model_fields.items()}
     for key in snippet_keys(cls):
-        hint = by_key[key].annotation
-        annotation = str(hint)
-        item = get_args(hint)[0] if get_args(hint) else None
         if key == "conditions":
-            body[key] = [{"equals": slot(), "next": slot()}]
-        elif get_origin(hint) is Literal:  # a choice: the first, for the user to change
-            n += 1
-            body[key] = "${" + str(n) + ":" + str(get_args(hint)[0]) + "}"
-        elif annotation.startswith("list") and hasattr(item, "model_fields"):
-            first = next(iter(item.model_fields.items()))  # type: ignore[union-attr]
-            body[key] = [{first[1].alias or first[0]: slot()}]
-        elif annotation.startswith("list"):
-            body[key] = [slot()]
-        elif annotation.startswith("dict"):
-            body[key] = {slot(): slot()}
+            body[key] = [{"equals": _slot(counter), "next": _slot(counter)}]
         else:
-            body[key] = slot()
+            body[key] = _placeholder(schema["properties"][key], defs, counter, 0)
     if cls.BRANCHES:
-        body["next"] = {b: slot() for b in cls.BRANCHES}
+        body["next"] = {b: _slot(counter) for b in cls.BRANCHES}
     elif cls.TYPE == "connect-action":
-        body["next"] = slot()
+        body["next"] = _slot(counter)
     return body
 
 
+def _slot(counter: list[int], default: Any = None) -> str:
+    counter[0] += 1
+    if default is None:
+        return f"${counter[0]}"
+    return "${" + f"{counter[0]}:{default}" + "}"
+
+
+def _placeholder(node: dict[str, Any], defs: dict[str, Any], counter: list[int], depth: int) -> Any:
+    """A value for a key of this schema, for the user to fill."""
+    if "$ref" in node:
+        node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
+    options = [o for o in node.get("anyOf", ()) if o.get("type") != "null"]
+    if options:
+        node = {**options[0], **{k: v for k, v in node.items() if k == "default"}}
+        if "$ref" in node:
+            node = defs.get(node["$ref"].rsplit("/", 1)[-1], {})
+    if "const" in node:
+        return node["const"]
+    if node.get("enum"):
+        return _slot(counter, node["enum"][0])
+    kind = node.get("type")
+    if kind in ("integer", "number"):
+        default = node.get("default")
+        if not isinstance(default, int | float):
+            default = node.get("minimum", node.get("exclusiveMinimum", -1) + 1)
+        return _slot(counter, default)
+    if kind == "boolean":
+        return _slot(counter, "true")
+    if kind == "array" and depth < 3:
+        return [_placeholder(node.get("items", {}), defs, counter, depth + 1)]
+    if kind == "object" and depth < 3:
+        props = node.get("properties") or {}
+        required = [k for k in node.get("required", ()) if k in props] or list(props)[:1]
+        if required:
+            return {k: _placeholder(props[k], defs, counter, depth + 1) for k in required}
+        return {_slot(counter): _slot(counter)}
+    return _slot(counter)
+
+
 def snippet_yaml(cls: Any, indent: str = "  ") -> str:
-    """A new block as an LSP snippet: `${1:name}:` and its body in block style."""
-    body = snippet_body(cls)
-    counter = iter(range(2, 1000))
-    lines = ["${1:" + cls.TYPE.split("-")[-1] + "}:"]
+    """A new block as an LSP snippet: `${1:name}:` and its body, one key a line (values in
+    YAML's flow style), its placeholders renumbered after the name's."""
+    counter = iter(range(2, 10_000))
 
     def value(v: Any) -> str:
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{value(k)}: {value(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
         m = _PLACEHOLDER.match(v) if isinstance(v, str) else None
         if m is None:
             return str(v)
         default = f":{m.group(1)}" if m.group(1) else ""
         return "${" + str(next(counter)) + default + "}"
 
-    for key, v in body.items():
-        if isinstance(v, dict):
-            inner = ", ".join(
-                f"{value(k) if k.startswith('$') else k}: {value(x)}" for k, x in v.items()
-            )
-            lines.append(f"{indent}{key}: {{{inner}}}")
-        elif isinstance(v, list):
-            item = v[0]
-            if isinstance(item, dict):
-                lines.append(f"{indent}{key}:")
-                first = True
-                for k, x in item.items():
-                    lead = "- " if first else "  "
-                    lines.append(f"{indent}  {lead}{k}: {value(x)}")
-                    first = False
-            else:
-                lines.append(f"{indent}{key}: [{value(item)}]")
-        else:
-            lines.append(f"{indent}{key}: {value(v)}")
+    lines = ["${1:" + cls.TYPE.split("-")[-1] + "}:"]
+    lines.extend(f"{indent}{key}: {value(v)}" for key, v in snippet_body(cls).items())
     return "\n".join(lines)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.expr import as_number
@@ -37,6 +36,8 @@ from flowrt.run.world import (
     PreparedQueue,
     PreparedWorld,
     attribute_bytes,
+    table_default,
+    zone,
 )
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Runtime:
         "calls",
         "waited",
         "stored_input",
+        "state",
         "attr_chars",
         "_seen",
     )
@@ -108,6 +110,10 @@ class Runtime:
         self.calls: dict[tuple[str, str], int] = {}
         self.waited = 0
         self.stored_input: str | None = None
+        #: What "set a behaviour" blocks set, by reference path: `("FlowAttributes", "x")`,
+        #: `("TextToSpeechVoice",)`, ... (read back first), or by a name no reference reads
+        #: (`("callback-number",)`, `("routing-priority",)`): flowrt.lang.blocks.settings.
+        self.state: dict[tuple[str, ...], str] = {}
         #: `missing` and the set of its texts, once it is long (see `note_missing`).
         self._seen: tuple[list[str], set[str]] | None = None
 
@@ -125,6 +131,8 @@ class Runtime:
         return self._resolve_other(ns, path)
 
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
+        if self.state and path in self.state:
+            return self.state[path]
         c = self.contact
         rest = path[1:]
         if c.extra and path in c.extra:
@@ -414,7 +422,7 @@ class Runtime:
         assert self.inst is not None
         spec_h = self.inst.hours_of_operation[hours]
         try:
-            local = self.world.clock.astimezone(_zone(spec_h.time_zone))
+            local = self.world.clock.astimezone(zone(spec_h.time_zone))
         except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
             return (None, f"unknown time zone `{spec_h.time_zone}`")
         window = spec_h.days.get(DAYS[local.weekday()])  # type: ignore[call-overload]
@@ -634,17 +642,3 @@ class Runtime:
         decision, reason = evaluate_policy(policy, c.to, c.cc, forward)
         self.fact("policy", ", ".join(a.lower() for a in (*c.to, *c.cc)), decision, reason)
         return decision
-
-
-@cache
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
-_EMPTY_QUEUE = PreparedQueue()
-
-
-def table_default() -> PreparedQueue:
-    return _EMPTY_QUEUE

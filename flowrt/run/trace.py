@@ -129,6 +129,8 @@ FACTS: dict[str, tuple[tuple[str, ...], str | Callable[..., str]]] = {
     "error": (("message",), "error: {message}"),
     "default": (("message",), "default used: {message}"),
     "note": (("message",), "{message}"),
+    # What a "set a behaviour" block set (flowrt.lang.blocks.settings): `recording: ...`.
+    "setting": (("setting", "value"), "{setting}: {value}"),
 }
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 #: Amazon Connect's limit on a contact's attributes: keys and values, in UTF-8 bytes.
@@ -50,6 +51,19 @@ class PreparedWorld:
     input: dict[str, tuple[str, ...]] = field(default_factory=dict)
     attributes: dict[str, str] = field(default_factory=dict)
     errors: frozenset[str] = frozenset()
+    # Answers of the blocks of flowrt.lang.blocks.flow_control, kept together: call progress,
+    # Voice ID results by check option, the percentage draw (None: from the contact ID) and
+    # how each wait block's wait ends (by block name; absent: WaitCompleted).
+    outbound_call_status: str = "CallAnswered"
+    voice_id: dict[str, str] = field(
+        default_factory=lambda: {
+            "enrollmentStatus": "Enrolled",
+            "voiceAuthentication": "Authenticated",
+            "fraudDetection": "Low risk",
+        }
+    )
+    percentage_draw: int | None = None
+    wait_events: dict[str, str] = field(default_factory=dict)
     #: What runs work out from the world alone (e.g. hours at the clock), computed once.
     cache: dict[Any, Any] = field(default_factory=dict)
 
@@ -109,3 +123,19 @@ def attribute_problems(attrs: Mapping[str, str]) -> Iterator[tuple[str, str, str
             f"attributes take {size:,} UTF-8 bytes; at most {MAX_ATTRIBUTE_BYTES:,} are allowed",
             None,
         )
+
+
+@cache
+def zone(name: str) -> Any:
+    """The IANA time zone `name` (cached; raises for an unknown zone)."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+_EMPTY_QUEUE = PreparedQueue()
+
+
+def table_default() -> PreparedQueue:
+    """The state of a queue the world says nothing about: empty, no agents (never changed)."""
+    return _EMPTY_QUEUE

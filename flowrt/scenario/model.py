@@ -34,6 +34,7 @@ from flowrt.run.world import (
     call_range,
     parse_clock,
 )
+from flowrt.scenario.answers import BlockAnswers
 from flowrt.scenario.expect import Expect
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ LambdaResponses = Annotated[
 ]
 
 
-class World(Model):
+class World(BlockAnswers):
     """The world a contact meets: queues, clock, external parties, Lambdas, customer input."""
 
     clock: str | None = Field(
@@ -330,6 +331,14 @@ def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> Pr
         },
         attributes={k: text_of(v) for k, v in w.attributes.items()},
         errors=frozenset(w.errors),
+        outbound_call_status=w.outbound_call_status,
+        voice_id={
+            "enrollmentStatus": w.voice_id.enrollment_status,
+            "voiceAuthentication": w.voice_id.voice_authentication,
+            "fraudDetection": w.voice_id.fraud_detection,
+        },
+        percentage_draw=w.percentage_draw,
+        wait_events=dict(w.wait_events),
     )
 
 
@@ -587,7 +596,7 @@ def _unused(
     nodes = [n for r in known for f in r.flows for n in f.nodes]
     dialled = [
         n.prepared.get(("phone-number",)) for n in nodes if n.type == "transfer-to-phone-number"
-    ]
+    ] + [n.prepared.get(("callback-number",)) for n in nodes if n.type == "set-callback-number"]
     numbers = {d for d in dialled if isinstance(d, str)}
     any_number = any(not isinstance(d, str) for d in dialled)
     whose = "the flows of this scenario's cases" if shared else "the flows this case runs"

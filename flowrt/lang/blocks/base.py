@@ -173,12 +173,14 @@ class ConnectParam:
     dotted for a nested key (`LexV2Bot.AliasArn`); `kind` how the value is written: `text` as is,
     `bool` as `"True"`/`"False"`, `int` as digits, `json` an object or list kept as is, `resource`
     a name of the instance (`resource` says which kind: `queues`, `flows`, `lambda-functions`,
-    `hours-of-operation`, `prompts`, `users`, `phone-numbers`, ...) written as its ARN or ID.
+    `hours-of-operation`, `prompts`, `users`, `phone-numbers`, ...) written as its ARN or ID,
+    `values` a mapping of text (key -> value) written as `{key: {"Value": value}}` (as
+    UpdateFlowAttributes writes flow attributes).
     """
 
     field: str
     name: str
-    kind: Literal["text", "bool", "int", "json", "resource"] = "text"
+    kind: Literal["text", "bool", "int", "json", "resource", "values"] = "text"
     resource: str | None = None
 
 
