@@ -39,6 +39,8 @@ class Client:
         self.notes: queue.Queue[dict[str, Any]] = queue.Queue()
         self.diagnostics: dict[str, list[dict[str, Any]]] = {}
         self.messages: list[str] = []
+        #: What `workspace/configuration` answers, by section (yaml-language-server asks).
+        self.settings: dict[str, Any] = {}
         self.lock = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -76,6 +78,10 @@ class Client:
                     self.notes.put(message)
                 elif message.get("method") == "window/showMessage":
                     self.messages.append(message["params"]["message"])
+                elif message.get("method") == "workspace/configuration":
+                    items = message["params"]["items"]
+                    answer = [self.settings.get(i.get("section", ""), None) for i in items]
+                    self._send({"id": message["id"], "result": answer})
                 elif "id" in message:  # a request of the server (e.g. registration): accept
                     self._send({"id": message["id"], "result": None})
                 self.lock.notify_all()
