@@ -271,3 +271,17 @@ def test_hostile_input_keeps_the_server_up(client: Client, project: Path) -> Non
         is not None
     )
     assert client.shutdown() == 0
+
+
+def test_without_the_lsp_extra_one_line_and_exit_2() -> None:
+    """Without pygls, `flowrt lsp` says how to install it, in one line, and exits 2."""
+    code = (
+        "import sys; sys.modules['pygls'] = None; from flowrt.cli import main; "
+        "raise SystemExit(main(['lsp']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        "flowrt lsp: the language server needs pygls: pip install 'flowrt[lsp]'\n",
+    )
