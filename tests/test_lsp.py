@@ -214,6 +214,24 @@ def test_scenario_completion_and_code_lens(client: Client, project: Path) -> Non
         {"command": "flowrt.runCase", "arguments": [uri(scenario), "gold-caller"]},
     )
     assert answer == "gold-caller: passed (queued in Premium; golden: same)"
+    # "update golden" rewrites a golden that moved, and says so
+    golden = project / "scenarios" / "__goldens__" / "inbound-support" / "gold-caller.golden.yaml"
+    before = golden.read_text(encoding="utf-8")
+    golden.write_text(before.replace("queued in Premium", "queued in BasicQueue"), encoding="utf-8")
+    answer = client.request(
+        "workspace/executeCommand",
+        {"command": "flowrt.runCase", "arguments": [uri(scenario), "gold-caller"]},
+    )
+    assert answer.startswith(
+        "gold-caller: failed (queued in Premium; golden: changed): golden changed"
+    )
+    answer = client.request(
+        "workspace/executeCommand",
+        {"command": "flowrt.updateGolden", "arguments": [uri(scenario), "gold-caller"]},
+    )
+    assert answer == "gold-caller: passed (queued in Premium; golden: updated)"
+    assert golden.read_text(encoding="utf-8") == before
+    assert client.messages[-1] == answer
     edited = text.replace("  gold-caller:\n", "  gold-caller:\n    expect:\n      \n", 1)
     client.change(scenario, edited)
     line, _ = position_of(edited, "    expect:\n      \n", len("    expect:\n"))
@@ -222,24 +240,93 @@ def test_scenario_completion_and_code_lens(client: Client, project: Path) -> Non
 
 
 def test_fresh_init_project(tmp_path: Path) -> None:
+    """On what `flowrt init` writes: diagnostics, completion, definition of a scenario's block
+    name and of a transfer-to-flow target, and a rename across flow, scenario and goldens."""
     subprocess.run(
         [sys.executable, "-m", "flowrt", "init", str(tmp_path / "p")],
         check=True,
         capture_output=True,
     )
     root = tmp_path / "p"
-    flows = sorted(root.rglob("*.flow.yaml"))
-    assert flows
+    flow = root / "flows" / "main.flow.yaml"
+    scenario = root / "scenarios" / "main.scenario.yaml"
+    text = flow.read_text(encoding="utf-8")
+    stext = scenario.read_text(encoding="utf-8")
     c = Client([sys.executable, "-m", "flowrt", "lsp"], cwd=root)
     try:
         c.initialize(root)
-        flow = flows[0]
-        text = flow.read_text(encoding="utf-8")
         c.open(flow)
         assert c.wait_diagnostics(uri(flow)) == []
-        line, col = position_of(text, "\nstart: ", len("\nstart: "))
-        labels = _labels(c.at("textDocument/completion", flow, line + 1, col))
-        assert labels == [n for n in labels if n in text]
+        line, col = position_of(text, "\nstart: greet", len("\nstart: "))
+        assert _labels(c.at("textDocument/completion", flow, line, col)) == [
+            "greet",
+            "hours",
+            "to-after-hours",
+            "menu",
+            "sales",
+            "support",
+            "to-queue",
+            "busy",
+            "sorry",
+            "queued",
+            "hang-up",
+        ]
+        # a transfer-to-flow target leads to the flow's `flow:` line
+        line, col = position_of(text, "flow: after-hours", len("flow: a"))
+        target = c.at("textDocument/definition", flow, line, col)
+        after = root / "flows" / "after-hours.flow.yaml"
+        aline, _ = position_of(after.read_text(encoding="utf-8"), "flow: after-hours")
+        assert target == {
+            "uri": uri(after),
+            "range": {
+                "start": {"line": aline, "character": 6},
+                "end": {"line": aline, "character": 17},
+            },
+        }
+        # a block named in a scenario assertion leads to the block
+        c.open(scenario)
+        line, col = position_of(stext, "[greet, hours, menu", len("[greet, hours, m"))
+        target = c.at("textDocument/definition", scenario, line, col)
+        mline, _ = position_of(text, "\n  menu:", 1)
+        assert target["uri"] == uri(flow) and target["range"]["start"] == {
+            "line": mline,
+            "character": 2,
+        }
+        # rename `menu`: the flow's key and next, the scenario's input keys and assertion,
+        # the goldens' steps
+        edit = c.at("textDocument/rename", scenario, line, col, newName="choice")["changes"]
+        assert [e["newText"] for e in edit[uri(flow)]] == ["choice", "choice"]
+        in_scenario = edit[uri(scenario)]
+        lines = stext.split("\n")
+        assert sorted(
+            (e["range"]["start"]["line"] + 1, lines[e["range"]["start"]["line"]])
+            for e in in_scenario
+        ) == [
+            (n + 1, text_)
+            for n, text_ in enumerate(lines)
+            if "menu: [" in text_ or "hours, menu," in text_
+        ]
+        for e in in_scenario:
+            r = e["range"]
+            assert (
+                lines[r["start"]["line"]][r["start"]["character"] : r["end"]["character"]] == "menu"
+            )
+        golden = root / "scenarios" / "__goldens__" / "main" / "sales.golden.yaml"
+        gl = golden.read_text(encoding="utf-8").split("\n")
+        assert [gl[e["range"]["start"]["line"]].strip() for e in edit[uri(golden)]] == [
+            "next: menu",
+            "block: menu",
+        ]
+        # a name already used is refused
+        answer = c.request_raw(
+            "textDocument/rename",
+            {
+                "textDocument": {"uri": uri(scenario)},
+                "position": {"line": line, "character": col},
+                "newName": "sales",
+            },
+        )
+        assert "already has a block `sales`" in answer["error"]["message"]
         assert c.shutdown() == 0
     finally:
         c.kill()

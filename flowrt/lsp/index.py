@@ -237,7 +237,7 @@ def _scenario_sites(index: Index, doc: Document) -> None:
         return
     default = data.get("flow") if isinstance(data.get("flow"), str) else ""
     add.value("flow", "", ("flow",))
-    _world_sites(add, data.get("world"), ("world",))
+    _world_sites(add, data.get("world"), ("world",), str(default))
     for name, case in _items(data.get("cases")):
         base: JsonPath = ("cases", name)
         add.key("case", absolute(doc.file), base, definition=True)
@@ -245,18 +245,24 @@ def _scenario_sites(index: Index, doc: Document) -> None:
             continue
         flow = case.get("flow") if isinstance(case.get("flow"), str) else default
         add.value("flow", "", (*base, "flow"))
-        _world_sites(add, case.get("world"), (*base, "world"))
+        _world_sites(add, case.get("world"), (*base, "world"), str(flow))
         expect = case.get("expect")
         if isinstance(expect, dict):
             _expect_sites(add, expect, (*base, "expect"), str(flow))
 
 
-def _world_sites(add: _Adder, world: Any, base: JsonPath) -> None:
+def _world_sites(add: _Adder, world: Any, base: JsonPath, flow: str) -> None:
+    """Names in a world: queues, agents and Lambda functions, and the blocks that get customer
+    input (`input:` keys) or fail (`errors:`)."""
     if not isinstance(world, dict):
         return
     for section, kind in (("queues", "queue"), ("agent-queues", "user"), ("lambdas", "lambda")):
         for name, _ in _items(world.get(section)):
             add.key(kind, "", (*base, section, name))
+    for name, _ in _items(world.get("input")):
+        add.key("block", flow, (*base, "input", name))
+    for i in _indexes(world.get("errors")):
+        add.value("block", flow, (*base, "errors", i))
 
 
 def _expect_sites(add: _Adder, expect: dict[str, Any], base: JsonPath, flow: str) -> None:

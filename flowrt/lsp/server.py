@@ -31,6 +31,11 @@ log = logging.getLogger("flowrt.lsp")
 T = TypeVar("T")
 
 
+class Refused(Exception):
+    """A request the server answers with an error the editor shows (a rename to a name that is
+    taken or not a block name)."""
+
+
 def guarded(default: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """A handler that logs an unexpected error and answers `default` instead of failing."""
 
@@ -39,6 +44,8 @@ def guarded(default: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
         def inner(*args: Any, **kwargs: Any) -> T:
             try:
                 return fn(*args, **kwargs)
+            except Refused:
+                raise
             except Exception:  # noqa: BLE001 - the server must stay up on any input
                 log.exception("flowrt lsp: %s failed", fn.__name__)
                 return default  # type: ignore[no-any-return]
@@ -207,11 +214,11 @@ def rename(ls: FlowrtServer, params: types.RenameParams) -> types.WorkspaceEdit 
     if found is None or found[1].kind != "block":
         return None
     if not re.match(BLOCK_NAME_PATTERN, params.new_name):
-        raise ValueError(f"`{params.new_name}` is not a block name")
+        raise Refused(f"`{params.new_name}` is not a block name")
     checked, site = found
     target = nav.definition_of(checked.index, site) or site
     if checked.index.definition(("block", target.scope, params.new_name)) is not None:
-        raise ValueError(f"flow `{target.scope}` already has a block `{params.new_name}`")
+        raise Refused(f"flow `{target.scope}` already has a block `{params.new_name}`")
     return types.WorkspaceEdit(changes=nav.rename_edits(ls.flowrt, checked, site, params.new_name))
 
 
