@@ -350,6 +350,7 @@ def test_hostile_input_keeps_the_server_up(client: Client, project: Path) -> Non
         client.change(flow, text, version=n + 2)
         diags = client.wait_diagnostics(uri(flow))
         assert diags and all(d["source"] == "flowrt" for d in diags)
+        assert not any("\x1b" in d["message"] for d in diags)  # shown as `\x1b`, not sent
         client.at("textDocument/completion", flow, 1, 5)
         client.at("textDocument/hover", flow, 0, 3)
     client.send_raw(b'{"jsonrpc": "2.0", "method": "textDocument/didChange", "params": \xff\xfe}')

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from flowrt.core.diagnostics import Diagnostic, Severity, Span
+from flowrt.core.diagnostics import Diagnostic, Severity, Span, neutralized
 
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -54,9 +54,13 @@ def position(pos: types.Position, lines: list[str]) -> tuple[int, int]:
 
 
 def diagnostic(d: Diagnostic, lines: list[str]) -> types.Diagnostic:
-    """A flowrt diagnostic for the editor: its code, message and hint, where the CLI puts it."""
+    """A flowrt diagnostic for the editor: its code, message and hint, where the CLI puts it,
+    with the text made safe to show as the CLI makes it (an escape character of the file is
+    written `\\x1b`, never sent to an editor running in a terminal)."""
     span = d.span or Span("", 1, 1, 1, 2)
-    message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    message = neutralized(d.message)
+    if d.hint:
+        message += "\nhint: " + neutralized(d.hint)
     return types.Diagnostic(
         range=to_range(span, lines),
         message=message,

@@ -15,6 +15,7 @@ from typing import Any
 from lsprotocol import types
 
 from flowrt.core.files import GOLDEN_SUFFIX
+from flowrt.core.text import printable
 from flowrt.lang.loader import Document, LoadError, load_text, read_text
 from flowrt.lsp.convert import to_range
 from flowrt.lsp.index import Index, Site, absolute
@@ -113,7 +114,7 @@ def hover_text(index: Index, site: Site) -> str | None:
         lines.append(f"ARN: `{data['arn']}`")
     if site.kind != "block" and site.kind != "flow" and isinstance(data.get("description"), str):
         lines.append(data["description"])
-    return "\n\n".join(lines)
+    return printable("\n\n".join(lines), multiline=True)  # names and descriptions are the user's
 
 
 def hover_type(value: str) -> str | None:
