@@ -335,7 +335,7 @@ def test_import_json_has_the_envelope(
         (
             ["tset"],
             "flowrt: unknown command `tset` (did you mean `test`?); the commands are test, "
-            "validate, run, graph, init, import, export, export-tests, schema, completion (see `flowrt --help`)",
+            "validate, run, graph, init, import, export, export-tests, schema, lsp, completion (see `flowrt --help`)",
         ),
         (
             ["test", "--frobnicate"],

@@ -113,12 +113,26 @@ def test_session_on_the_example_project(client: Client, project: Path) -> None:
     refs = client.at(
         "textDocument/references", flow, line, col, context={"includeDeclaration": False}
     )
-    assert len(refs) == 2 and {r["uri"] for r in refs} == {uri(flow)}
+    # the two `next:` of check-channel, and a scenario's fault injection (`errors: [..., greet]`)
+    scenario = project / "scenarios" / "inbound-support.scenario.yaml"
+    sline, scol = position_of(scenario.read_text(encoding="utf-8"), "check-channel, greet", 15)
+    assert sorted(
+        (r["uri"], r["range"]["start"]["line"], r["range"]["start"]["character"]) for r in refs
+    ) == sorted(
+        [
+            (uri(flow), *position_of(text, "no-match: greet", len("no-match: "))),
+            (uri(flow), *position_of(text, "error: greet}", len("error: "))),
+            (uri(scenario), sline, scol),
+        ]
+    )
 
     # rename: the key, both next references and the goldens that recorded the block
     edit = client.at("textDocument/rename", flow, line, col, newName="welcome-voice")
     changes = edit["changes"]
     assert [e["newText"] for e in changes[uri(flow)]] == ["welcome-voice"] * 3
+    assert [e["range"]["start"] for e in changes[uri(scenario)]] == [
+        {"line": sline, "character": scol}
+    ]
     golden = project / "scenarios" / "__goldens__" / "inbound-support" / "gold-caller.golden.yaml"
     assert uri(golden) in changes
     gtext = golden.read_text(encoding="utf-8")

@@ -17,8 +17,10 @@ MAX_LINE = 4_000
 #: At most this many lines are walked upwards to find the keys above the cursor.
 MAX_WALK = 20_000
 
+#: A mapping key and what follows it on the line.  The key runs to the first `:` (no lazy part,
+#: so a long line costs one pass); `_unquote` trims the spaces before the colon.
 _KEY = re.compile(
-    r"""^(?P<key>"[^"]*"|'[^']*'|[^\s:#{}\[\],'"][^:#{}\[\],]*?)\s*:(?:\s+|$)(?P<rest>.*)$"""
+    r"""^(?P<key>"[^"]*"|'[^']*'|[^\s:#{}\[\],'"][^:#{}\[\],]*):(?:[ \t]+|$)(?P<rest>.*)$"""
 )
 #: The marker of a list item in a path (`conditions`, `-`, `next`).
 ITEM = "-"

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 #: Internal references that must never reach a user: `(seed 002)`, `**(seed 002)**`, `seed 12`.
-_INTERNAL = re.compile(r"\s*\**\(?(?:see )?seeds? \d+(?:[,-] ?\d+)*\)?\**", re.IGNORECASE)
+_INTERNAL = re.compile(r" ?\**\(?(?:see )?\bseeds? \d+(?:[,-] ?\d+)*\)?\**", re.IGNORECASE)
 #: A placeholder of a snippet body: `$1`, or `${1:default}`.
 _PLACEHOLDER = re.compile(r"^\$\{?\d+(?::([^}]*))?\}?$")
 #: Keys every block has; a snippet leaves them out.
