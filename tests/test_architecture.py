@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("flowrt.scenario",),
     ("flowrt.project",),
     ("flowrt.testing", "flowrt.connect"),
-    ("flowrt.reports",),
+    ("flowrt.reports", "flowrt.replay"),
     ("flowrt.lsp",),
     ("flowrt.cli",),
     ("flowrt", "flowrt.client", "flowrt.syrupy", "flowrt.__main__"),

@@ -635,16 +635,18 @@ def test_other_timeouts(
     assert found(tmp_path) == expected
 
 
-# -- loop-prompts: interrupt at least 1 s, under 20 s warns; an agent answering just in time ---
+# -- loop-prompts: interrupt at least 1 s, 20 s or less warns; an agent answering just in time -
 
 
 @pytest.mark.parametrize(
     ("seconds", "code", "message"),
     [
         (0, "FR013", "`interrupt-seconds`: 0 is below the minimum 1"),
-        (1, "FR043", "interrupt every 1 s: under 20 s risks interrupting contacts that are "),
-        (19, "FR043", "interrupt every 19 s: under 20 s risks interrupting contacts that are "),
-        (20, None, None),
+        (1, "FR043", "interrupt every 1 s: 20 s or less risks interrupting contacts that are "),
+        (19, "FR043", "interrupt every 19 s: 20 s or less risks interrupting contacts that are "),
+        # Amazon Connect recommends an interval *greater than* 20 seconds: 20 itself warns.
+        (20, "FR043", "interrupt every 20 s: 20 s or less risks interrupting contacts that are "),
+        (21, None, None),
     ],
 )
 def test_loop_prompts_interrupt(

@@ -92,14 +92,14 @@ def test_k_that_matches_nothing_exits_5_and_names_the_filter(
     code, out, err = _cli(capsys, "test", "-k", "nomatch")
     assert (code, err) == (EXIT_NOTHING, "")
     assert out.splitlines() == [
-        "-k `nomatch` selected none of the 82 case(s): a word matches part of a case id "
+        "-k `nomatch` selected none of the 99 case(s): a word matches part of a case id "
         "(file::case) or a scenario name",
         "0 passed, 0 failed",
     ]
     code, out, _ = _cli(capsys, "test", "-k", "nomatch", "--format", "json")
     summary = json.loads(out)["summary"]
     assert code == EXIT_NOTHING
-    assert summary["nothing-selected"].startswith("-k `nomatch` selected none of the 82 case(s)")
+    assert summary["nothing-selected"].startswith("-k `nomatch` selected none of the 99 case(s)")
     # what the filter matches still runs and passes
     assert _cli(capsys, "test", "-q", "-k", "gold-caller")[:2] == (EXIT_OK, "1 passed, 0 failed\n")
 
@@ -335,7 +335,7 @@ def test_import_json_has_the_envelope(
         (
             ["tset"],
             "flowrt: unknown command `tset` (did you mean `test`?); the commands are test, "
-            "validate, run, graph, init, import, export, export-tests, schema, lsp, completion (see `flowrt --help`)",
+            "validate, run, graph, init, import, export, export-tests, schema, lsp, completion, replay (see `flowrt --help`)",
         ),
         (
             ["test", "--frobnicate"],

@@ -68,7 +68,7 @@ def _rel(where: Path, target: Path) -> str:
 def test_the_example_has_several_levels(example: Path) -> None:
     levels = [p.relative_to(example).as_posix() for p in _levels(example)]
     assert levels[:4] == [".", "scenarios", "scenarios/__goldens__", "scenarios/__goldens__/email"]
-    assert len(levels) == 6
+    assert len(levels) == 7
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_the_example_has_several_levels(example: Path) -> None:
 
 
 def test_validate_from_every_level(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = (0, "13 file(s) checked: 0 error(s), 0 warning(s)\n", "")
+    expected = (0, "16 file(s) checked: 0 error(s), 0 warning(s)\n", "")
     for where in _levels(example):
         assert _cli(capsys, where, "validate") == expected, where
         assert _cli(capsys, where, "validate", ".") == expected, where
@@ -84,14 +84,14 @@ def test_validate_from_every_level(example: Path, capsys: pytest.CaptureFixture[
 
 def test_test_from_every_level(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, at_root, _ = _cli(capsys, example, "test")
-    assert (code, at_root.splitlines()[-1]) == (0, "82 passed, 0 failed")
+    assert (code, at_root.splitlines()[-1]) == (0, "99 passed, 0 failed")
     for where in _levels(example)[1:]:
         assert _cli(capsys, where, "test") == (0, at_root, ""), where
 
 
 def test_run_dir_from_every_level(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, at_root, _ = _cli(capsys, example, "run", ".")
-    assert (code, at_root.splitlines()[-1]) == (0, "82 case(s) run: 82 completed, 0 failed")
+    assert (code, at_root.splitlines()[-1]) == (0, "99 case(s) run: 99 completed, 0 failed")
     for where in _levels(example):
         assert _cli(capsys, where, "run") == (0, at_root, ""), where
         assert _cli(capsys, where, "run", ".") == (0, at_root, ""), where
@@ -144,7 +144,7 @@ def test_export_from_every_level(
     code, _, err = _cli(capsys, example, "export", ".", "-o", str(whole))
     assert code == 1 and "default-outbound.flow.yaml:10:11: error[FR410]" in err
     names = sorted(p.name for p in whole.iterdir())
-    assert len(names) == 8 and "default-outbound.json" not in names
+    assert len(names) == 9 and "default-outbound.json" not in names
     for i, where in enumerate(_levels(example)):
         assert _cli(capsys, where, "export", _rel(where, flow), "--stdout")[:2] == (0, at_root)
         out = tmp_path / f"level-{i}"
@@ -307,8 +307,8 @@ def test_a_directory_above_the_projects_stands_for_every_project_below(
     for name in ("support", "sales"):
         shutil.copytree(example, repo / name)
     code, out, _ = _cli(capsys, repo, "run")
-    assert (code, out.splitlines()[-1]) == (0, "164 case(s) run: 164 completed, 0 failed")
+    assert (code, out.splitlines()[-1]) == (0, "198 case(s) run: 198 completed, 0 failed")
     code, out, _ = _cli(capsys, repo, "test", "-q")
-    assert (code, out) == (0, "164 passed, 0 failed\n")
+    assert (code, out) == (0, "198 passed, 0 failed\n")
     code, out, _ = _cli(capsys, repo, "validate")
-    assert (code, out) == (0, "26 file(s) checked: 0 error(s), 0 warning(s)\n")
+    assert (code, out) == (0, "32 file(s) checked: 0 error(s), 0 warning(s)\n")

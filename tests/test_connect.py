@@ -136,8 +136,8 @@ def test_corpus_round_trip(path: Path, tmp_path: Path) -> None:
     assert len(imported) == 1
     if src.legacy:
         # Every module of every real legacy file converts (no FR403); a resource the sample's
-        # author left unchosen is FR440 (documented).
-        assert {d.code for d in found} <= {"FR440"}
+        # author left unchosen is FR440 (documented), an action kept as a pass-through FR430.
+        assert {d.code for d in found} <= {"FR440", "FR430"}
     # The imported flow validates (without an instance: only FR036 and graph warnings).
     vdiags, _ = check_paths([str(tmp_path)])
     assert [d.message for d in vdiags if d.is_error] == []

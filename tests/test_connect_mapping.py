@@ -669,6 +669,157 @@ CASES: dict[str, Case] = {
             "next": {"success": "on-success", "error": "on-error"},
         },
     ),
+    # Issue 15: parameters of modelled types, each from a literal action of a real export.
+    # "UpdateContactAttributes" with `TargetContact: Related` (examples_DispositionCodes: the
+    # values there are `$.Views` references, replaced by text here).
+    "UpdateContactAttributes/Related": Case(
+        "contact",
+        _action(
+            "UpdateContactAttributes",
+            {"Attributes": {"Disposition": "$.Attributes.disposition"}, "TargetContact": "Related"},
+            {
+                "NextAction": "on-success",
+                "Errors": [_error("NoMatchingError", "on-success")],
+                "Conditions": [],
+            },
+        ),
+        {
+            "type": "set-contact-attributes",
+            "attributes": {"Disposition": "$.Attributes.disposition"},
+            "target-contact": "related",
+            "next": {"success": "on-success", "error": "on-success"},
+        },
+    ),
+    # "InvokeLambdaFunction" with `ResponseValidation` JSON (asappinc generativeagent module).
+    "InvokeLambdaFunction/JSON": Case(
+        "module",
+        _action(
+            "InvokeLambdaFunction",
+            {
+                "LambdaFunctionARN": LAMBDA,
+                "InvocationTimeLimitSeconds": "8",
+                "ResponseValidation": {"ResponseType": "JSON"},
+            },
+            {
+                "NextAction": "on-success",
+                "Errors": [_error("NoMatchingError", "on-error")],
+                "Conditions": [],
+            },
+        ),
+        {
+            "type": "invoke-lambda",
+            "function": "crm-lookup",
+            "timeout-seconds": 8,
+            "response-type": "json",
+            "next": {"success": "on-success", "error": "on-error"},
+        },
+    ),
+    # "InvokeLambdaFunction" with `InvocationType` ASYNCHRONOUS and a 60 s timeout.
+    "InvokeLambdaFunction/ASYNCHRONOUS": Case(
+        "contact",
+        _action(
+            "InvokeLambdaFunction",
+            {
+                "LambdaFunctionARN": LAMBDA,
+                "InvocationTimeLimitSeconds": "60",
+                "ResponseValidation": {"ResponseType": "STRING_MAP"},
+                "InvocationType": "ASYNCHRONOUS",
+            },
+            {
+                "NextAction": "on-success",
+                "Errors": [_error("NoMatchingError", "on-error")],
+                "Conditions": [],
+            },
+        ),
+        {
+            "type": "invoke-lambda",
+            "function": "crm-lookup",
+            "timeout-seconds": 60,
+            "response-type": "string-map",
+            "invocation": "asynchronous",
+            "next": {"success": "on-success", "error": "on-error"},
+        },
+    ),
+    # "GetParticipantInput" storing input: CustomValidation and DTMFConfiguration (the shape
+    # of 31 actions of the terraform flows of the corpus, e.g. _0x_dial_extension).
+    "GetParticipantInput/StoreInput": Case(
+        "contact",
+        _action(
+            "GetParticipantInput",
+            {
+                "PromptId": PROMPT,
+                "StoreInput": "True",
+                "InputTimeLimitSeconds": "5",
+                "InputValidation": {"CustomValidation": {"MaximumLength": "4"}},
+                "DTMFConfiguration": {"DisableCancelKey": "False"},
+            },
+            {
+                "NextAction": "on-success",
+                "Errors": [_error("NoMatchingError", "on-error")],
+                "Conditions": [],
+            },
+        ),
+        {
+            "type": "get-customer-input",
+            "prompt": "welcome",
+            "timeout-seconds": 5,
+            "store-input": True,
+            "max-length": 4,
+            "dtmf": {"disable-cancel-key": False},
+            "next": {"success": "on-success", "error": "on-error"},
+        },
+    ),
+    # "GetParticipantInput" with PhoneNumberValidation and InvalidPhoneNumber
+    # (amazon-connect-callbackmgmt).
+    "GetParticipantInput/PhoneNumber": Case(
+        "contact",
+        _action(
+            "GetParticipantInput",
+            {
+                "StoreInput": "True",
+                "InputTimeLimitSeconds": "6",
+                "Text": "Please enter your 10 digit phone beginning with the area code.",
+                "InputValidation": {
+                    "PhoneNumberValidation": {"NumberFormat": "Local", "CountryCode": "US"}
+                },
+            },
+            {
+                "NextAction": "on-success",
+                "Errors": [
+                    _error("InvalidPhoneNumber", "on-no-match"),
+                    _error("NoMatchingError", "on-error"),
+                ],
+                "Conditions": [],
+            },
+        ),
+        {
+            "type": "get-customer-input",
+            "text": "Please enter your 10 digit phone beginning with the area code.",
+            "timeout-seconds": 6,
+            "store-input": True,
+            "phone-number": {"format": "local", "country-code": "US"},
+            "next": {"success": "on-success", "invalid-number": "on-no-match", "error": "on-error"},
+        },
+    ),
+    # "TransferToFlow" to a Terraform placeholder (the terraform flows of the corpus): a flow
+    # of the instance outside the project.
+    "TransferToFlow/placeholder": Case(
+        "contact",
+        _action(
+            "TransferToFlow",
+            {"ContactFlowId": '${var.contact_flows_map["_0x_voicemail_flow"]}'},
+            {
+                "NextAction": "on-error",
+                "Errors": [_error("NoMatchingError", "on-error")],
+                "Conditions": [],
+            },
+        ),
+        {
+            "type": "transfer-to-flow",
+            "flow": '${var.contact_flows_map["_0x_voicemail_flow"]}',
+            "next": "on-error",
+        },
+    ),
 }
 
 #: Cases that import to a different block than they export from: `send-message` (chat) is the
@@ -734,6 +885,10 @@ ERROR_BRANCHES: dict[tuple[str, str], tuple[str, str]] = {
     ("GetParticipantInput", "InputTimeLimitExceeded"): ("get-customer-input", "timeout"),
     ("GetParticipantInput", "NoMatchingCondition"): ("get-customer-input", "no-match"),
     ("GetParticipantInput", "NoMatchingError"): ("get-customer-input", "error"),
+    ("GetParticipantInput/PhoneNumber", "InvalidPhoneNumber"): (
+        "get-customer-input",
+        "invalid-number",
+    ),
     ("InvokeLambdaFunction", "NoMatchingError"): ("invoke-lambda", "error"),
 }
 
@@ -1035,7 +1190,11 @@ def test_every_mapped_action_type_has_a_case() -> None:
         for t, cls in BLOCKS.items()
         if cls.CONNECT_TYPE and not t.startswith("outbound") and not cls.DECLARATIVE
     }
-    assert native - {c.block["type"] for c in [*CASES.values(), *EXPORT_ONLY.values()]} == set()
+    # The blocks the world answers are covered both ways in tests/test_connect_world.py, the
+    # declarative ones in tests/test_connect_native_blocks.py.
+    world = {"lex-bot", "show-view", "loop"}
+    covered = {c.block["type"] for c in [*CASES.values(), *EXPORT_ONLY.values()]}
+    assert native - covered - world == set()
 
 
 # ---------------------------------------------------------------------------------------------

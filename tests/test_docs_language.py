@@ -33,6 +33,7 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
+from flowrt.lang.hours import HoursOverride
 from flowrt.project import driver as project
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "language.md"
@@ -62,6 +63,7 @@ prompts: [hold-music, welcome]
 INSTANCE_MODELS: dict[type[BaseModel], str] = {
     instance.Instance: "Top-level sections",
     instance.HoursOfOperation: "hours-of-operation",
+    HoursOverride: "hours-of-operation",
     instance.Queue: "queues",
     instance.QueueEmailAddresses: "queues",
     instance.User: "users",

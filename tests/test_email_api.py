@@ -156,6 +156,62 @@ def test_related_contact_attributes_are_copied_then_kept_per_contact(
     )
 
 
+def test_related_contact_copy_counts_toward_the_32768_byte_total(connect: ConnectClient) -> None:
+    """RelatedContactId copies attributes (StartEmailContact): the copy plus the request's
+    Attributes are one contact's attributes, at most 32,768 UTF-8 bytes: the copy with 20,001
+    more bytes is refused; with exactly 32,768 bytes in all, the request is accepted."""
+    a = connect.start_email_contact(**request(Attributes={"a": "x" * 20_000}))
+    rid = a["ContactId"]
+    # The flow the contact ran set a few attributes of its own: they are copied too.
+    copied = connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=rid)
+    base = sum(len(k) + len(v) for k, v in copied["Attributes"].items())
+    with pytest.raises(InvalidRequestException) as exc:
+        connect.start_email_contact(**request(RelatedContactId=rid, Attributes={"b": "y" * 20_000}))
+    assert error_of(exc) == (
+        "InvalidRequestException",
+        400,
+        f"the attributes copied from RelatedContactId `{rid}` with the request's Attributes "
+        f"take {base + 20_001:,} UTF-8 bytes; at most 32,768 are allowed across all key-value "
+        "pairs",
+    )
+    assert base + 20_001 > 32_768 and base < 32_768 - 1
+    ok = connect.start_email_contact(
+        **request(RelatedContactId=rid, Attributes={"b": "y" * (32_768 - base - 1)})
+    )
+    attrs = connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=ok["ContactId"])
+    assert attrs["Attributes"]["a"] == "x" * 20_000
+
+
+def test_update_contact_attributes_keeps_the_total_and_the_key_rules(
+    connect: ConnectClient,
+) -> None:
+    """UpdateContactAttributes: the merged attributes keep the 32,768-byte total, and a key with a
+    space is refused, as Amazon Connect refuses it (InvalidParameterException)."""
+    from flowrt.email.errors import InvalidParameterException
+
+    cid = connect.start_email_contact(**request(Attributes={"a": "x" * 20_000}))["ContactId"]
+    before = connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=cid)
+    base = sum(len(k) + len(v) for k, v in before["Attributes"].items())
+    with pytest.raises(InvalidParameterException) as exc:
+        connect.update_contact_attributes(
+            InstanceId=INSTANCE,
+            InitialContactId=cid,
+            Attributes={"c": "z" * (40_054 - base - 1)},  # a 40,054-byte contact in all
+        )
+    assert error_of(exc) == (
+        "InvalidParameterException",
+        400,
+        "attributes take 40,054 UTF-8 bytes; at most 32,768 are allowed",
+    )
+    with pytest.raises(InvalidParameterException) as exc:
+        connect.update_contact_attributes(
+            InstanceId=INSTANCE, InitialContactId=cid, Attributes={"bad key": "z"}
+        )
+    assert error_of(exc)[2] == "attribute key `bad key` may only hold letters, digits, `-` and `_`"
+    got = connect.get_contact_attributes(InstanceId=INSTANCE, InitialContactId=cid)
+    assert got["Attributes"] == before["Attributes"]
+
+
 def test_email_fields_resolve_in_a_run() -> None:
     from flowrt.email.session import EmailSession
     from flowrt.run.runtime import Runtime

@@ -623,7 +623,7 @@ def test_examples_still_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(tmp_path)
     before = _goldens(tmp_path / "flows")
     report = run_suite(["flows"], update=True)
-    assert report.ok and report.passed == 82 and report.changes == []
+    assert report.ok and report.passed == 99 and report.changes == []
     assert _goldens(tmp_path / "flows") == before
 
 

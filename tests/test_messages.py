@@ -47,6 +47,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     },
     "set-routing-behavior": {},
     "wait": {},
+    "show-view": {"view": "form"},
 }
 
 REFERENCE = "a reference like `$.Attributes.name`"
@@ -215,7 +216,7 @@ def test_text_made_by_a_tag_is_not_called_a_quoted_number() -> None:
     # `!!str 5` is text but not in quotes: the hint must not say "without quotes".
     [row] = _schema_findings(_block_yaml("invoke-lambda", "timeout-seconds", "!!str 5"))
     assert row[3].endswith('must be a whole number of seconds, not "5" (text)')
-    assert row[4] == "Seconds to wait, 1-8."
+    assert row[4] == "Seconds to wait, 1-8 (1-60 when `invocation: asynchronous`)."
 
 
 def test_the_alternatives_of_other_choices_in_words() -> None:

@@ -56,7 +56,7 @@ def test_not_collected_unless_enabled(pytester: pytest.Pytester, flows: Path) ->
 def test_every_case_is_an_item(pytester: pytest.Pytester, flows: Path) -> None:
     pytester.makeini(ENABLE)
     result = pytester.runpytest("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=59)
+    result.assert_outcomes(passed=64)
     result.stdout.fnmatch_lines(
         ["flows/scenarios/inbound-support.scenario.yaml::gold-caller PASSED*"]
     )
@@ -67,7 +67,7 @@ def test_failures_read_as_a_diff_not_a_traceback(pytester: pytest.Pytester, flow
     pytester.makeini(ENABLE)
     _reroute(flows)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=57, failed=2)
+    result.assert_outcomes(passed=62, failed=2)
     out = result.stdout.str()
     assert "Traceback" not in out and "flowrt/testing/suite.py" not in out
     result.stdout.fnmatch_lines(
@@ -90,18 +90,18 @@ def test_failures_read_as_a_diff_not_a_traceback(pytester: pytest.Pytester, flow
 def test_k_x_and_last_failed(pytester: pytest.Pytester, flows: Path) -> None:
     pytester.makeini(ENABLE)
     result = pytester.runpytest("-k", "menu and not timeout")
-    result.assert_outcomes(passed=3, deselected=56)
+    result.assert_outcomes(passed=3, deselected=61)
     _reroute(flows)
     result = pytester.runpytest("-x")
     result.assert_outcomes(passed=1, failed=1)
     result = pytester.runpytest("--lf")
     result.assert_outcomes(failed=1)
     result = pytester.runpytest()
-    result.assert_outcomes(passed=57, failed=2)
+    result.assert_outcomes(passed=62, failed=2)
     result = pytester.runpytest("--lf", "--flowrt-update")
     result.assert_outcomes(passed=2)
     result = pytester.runpytest("--lf")
-    result.assert_outcomes(passed=59)
+    result.assert_outcomes(passed=64)
 
 
 def test_xdist(pytester: pytest.Pytester, flows: Path) -> None:
@@ -111,12 +111,12 @@ def test_xdist(pytester: pytest.Pytester, flows: Path) -> None:
     stale = flows / "scenarios" / "__goldens__" / "inbound-support" / "renamed.golden.yaml"
     stale.write_text("x: 1\n", encoding="utf-8")
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=57, failed=2)
+    result.assert_outcomes(passed=62, failed=2)
     result.stdout.fnmatch_lines(
         ["unused golden flows/scenarios/__goldens__/inbound-support/renamed.golden.yaml *"]
     )
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "--flowrt-update")
-    result.assert_outcomes(passed=59)
+    result.assert_outcomes(passed=64)
     result.stdout.fnmatch_lines(
         ["deleted unused golden flows/scenarios/__goldens__/inbound-support/renamed.golden.yaml"]
     )
@@ -134,7 +134,7 @@ def test_bad_scenario_fails_collection_with_diagnostics(
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result = pytester.runpytest("-p", "no:cacheprovider", "--continue-on-collection-errors")
-    result.assert_outcomes(passed=59, errors=1)
+    result.assert_outcomes(passed=64, errors=1)
     result.stdout.fnmatch_lines(
         [
             "flows/scenarios/bad.scenario.yaml:5:14: error[FR010]: unknown key `nevr` "
@@ -189,8 +189,8 @@ def test_snapshot_update_writes_scenario_goldens(pytester: pytest.Pytester, flow
     original = changed.read_text(encoding="utf-8")
     changed.write_text(original.replace("kind: ", "kind: not-", 1), encoding="utf-8")
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=57, failed=2)
+    result.assert_outcomes(passed=62, failed=2)
     result = pytester.runpytest("-p", "no:cacheprovider", "--snapshot-update")
-    result.assert_outcomes(passed=59)
+    result.assert_outcomes(passed=64)
     assert missing.read_text(encoding="utf-8") == before
     assert changed.read_text(encoding="utf-8") == original

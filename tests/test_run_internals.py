@@ -211,6 +211,13 @@ TAKEN_BY_STEPS: dict[str, set[str]] = {
     "complete-outbound-call": {"success"},
     "create-callback-contact": {"success"},
     "transfer-to-agent": set(),
+    "lex-bot": {"condition-1", "condition-2", "no-match", "error"},
+    "show-view": {"condition-1", "no-match", "timeout", "error"},
+    "loop": {"continue", "done"},
+    "invoke-module": {"", "success"},
+    "get-customer-profile": {"success", "not-found", "multiple-found"},
+    "create-customer-profile": {"success"},
+    "update-customer-profile": {"success", "error"},
 }
 
 

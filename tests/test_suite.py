@@ -103,11 +103,11 @@ def test_one_branch_target_changed_fails_exactly_the_affected_cases(
                 "`overflow-announce`"
             )
             assert "-    next: overflow-announce\n+    next: sorry\n" in case["golden"]["diff"]
-    assert report["summary"]["text"] == "57 passed, 2 failed"
+    assert report["summary"]["text"] == "62 passed, 2 failed"
 
     code, out = _run(capsys, "flows", "--update")
     assert code == 0
-    assert out.splitlines()[-1] == "59 passed, 0 failed, 2 golden(s) updated"
+    assert out.splitlines()[-1] == "64 passed, 0 failed, 2 golden(s) updated"
     after = _snapshot(project)
     changed = {k for k in before if before[k] != after[k]}
     names = {
@@ -165,7 +165,7 @@ def test_missing_golden_fails_and_update_writes_only_selected(
         "     no golden file flows/scenarios/__goldens__/inbound-support/menu-timeout.golden.yaml;"
         " run `flowrt test --update` to write it"
     ) in out.splitlines()
-    assert out.splitlines()[-1] == "57 passed, 2 failed"
+    assert out.splitlines()[-1] == "62 passed, 2 failed"
     code, out = _run(capsys, "flows", "-q", "--update", "-k", "menu-timeout")
     assert code == 0
     assert out.splitlines() == [
@@ -195,7 +195,7 @@ def test_unused_goldens_are_reported_then_deleted(
         "(`flowrt test --update` deletes it)",
         "unused golden flows/scenarios/__goldens__/inbound-support/renamed.golden.yaml "
         "(`flowrt test --update` deletes it)",
-        "59 passed, 0 failed, 2 unused golden(s)",
+        "64 passed, 0 failed, 2 unused golden(s)",
     ]
     # -k narrows the run: nothing is deleted
     code, out = _run(capsys, "flows", "-q", "--update", "-k", "gold")
@@ -214,7 +214,7 @@ def test_unused_goldens_are_reported_then_deleted(
     assert out.splitlines() == [
         "deleted flows/scenarios/__goldens__/deleted-scenario/x.golden.yaml",
         "deleted flows/scenarios/__goldens__/inbound-support/renamed.golden.yaml",
-        "59 passed, 0 failed, 2 golden(s) deleted",
+        "64 passed, 0 failed, 2 golden(s) deleted",
     ]
     assert not (gdir / "deleted-scenario").exists()
 
@@ -258,7 +258,7 @@ def test_a_bad_scenario_file_fails_but_others_run(
     code, out = _run(capsys, "flows", "-q")
     assert code == 1
     assert "flows/scenarios/bad.scenario.yaml:5:23: error[FR300]: `gret` is not a block" in out
-    assert out.splitlines()[-1] == "59 passed, 0 failed, 1 error(s)"
+    assert out.splitlines()[-1] == "64 passed, 0 failed, 1 error(s)"
 
 
 def test_json_junit_and_coverage_threshold(
@@ -369,9 +369,9 @@ def test_run_from_a_directory_above_the_projects_runs_each_projects_scenarios(
     monkeypatch.chdir(repo)
     one = run_suite(["support"])
     both = run_suite(["."])
-    assert one.failed == 0 and one.passed == 59
+    assert one.failed == 0 and one.passed == 64
     assert both.diagnostics == [] and both.failed == 0
     assert both.passed == 2 * one.passed
     code, out = _run(capsys)
     assert code == 0
-    assert "118 passed" in out
+    assert "128 passed" in out

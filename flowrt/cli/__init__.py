@@ -240,7 +240,19 @@ def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
         metavar="N",
         help="stop a run after N steps (default 1000)",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "connect-logs"),
+        default="text",
+        help="output format; connect-logs: the records Amazon Connect's flow logs would hold",
+    )
+    p.add_argument(
+        "--log-era",
+        choices=("current", "2019"),
+        default="current",
+        help="with --format connect-logs: records with Identifier and ContactFlowName "
+        "(current) or without (2019)",
+    )
     p.add_argument(
         "-j",
         "--jobs",
@@ -342,6 +354,13 @@ def _print_run(
     from flowrt.core.diagnostics import render_text, summary_line
 
     assert isinstance(report, RunReport)
+    if args.format == "connect-logs":
+        from flowrt.replay.generate import log_lines
+
+        if report.program is not None:
+            for r in report.results:
+                sys.stdout.write(log_lines(r.result, report.program, args.log_era))
+        return
     if args.format == "json":
         payload = {
             "diagnostics": [d.as_json() for d in report.diagnostics],
@@ -397,6 +416,12 @@ def _run_summary(report: object, nothing: str | None = None) -> dict[str, object
 
 # ---------------------------------------------------------------------------------------------
 # graph, init (their modules hold the commands; imported only when the parser is built)
+
+
+def _add_replay(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.cli.replay import add_replay
+
+    add_replay(sub)
 
 
 def _add_graph(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -466,6 +491,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_schema,
     _add_lsp,
     _add_completion,
+    _add_replay,
 ]
 
 _COLOR_HELP = (

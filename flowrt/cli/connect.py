@@ -120,6 +120,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                     "flow": i.flow.get("flow"),
                     "blocks": len(i.flow["blocks"]),
                     "connect-action": i.passthrough,
+                    "native": i.native,
+                    "not-native": [n.as_json() for n in i.not_native],
                 }
                 for i in imported
             ],
@@ -141,6 +143,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         _report(found, args)
         if nothing:
             print(nothing)
+        for i in imported:  # one line per file: how much of it a dry run simulates
+            print(
+                f"{printable(i.source)}: {i.native} of {len(i.flow['blocks'])} action(s) native, "
+                f"{i.passthrough} kept as connect-action"
+            )
         if imported or not tests:
             print(
                 f"{len(imported)} flow(s) imported into {args.output}: {blocks} block(s), "

@@ -73,6 +73,8 @@ class RunReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)
     files: int = 0
+    #: The program the cases ran through (for `--format connect-logs`).
+    program: Program | None = None
 
     @property
     def failed(self) -> bool:
@@ -168,7 +170,7 @@ def run_flow(
     start = Path(target) if target is not None and Path(target).exists() else Path(scenario or ".")
     project = load_project(start)
     program = project.compile(strict=False)
-    report = RunReport(list(program.diagnostics), files=len(project.files))
+    report = RunReport(list(program.diagnostics), files=len(project.files), program=program)
     flow = None if target is None else _flow_name(project, target)
     if has_errors(program.diagnostics):
         return report

@@ -41,6 +41,8 @@ class CaseLine:
     ok: bool
     json: dict[str, Any]
     outcome: str
+    #: With `--format connect-logs`: the flow log records of the run (flowrt.replay.generate).
+    logs: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Project:
 
 
 #: What a worker runs: set before the workers are forked, so they inherit it.
-_JOB: tuple[Project, int] | None = None
+_JOB: tuple[Project, int, str | None] | None = None
 
 
 def default_jobs() -> int:
@@ -85,10 +87,17 @@ def stream_project(target: str, args: argparse.Namespace, max_steps: int) -> int
             "cases (`flowrt init` writes an example)"
         )
     jobs = args.jobs or default_jobs()
-    lines = (line for p in projects for line in run_cases(p, max_steps, jobs))
+    era = args.log_era if args.format == "connect-logs" else None
+    lines = (line for p in projects for line in run_cases(p, max_steps, jobs, era))
     failed = 0
     out = sys.stdout
-    if args.format == "json":
+    if era is not None:
+        if diagnostics:  # the records go to stdout: say what is wrong on stderr
+            print(render_text(diagnostics), file=sys.stderr)
+        for line in lines:
+            failed += not line.ok
+            out.write(line.logs)
+    elif args.format == "json":
         # The same bytes as json_document would print for the whole payload, written a run
         # at a time: keys sorted (command, diagnostics, format, runs, summary), indent 2.
         head = json_document("run", {"diagnostics": [d.as_json() for d in diagnostics]})
@@ -136,21 +145,29 @@ def _run_chunk(chunk: list[tuple[int, int]]) -> list[CaseLine]:
     from flowrt.cli.run import _run_case
 
     assert _JOB is not None
-    project, max_steps = _JOB
+    project, max_steps, era = _JOB
     out = []
     for s, c in chunk:
         doc, sf, cases = project.scenarios[s]
         r = _run_case(project.program, project.root, doc, cases[c], None, max_steps, sf=sf)
-        out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe()))
+        logs = ""
+        if era is not None:
+            from flowrt.replay.generate import log_lines
+
+            logs = log_lines(r.result, project.program, era)
+        out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe(), logs))
     return out
 
 
-def run_cases(project: Project, max_steps: int, jobs: int) -> Iterator[CaseLine]:
-    """Every case of `project`, run on `jobs` processes, its line yielded in case order."""
+def run_cases(
+    project: Project, max_steps: int, jobs: int, era: str | None = None
+) -> Iterator[CaseLine]:
+    """Every case of `project`, run on `jobs` processes, its line yielded in case order (with
+    its flow log records of `era` for `--format connect-logs`)."""
     global _JOB  # noqa: PLW0603 - what forked workers inherit
     tasks = project.tasks()
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-    _JOB = (project, max_steps)
+    _JOB = (project, max_steps, era)
     try:
         if jobs <= 1 or len(tasks) < MIN_PARALLEL or not _can_fork():
             for chunk in chunks:

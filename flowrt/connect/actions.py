@@ -45,6 +45,7 @@ ERRORS: dict[str, dict[str, str]] = {
     "get-customer-input": {
         "timeout": "InputTimeLimitExceeded",
         "no-match": "NoMatchingCondition",
+        "invalid-number": "InvalidPhoneNumber",
         "error": "NoMatchingError",
     },
     "invoke-lambda": {"error": "NoMatchingError"},

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flowrt.connect.actions import passthrough
+from flowrt.core.diagnostics import Diagnostic
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.compiler import FlowEnv, compile_flow
@@ -23,19 +24,24 @@ from flowrt.lang.loader import Document, JsonPath, Pos
 _ROUNDS = 8
 
 
-def check_flow(flow: dict[str, Any], known_flows: Sequence[str]) -> set[str]:
-    """Names of the blocks of `flow` (DSL data) that have errors."""
+def check_flow(flow: dict[str, Any], known_flows: Sequence[str]) -> dict[str, str]:
+    """The blocks of `flow` (DSL data) that have errors: name -> the first error's message."""
     names = list(flow["blocks"])
     positions: dict[JsonPath, Pos] = {
         ("blocks", n): (i + 2, 1, i + 2, 2) for i, n in enumerate(names)
     }
     doc = Document("<import>", "", flow, positions, dict(positions))
     invalid: set[str] = set()
-    schema.validate(doc, "flow", invalid)
+    found = schema.validate(doc, "flow", invalid)
     try:
         model = Flow.model_validate({**flow, "blocks": {}})
     except Exception:  # noqa: BLE001 - a flow-level problem no demotion can fix
-        return set()
+        return {}
+    bad: dict[str, str] = {}
+    for d in found:
+        _note(bad, names, d)
+    for name in invalid:
+        bad.setdefault(name, "it does not match the block's schema")
     blocks: dict[str, Block] = {}
     for name, data in flow["blocks"].items():
         if name in invalid:
@@ -43,16 +49,21 @@ def check_flow(flow: dict[str, Any], known_flows: Sequence[str]) -> set[str]:
         try:
             blocks[name] = BLOCKS[data["type"]].model_validate(data)
         except Exception:  # noqa: BLE001 - a residual model error: demote the block
-            invalid.add(name)
-    if invalid:
-        return invalid
+            bad.setdefault(name, "it does not match the block's model")
+    if bad:
+        return bad
     env = FlowEnv(None, dict.fromkeys([*known_flows, model.flow], "contact"))
     _, diags = compile_flow(doc, model, blocks, set(), env)
-    bad: set[str] = set()
     for d in diags:
-        if d.is_error and d.span is not None and 2 <= d.span.line < len(names) + 2:
-            bad.add(names[d.span.line - 2])
+        _note(bad, names, d)
     return bad
+
+
+def _note(bad: dict[str, str], names: list[str], d: Diagnostic) -> None:
+    """Keep the first error about each block (its line in the synthetic map says which)."""
+    if d.is_error and d.span is not None and 2 <= d.span.line < len(names) + 2:
+        message = d.message.split("): ", 1)[-1] if d.message.startswith("block `") else d.message
+        bad.setdefault(names[d.span.line - 2], f"{d.code} {message}")
 
 
 def demote_invalid(
@@ -60,13 +71,14 @@ def demote_invalid(
     originals: dict[str, dict[str, Any]],
     names: dict[str, str],
     known_flows: Sequence[str],
-) -> set[str]:
-    """Demote every block of `flow` with errors to a pass-through; return the names demoted."""
-    demoted: set[str] = set()
+) -> dict[str, str]:
+    """Demote every block of `flow` with errors to a pass-through; the names demoted, each with
+    the error that demoted it."""
+    demoted: dict[str, str] = {}
     for _ in range(_ROUNDS):
         bad = {
-            n
-            for n in check_flow(flow, known_flows)
+            n: why
+            for n, why in check_flow(flow, known_flows).items()
             if flow["blocks"][n]["type"] != "connect-action"
         }
         if not bad:
@@ -81,5 +93,5 @@ def demote_invalid(
                     **{k: v for k, v in body.items() if k != "type"},
                 }
             flow["blocks"][name] = body
-        demoted |= bad
+        demoted.update(bad)
     return demoted

@@ -17,6 +17,7 @@ from flowrt.connect.actions import ERRORS, QUEUE_CHANNELS, connect_text, transit
 from flowrt.connect.context import ExportContext, branches
 from flowrt.connect.generic import export_declarative
 from flowrt.connect.when import lower_conditions
+from flowrt.connect.world import WORLD_BLOCKS, export_world
 from flowrt.lang.blocks import CONNECT_OPERATORS, Block, Condition
 from flowrt.lang.loader import JsonPath
 
@@ -49,6 +50,8 @@ def _modeled_transitions(
         block, "resume_after_disconnect", False
     ):
         next_branch = "error"
+    if block.TYPE == "get-customer-input" and getattr(block, "store_input", False):
+        next_branch = "success"  # Store customer input: NextAction is Success
     next_action = None
     errors: list[tuple[str, str]] = []
     for branch, target in branches(block):
@@ -174,7 +177,10 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
         return "GetMetricData", p
     if t == "set-contact-attributes":
         attrs = {k: connect_text(v) for k, v in b.attributes.items()}
-        return "UpdateContactAttributes", {"Attributes": attrs}
+        p = {"Attributes": attrs}
+        if b.target_contact is not None:
+            p["TargetContact"] = b.target_contact.capitalize()
+        return "UpdateContactAttributes", p
     if t in ("play-prompt", "send-message"):
         return "MessageParticipant", (
             {"Text": b.text} if t == "send-message" else _prompt_params(cx, b)
@@ -185,10 +191,7 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
             p["InterruptFrequencySeconds"] = connect_text(b.interrupt_seconds)
         return "MessageParticipantIteratively", p
     if t == "get-customer-input":
-        p = _prompt_params(cx, b)
-        p["InputTimeLimitSeconds"] = connect_text(b.timeout_seconds)
-        p["StoreInput"] = "False"
-        return "GetParticipantInput", p
+        return "GetParticipantInput", _input_params(cx, b)
     if t == "invoke-lambda":
         p = {
             "LambdaFunctionARN": cx.resource("lambda-functions", b.function, ("function",)),
@@ -196,6 +199,10 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
         }
         if b.parameters:
             p["LambdaInvocationAttributes"] = {k: connect_text(v) for k, v in b.parameters.items()}
+        if b.response_type is not None:
+            p["ResponseValidation"] = {"ResponseType": b.response_type.upper().replace("-", "_")}
+        if b.invocation is not None:
+            p["InvocationType"] = b.invocation.upper()
         return "InvokeLambdaFunction", p
     cx.report(
         "FR410",
@@ -204,6 +211,32 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
         "flows that use it (such as the outbound email policy) stay in flowrt",
     )
     return None
+
+
+def _input_params(cx: ExportContext, b: Any) -> dict[str, Any]:
+    """GetParticipantInput's Parameters, in the order the console writes them."""
+    p = _prompt_params(cx, b)
+    p["InputTimeLimitSeconds"] = connect_text(b.timeout_seconds)
+    p["StoreInput"] = connect_text(bool(b.store_input))
+    if b.max_length is not None:
+        p["InputValidation"] = {"CustomValidation": {"MaximumLength": connect_text(b.max_length)}}
+    elif b.phone_number is not None:
+        pn: dict[str, str] = {
+            "NumberFormat": "E164" if b.phone_number.format == "e164" else "Local"
+        }
+        if b.phone_number.country_code is not None:
+            pn["CountryCode"] = b.phone_number.country_code
+        p["InputValidation"] = {"PhoneNumberValidation": pn}
+    if b.encryption is not None:
+        p["InputEncryption"] = {"EncryptionKeyId": b.encryption.key_id, "Key": b.encryption.key}
+    if b.dtmf is not None:
+        dtmf: dict[str, str] = {}
+        if b.dtmf.termination_sequence is not None:
+            dtmf["InputTerminationSequence"] = b.dtmf.termination_sequence
+        if b.dtmf.disable_cancel_key is not None:
+            dtmf["DisableCancelKey"] = connect_text(b.dtmf.disable_cancel_key)
+        p["DTMFConfiguration"] = dtmf
+    return p
 
 
 def _conditions(block: Block, cx: ExportContext) -> list[tuple[str, list[str], str]]:
@@ -236,6 +269,8 @@ def export_block(name: str, block: Block, cx: ExportContext) -> list[dict[str, A
     identifier = cx.ids.get(name, name)
     if block.DECLARATIVE:
         return export_declarative(identifier, block, cx)
+    if block.TYPE in WORLD_BLOCKS:
+        return export_world(identifier, block, cx)
     if block.TYPE == "connect-action":
         return _export_connect_action(identifier, block, cx)
     if block.TYPE == "check-contact-attributes" and any(

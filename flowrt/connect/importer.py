@@ -35,6 +35,7 @@ from flowrt.connect import flowtypes
 from flowrt.connect.actions import passthrough, same_action
 from flowrt.connect.check import demote_invalid
 from flowrt.connect.context import ExportContext
+from flowrt.connect.demotion import NotNative, demotion_warnings, not_native
 from flowrt.connect.env import EMPTY, Environment, instance_environment, with_fallback
 from flowrt.connect.export_blocks import export_block
 from flowrt.connect.files import (
@@ -45,7 +46,7 @@ from flowrt.connect.files import (
     to_yaml,
     write_atomic,
 )
-from flowrt.connect.import_blocks import candidate
+from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.connect.legacy import convert_legacy
 from flowrt.connect.names import assign_names, slug
 from flowrt.connect.templates import CFN_FLOW, read_sources
@@ -64,6 +65,13 @@ class Imported:
     layout: dict[str, Any]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     passthrough: int = 0
+    #: Every action kept as a `connect-action`, with why (reported as FR430 warnings).
+    not_native: list[NotNative] = field(default_factory=list)
+
+    @property
+    def native(self) -> int:
+        """How many actions became native blocks."""
+        return len(self.flow["blocks"]) - self.passthrough
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,16 +111,19 @@ def import_source(
     if isinstance(ident, str):
         flow["id"] = ident
     flow["start"] = names[content["StartAction"]]
-    flow["blocks"], originals = _blocks(actions, names, env, flow_type)
-    demote_invalid(flow, originals, names, known_flows)
-    demoted = sum(1 for b in flow["blocks"].values() if b["type"] == "connect-action")
+    flow["blocks"], originals, reasons = _blocks(actions, names, env, flow_type)
+    for name, why in demote_invalid(flow, originals, names, known_flows).items():
+        reasons[name] = f"the block would not validate in the flow ({why})"
+    kept = not_native(flow["blocks"], originals, reasons)
+    diags.extend(demotion_warnings(src.file, kept))
+    demoted = len(kept)
     layout: dict[str, Any] = {"Metadata": content.get("Metadata", {})}
     for key in content:
         if key not in ("Version", "StartAction", "Metadata", "Actions"):
             layout[key] = content[key]
     if src.wrapper:
         layout["flowrt-wrapper"] = src.wrapper
-    return Imported(src.file, src.stem, flow, layout, diags, demoted)
+    return Imported(src.file, src.stem, flow, layout, diags, demoted, kept)
 
 
 def _description(wrapper: dict[str, Any], metadata: Any) -> str | None:
@@ -128,19 +139,25 @@ def _description(wrapper: dict[str, Any], metadata: Any) -> str | None:
 
 def _blocks(
     actions: list[dict[str, Any]], names: dict[str, str], env: Environment, flow_type: str
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, str]]:
+    """The blocks, the actions they came from, and why each pass-through is not native."""
     ids = {names[a["Identifier"]]: a["Identifier"] for a in actions}
     cx = ExportContext(flow_type, ids, env)
     blocks: dict[str, Any] = {}
     originals: dict[str, dict[str, Any]] = {}
+    reasons: dict[str, str] = {}
     for a in actions:
         name = names[a["Identifier"]]
         originals[name] = a
         body = candidate(a, names, env)
-        if body is None or not _exact(name, body, a, cx):
+        if isinstance(body, Unmodelled):
+            reasons[name] = body.text()
+            body = passthrough(a, names)
+        elif (why := _exact(name, body, a, cx)) is not None:
+            reasons[name] = why
             body = passthrough(a, names)
         blocks[name] = _with_id(body, a["Identifier"], name)
-    return blocks, originals
+    return blocks, originals, reasons
 
 
 def _with_id(body: dict[str, Any], identifier: str, name: str) -> dict[str, Any]:
@@ -153,18 +170,25 @@ def _with_id(body: dict[str, Any], identifier: str, name: str) -> dict[str, Any]
     }
 
 
-def _exact(name: str, body: dict[str, Any], action: dict[str, Any], cx: ExportContext) -> bool:
+def _exact(
+    name: str, body: dict[str, Any], action: dict[str, Any], cx: ExportContext
+) -> str | None:
+    """Why `body` does not stand for `action` exactly (None when exporting it gives it back)."""
     from pydantic import ValidationError
 
     try:
         block: Block = BLOCKS[body["type"]].model_validate({**body, "id": action["Identifier"]})
-    except ValidationError:
-        return False
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        return f"{body['type']} refuses `{where}` ({err['msg']})"
     cx.diagnostics = []
     out = export_block(name, block, cx)
     if len(out) != 1 or any(d.is_error for d in cx.diagnostics):
-        return False
-    return same_action(out[0], action)
+        return f"{body['type']} cannot be exported as this action"
+    if not same_action(out[0], action):
+        return f"exporting {body['type']} would not give the action back exactly"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

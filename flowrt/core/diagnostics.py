@@ -105,7 +105,7 @@ CODES: dict[str, CodeInfo] = {
     "FR040": _e("DTMF digits invalid"),
     "FR041": _e("timeout out of range"),
     "FR042": _e("invalid block name"),
-    "FR043": _w("loop prompts interrupt under 20 seconds"),
+    "FR043": _w("loop prompts interrupt every 20 seconds or less"),
     "FR044": _w("more blocks than Amazon Connect accepts"),
     "FR045": _e("too many blocks"),
     # expressions (FR050-FR059)
@@ -121,6 +121,12 @@ CODES: dict[str, CodeInfo] = {
     "FR070": _e("event hook block sets no event or several"),
     "FR071": _e("routing behavior needs one of priority and time adjustment"),
     "FR072": _e("percentage conditions are not a rising chain"),
+    # world services: bots, views, loops, modules, profiles, hours overrides (FR080-FR089)
+    "FR080": _e("hours of operation override invalid"),
+    "FR081": _e("invoked flow is not a module"),
+    "FR082": _e("condition operator not supported by this block"),
+    "FR083": _e("loop count out of range"),
+    "FR084": _e("customer profile search without a search key"),
     # scenarios and runs (FR100-FR119)
     "FR100": _e("unknown flow in a scenario"),
     "FR101": _e("unknown queue in a scenario"),
@@ -155,6 +161,8 @@ CODES: dict[str, CodeInfo] = {
     "FR402": _e("import: unknown flow language version"),
     "FR403": _w("import: legacy module without a flow-language equivalent"),
     "FR404": _e("output file exists"),
+    "FR430": _w("import: action kept as a connect-action (not simulated)"),
+    "FR431": _e("get-customer-input: Store customer input options Amazon Connect refuses"),
     "FR410": _e("export: flowrt-only block"),
     "FR411": _e("export: condition cannot be expressed in Amazon Connect"),
     "FR412": _e("export: more than 250 actions"),
@@ -179,6 +187,10 @@ CODES: dict[str, CodeInfo] = {
     "FR501": _e("run differs from its golden file"),
     "FR502": _e("golden file missing"),
     "FR503": _w("unused golden file"),
+    # flowrt replay: Amazon Connect flow logs (FR600-FR619)
+    "FR600": _w("replay: malformed flow log record"),
+    "FR601": _w("replay: unknown flow log module type"),
+    "FR602": _e("replay: flow logs cannot be read"),
 }
 
 

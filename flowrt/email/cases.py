@@ -13,7 +13,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from flowrt.email.errors import InvalidRequestException, ResourceNotFoundException
-from flowrt.email.request import Problem, StartEmailContactRequest
+from flowrt.email.request import (
+    MAX_ATTRIBUTE_BYTES,
+    Problem,
+    StartEmailContactRequest,
+    attribute_size,
+)
 
 if TYPE_CHECKING:
     from flowrt.email.mailbox import Mailbox
@@ -106,4 +111,19 @@ def instance_problems(
                 ("RelatedContactId",),
             )
         )
+    elif rid is not None:
+        # RelatedContactId copies the related contact's attributes into the new contact: the
+        # 32,768-byte total applies to the copy and the request's own Attributes together.
+        merged = {**related[rid], **req.attributes}
+        size = attribute_size(merged)
+        if size > MAX_ATTRIBUTE_BYTES:
+            out.append(
+                Problem(
+                    InvalidRequestException,
+                    f"the attributes copied from RelatedContactId `{rid}` with the request's "
+                    f"Attributes take {size:,} UTF-8 bytes; at most {MAX_ATTRIBUTE_BYTES:,} are "
+                    "allowed across all key-value pairs",
+                    ("RelatedContactId",),
+                )
+            )
     return out

@@ -117,6 +117,10 @@ class Reach:
         return {n.name for f in self.flows for n in f.nodes} | set(self.broken)
 
 
+#: Block types whose `("flow",)` prepared value names a flow they reach (run after or within).
+_REACHING = frozenset({"transfer-to-flow", "invoke-module"})
+
+
 def reach(program: Program, starts: Iterable[str], *, open: bool = False) -> Reach:
     """The flows named in `starts` and every flow a transfer-to-flow reaches from them.
 
@@ -137,7 +141,7 @@ def reach(program: Program, starts: Iterable[str], *, open: bool = False) -> Rea
         if cf is not None:
             flows[name] = cf
             for node in cf.nodes:
-                if node.type == "transfer-to-flow":
+                if node.type in _REACHING:
                     target = node.prepared.get(("flow",))
                     if isinstance(target, str):
                         todo.append(target)

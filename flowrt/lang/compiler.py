@@ -23,6 +23,7 @@ from flowrt.lang.blocks import (
     Flow,
     Prompt,
 )
+from flowrt.lang.blocks.base import external_flow
 from flowrt.lang.broken import Broken
 from flowrt.lang.instance import Instance
 from flowrt.lang.loader import Document, JsonPath
@@ -121,6 +122,8 @@ class FlowEnv:
     flow_types: dict[str, str]
     #: What is known of the flows and instance entries that failed to load.
     broken: Broken = field(default_factory=Broken)
+    #: Flow ID (`id:` of a flow file) -> flow name, for blocks that name a flow by its ID.
+    flow_ids: dict[str, str] = field(default_factory=dict)
 
 
 class BlockContext:
@@ -288,6 +291,8 @@ class BlockContext:
             self.reference(value, path)
             return
         self.node.prepared[path] = value
+        if external_flow(value):
+            return  # a flow of the instance outside the project: the run stops there
         if value not in self.env.flow_types and value not in self.env.broken.flows:
             self.error(
                 "FR023",
@@ -591,8 +596,13 @@ def _succ(flow: CompiledFlow, i: int) -> list[int]:
     return sorted({t for t in flow.nodes[i].targets.values() if t is not None}, reverse=True)
 
 
+#: Block types whose `("flow",)` prepared value names a flow they reach (run after or within).
+_REACHING = frozenset({"transfer-to-flow", "invoke-module"})
+
+
 def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
-    """The flow named `start` and every flow a static transfer-to-flow reaches from it."""
+    """The flow named `start` and every flow a static transfer-to-flow (or invoke-module)
+    reaches from it."""
     seen: dict[str, CompiledFlow] = {}
     todo = [start]
     while todo:
@@ -601,7 +611,7 @@ def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
             continue
         cf = seen[name] = program.flows[name]
         for node in cf.nodes:
-            if node.type == "transfer-to-flow":
+            if node.type in _REACHING:
                 target = node.prepared.get(("flow",))
                 if isinstance(target, str):
                     todo.append(target)

@@ -17,6 +17,7 @@ from pydantic import Field
 from flowrt.core.diagnostics import Diagnostic, suggestion
 from flowrt.lang.blocks import Model
 from flowrt.lang.broken import NAMED_SECTIONS, InstanceGaps
+from flowrt.lang.hours import HoursOverride, check_overrides
 from flowrt.lang.loader import Document, JsonPath
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -44,6 +45,10 @@ class HoursOfOperation(Model):
         description="Weekday -> opening hours `HH:MM-HH:MM` (24:00 allowed as an end).",
         json_schema_extra={"additionalProperties": {"type": "string", "pattern": HOURS_PATTERN}},
         examples=[{"monday": "09:00-17:00"}],
+    )
+    overrides: list[HoursOverride] = Field(
+        default_factory=list,
+        description="Holidays and special hours: dates closed all day or open at other times.",
     )
 
 
@@ -355,6 +360,8 @@ def check_instance(
                 ("users", uname, "security-profile"),
                 None,
             )
+    for hname, h in inst.hours_of_operation.items():
+        check_overrides(h.overrides, ("hours-of-operation", hname, "overrides"), report)
     _check_unique_ids(inst, report)
     for pname, p in inst.routing_profiles.items():
         for i, qn in enumerate(p.queues):

@@ -47,6 +47,7 @@ NAMESPACES: frozenset[str] = frozenset(
         "AdditionalEmailRecipients",
         "Email",
         "Lex",
+        "Views",
         "Customer",
         "Segments",
         "SegmentAttributes",

@@ -21,6 +21,7 @@ from flowrt.lang.expr import as_number
 from flowrt.lang.refs import TextTooLong
 
 if TYPE_CHECKING:
+    from flowrt.lang.blocks.base import Step
     from flowrt.lang.compiler import Node
     from flowrt.lang.expr import Ref, Template
     from flowrt.lang.loader import JsonPath
@@ -81,6 +82,14 @@ def _empty(rt: Runtime) -> str:
 def getter(path: tuple[str, ...]) -> Getter:
     """`Runtime.resolve(path)` specialised once into a direct lookup (same values, same misses)."""
     ns = path[0]
+    if ns == "External" and len(path) > 2:
+        # A JSON response's nested key, kept flattened (`a.b`; see Runtime.resolve).
+        nested = ".".join(path[1:])
+
+        def external_nested(rt: Runtime) -> str | None:
+            return rt.external.get(nested)
+
+        return external_nested
     if ns == "Attributes" or ns == "External":
         if len(path) != 2:
             return _absent
@@ -511,3 +520,42 @@ def matcher(node: Node) -> Matcher:
         return "no-match"
 
     return match
+
+
+def store_input_step(play: Callable[[Runtime], None], block: Any, name: str) -> Step:
+    """The run step of a `get-customer-input` with `store-input: true` (Store customer input):
+    the kept input goes to `$.StoredCustomerInput` (rules in `flowrt.lang.input_rules`)."""
+    from flowrt.lang.input_rules import InputRules, stored_input
+    from flowrt.lang.refs import TextTooLong
+
+    pn, dtmf = block.phone_number, block.dtmf
+    rules = InputRules(
+        max_length=block.max_length,
+        phone_format=pn.format if pn is not None else None,
+        country=pn.country_code if pn is not None else None,
+        encrypted=block.encryption is not None,
+        termination=dtmf.termination_sequence if dtmf is not None else None,
+        disable_cancel_key=bool(dtmf is not None and dtmf.disable_cancel_key),
+    )
+
+    def store_customer_input(node: Node, rt: Runtime) -> str:
+        if rt.contact.channel != "VOICE":
+            channel = rt.contact.channel
+            rt.fact("error", f"storing customer input is voice only; this is a {channel} contact")
+            return "error"
+        try:
+            play(rt)
+        except TextTooLong as exc:
+            return text_too_long(rt, "the prompt text", exc, "no input was taken")
+        keys = rt.customer_input(name)
+        if keys == "error":
+            return "error"
+        value, problem = stored_input(rules, "" if keys is None or keys == "timeout" else keys)
+        if problem is not None:
+            rt.fact("error", f"the input {problem}: nothing was stored")
+            return "invalid-number"
+        rt.stored_input = value
+        rt.fact("note", f"stored customer input ($.StoredCustomerInput): {value!r}")
+        return "success"
+
+    return store_customer_input

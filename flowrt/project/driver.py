@@ -162,6 +162,13 @@ class Project:
         for name in self.flows:  # a name a flow that compiles also has is that flow's
             broken.flows.pop(name, None)
         env = FlowEnv(self.instance, {n: u.flow.type for n, u in self.flows.items()}, broken)
+        # By ID and, for an ARN, by the ID at its end (Connect writes either).
+        env.flow_ids = {
+            key: n
+            for n, u in self.flows.items()
+            if u.flow.id
+            for key in (u.flow.id, u.flow.id.rsplit("/", 1)[-1])
+        }
         if self.instance_doc is not None and self.instance is not None:
             diags.extend(
                 check_instance(

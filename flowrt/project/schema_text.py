@@ -131,7 +131,9 @@ def _placeholder(node: dict[str, Any], defs: dict[str, Any], counter: list[int],
         required = [k for k in node.get("required", ()) if k in props] or list(props)[:1]
         if required:
             return {k: _placeholder(props[k], defs, counter, depth + 1) for k in required}
-        return {_slot(counter): _slot(counter)}
+        names = (node.get("propertyNames") or {}).get("enum")
+        key = _slot(counter, names[0]) if names else _slot(counter)
+        return {key: _slot(counter)}
     return _slot(counter)
 
 

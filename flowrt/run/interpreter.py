@@ -180,6 +180,27 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
                     flows.append(cflow.name)
                     node = cflow.nodes[cflow.start]
                     continue
+                if stop is not None and (
+                    stop[0] == "module" or (stop[0] == "end" and rt.svc.stack)
+                ):
+                    # invoke-module runs the module's blocks (their records name the module's
+                    # flow); its end is a second step of the invoking block, which takes
+                    # `success`.  `flows` lists transfers only.
+                    rt.stop = None
+                    if stop[0] == "module":
+                        rt.svc.stack.append((cflow, node))
+                        cflow, node = stop[1], stop[1].nodes[stop[1].start]
+                        continue
+                    module = cflow.name
+                    cflow, node = rt.svc.stack.pop()
+                    # The invoking block's second step: the module's return, its `success`.
+                    rt.fact("note", f"module {module} ended: back in flow {cflow.name}")
+                    append((node, "success"))
+                    nxt = node.exits.get("success")
+                    if nxt is None:
+                        return _finish(rt, cflow, node, "success", tuple(flows), log)
+                    node = nxt
+                    continue
                 return _finish(rt, cflow, node, branch, tuple(flows), log)
             node = nxt
     except Exception as exc:  # noqa: BLE001 - a run never ends in a traceback

@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.expr import as_number
-from flowrt.lang.instance import DAYS
 from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import (
     NUMBER_OPS,
@@ -22,22 +21,20 @@ from flowrt.lang.steps import (
     QueueKey,
     Values,
     evaluate_noting,
-    key_over_limit,
     label,
     read_value,
-    read_values,
     text_too_long,
 )
 from flowrt.run.email_policy import evaluate_policy
+from flowrt.run.services import NAMESPACES as SERVICE_NAMESPACES
+from flowrt.run.services import Services
 from flowrt.run.world import (
-    DEFAULT_CLOCK,
     MAX_ATTRIBUTE_BYTES,
     PreparedContact,
     PreparedQueue,
     PreparedWorld,
     attribute_bytes,
     table_default,
-    zone,
 )
 
 if TYPE_CHECKING:
@@ -78,7 +75,9 @@ class Runtime:
         "waited",
         "stored_input",
         "state",
+        "related_attrs",
         "attr_chars",
+        "svc",
         "_seen",
     )
 
@@ -114,8 +113,12 @@ class Runtime:
         #: `("TextToSpeechVoice",)`, ... (read back first), or by a name no reference reads
         #: (`("callback-number",)`, `("routing-priority",)`): flowrt.lang.blocks.settings.
         self.state: dict[tuple[str, ...], str] = {}
+        #: Attributes this run set on the related contact (`target-contact: related`).
+        self.related_attrs: dict[str, str] = {}
         #: `missing` and the set of its texts, once it is long (see `note_missing`).
         self._seen: tuple[list[str], set[str]] | None = None
+        #: Lex bots, views, loops, modules, customer profiles, hours (flowrt.run.services).
+        self.svc = Services(self)
 
     # -- the Resolver protocol -----------------------------------------------------------------
 
@@ -125,7 +128,8 @@ class Runtime:
         if ns == "Attributes":
             return self.attrs.get(path[1]) if len(path) == 2 else None
         if ns == "External":
-            return self.external.get(path[1]) if len(path) == 2 else None
+            # A JSON response (`response-type: json`) is kept flattened: `a.b` for {"a": {"b"}}.
+            return self.external.get(path[1] if len(path) == 2 else ".".join(path[1:]))
         if ns == "Metrics":
             return self.metrics.get(path[1:])
         return self._resolve_other(ns, path)
@@ -137,6 +141,8 @@ class Runtime:
         rest = path[1:]
         if c.extra and path in c.extra:
             return c.extra[path]
+        if ns in SERVICE_NAMESPACES:
+            return self.svc.values.get(path)
         if not rest:
             if ns == "Channel":
                 return c.channel
@@ -386,52 +392,8 @@ class Runtime:
     # -- the world -----------------------------------------------------------------------------
 
     def in_hours(self, hours: str | None) -> bool | None:
-        """Whether the world's clock is within the hours (or the working queue's); None: error."""
-        inst = self.inst
-        if hours is None:
-            q = self.queue
-            spec = inst.queues.get(q[1]) if inst and q and q[0] == "queue" else None
-            hours = spec.hours if spec else None
-            if hours is None:
-                self.fact(
-                    "error",
-                    f"no `hours` given and the working queue {label(q)} has no hours of operation",
-                )
-                return None
-        if inst is None or hours not in inst.hours_of_operation:
-            self.fact("error", f"hours of operation `{hours}` are not in the instance")
-            return None
-        key = ("hours", self.program, hours)
-        cached = self.world.cache.get(key)
-        if cached is None:
-            at_clock = self._hours_at_clock(hours)
-            # (open, the fact to record): both depend on the world's clock only.
-            fact = (
-                ("error", at_clock[1]) if at_clock[0] is None else ("hours", hours, *at_clock[1:])
-            )
-            cached = self.world.cache[key] = (at_clock[0], fact)
-        if cached[0] is None:
-            self.facts.append(cached[1])
-            return None
-        if self.world.clock_default:
-            self.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
-        self.facts.append(cached[1])
-        return bool(cached[0])
-
-    def _hours_at_clock(self, hours: str) -> tuple[Any, ...]:
-        assert self.inst is not None
-        spec_h = self.inst.hours_of_operation[hours]
-        try:
-            local = self.world.clock.astimezone(zone(spec_h.time_zone))
-        except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
-            return (None, f"unknown time zone `{spec_h.time_zone}`")
-        window = spec_h.days.get(DAYS[local.weekday()])  # type: ignore[call-overload]
-        hhmm = local.strftime("%H:%M")
-        is_open = False
-        if window:
-            start, end = window.split("-")
-            is_open = start <= hhmm < end if start <= end else hhmm >= start or hhmm < end
-        return (is_open, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
+        """Whether the world's clock is within the hours (flowrt.run.services); None: error."""
+        return self.svc.in_hours(hours)
 
     def load_metrics(self, q: QueueKey, state: PreparedQueue | None = None) -> None:
         """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""
@@ -607,30 +569,22 @@ class Runtime:
                 attrs[fact[1]] = fact[2]
         self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
 
-    def invoke_lambda(self, function: str, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
-        """Call a mocked Lambda with its parameters, `(key, *plan_value)` items."""
-        try:
-            args = read_values(self, plan)
-        except TextTooLong as exc:
-            what = f"parameter `{key_over_limit(self, plan)}` of `{function}`"
-            return text_too_long(self, what, exc, "the function was not called")
-        key = ("lambda", function)
-        n = self.calls[key] = self.calls.get(key, 0) + 1
-        returns: dict[str, str] | None = None
-        error = None
-        for lo, hi, ret, err in self.world.lambdas.get(function, ()):
-            if lo <= n <= hi:
-                returns, error = ret, err
-                break
-        else:
-            self.fact("default", f"no mock for call #{n} of `{function}`: it returns {{}}")
-            returns = {}
-        self.facts.append(("lambda", function, n, args, returns, error))
-        if error is not None:
-            return "error"
-        # `$.External` is only ever replaced, never changed in place: the world's dict is shared.
-        self.external = returns if returns is not None else {}
-        return "success"
+    def invoke_lambda(
+        self,
+        function: str,
+        plan: tuple[tuple[str, int, Any, str], ...],
+        mode: tuple[str, str] = ("string-map", "synchronous"),
+    ) -> str:
+        """Call a mocked Lambda (see `flowrt.run.calls.invoke_lambda`)."""
+        from flowrt.run.calls import invoke_lambda
+
+        return invoke_lambda(self, function, plan, mode)
+
+    def set_related_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        """Set attributes on the related contact (see `flowrt.run.calls`)."""
+        from flowrt.run.calls import set_related_attributes
+
+        return set_related_attributes(self, plan)
 
     def email_policy(self, policy: Any) -> str:
         """The outbound email policy on the contact's recipients (flowrt.run.email_policy)."""

@@ -67,6 +67,26 @@ def _set(key: str, old: str | None, new: str) -> str:
     return f"$.Attributes.{key} = {_q(new)}{was}"
 
 
+def _lex(bot: str, heard: str, intent: str | None, slots: Any, session: Any) -> str:
+    if intent is None:
+        return f"Lex bot {bot}: {heard}, no intent"
+    extra = "".join(f", $.Lex.Slots.{k} = {_q(v)}" for k, v in slots)
+    extra += "".join(f", $.Lex.SessionAttributes.{k} = {_q(v)}" for k, v in session)
+    return f"Lex bot {bot}: {heard} -> intent {intent}{extra}"
+
+
+def _view(view: str, action: str, result: Any) -> str:
+    data = ", ".join(f"{'.'.join(path)} = {_q(v)}" for path, v in result)
+    return f"view {view}: {action}" + (f" ($.Views.ViewResultData: {data})" if data else "")
+
+
+def _profile(action: str, what: str, detail: Any) -> str:
+    if action == "search":
+        return f"customer profiles with {what}: {detail} found"
+    values = ", ".join(f"{k} = {_q(v)}" for k, v in detail)
+    return f"customer profile {what} {action}d" + (f": {values}" if values else "")
+
+
 class _Snapshot:
     """The values a condition's references had when it was evaluated."""
 
@@ -125,6 +145,12 @@ FACTS: dict[str, tuple[tuple[str, ...], str | Callable[..., str]]] = {
         "recipients {recipients}: {decision} ({reason})",
     ),
     "wait": (("queue", "seconds"), "{seconds} s waited in {queue}"),
+    # the world's services (flowrt.run.services)
+    "lex": (("bot", "heard", "intent", "slots", "session"), _lex),
+    "view": (("view", "action", "result"), _view),
+    "loop": (("visit", "count", "branch"), "loop visit {visit} of count {count}: {branch}"),
+    "module": (("module",), "run module {module}"),
+    "profile": (("action", "profile", "detail"), _profile),
     "warning": (("message",), "warning: {message}"),
     "error": (("message",), "error: {message}"),
     "default": (("message",), "default used: {message}"),

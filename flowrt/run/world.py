@@ -36,6 +36,39 @@ class PreparedQueue:
     answer_after: int | None = None
 
 
+@dataclass(slots=True, frozen=True)
+class PreparedIntent:
+    """A Lex bot's intent: what the customer says (lower case) or presses to reach it, and the
+    slots and session attributes it returns."""
+
+    name: str
+    utterances: tuple[str, ...] = ()
+    dtmf: tuple[str, ...] = ()
+    slots: tuple[tuple[str, str], ...] = ()
+    session: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
+class LexAnswer:
+    """One visit of a lex-bot block: `kind` is says, presses, intent, timeout or error."""
+
+    kind: str
+    text: str = ""
+    slots: tuple[tuple[str, str], ...] = ()
+    session: tuple[tuple[str, str], ...] = ()
+    confidence: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ViewAnswer:
+    """One visit of a show-view block: `kind` is action, timeout or error; `result` is
+    `$.Views.ViewResultData` flattened to (path, value) pairs."""
+
+    kind: str
+    action: str = ""
+    result: tuple[tuple[tuple[str, ...], str], ...] = ()
+
+
 @dataclass(slots=True)
 class PreparedWorld:
     """A world as plain values; read-only during runs (per-run counters live in the runtime)."""
@@ -64,6 +97,15 @@ class PreparedWorld:
     )
     percentage_draw: int | None = None
     wait_events: dict[str, str] = field(default_factory=dict)
+    # -- answers of the world's services: Lex bots, views, customer profiles (flowrt.run.services)
+    #: Bot (alias ARN, Lex V1 name or lex-bot block name) -> its intents, in order.
+    bots: dict[str, tuple[PreparedIntent, ...]] = field(default_factory=dict)
+    #: lex-bot block -> what the customer says or presses, one answer per visit.
+    lex: dict[str, tuple[LexAnswer, ...]] = field(default_factory=dict)
+    #: show-view block -> what the agent or customer does in the view, one answer per visit.
+    views: dict[str, tuple[ViewAnswer, ...]] = field(default_factory=dict)
+    #: Customer profiles (Connect field name -> value), copied by each run that changes them.
+    profiles: tuple[dict[str, str], ...] = ()
     #: What runs work out from the world alone (e.g. hours at the clock), computed once.
     cache: dict[Any, Any] = field(default_factory=dict)
 

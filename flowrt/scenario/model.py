@@ -11,7 +11,7 @@ into the plain records the interpreter reads, once per run, outside its hot loop
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -36,6 +36,7 @@ from flowrt.run.world import (
 )
 from flowrt.scenario.answers import BlockAnswers
 from flowrt.scenario.expect import Expect
+from flowrt.scenario.services import WorldAnswers, check_answers, prepare_answers
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
@@ -85,10 +86,12 @@ class QueueState(Model):
 
 
 class LambdaResponse(Model):
-    """One mocked Lambda response: a return value (a flat mapping) or an error."""
+    """One mocked Lambda response: a return value (a mapping, nested for JSON) or an error."""
 
-    returns: dict[str, Scalar] | None = Field(
-        None, description="The function's result, readable as `$.External.<key>`."
+    returns: dict[str, Scalar | dict[str, Any]] | None = Field(
+        None,
+        description="The function's result, readable as `$.External.<key>`; a nested object "
+        "(a JSON response) is read as `$.External.<key>.<inner key>`.",
     )
     error: str | None = Field(
         None, description="An error (e.g. Timeout, ResourceNotFound): the block takes `error`."
@@ -101,8 +104,10 @@ LambdaResponses = Annotated[
 ]
 
 
-class World(BlockAnswers):
-    """The world a contact meets: queues, clock, external parties, Lambdas, customer input."""
+class World(BlockAnswers, WorldAnswers):
+    """The world a contact meets: queues, clock, external parties, Lambdas, customer input;
+    the answers of Lex bots, views and customer profiles (flowrt.scenario.services) and of the
+    flow-control blocks (flowrt.scenario.answers)."""
 
     clock: str | None = Field(
         None,
@@ -304,6 +309,15 @@ def _queue(q: QueueState) -> PreparedQueue:
     )
 
 
+def _flat(obj: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """A Lambda response as `$.External` keeps it: nested keys joined with `.` (`a.b`)."""
+    for key, value in obj.items():
+        if isinstance(value, Mapping):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", text_of(value)
+
+
 def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> PreparedWorld:
     """A world (model, plain dict or None) as the interpreter's plain record."""
     if isinstance(world, PreparedWorld):
@@ -314,7 +328,7 @@ def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> Pr
         lambdas[fn] = sorted(
             (
                 *call_range(k),
-                None if r.returns is None else {key: text_of(v) for key, v in r.returns.items()},
+                None if r.returns is None else dict(_flat(r.returns)),
                 r.error,
             )
             for k, r in responses.items()
@@ -339,6 +353,7 @@ def prepare_world(world: World | Mapping[str, Any] | PreparedWorld | None) -> Pr
         },
         percentage_draw=w.percentage_draw,
         wait_events=dict(w.wait_events),
+        **prepare_answers(w.bots, w.lex, w.views, w.profiles),
     )
 
 
@@ -446,6 +461,7 @@ class _Checker:
                     f"`{block}` is not a block of the flow{suggestion(block, names)}",
                     (*base, "errors", i),
                 )
+        check_answers({"lex": w.lex, "views": w.views}, base, flows, self.report)
         inputs = {n.name for f in flows.flows for n in f.nodes if n.type == "get-customer-input"}
         for block in w.input:
             if block not in inputs and not flows.unsure(block):

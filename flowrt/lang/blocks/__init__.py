@@ -47,6 +47,7 @@ from flowrt.lang.blocks.base import (
     prepare_matchers,
     text_of,
 )
+from flowrt.lang.blocks.bots import LexBot, ShowView
 from flowrt.lang.blocks.connect import ConnectAction, ConnectCondition
 from flowrt.lang.blocks.decisions import (
     CheckContactAttributes,
@@ -73,6 +74,12 @@ from flowrt.lang.blocks.interaction import (
     PlayPrompt,
     SendMessage,
     SetContactAttributes,
+)
+from flowrt.lang.blocks.modules import InvokeModule, Loop
+from flowrt.lang.blocks.profiles import (
+    CreateCustomerProfile,
+    GetCustomerProfile,
+    UpdateCustomerProfile,
 )
 from flowrt.lang.blocks.routing import (
     Disconnect,
@@ -124,6 +131,13 @@ __all__ = [
     "ConnectCondition",
     "ConnectParam",
     "CreateCallbackContact",
+    "CreateCustomerProfile",
+    "GetCustomerProfile",
+    "InvokeModule",
+    "LexBot",
+    "Loop",
+    "ShowView",
+    "UpdateCustomerProfile",
     "Disconnect",
     "DistributeByPercentage",
     "EndFlow",
@@ -204,6 +218,14 @@ BLOCKS: dict[str, type[Block]] = {
     "complete-outbound-call": CompleteOutboundCall,
     "create-callback-contact": CreateCallbackContact,
     "transfer-to-agent": TransferToAgent,
+    # answered by the world: bots, views, loops, modules, customer profiles
+    "lex-bot": LexBot,
+    "show-view": ShowView,
+    "loop": Loop,
+    "invoke-module": InvokeModule,
+    "get-customer-profile": GetCustomerProfile,
+    "create-customer-profile": CreateCustomerProfile,
+    "update-customer-profile": UpdateCustomerProfile,
     "connect-action": ConnectAction,
 }
 

@@ -12,6 +12,7 @@ lookup when it is not.  A block type has no `run` method (tests/test_blocks_once
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
@@ -71,6 +72,22 @@ CONNECT_OPERATORS: dict[str, str] = {
 DTMF_PATTERN = r"^(\$\..+|[0-9,*#]{0,50})$"
 PHONE_PATTERN = r"^(\$\..+|\+[1-9][0-9]{1,14})$"
 REF_PATTERN = r"^\$\..+$"
+
+#: A flow ARN of Amazon Connect: a flow of the instance (`.../contact-flow/<id>`).
+_FLOW_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[^/]*/contact-flow/[^/]+$")
+
+
+def external_flow(value: str) -> bool:
+    """Whether a transfer-to-flow target names a flow outside the project: a flow ARN, or the
+    placeholder of a deployment template (Terraform `${...}`, CloudFormation or templating
+    `{{...}}`) that becomes one when the flow is deployed."""
+    if len(value) > 2048:
+        return False
+    if "${" in value and "}" in value[value.index("${") :]:
+        return True
+    if "{{" in value and "}}" in value[value.index("{{") :]:
+        return True
+    return _FLOW_ARN.match(value) is not None
 
 
 def _kebab(name: str) -> str:

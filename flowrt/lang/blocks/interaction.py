@@ -11,6 +11,7 @@ from flowrt.lang.blocks.base import (
     ROUTING,
     Block,
     Condition,
+    Model,
     Prompt,
     Scalar,
     Step,
@@ -42,6 +43,11 @@ class SetContactAttributes(Block):
         json_schema_extra={"propertyNames": {"pattern": "^[A-Za-z0-9_-]+$"}},
         examples=[{"tier": "gold", "greeting": "Hello $.Attributes.firstName"}],
     )
+    target_contact: Literal["current", "related"] | None = Field(
+        None,
+        description="Whose attributes are set (Amazon Connect's `TargetContact`): `current` (the "
+        "default) or `related`, the contact this one is related to (`$.RelatedContactId`).",
+    )
 
     def check(self, cx: BlockContext) -> None:
         from flowrt.lang.steps import plan_value
@@ -57,6 +63,12 @@ class SetContactAttributes(Block):
 
     def compile_step(self, node: Node) -> Step:
         plan = node.prepared[("run", "attributes")]
+        if self.target_contact == "related":
+
+            def set_related_contact_attributes(node: Node, rt: Runtime) -> str:
+                return rt.set_related_attributes(plan)
+
+            return set_related_contact_attributes
 
         def set_contact_attributes(node: Node, rt: Runtime) -> str:
             return rt.set_attributes(plan)
@@ -130,8 +142,9 @@ class LoopPrompts(Block):
     """Loop prompts: play prompts in a loop while the contact waits (customer queue flows).
 
     With `interrupt-seconds` the loop is interrupted every so often and the timeout branch taken.
-    An interval under 20 seconds risks interrupting contacts being connected to an agent
-    (Amazon Connect Administrator Guide: "Set up call transfers"): a warning.
+    Amazon Connect recommends an interval greater than 20 seconds, so that contacts being
+    connected to an agent are not interrupted (Administrator Guide: "Set up call transfers"):
+    20 seconds or less is a warning.
     """
 
     TYPE: ClassVar[str] = "loop-prompts"
@@ -151,13 +164,14 @@ class LoopPrompts(Block):
     def check(self, cx: BlockContext) -> None:
         for i, prompt in enumerate(self.prompts):
             cx.prompt(prompt, ("prompts", i))
-        if self.interrupt_seconds is not None and self.interrupt_seconds < 20:
+        # The recommendation is "greater than 20 seconds": 20 itself is not enough.
+        if self.interrupt_seconds is not None and self.interrupt_seconds <= 20:
             cx.error(
                 "FR043",
-                f"interrupt every {self.interrupt_seconds} s: under 20 s risks interrupting "
+                f"interrupt every {self.interrupt_seconds} s: 20 s or less risks interrupting "
                 "contacts that are being connected to an agent",
                 ("interrupt-seconds",),
-                hint="use an interval of 20 seconds or more",
+                hint="use an interval greater than 20 seconds (Amazon Connect recommends it)",
             )
 
     def compile_step(self, node: Node) -> Step:
@@ -182,12 +196,55 @@ class LoopPrompts(Block):
         return loop_prompts
 
 
+class PhoneNumberValidation(Model):
+    """Store customer input: the input must be a phone number (`PhoneNumberValidation`)."""
+
+    format: Literal["local", "e164"] = Field(
+        description="`e164`: a full E.164 number; `local`: a number of `country-code` without "
+        "`+` and the country code."
+    )
+    country_code: str | None = Field(
+        None, description="Two-letter country of a `local` number.", pattern="^[A-Z]{2}$"
+    )
+
+
+class InputEncryption(Model):
+    """Store customer input: encrypt the stored input (`InputEncryption`)."""
+
+    key_id: str = Field(description="Identifier of the encryption key uploaded to the instance.")
+    key: str = Field(description="PEM public key signed with that key.")
+
+
+class DtmfOptions(Model):
+    """DTMF overrides for voice input (`DTMFConfiguration`)."""
+
+    termination_sequence: str | None = Field(
+        None,
+        description="Up to five keys that end the input (default `#`).",
+        pattern=r"^[0-9*#]{1,5}$",
+    )
+    disable_cancel_key: bool | None = Field(
+        None, description="When true, `*` is a key like the others instead of cancelling."
+    )
+
+
 class GetCustomerInput(Block):
-    """Get customer input: play a prompt and branch on the DTMF or text the customer gives."""
+    """Get customer input: play a prompt and branch on the DTMF or text the customer gives.
+
+    With `store-input: true` it is Amazon Connect's Store customer input instead: what the
+    customer enters is kept in `$.StoredCustomerInput` (limited by `max-length`, checked by
+    `phone-number`, opaque with `encryption`) and the block takes `success`; no condition.
+    """
 
     TYPE: ClassVar[str] = "get-customer-input"
     CONNECT_TYPE: ClassVar[str] = "GetParticipantInput"
-    BRANCHES: ClassVar[tuple[str, ...]] = ("timeout", "no-match", "error")
+    BRANCHES: ClassVar[tuple[str, ...]] = (
+        "timeout",
+        "no-match",
+        "error",
+        "success",
+        "invalid-number",
+    )
     DEFAULT_BRANCH: ClassVar[str | None] = "no-match"
     HAS_CONDITIONS: ClassVar[bool] = True
     FLOW_TYPES: ClassVar[frozenset[str]] = ROUTING
@@ -206,17 +263,77 @@ class GetCustomerInput(Block):
     conditions: list[Condition] = Field(
         default_factory=list, description="Ordered conditions on the input (usually `equals`)."
     )
+    # None, not False: the schema gives no default, so validation never writes the key in.
+    store_input: bool | None = Field(
+        None,
+        description="Store the input in `$.StoredCustomerInput` and take `success` (Amazon "
+        "Connect's Store customer input) instead of branching on it (default false).",
+    )
+    max_length: int | None = Field(
+        None, description="Store at most this many digits (`CustomValidation`).", ge=1, le=100
+    )
+    phone_number: PhoneNumberValidation | None = Field(
+        None, description="The stored input must be a phone number (`PhoneNumberValidation`)."
+    )
+    encryption: InputEncryption | None = Field(
+        None, description="Encrypt the stored input (needs `max-length`)."
+    )
+    dtmf: DtmfOptions | None = Field(None, description="DTMF overrides (`DTMFConfiguration`).")
+
+    def available_branches(self) -> tuple[str, ...]:
+        if not self.store_input:
+            return ("timeout", "no-match", "error")
+        if self.phone_number is not None:
+            return ("success", "invalid-number", "error")
+        return ("success", "error")
 
     def check(self, cx: BlockContext) -> None:
         cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
         cx.conditions(self.conditions, needs_attribute=False)
         prepare_matchers(cx, self.conditions)
+        for key, problem in self._store_problems():
+            cx.error(
+                "FR431",
+                problem,
+                (key,),
+                hint="see Amazon Connect's flow language reference, GetParticipantInput",
+            )
+
+    def _store_problems(self) -> list[tuple[str, str]]:
+        """What Amazon Connect refuses in these Store customer input options (GetParticipantInput)."""
+        out: list[tuple[str, str]] = []
+        stored = {
+            "max-length": self.max_length,
+            "phone-number": self.phone_number,
+            "encryption": self.encryption,
+        }
+        if not self.store_input:
+            out += [
+                (k, f"`{k}` is only used with `store-input: true`")
+                for k, v in stored.items()
+                if v is not None
+            ]
+            return out
+        if self.conditions:
+            out.append(("conditions", "conditions are not supported with `store-input: true`"))
+        if self.max_length is None and self.phone_number is None:
+            out.append(("store-input", "`store-input: true` needs `max-length` or `phone-number`"))
+        if self.max_length is not None and self.phone_number is not None:
+            out.append(("phone-number", "`max-length` and `phone-number` cannot both be given"))
+        if self.encryption is not None and self.max_length is None:
+            out.append(("encryption", "`encryption` needs `max-length` (custom validation)"))
+        pn = self.phone_number
+        if pn is not None and pn.format == "local" and pn.country_code is None:
+            out.append(("phone-number", "a `local` phone number needs `country-code`"))
+        return out
 
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.refs import TextTooLong
-        from flowrt.lang.steps import matcher, player, text_too_long
+        from flowrt.lang.steps import matcher, player, store_input_step, text_too_long
 
         play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
+        if self.store_input:
+            return store_input_step(play, self, name)
 
         def get_customer_input(node: Node, rt: Runtime) -> str:
             try:
@@ -249,15 +366,33 @@ class InvokeLambda(Block):
     )
     timeout_seconds: int = Field(
         3,
-        description="Seconds to wait, 1-8.",
+        description="Seconds to wait, 1-8 (1-60 when `invocation: asynchronous`).",
         ge=1,
-        le=8,
+        le=60,
         json_schema_extra={"x-flowrt-code": "FR041"},
+    )
+    response_type: Literal["string-map", "json"] | None = Field(
+        None,
+        description="Response validation (`ResponseValidation`): `string-map`, a flat map of "
+        "text, or `json`, any JSON (nested keys read as `$.External.a.b`).",
+    )
+    invocation: Literal["synchronous", "asynchronous"] | None = Field(
+        None,
+        description="Execution mode (`InvocationType`): `asynchronous` goes on without waiting "
+        "for the response and leaves `$.External` unchanged.",
     )
 
     def check(self, cx: BlockContext) -> None:
         from flowrt.lang.steps import plan_value
 
+        # The schema allows 60 s (asynchronous); a synchronous call waits at most 8 s.  Same
+        # words as the schema's own range message.
+        if self.invocation != "asynchronous" and self.timeout_seconds > 8:
+            cx.error(
+                "FR041",
+                f"`timeout-seconds`: {self.timeout_seconds} is above the maximum 8",
+                ("timeout-seconds",),
+            )
         cx.lambda_function(self.function, ("function",))
         for key, value in self.parameters.items():
             if isinstance(value, str):
@@ -270,9 +405,10 @@ class InvokeLambda(Block):
 
     def compile_step(self, node: Node) -> Step:
         function, plan = self.function, node.prepared[("run", "parameters")]
+        mode = (self.response_type or "string-map", self.invocation or "synchronous")
 
         def invoke_lambda(node: Node, rt: Runtime) -> str:
-            return rt.invoke_lambda(function, plan)
+            return rt.invoke_lambda(function, plan, mode)
 
         return invoke_lambda
 

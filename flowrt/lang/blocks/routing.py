@@ -16,6 +16,7 @@ from flowrt.lang.blocks.base import (
     Block,
     CallerId,
     Step,
+    external_flow,
 )
 
 if TYPE_CHECKING:
@@ -229,7 +230,9 @@ class TransferToPhoneNumber(Block):
 class TransferToFlow(Block):
     """Transfer to flow: end this flow and run another; attributes are carried.
 
-    As in Amazon Connect (Administrator Guide: "Set up call transfers")."""
+    As in Amazon Connect (Administrator Guide: "Set up call transfers").  The flow is one of the
+    project, a `$.` reference, or a flow of the instance outside the project: its ARN or a
+    deployment template's placeholder for it (`${...}`, `{{...}}`), where a dry run ends."""
 
     TYPE: ClassVar[str] = "transfer-to-flow"
     CONNECT_TYPE: ClassVar[str] = "TransferToFlow"
@@ -240,7 +243,10 @@ class TransferToFlow(Block):
     )
 
     type: Literal["transfer-to-flow"]
-    flow: str = Field(description="Name of the flow to run, or a `$.` reference.")
+    flow: str = Field(
+        description="Name of the flow to run, a `$.` reference, or a flow outside the project "
+        "(its ARN, or a template placeholder such as `${var.flow_arn}`)."
+    )
 
     def check(self, cx: BlockContext) -> None:
         # "Set up call transfers": Transfer to flow ends the current flow and transfers the
@@ -258,6 +264,14 @@ class TransferToFlow(Block):
         def transfer_to_flow(node: Node, rt: Runtime) -> str:
             name = rt.param(node, ("flow",))
             target = rt.program.flows.get(name or "")
+            if target is None and name and external_flow(name):
+                rt.fact("flow", name)
+                rt.fact(
+                    "note",
+                    "that flow is in the Amazon Connect instance, not in the project: "
+                    "the dry run ends here",
+                )
+                return rt.end("end")
             if target is None:
                 rt.fact("error", f"{flow} is {name!r}, which is not a flow of the project")
                 return "error"

@@ -1,0 +1,153 @@
+"""`flowrt replay LOGS`: replay Amazon Connect flow logs through the project's flows.
+
+Fidelity by default; `--against DIR` adds the impact of the changed flows (with `--fail-over
+PCT` for CI); `--to-scenario FILE` writes chosen contacts as scenario cases.  The work is in
+flowrt.replay; this module parses the options, loads the projects and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from flowrt.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_NOTHING,
+    EXIT_OK,
+    EXIT_USAGE,
+    json_document,
+    percent,
+    steps,
+)
+from flowrt.core.text import printable
+
+
+def add_replay(sub: Any) -> None:
+    """Register `flowrt replay`."""
+    p = sub.add_parser(
+        "replay",
+        help="replay Amazon Connect flow logs through the flows (fidelity, impact)",
+        description="Replay the contacts of Amazon Connect flow logs through the project's "
+        "flows with their recorded answers as the world, and report how many follow the "
+        "recorded path; with --against, what would change for them in the changed flows.",
+    )
+    p.add_argument("logs", nargs="+", metavar="LOGS", help="log files, directories or globs")
+    p.add_argument(
+        "--project", default=".", metavar="DIR", help="the project that produced the logs"
+    )
+    p.add_argument("--against", metavar="DIR", help="a changed copy of the project to compare")
+    p.add_argument(
+        "--fail-over",
+        type=percent,
+        default=None,
+        metavar="PCT",
+        help="with --against: exit 1 when more than PCT %% of the contacts change",
+    )
+    p.add_argument(
+        "--to-scenario", metavar="FILE", help="write the chosen contacts as a scenario file"
+    )
+    p.add_argument(
+        "--contact",
+        action="append",
+        metavar="ID",
+        help="with --to-scenario: the ContactId of a contact to write (repeatable; default: "
+        "the contacts that diverge)",
+    )
+    p.add_argument("--max-steps", type=steps, default=1000, metavar="N", help="step limit a run")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.set_defaults(func=cmd_replay)
+
+
+def _program(directory: str) -> tuple[Any, list[Any]]:
+    from flowrt.core.diagnostics import has_errors
+    from flowrt.project.driver import find_root, load_project
+
+    if not Path(directory).is_dir():
+        raise ValueError(f"{directory}: no such project directory")
+    root = find_root(Path(directory))
+    program = load_project(root).compile(strict=False)
+    if has_errors(program.diagnostics):
+        return None, program.diagnostics
+    return program, program.diagnostics
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Run `flowrt replay`."""
+    from flowrt.core.diagnostics import render_text
+    from flowrt.core.files import write_atomic
+    from flowrt.replay.report import as_json, replay_logs
+    from flowrt.replay.report import render_text as render_report
+    from flowrt.replay.scenario_out import scenario_text
+
+    if args.fail_over is not None and not args.against:
+        print("flowrt replay: --fail-over needs --against DIR", file=sys.stderr)
+        return EXIT_USAGE
+    if args.contact and not args.to_scenario:
+        print("flowrt replay: --contact needs --to-scenario FILE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        program, diags = _program(args.project)
+        against = None
+        if args.against:
+            against, more = _program(args.against)
+            diags = [*diags, *more]
+    except (ValueError, OSError) as exc:
+        print(f"flowrt replay: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    if program is None or (args.against and against is None):
+        print(render_text([d for d in diags if d.is_error]))
+        return EXIT_FINDINGS
+    select = set(args.contact) if args.contact else None
+    diverging: list[Any] = []
+
+    def keep(r: Any) -> None:
+        if select is None and args.to_scenario and r.status == "diverged":
+            diverging.append(r)
+
+    report = replay_logs(
+        list(args.logs),
+        program,
+        against=against,
+        select=select,
+        max_steps=args.max_steps,
+        on_contact=keep,
+    )
+    unread = [p for p in report.stats.problems if p.code == "FR602"]
+    if unread and not report.stats.files:
+        for p in unread:
+            print(f"flowrt replay: {printable(p.file)}: {p.message}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.to_scenario:
+        chosen = report.selected if select is not None else diverging
+        missing = sorted(select - {r.contact_id for r in chosen}) if select else []
+        if missing:
+            print(
+                "flowrt replay: no replayable contact with id " + ", ".join(missing),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        name = Path(args.to_scenario).name.removesuffix(".scenario.yaml")
+        write_atomic(
+            Path(args.to_scenario),
+            scenario_text(name, [r for r in chosen if r.flow]).encode(),
+            overwrite=True,
+        )
+    if args.format == "json":
+        print(json_document("replay", as_json(report)))
+    else:
+        shown = report.diagnostics()
+        if shown:
+            print(render_text(shown))
+        print(render_report(report))
+        if args.to_scenario:
+            n = len(report.selected if select is not None else diverging)
+            print(f"wrote {n} case(s) to {printable(args.to_scenario)}")
+    if not report.contacts:
+        return EXIT_NOTHING
+    if args.against:
+        if args.fail_over is not None and report.percent(report.changed) > args.fail_over:
+            return EXIT_FINDINGS
+        return EXIT_OK
+    return EXIT_OK if report.identical == report.contacts else EXIT_FINDINGS

@@ -1,0 +1,439 @@
+"""Replay a recorded contact through the project's flows and compare with what Connect logged.
+
+A recorded contact's records become `Event`s (a waiting block's entry and exit records merged
+into one).  The replay runs the contact through the flows, turns the run into the records it
+would log (`flowrt.replay.generate`, the same code as `--format connect-logs`) and walks both
+lists together: module type, flow and (2024 onwards) Identifier must agree.  Where a block asks
+the world (customer input, a Lambda, a queue's figures, a phone transfer's outcome, a block that
+failed), the recorded answer of the aligned record becomes the world's answer for that visit and
+the contact is run again; records of 2019, which carry no Identifier, are matched this way by
+module type and order alone.  The first record that does not match is the divergence: the
+block before it took a branch Connect did not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flowrt.replay.generate import _Arns, step_records
+from flowrt.replay.mapping import KNOWN_MODULES, LOGGING, module_of_block, same_module
+from flowrt.run.interpreter import run
+from flowrt.run.world import PreparedContact, PreparedQueue, PreparedWorld, parse_clock
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import Node, Program
+    from flowrt.replay.reader import Contact
+    from flowrt.run.trace import Result
+
+#: Results of a customer input -> the world's input.
+_INPUT = {"Timeout": "timeout", "Error": "error"}
+#: Results of a phone transfer -> the world's `external` outcome.
+_DIAL = {"Success": "answered", "CallFailed": "call-failed", "Timeout": "timeout", "Error": "error"}
+
+
+@dataclass
+class Event:
+    """One block's log: its records merged (entry and exit of a waiting block)."""
+
+    module: str
+    flow: str | None
+    flow_label: str
+    ident: str | None
+    params: dict[str, Any]
+    results: str | None
+    external: dict[str, Any] | None
+    has_external: bool = False
+
+    def describe(self) -> str:
+        where = f"{self.ident} " if self.ident else ""
+        return f"{where}({self.module}) in {self.flow or self.flow_label}"
+
+
+def _flow_of(rec: dict[str, Any], program: Program) -> tuple[str | None, str]:
+    name = rec.get("ContactFlowName")
+    arn = str(rec.get("ContactFlowId") or "")
+    if isinstance(name, str) and name in program.flows:
+        return name, name
+    tail = arn.rsplit("/", 1)[-1]
+    if tail in program.flows:
+        return tail, tail
+    return None, name if isinstance(name, str) else arn
+
+
+def events_of(records: list[dict[str, Any]], program: Program) -> list[Event]:
+    """A contact's records as events: an entry record (no Results) and the exit record that
+    follows it for the same block (Results, no Parameters) are one event."""
+    out: list[Event] = []
+    for rec in records:
+        flow, shown = _flow_of(rec, program)
+        ident = rec.get("Identifier") if isinstance(rec.get("Identifier"), str) else None
+        module = str(rec["ContactFlowModuleType"])
+        given = rec.get("Parameters")
+        params: dict[str, Any] = given if isinstance(given, dict) else {}
+        results = rec.get("Results") if "Results" in rec else None
+        ext = rec.get("ExternalResults")
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and results is not None
+            and prev.results is None
+            and not prev.has_external
+            and prev.module == module
+            and prev.flow_label == shown
+            and prev.ident == ident
+            and (not params or params == prev.params)
+        ):
+            prev.results = str(results)
+            continue
+        out.append(
+            Event(
+                module,
+                flow,
+                shown,
+                ident,
+                dict(params),
+                None if results is None else str(results),
+                ext if isinstance(ext, dict) else None,
+                isinstance(ext, dict),
+            )
+        )
+    return out
+
+
+@dataclass
+class Divergence:
+    """Where the replay first left the recorded path, and why."""
+
+    flow: str | None
+    block: str | None
+    block_type: str | None
+    branch: str | None
+    flowrt_next: str
+    recorded: str
+    cause: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "block": self.block,
+            "type": self.block_type,
+            "flowrt-branch": self.branch,
+            "flowrt-next": self.flowrt_next,
+            "recorded-next": self.recorded,
+            "cause": self.cause,
+        }
+
+
+@dataclass
+class WorldSpec:
+    """The answers the log gave, as a world (by block name, function, queue, number)."""
+
+    clock: datetime | None = None
+    input: dict[str, list[str]] = field(default_factory=dict)
+    lambdas: dict[str, list[tuple[dict[str, str] | None, str | None]]] = field(default_factory=dict)
+    queues: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    external: dict[str, list[str]] = field(default_factory=dict)
+    errors: set[str] = field(default_factory=set)
+
+    def prepared(self) -> PreparedWorld:
+        queues: dict[str, PreparedQueue] = {}
+        agents: dict[str, PreparedQueue] = {}
+        for (kind, name), values in self.queues.items():
+            (queues if kind == "queue" else agents)[name] = PreparedQueue(**values)
+        return PreparedWorld(
+            clock=self.clock or parse_clock("2026-01-05T12:00:00+00:00"),
+            clock_default=self.clock is None,
+            queues=queues,
+            agent_queues=agents,
+            external={k: tuple(v) for k, v in self.external.items()},
+            lambdas={
+                f: [(i, i, ret, err) for i, (ret, err) in enumerate(calls, 1)]
+                for f, calls in self.lambdas.items()
+            },
+            input={k: tuple(v) for k, v in self.input.items()},
+            errors=frozenset(self.errors),
+        )
+
+
+@dataclass
+class Replayed:
+    """One recorded contact replayed: identical, diverged or not replayable."""
+
+    contact_id: str
+    status: str
+    flow: str | None
+    divergence: Divergence | None
+    result: Result | None
+    world: WorldSpec
+    contact: PreparedContact
+    events: int
+    unknown: dict[str, int]
+
+
+def _contact(c: Contact, events: list[Event]) -> PreparedContact:
+    ctr = c.ctr or {}
+    set_keys = {e.params.get("Key") for e in events if e.module == "SetAttributes"}
+    given = ctr.get("Attributes")
+    attrs: dict[str, Any] = given if isinstance(given, dict) else {}
+    initial = {str(k): str(v) for k, v in attrs.items() if k not in set_keys}
+
+    def address(key: str) -> str | None:
+        ep = ctr.get(key)
+        return str(ep["Address"]) if isinstance(ep, dict) and ep.get("Address") else None
+
+    channel = (
+        ctr.get("Channel") if ctr.get("Channel") in ("VOICE", "CHAT", "TASK", "EMAIL") else None
+    )
+    return PreparedContact(
+        channel=str(channel or "VOICE"),
+        customer_endpoint=address("CustomerEndpoint"),
+        system_endpoint=address("SystemEndpoint"),
+        attributes=initial,
+    )
+
+
+def _expected(result: Result, arns: _Arns) -> list[tuple[Node, str, Event]]:
+    """The events the run would log, each with the step (node, branch) that logs it."""
+    out: list[tuple[Node, str, Event]] = []
+    logging = False
+    records = result.trace.records
+    for i, (cflow, node, branch, facts, _) in enumerate(records):
+        module = module_of_block(node.block)
+        if module == LOGGING:
+            logging = True
+        if not logging:
+            continue
+        recs = step_records(node, branch or "", facts, arns, i == len(records) - 1)
+        full = [
+            {"ContactFlowName": cflow.name, "Identifier": node.block.id or node.name, **r}
+            for r in recs
+        ]
+        for ev in _merge(full, cflow.name):
+            out.append((node, branch or "", ev))
+    return out
+
+
+def _merge(recs: list[dict[str, Any]], flow: str) -> list[Event]:
+    out: list[Event] = []
+    for r in recs:
+        if out and "Results" in r and "Parameters" not in r and out[-1].results is None:
+            out[-1].results = r["Results"]
+            continue
+        out.append(
+            Event(
+                r["ContactFlowModuleType"],
+                flow,
+                flow,
+                r["Identifier"],
+                dict(r.get("Parameters") or {}),
+                r.get("Results"),
+                r.get("ExternalResults"),
+            )
+        )
+    return out
+
+
+def _queue_key(program: Program, arn: Any) -> tuple[str, str] | None:
+    if not isinstance(arn, str) or not arn:
+        return None
+    inst = program.instance
+    if "/queue/agent/" in arn:
+        uid = arn.rsplit("/", 1)[-1]
+        users = inst.users if inst else {}
+        for name, user in users.items():
+            if user.id == uid:
+                return ("agent", name)
+        return ("agent", uid)
+    if inst is not None:
+        found = inst.queue_by_arn(arn)
+        if found:
+            return ("queue", found)
+    return ("queue", arn.rsplit("/", 1)[-1])
+
+
+def _number(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _answer(
+    spec: WorldSpec, program: Program, node: Node, ev: Event, visits: dict[Any, int], last: bool
+) -> bool:
+    """Give the world the recorded answer of `ev` for this visit of `node`; True if it changed."""
+    t = node.type
+    key = (t, node.name)
+    n = visits[key] = visits.get(key, 0) + 1
+    if t in ("get-customer-input", "lex-bot"):
+        value = _INPUT.get(ev.results or "Timeout", ev.results or "timeout")
+        given = spec.input.setdefault(node.name, [])
+        return _put(given, n, value, "timeout")
+    if t == "invoke-lambda":
+        function = str(getattr(node.block, "function", ""))
+        fkey = ("lambda", function)
+        n = visits[fkey] = visits.get(fkey, 0) + 1
+        visits[key] -= 1
+        answer: tuple[dict[str, str] | None, str | None] = (
+            ({str(k): str(v) for k, v in (ev.external or {}).items()}, None)
+            if ev.has_external or ev.results is None
+            else (None, ev.results)
+        )
+        return _put(spec.lambdas.setdefault(function, []), n, answer, ({}, None))
+    if t == "transfer-to-phone-number" and ev.results:
+        outcome = _DIAL.get(ev.results, "error")
+        if outcome == "answered" and last:
+            outcome = "never-returns"
+        number = str(ev.params.get("ThirdPartyPhoneNumber") or "")
+        if number:
+            return _put(spec.external.setdefault(number, []), n, outcome, "answered")
+    changed = False
+    q = _queue_key(program, ev.params.get("Queue"))
+    if q is not None:
+        values = spec.queues.setdefault(q, {})
+        fields: dict[str, Any] = {}
+        if t == "check-staffing" and ev.params.get("Status") in ("available", "staffed", "online"):
+            fields[str(ev.params["Status"])] = _number(ev.params.get("Count"))
+        elif t == "check-queue-status":
+            metric = ev.params.get("Metric")
+            name = "contacts" if metric == "contacts-in-queue" else "oldest"
+            fields[name] = _number(ev.params.get("Value"))
+        elif t == "transfer-to-queue":
+            fields["contacts"] = _number(ev.params.get("ContactsInQueue"))
+        elif t == "get-queue-metrics":
+            fields = {
+                "contacts": _number(ev.params.get("Queue.Size")),
+                "oldest": _number(ev.params.get("Queue.OldestContactAge")),
+                "online": _number(ev.params.get("Agents.Online.Count")),
+                "available": _number(ev.params.get("Agents.Available.Count")),
+                "staffed": _number(ev.params.get("Agents.Staffed.Count")),
+            }
+        for k, v in fields.items():
+            if v is not None and k not in values:
+                values[k] = v
+                changed = True
+    answered = ("get-customer-input", "lex-bot", "invoke-lambda", "transfer-to-phone-number")
+    failed = ev.results == "Error" and "error" in node.block.BRANCHES
+    if failed and node.name not in spec.errors and t not in answered:
+        spec.errors.add(node.name)
+        changed = True
+    return changed
+
+
+def _put(answers: list[Any], n: int, value: Any, default: Any) -> bool:
+    while len(answers) < n:
+        answers.append(default)
+    if answers[n - 1] == value:
+        return False
+    answers[n - 1] = value
+    return True
+
+
+def _same(expected: Event, recorded: Event) -> bool:
+    if not same_module(expected.module, recorded.module):
+        return False
+    if recorded.flow is not None and recorded.flow != expected.flow:
+        return False
+    return recorded.ident is None or recorded.ident == expected.ident
+
+
+def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Replayed:
+    """Replay one recorded contact through `program` with the recorded answers as its world."""
+    recorded_all = events_of(c.records, program)
+    unknown: dict[str, int] = {}
+    recorded: list[Event] = []
+    for ev in recorded_all:
+        if ev.module in KNOWN_MODULES:
+            recorded.append(ev)
+        else:
+            unknown[ev.module] = unknown.get(ev.module, 0) + 1
+    contact = _contact(c, recorded)
+    spec = WorldSpec()
+    first = c.records[0].get("Timestamp") if c.records else None
+    try:
+        spec.clock = parse_clock(str(first))
+    except ValueError:
+        spec.clock = None
+    start = next((e.flow for e in recorded if e.flow is not None), None)
+    if not recorded or start is None:
+        why = (
+            "no record of a known module type"
+            if not recorded
+            else f"flow `{recorded[0].flow_label}` is not in the project"
+        )
+        none = Divergence(
+            None, None, None, None, "-", recorded[0].describe() if recorded else "-", why
+        )
+        return Replayed(c.contact_id, "unreplayable", None, none, None, spec, contact, 0, unknown)
+    arns = _Arns(program)
+    result = None
+    for _ in range(2 * len(recorded) + 2):
+        result = run(
+            program,
+            contact,
+            spec.prepared(),
+            flow=start,
+            max_steps=max_steps,
+            contact_id=c.contact_id,
+        )
+        expected = _expected(result, arns)
+        visits: dict[Any, int] = {}
+        changed = False
+        div: Divergence | None = None
+        for i, (node, _branch, ev) in enumerate(expected):
+            if i >= len(recorded):
+                div = _diverge(
+                    expected,
+                    i,
+                    "-",
+                    "Connect's log ends here (the contact hung up, or logging was turned off)",
+                )
+                break
+            rec = recorded[i]
+            if not _same(ev, rec):
+                div = _diverge(expected, i, rec.describe(), "a different block")
+                break
+            last = i == len(recorded) - 1
+            if _answer(spec, program, node, rec, visits, last):
+                changed = True
+                break
+        if changed:
+            continue
+        if div is None and len(recorded) > len(expected):
+            div = _diverge(
+                expected,
+                len(expected),
+                recorded[len(expected)].describe(),
+                "flowrt's run ended; Connect's log goes on",
+            )
+        status = "identical" if div is None else "diverged"
+        return Replayed(
+            c.contact_id, status, start, div, result, spec, contact, len(recorded), unknown
+        )
+    div = Divergence(start, None, None, None, "-", "-", "the recorded answers do not settle")
+    return Replayed(
+        c.contact_id, "diverged", start, div, result, spec, contact, len(recorded), unknown
+    )
+
+
+def _diverge(
+    expected: list[tuple[Node, str, Event]], i: int, recorded: str, what: str
+) -> Divergence:
+    """The divergence before expected event `i`: the block that chose the path."""
+    if i == 0:
+        node, branch, ev = expected[0] if expected else (None, "", None)
+        return Divergence(
+            ev.flow if ev else None,
+            None,
+            None,
+            None,
+            ev.describe() if ev else "-",
+            recorded,
+            f"the log starts differently: {what}",
+        )
+    node, branch, ev = expected[i - 1]
+    nxt = expected[i][2].describe() if i < len(expected) else "(the run ends)"
+    cause = f"{node.type} `{node.name}` took `{branch or '-'}`: {what}"
+    return Divergence(ev.flow, node.name, node.type, branch or None, nxt, recorded, cause)

@@ -1,0 +1,254 @@
+"""`flowrt replay`: read the logs, replay each contact, and gather the report.
+
+Fidelity (every contact through the project's flows) and, with `--against`, impact (the same
+contacts through the changed flows).  Contacts come from the reader one at a time and only
+counts, groups and a few example contact ids are kept, so memory does not grow with the number
+of contacts (`flowrt.replay.reader` says how the grouping stays flat).  Output order is the
+reader's contact order, so the same logs always give the same report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flowrt.core.diagnostics import Diagnostic, Span
+from flowrt.replay.fidelity import Replayed, replay_contact
+from flowrt.replay.impact import Change, compare
+from flowrt.replay.reader import ReadStats, contacts
+
+if TYPE_CHECKING:
+    from flowrt.lang.compiler import Program
+
+#: Example contact ids kept per group.
+EXAMPLES = 3
+
+
+@dataclass
+class Group:
+    """Contacts that share a cause (fidelity) or a change (impact)."""
+
+    key: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, contact_id: str) -> None:
+        self.count += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(contact_id)
+
+
+@dataclass
+class ReplayReport:
+    """Everything one `flowrt replay` found."""
+
+    stats: ReadStats
+    contacts: int = 0
+    identical: int = 0
+    diverged: int = 0
+    unreplayable: int = 0
+    causes: dict[str, Group] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    impact: dict[str, Group] | None = None
+    changed: int = 0
+    missing_answers: int = 0
+    selected: list[Replayed] = field(default_factory=list)
+
+    def percent(self, n: int) -> float:
+        return round(100.0 * n / self.contacts, 2) if self.contacts else 0.0
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """The reader's problems and unknown module types, as diagnostics."""
+        out = [
+            Diagnostic.make(
+                p.code,
+                f"{p.message}; the line is not counted as a record",
+                Span(p.file, p.line, 1, p.line, 2) if p.line else Span(p.file, 1, 1, 1, 1),
+                "give Amazon Connect flow log records, one JSON object a line (see docs/replay.md)"
+                if p.code == "FR600"
+                else "give a file, a directory or a glob of flow log files",
+            )
+            for p in self.stats.problems
+        ]
+        for module, n in sorted(self.unknown.items()):
+            out.append(
+                Diagnostic.make(
+                    "FR601",
+                    f"{n} record(s) of module type `{module}`, which flowrt does not know; "
+                    "they are left out of the comparison",
+                    None,
+                    "see the mapping table in docs/replay.md",
+                )
+            )
+        return out
+
+
+def replay_logs(
+    inputs: list[str],
+    program: Program,
+    *,
+    against: Program | None = None,
+    select: set[str] | None = None,
+    max_steps: int = 1000,
+    on_contact: Callable[[Replayed], None] | None = None,
+) -> ReplayReport:
+    """Replay every contact of the logs; with `against`, compare with the changed flows."""
+    report = ReplayReport(ReadStats())
+    if against is not None:
+        report.impact = {}
+    for c in contacts(inputs, report.stats):
+        r = replay_contact(program, c, max_steps)
+        report.contacts += 1
+        for module, n in r.unknown.items():
+            report.unknown[module] = report.unknown.get(module, 0) + n
+        if r.status == "identical":
+            report.identical += 1
+        else:
+            if r.status == "diverged":
+                report.diverged += 1
+            else:
+                report.unreplayable += 1
+            d = r.divergence
+            assert d is not None
+            group = report.causes.get(d.cause)
+            if group is None:
+                group = report.causes[d.cause] = Group(d.cause, detail=d.as_json())
+            group.add(r.contact_id)
+        if select is not None and r.contact_id in select:
+            report.selected.append(r)
+        if on_contact is not None:
+            on_contact(r)
+        if against is not None and report.impact is not None:
+            change = compare(r, against, max_steps)
+            if change is not None:
+                _count(report, change)
+    return report
+
+
+def _count(report: ReplayReport, change: Change) -> None:
+    assert report.impact is not None
+    if change.missing:
+        report.missing_answers += 1
+    if not change.changed:
+        return
+    report.changed += 1
+    for aspect in change.changed:
+        before, after = change.before[aspect], change.after[aspect]
+        key = f"{aspect}: {_shown(before)} -> {_shown(after)}"
+        group = report.impact.get(key)
+        if group is None:
+            group = report.impact[key] = Group(
+                key, detail={"aspect": aspect, "before": before, "after": after}
+            )
+        group.add(change.contact_id)
+        if change.missing:
+            group.detail.setdefault("missing-answers", []).extend(
+                m for m in change.missing if m not in group.detail.get("missing-answers", [])
+            )
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return " | ".join(value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "(none)"
+    return str(value)
+
+
+def _ordered(groups: dict[str, Group]) -> list[Group]:
+    return sorted(groups.values(), key=lambda g: (-g.count, g.key))
+
+
+def as_json(report: ReplayReport) -> dict[str, Any]:
+    """The report's JSON payload (the envelope is the command line's)."""
+    s = report.stats
+    out: dict[str, Any] = {
+        "diagnostics": [d.as_json() for d in report.diagnostics()],
+        "read": {
+            "files": s.files,
+            "lines": s.lines,
+            "records": s.records,
+            "duplicates": s.duplicates,
+            "malformed": sum(p.code == "FR600" for p in s.problems),
+            "contact-records": s.contact_records,
+            "unknown-module-types": dict(sorted(report.unknown.items())),
+            "spilled-to-disk": s.spilled,
+        },
+        "fidelity": {
+            "contacts": report.contacts,
+            "identical": report.identical,
+            "identical-percent": report.percent(report.identical),
+            "diverged": report.diverged,
+            "unreplayable": report.unreplayable,
+            "causes": [
+                {
+                    "cause": g.key,
+                    "count": g.count,
+                    "percent": report.percent(g.count),
+                    "examples": g.examples,
+                    "first": g.detail,
+                }
+                for g in _ordered(report.causes)
+            ],
+        },
+    }
+    if report.impact is not None:
+        out["impact"] = {
+            "contacts": report.contacts,
+            "changed": report.changed,
+            "changed-percent": report.percent(report.changed),
+            "missing-answers": report.missing_answers,
+            "changes": [
+                {
+                    "change": g.key,
+                    "count": g.count,
+                    "percent": report.percent(g.count),
+                    "examples": g.examples,
+                    **g.detail,
+                }
+                for g in _ordered(report.impact)
+            ],
+        }
+    return out
+
+
+def render_text(report: ReplayReport) -> str:
+    """The report for people."""
+    s = report.stats
+    malformed = sum(p.code == "FR600" for p in s.problems)
+    lines = [
+        f"read {s.records} record(s) from {s.files} file(s): {report.contacts} contact(s), "
+        f"{s.duplicates} duplicate(s) dropped, {malformed} malformed line(s), "
+        f"{s.contact_records} contact record(s)"
+    ]
+    if report.unknown:
+        lines.append(
+            "unknown module types: "
+            + ", ".join(f"{m} ({n})" for m, n in sorted(report.unknown.items()))
+        )
+    lines.append(
+        f"fidelity: {report.identical} of {report.contacts} contact(s) identical "
+        f"({report.percent(report.identical)}%), {report.diverged} diverged, "
+        f"{report.unreplayable} not replayable"
+    )
+    for g in _ordered(report.causes):
+        lines.append(f"  {g.count} ({report.percent(g.count)}%) {g.key}")
+        d = g.detail
+        lines.append(f"      flowrt next: {d['flowrt-next']}; Connect next: {d['recorded-next']}")
+        lines.append(f"      e.g. {', '.join(g.examples)}")
+    if report.impact is not None:
+        lines.append(
+            f"impact: {report.changed} of {report.contacts} contact(s) change "
+            f"({report.percent(report.changed)}%), {report.missing_answers} reach a block with "
+            "no recorded answer"
+        )
+        for g in _ordered(report.impact):
+            lines.append(f"  {g.count} ({report.percent(g.count)}%) {g.key}")
+            for m in g.detail.get("missing-answers", [])[:EXAMPLES]:
+                lines.append(f"      no recorded answer: {m}")
+            lines.append(f"      e.g. {', '.join(g.examples)}")
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""Run services of two blocks, kept out of `Runtime` for size: a Lambda call (`invoke-lambda`,
+with its response type and invocation mode) and setting the related contact's attributes
+(`set-contact-attributes` with `target-contact: related`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flowrt.lang.refs import TextTooLong
+from flowrt.lang.steps import key_over_limit, read_value, read_values, text_too_long
+from flowrt.run.world import MAX_ATTRIBUTE_BYTES, attribute_bytes
+
+if TYPE_CHECKING:
+    from flowrt.run.runtime import Runtime
+
+
+def invoke_lambda(
+    rt: Runtime,
+    function: str,
+    plan: tuple[tuple[str, int, Any, str], ...],
+    mode: tuple[str, str] = ("string-map", "synchronous"),
+) -> str:
+    """Call a mocked Lambda with its parameters, `(key, *plan_value)` items.
+
+    `mode` is (response type, invocation): an `asynchronous` call does not wait for the
+    response, so `$.External` stays as it was; a `string-map` response must be flat."""
+    try:
+        args = read_values(rt, plan)
+    except TextTooLong as exc:
+        what = f"parameter `{key_over_limit(rt, plan)}` of `{function}`"
+        return text_too_long(rt, what, exc, "the function was not called")
+    key = ("lambda", function)
+    n = rt.calls[key] = rt.calls.get(key, 0) + 1
+    returns: dict[str, str] | None = None
+    error = None
+    for lo, hi, ret, err in rt.world.lambdas.get(function, ()):
+        if lo <= n <= hi:
+            returns, error = ret, err
+            break
+    else:
+        rt.fact("default", f"no mock for call #{n} of `{function}`: it returns {{}}")
+        returns = {}
+    response_type, invocation = mode
+    if invocation == "asynchronous":
+        rt.facts.append(("lambda", function, n, args, None, None))
+        rt.fact(
+            "note",
+            f"`{function}` was invoked asynchronously: the flow goes on without its response "
+            "and $.External is unchanged (Load Lambda result reads it later)",
+        )
+        return "success"
+    rt.facts.append(("lambda", function, n, args, returns, error))
+    if error is not None:
+        return "error"
+    nested = sorted(k for k in (returns or {}) if "." in k)
+    if nested and response_type == "string-map":
+        rt.fact(
+            "error",
+            f"`{function}` returned nested JSON ({nested[0]}), but its response validation "
+            "is STRING_MAP (a flat map of text): use `response-type: json`",
+        )
+        return "error"
+    # `$.External` is only ever replaced, never changed in place: the world's dict is shared.
+    rt.external = returns if returns is not None else {}
+    return "success"
+
+
+def set_related_attributes(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+    """`target-contact: related`: set the attributes on the related contact, not this one."""
+    rid = rt.contact.extra.get(("RelatedContactId",)) if rt.contact.extra else None
+    if not rid:
+        rt.fact(
+            "error",
+            "TargetContact Related: this contact has no related contact "
+            "($.RelatedContactId is empty); nothing was set",
+        )
+        return "error"
+    try:
+        values = [(key, read_value(rt, kind, arg, text)) for key, kind, arg, text in plan]
+    except TextTooLong as exc:
+        what = f"the value of attribute `{key_over_limit(rt, plan)}`"
+        return text_too_long(rt, what, exc, "nothing was set")
+    merged = {**rt.related_attrs, **dict(values)}
+    size = attribute_bytes(merged)
+    if size > MAX_ATTRIBUTE_BYTES:
+        rt.fact(
+            "error",
+            f"the related contact's attributes would take {size:,} UTF-8 bytes; at most "
+            f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
+        )
+        return "error"
+    for key, new in values:
+        rt.fact("note", f"related contact {rid}: attribute {key} = {new!r}")
+    rt.related_attrs = merged
+    return "success"
