@@ -129,18 +129,20 @@ class Client:
 
     # --- the session ----------------------------------------------------------------------
 
-    def initialize(self, root: Path) -> Any:
+    def initialize(self, root: Path, encodings: list[str] | None = None) -> Any:
+        general = {"general": {"positionEncodings": encodings}} if encodings else {}
         result = self.request(
             "initialize",
             {
                 "processId": None,
                 "rootUri": uri(root),
                 "capabilities": {
+                    **general,
                     "textDocument": {
                         "completion": {"completionItem": {"snippetSupport": True}},
                         "hover": {"contentFormat": ["markdown", "plaintext"]},
                         "rename": {"prepareSupport": True},
-                    }
+                    },
                 },
             },
         )

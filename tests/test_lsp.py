@@ -346,6 +346,36 @@ def test_fresh_init_project(tmp_path: Path) -> None:
         c.kill()
 
 
+@pytest.mark.parametrize(("encoding", "width"), [("utf-16", 2), ("utf-8", 4), ("utf-32", 1)])
+def test_positions_in_the_agreed_encoding(project: Path, encoding: str, width: int) -> None:
+    """An emoji before a misspelt target moves the range by its width in the editor's units."""
+    c = Client([sys.executable, "-m", "flowrt", "lsp"], cwd=project)
+    try:
+        answer = c.initialize(project, encodings=[encoding])
+        assert answer["capabilities"]["positionEncoding"] == encoding
+        flow = project / "after-hours.flow.yaml"
+        text = flow.read_text(encoding="utf-8").replace(
+            "next: {success: hang-up, error: hang-up}",
+            'next: {success: "\U0001f642", error: hang-upx}',
+        )
+        c.open(flow, text)
+        diags = c.wait_diagnostics(uri(flow))
+        line, col = position_of(text, "hang-upx")
+        # the emoji is one character: the column after it counts it as `width` units
+        start = {"line": line, "character": col - 1 + width}
+        assert [d["range"]["start"] for d in diags if "hang-upx" in d["message"]] == [start]
+        # a position sent in those units is the same place: hover on a target after the emoji
+        fixed = text.replace("hang-upx", "hang-up")
+        c.change(flow, fixed)
+        c.wait_diagnostics(uri(flow))
+        line, col = position_of(fixed, "error: hang-up", len("error: h"))
+        hover = c.at("textDocument/hover", flow, line, col - 1 + width)
+        assert hover["contents"]["value"].startswith("**block** `hang-up` (disconnect)")
+        assert c.shutdown() == 0
+    finally:
+        c.kill()
+
+
 HOSTILE = [
     "flow: x\n" + "a" * 2_000_000 + "\n",
     "flow: x\nblocks:\n" + "".join("  " * i + f"k{i}:\n" for i in range(300)),

@@ -1,9 +1,10 @@
 """Positions between flowrt and LSP.
 
 flowrt's spans are 1-based lines and columns counted in characters, the end exclusive (the
-command line's `file:line:col`); LSP positions are 0-based and count UTF-16 code units.  A
-character outside the Basic Multilingual Plane (an emoji) is one column for flowrt and two units
-for the editor, so every conversion reads the line's text.
+command line's `file:line:col`); LSP positions are 0-based and count code units of the encoding
+agreed at initialisation: UTF-16 unless the editor offers UTF-8 or UTF-32 first.  A character
+outside the Basic Multilingual Plane (an emoji) is one column for flowrt, two UTF-16 units and
+four UTF-8 bytes for the editor, so every conversion reads the line's text.
 """
 
 from __future__ import annotations
@@ -19,20 +20,37 @@ SEVERITY = {
 }
 
 
+#: The position encoding agreed with the editor (`utf-16`, `utf-8` or `utf-32`).
+_ENCODING = ["utf-16"]
+
+
+def use_encoding(name: str) -> None:
+    """Count positions in this encoding from now on (the one agreed at initialisation)."""
+    _ENCODING[0] = name if name in ("utf-8", "utf-16", "utf-32") else "utf-16"
+
+
+def _width(c: str) -> int:
+    encoding = _ENCODING[0]
+    if encoding == "utf-32":
+        return 1
+    if encoding == "utf-8":
+        return len(c.encode("utf-8", "surrogatepass"))
+    return 2 if ord(c) > 0xFFFF else 1
+
+
 def _units(line: str, chars: int) -> int:
-    """UTF-16 units of the first `chars` characters of `line` (past its end: one a character)."""
+    """Units of the first `chars` characters of `line` (past its end: one a character)."""
     head = line[:chars]
-    extra = sum(1 for c in head if ord(c) > 0xFFFF)
-    return chars + extra
+    return sum(_width(c) for c in head) + max(0, chars - len(head))
 
 
 def chars_of(line: str, units: int) -> int:
-    """Characters of `line` covered by its first `units` UTF-16 units."""
+    """Characters of `line` covered by its first `units` units."""
     count = 0
     for i, c in enumerate(line):
         if count >= units:
             return i
-        count += 2 if ord(c) > 0xFFFF else 1
+        count += _width(c)
     return len(line) + max(0, units - count)
 
 

@@ -23,7 +23,7 @@ from flowrt.lang.schema import BLOCK_NAME_PATTERN
 from flowrt.lsp import navigation as nav
 from flowrt.lsp.completion import complete
 from flowrt.lsp.context import cursor_at
-from flowrt.lsp.convert import diagnostic, position, to_range
+from flowrt.lsp.convert import diagnostic, position, to_range, use_encoding
 from flowrt.lsp.index import Site
 from flowrt.lsp.workspace import Checked, Workspace, path_to_uri, uri_to_path
 
@@ -91,6 +91,14 @@ class FlowrtServer(LanguageServer):
 
 
 server = FlowrtServer()
+
+
+@server.feature(types.INITIALIZED)
+@guarded(None)
+def initialized(ls: FlowrtServer, params: types.InitializedParams) -> None:
+    # positions are counted in the encoding pygls agreed with the editor
+    agreed = ls.workspace.position_encoding or "utf-16"
+    use_encoding(str(getattr(agreed, "value", agreed)))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
