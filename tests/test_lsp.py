@@ -192,6 +192,10 @@ def test_hover_and_completion_of_instance_names(client: Client, project: Path) -
     line, col = position_of(text, "type: play-prompt", len("type: pl"))
     hover = client.at("textDocument/hover", flow, line, col)["contents"]["value"]
     assert hover.startswith("Play prompt:") and "**Branches**: `success`, `error`" in hover
+    # a key of a block: its meaning for that block type
+    line, col = position_of(text, "    queue: Premium", 6)
+    hover = client.at("textDocument/hover", flow, line, col)["contents"]["value"]
+    assert hover == "**queue** (set-working-queue)\n\nQueue name, or `$.` reference to a queue ARN."
 
 
 def test_block_snippets_and_keys(client: Client, project: Path) -> None:

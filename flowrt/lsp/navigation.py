@@ -125,6 +125,19 @@ def hover_type(value: str) -> str | None:
     return block_markdown(cls) if cls is not None else None
 
 
+def hover_key(lines: list[str], block_line: int, key: str) -> str | None:
+    """What a key of a block means, from its type's field description."""
+    from flowrt.lang.blocks import BLOCKS
+    from flowrt.lsp.context import child_value
+    from flowrt.project.schema_text import fields
+
+    cls = BLOCKS.get(child_value(lines, block_line, "type") or "")
+    if cls is None:
+        return None
+    found = next((doc for k, _, doc in fields(cls) if k == key), None)
+    return f"**{key}** ({cls.TYPE})\n\n{found}" if found else None
+
+
 # --- rename --------------------------------------------------------------------------------
 
 

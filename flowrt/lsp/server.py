@@ -167,8 +167,12 @@ def hover(ls: FlowrtServer, params: types.HoverParams) -> types.Hover | None:
     value = nav.hover_text(checked.index, site) if site is not None else None
     if value is None and kind_of(path) == "flow":
         cursor = cursor_at(text, params.position.line, len(lines[line - 1]))
-        if cursor.key == "type" and len(cursor.path) == 2 and cursor.path[0] == "blocks":
-            value = nav.hover_type(cursor.prefix)
+        if len(cursor.path) == 2 and cursor.path[0] == "blocks" and cursor.key is not None:
+            if cursor.key == "type":
+                value = nav.hover_type(cursor.prefix)
+            elif column <= lines[line - 1].find(cursor.key) + len(cursor.key) + 1:
+                # on a key of a block: what the key means for the block's type
+                value = nav.hover_key(lines, cursor.lines[1], cursor.key)
     if value is None:
         return None
     return types.Hover(contents=types.MarkupContent(types.MarkupKind.Markdown, value))
