@@ -62,12 +62,15 @@ class FlowrtServer(LanguageServer):
         super().__init__("flowrt", __version__)
         self.flowrt = Workspace()
 
-    def check(self, path: Path) -> Checked | None:
-        """Re-check the project of `path` and publish its files' diagnostics."""
+    def check(self, path: Path, edited: bool = False) -> Checked | None:
+        """Re-check the project of `path` and publish the diagnostics that changed, and always
+        those of the file just opened or edited (the editor waits for them)."""
         root = self.flowrt.root_of(path)
         if root is None:
             return None
         checked, files = self.flowrt.check(root)
+        if edited:
+            files.add(str(path))
         for file in sorted(files):
             lines = (self.flowrt.text(Path(file)) or "").split("\n")
             found = checked.diagnostics.get(file, [])
@@ -107,7 +110,7 @@ def did_open(ls: FlowrtServer, params: types.DidOpenTextDocumentParams) -> None:
     path = uri_to_path(params.text_document.uri)
     if path is not None and kind_of(path) is not None:
         ls.flowrt.open(path, params.text_document.text)
-        ls.check(path)
+        ls.check(path, edited=True)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -118,7 +121,7 @@ def did_change(ls: FlowrtServer, params: types.DidChangeTextDocumentParams) -> N
         return
     doc = ls.workspace.get_text_document(params.text_document.uri)
     ls.flowrt.open(path, doc.source)
-    ls.check(path)
+    ls.check(path, edited=True)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)

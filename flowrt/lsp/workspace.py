@@ -85,8 +85,9 @@ class Workspace:
         return find_root(path)
 
     def check(self, root: Path) -> tuple[Checked, set[str]]:
-        """Check the project at `root`; return it and the files whose diagnostics to publish
-        (every file of the project, and those that had diagnostics before and are gone)."""
+        """Check the project at `root`; return it and the files whose diagnostics to publish:
+        every file of the project the first time, then those whose diagnostics changed (a file
+        whose diagnostics went away is published empty)."""
         overlay = {p: t for p, t in self.texts.items() if find_root(p) == root}
         project = check_project(root, overlay)
         program = project.compile(strict=False)
@@ -102,10 +103,12 @@ class Workspace:
         before = self.checked.get(root)
         checked = Checked(root, project, by_file, general)
         self.checked[root] = checked
-        publish = set(by_file)
-        if before is not None:
-            publish |= {f for f, d in before.diagnostics.items() if d}
-        return checked, publish
+        if before is None:
+            return checked, set(by_file)
+        # only what changed goes over the wire: an edit of one flow of a hundred sends one list
+        files = set(by_file) | set(before.diagnostics)
+        changed = {f for f in files if before.diagnostics.get(f, []) != by_file.get(f, [])}
+        return checked, changed
 
     def last(self, path: Path) -> Checked | None:
         """The last check of the project of `path`."""
