@@ -144,7 +144,7 @@ def test_export_from_every_level(
     code, _, err = _cli(capsys, example, "export", ".", "-o", str(whole))
     assert code == 1 and "default-outbound.flow.yaml:10:11: error[FR410]" in err
     names = sorted(p.name for p in whole.iterdir())
-    assert len(names) == 9 and "default-outbound.json" not in names
+    assert len(names) == 10 and "default-outbound.json" not in names
     for i, where in enumerate(_levels(example)):
         assert _cli(capsys, where, "export", _rel(where, flow), "--stdout")[:2] == (0, at_root)
         out = tmp_path / f"level-{i}"

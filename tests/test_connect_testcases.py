@@ -332,7 +332,7 @@ def test_refusals_are_named_with_the_reason() -> None:
         115,
         3,
     ) or first.span.line == 115
-    assert sum(c.request is not None for c in cases) == 2
+    assert sum(c.request is not None for c in cases) == 5
 
 
 def test_cli_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -342,11 +342,14 @@ def test_cli_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     doc = json.loads(capsys.readouterr().out)
     assert doc["format"] == "flowrt/1" and doc["command"] == "export-tests"
     assert (
-        doc["summary"]["exported"] == 2 and doc["summary"]["refused"] == doc["summary"]["cases"] - 2
+        doc["summary"]["exported"] == 5 and doc["summary"]["refused"] == doc["summary"]["cases"] - 5
     )
     assert sorted(p.name for p in out.iterdir()) == [
         "inbound-support.after-hours.json",
         "inbound-support.hours-error.json",
+        "other-flows.callback-number-invalid.json",
+        "other-flows.callback-number-stored.json",
+        "self-service.christmas-day.json",
     ]
     # never overwritten without --force
     assert (
@@ -420,7 +423,7 @@ def test_every_exported_case_fits_the_botocore_model(line: Path) -> None:
     model = botocore.session.get_session().get_service_model("connect")
     input_shape = model.operation_model("CreateTestCase").input_shape
     requests = [*_requests(FLOWS).values(), *_requests(line).values()]
-    assert len(requests) == 5
+    assert len(requests) == 8
     for request in requests:
         assert _check(shapes, "CreateTestCaseRequest", request, "CreateTestCase") == []
         report = ParamValidator().validate(request, input_shape)
@@ -628,8 +631,22 @@ def test_round_trip_of_the_example_project(tmp_path: Path) -> None:
     export_test_paths([str(FLOWS)], str(out))
     root = _project_copy(tmp_path)
     diags, written, cases = import_tests(find_testcase_files([str(out)]), str(root))
-    assert diags == [] and [p.name for p in written] == ["inbound-support.scenario.yaml"]
-    _same_cases(FLOWS, root, {"after-hours", "hours-error"})
+    assert diags == [] and sorted(p.name for p in written) == [
+        "inbound-support.scenario.yaml",
+        "other-flows.scenario.yaml",
+        "self-service.scenario.yaml",
+    ]
+    _same_cases(
+        FLOWS,
+        root,
+        {
+            "after-hours",
+            "hours-error",
+            "callback-number-invalid",
+            "callback-number-stored",
+            "christmas-day",
+        },
+    )
     again = tmp_path / "again"
     again.mkdir()
     export_test_paths([str(root)], str(again))

@@ -75,7 +75,7 @@ def test_the_collector_is_restored_after_a_run(
     assert gc.get_threshold() == (701, 11, 12)
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
-    assert "82 case(s) run: 82 completed, 0 failed" in capsys.readouterr().out
+    assert "99 case(s) run: 99 completed, 0 failed" in capsys.readouterr().out
 
 
 def test_pregenerated_validators_equal_fresh_generation() -> None:
@@ -164,7 +164,7 @@ def test_run_output_is_the_same_bytes_for_any_jobs(
     assert outputs[0] == outputs[1] == outputs[2]
     if fmt == "text":
         lines = outputs[0].splitlines()
-        assert lines[-1] == "246 case(s) run: 246 completed, 0 failed"
+        assert lines[-1] == "297 case(s) run: 297 completed, 0 failed"
         # In case order: scenario files sorted by path, cases in file order.
         files = [line.split()[1].split("::")[0] for line in lines[:-1]]
         assert files == sorted(files)
@@ -186,7 +186,7 @@ def test_streamed_json_equals_the_whole_document(
         == json_document("run", {k: v for k, v in data.items() if k not in ("format", "command")})
         + "\n"
     )
-    assert data["summary"]["cases"] == len(data["runs"]) == 82
+    assert data["summary"]["cases"] == len(data["runs"]) == 99
 
 
 def test_run_streams_lines_before_the_last_case_finishes(
