@@ -171,6 +171,33 @@ class Client:
             },
         )
 
+    def edit(self, path: Path, old: str, new: str, version: int) -> None:
+        """Send the change from `old` to `new` as an editor does: one range replaced (the text
+        between their common start and end; positions counted for ASCII text)."""
+        start = 0
+        limit = min(len(old), len(new))
+        while start < limit and old[start] == new[start]:
+            start += 1
+        end = 0
+        while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
+            end += 1
+        a, b = position_at(old, start), position_at(old, len(old) - end)
+        self.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri(path), "version": version},
+                "contentChanges": [
+                    {
+                        "range": {
+                            "start": {"line": a[0], "character": a[1]},
+                            "end": {"line": b[0], "character": b[1]},
+                        },
+                        "text": new[start : len(new) - end],
+                    }
+                ],
+            },
+        )
+
     def at(self, method: str, path: Path, line: int, character: int, **extra: Any) -> Any:
         params = {
             "textDocument": {"uri": uri(path)},
@@ -196,6 +223,11 @@ class Client:
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream is not None and not stream.closed:
                 stream.close()
+
+
+def position_at(text: str, i: int) -> tuple[int, int]:
+    """0-based (line, character) of offset `i` of `text`."""
+    return text.count("\n", 0, i), i - (text.rfind("\n", 0, i) + 1)
 
 
 def position_of(text: str, needle: str, offset: int = 0) -> tuple[int, int]:
