@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("flowrt.project",),
     ("flowrt.testing", "flowrt.connect", "flowrt.explore"),
     ("flowrt.reports", "flowrt.replay"),
+    ("flowrt.lsp",),
     ("flowrt.cli",),
     ("flowrt", "flowrt.client", "flowrt.syrupy", "flowrt.__main__"),
 ]

@@ -335,8 +335,8 @@ def test_import_json_has_the_envelope(
         (
             ["tset"],
             "flowrt: unknown command `tset` (did you mean `test`?); the commands are test, "
-            "validate, run, graph, explore, init, import, export, export-tests, schema, completion, "
-            "replay (see `flowrt --help`)",
+            "validate, run, graph, explore, init, import, export, export-tests, schema, lsp, "
+            "completion, replay (see `flowrt --help`)",
         ),
         (
             ["test", "--frobnicate"],

@@ -231,7 +231,7 @@ def test_the_alternatives_of_other_choices_in_words() -> None:
             11,
             "block `b` (play-prompt): `next` must be a block name, or a mapping of branches to "
             "block names, not a list",
-            "A block name (the `success` exit) or branch -> block.",
+            "A block name (the `success` exit) or branch -> block.  Branches: success, error.",
         )
     ]
 

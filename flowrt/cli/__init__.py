@@ -470,6 +470,12 @@ def _add_explore(sub: argparse._SubParsersAction[_Parser]) -> None:
     add_explore(sub)
 
 
+def _add_lsp(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from flowrt.cli.lsp import add_lsp
+
+    add_lsp(sub)
+
+
 def _add_completion(sub: argparse._SubParsersAction[_Parser]) -> None:
     from flowrt.cli.completion import add_completion
 
@@ -490,6 +496,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[_Parser]], None]] = [
     _add_export,
     _add_export_tests,
     _add_schema,
+    _add_lsp,
     _add_completion,
     _add_replay,
 ]

@@ -57,6 +57,9 @@ def _subschema_of(schema: dict[str, Any], kind: str, definition: str | None) -> 
     if definition is not None:
         return {"$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]}
     top = copy.copy(schema)
+    # `$id` is where the schema is published, for editors; validation must never fetch it, so
+    # local refs resolve against this document alone.
+    top.pop("$id", None)
     if kind == "flow":  # blocks are validated one at a time, by their type
         props = dict(top["properties"])
         props["blocks"] = {**props["blocks"], "additionalProperties": {"type": "object"}}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from flowrt.lang.loader import (
     JsonPath,
     Limits,
     LoadError,
+    decode,
     entries_over,
     load_text,
     read_text,
@@ -275,6 +276,24 @@ def check_paths(
     return diags, count
 
 
+def check_project(
+    root: Path, overlay: Mapping[Path, str] | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Project:
+    """Load, validate and compile the whole project at `root` (an absolute path), exactly as
+    `flowrt validate ROOT` does; the compiled project's diagnostics are those of every file.
+
+    `overlay` maps absolute paths to the text an editor holds for them (unsaved edits, new
+    files not yet written): that text is checked instead of the file's, as the language server
+    needs."""
+    overlay = overlay or {}
+    files = {f for f in discover([root]) if find_root(f) == root}
+    files |= {f for f in overlay if kind_of(f) is not None and find_root(f) == root}
+    with quiet_gc():
+        project = _load(root, sorted(files), limits, overlay)
+        project.compile(strict=False)
+    return project
+
+
 def _with_context(root: Path, files: list[Path]) -> list[Path]:
     """The files asked for, plus the project's instance and flows so that names resolve."""
     # A subdirectory with its own instance.yaml is another project: leave its files out.
@@ -284,7 +303,9 @@ def _with_context(root: Path, files: list[Path]) -> list[Path]:
     return sorted(set(ctx) | set(files))
 
 
-def _load(root: Path, files: list[Path], limits: Limits) -> Project:
+def _load(
+    root: Path, files: list[Path], limits: Limits, overlay: Mapping[Path, str] | None = None
+) -> Project:
     project = Project(root, files)
     for f in files:
         kind = kind_of(f)
@@ -312,7 +333,10 @@ def _load(root: Path, files: list[Path], limits: Limits) -> Project:
             _unreadable(project, f, display, kind, None)
             continue
         try:
-            text = read_text(f, display, limits)
+            if overlay and f in overlay:  # an editor's unsaved text, bounded as a file is
+                text = decode(overlay[f].encode("utf-8", "surrogatepass"), display, limits)
+            else:
+                text = read_text(f, display, limits)
             if kind == "flow" and _too_many_blocks(project, text, display):
                 continue
             doc = load_text(text, display, limits)

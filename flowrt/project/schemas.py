@@ -20,6 +20,37 @@ from flowrt.lang.schema import (
     validator_name,
     validator_source,
 )
+from flowrt.project.schema_text import block_markdown, clean, snippet_body, summary
+
+#: Where the schemas are published: each schema's `$id` is this plus `<kind>.schema.json`, and the
+#: SchemaStore catalog entry (schemas/catalog.json) points there.
+SCHEMA_BASE = "https://raw.githubusercontent.com/flowrt/flowrt/main/schemas/"
+
+
+def _texts(node: Any) -> Any:
+    """Descriptions as editors show them: docstring indentation and internal references
+    removed, a `markdownDescription` beside each, and `examples` kept only as scalars
+    (yaml-language-server offers an object-valued example as `[object Object]`)."""
+    if isinstance(node, dict):
+        out = {k: _texts(v) for k, v in node.items()}
+        if isinstance(out.get("description"), str):
+            text = clean(out["description"])
+            out["description"] = text
+            out["markdownDescription"] = text
+        examples = out.get("examples")
+        if isinstance(examples, list):
+            kept = [e for e in examples if not isinstance(e, dict | list)]
+            if kept:
+                out["examples"] = kept
+            else:
+                del out["examples"]
+            snippets = [_example_snippet(e) for e in examples if isinstance(e, dict | list)]
+            if snippets:  # an object-valued example is offered whole, as a snippet
+                out["defaultSnippets"] = [*out.get("defaultSnippets", []), *snippets]
+        return out
+    if isinstance(node, list):
+        return [_texts(v) for v in node]
+    return node
 
 
 def _clean(node: Any) -> Any:
@@ -47,6 +78,57 @@ def _model_schema(model: Any) -> dict[str, Any]:
     return dict(_clean(raw))
 
 
+def _example_snippet(example: Any) -> dict[str, Any]:
+    """An object- or list-valued example as a snippet, labelled with its compact YAML form."""
+    return {"label": _flow_style(example), "body": example}
+
+
+def _flow_style(value: Any) -> str:
+    """`{queued: Premium}`: a value in YAML's flow style, as a snippet's label."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow_style(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_style(v) for v in value) + "]"
+    return str(value)
+
+
+#: Snippets of common scenario cases, offered under `cases:` (a case name, then its body).
+CASE_SNIPPETS: list[dict[str, Any]] = [
+    {
+        "label": "case: queued",
+        "description": "A contact that ends queued in a queue.",
+        "body": {"description": "$1", "expect": {"outcome": {"queued": "$2"}}},
+    },
+    {
+        "label": "case: caller presses a key",
+        "description": "The caller's input to a get-customer-input block, and where it leads.",
+        "body": {
+            "description": "$1",
+            "world": {"input": {"$2": ["$3"]}},
+            "expect": {"visits": ["$4"]},
+        },
+    },
+    {
+        "label": "case: after hours",
+        "description": "A contact at a time outside the hours of operation.",
+        "body": {
+            "description": "$1",
+            "world": {"clock": "${2:2026-11-21T22:00:00-05:00}"},
+            "expect": {"outcome": "${3:disconnected}"},
+        },
+    },
+    {
+        "label": "case: Lambda answers",
+        "description": "What an invoke-lambda block's function returns, and the branch it takes.",
+        "body": {
+            "description": "$1",
+            "world": {"lambdas": {"$2": {"1": {"returns": {"$3": "$4"}}}}},
+            "expect": {"branch": {"$5": "$6"}},
+        },
+    },
+]
+
+
 def _next_schema(cls: Any) -> dict[str, Any]:
     if cls.TYPE == "connect-action":
         return {
@@ -66,10 +148,16 @@ def _next_schema(cls: Any) -> dict[str, Any]:
         "additionalProperties": False,
     }
     if cls.DEFAULT_BRANCH:
-        return {
-            "description": f"A block name (the `{cls.DEFAULT_BRANCH}` exit) or branch -> block.",
-            "anyOf": [{"type": "string"}, obj],
-        }
+        # One object with `type: [string, object]` rather than `anyOf`: a mapping with an unknown
+        # branch is then reported as that branch (`sucess` is not allowed), not as "is not of
+        # type 'string'", the best match editors pick among the alternatives of an anyOf.
+        obj["type"] = ["string", "object"]
+        obj["description"] = (
+            f"A block name (the `{cls.DEFAULT_BRANCH}` exit) or branch -> block.  Branches: "
+            + ", ".join(branches)
+            + "."
+        )
+        return obj
     return obj
 
 
@@ -84,17 +172,31 @@ def build_schema(kind: str) -> dict[str, Any]:
     if kind == "scenario":
         from flowrt.scenario.model import ScenarioFile
 
-        return _top(_model_schema(ScenarioFile), "flowrt scenario", "Sample contacts and worlds.")
+        scenario = _top(
+            _model_schema(ScenarioFile), "flowrt scenario", "Sample contacts and worlds."
+        )
+        scenario["definitions"]["Case"]["defaultSnippets"] = CASE_SNIPPETS
+        return scenario
     raise ValueError(kind)
 
 
 def _top(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
     defs = schema.pop("$defs", {})
-    out: dict[str, Any] = {"$schema": DRAFT, "title": title, "description": description}
+    kind = title.split()[-1]
+    out: dict[str, Any] = {
+        "$schema": DRAFT,
+        "$id": f"{SCHEMA_BASE}{kind}.schema.json",
+        "title": title,
+        "description": description,
+    }
     out.update(schema)
     if defs:
         out["definitions"] = dict(sorted(defs.items()))
-    return out
+    out = _texts(out)
+    out["description"] = description
+    out.pop("markdownDescription", None)
+    out["markdownDescription"] = description
+    return dict(out)
 
 
 def _flow_schema() -> dict[str, Any]:
@@ -109,14 +211,31 @@ def _flow_schema() -> dict[str, Any]:
             s["properties"]["next"] = _next_schema(cls)
         else:  # no exits (disconnect, end-flow): a `next` is refused as an unknown key
             del s["properties"]["next"]
-        s["description"] = (cls.__doc__ or "").strip()
+        s["description"] = clean(cls.__doc__)
+        s["markdownDescription"] = block_markdown(cls)
         definitions[name] = s
     names = list(BLOCKS)
     definitions["block"] = {
         "type": "object",
         "description": "A block; its keys depend on its `type`.",
         "required": ["type"],
-        "properties": {"type": {"enum": names, "description": "The block type."}},
+        "properties": {
+            "type": {
+                "enum": names,
+                "description": "The block type: what the block does.",
+                "markdownEnumDescriptions": [block_markdown(BLOCKS[n]) for n in names],
+                "enumDescriptions": [summary(BLOCKS[n].__doc__) for n in names],
+            }
+        },
+        "defaultSnippets": [
+            {
+                "label": n,
+                "description": summary(BLOCKS[n].__doc__),
+                "markdownDescription": block_markdown(BLOCKS[n]),
+                "body": snippet_body(BLOCKS[n]),
+            }
+            for n in names
+        ],
         "allOf": [
             {
                 "if": {"properties": {"type": {"const": n}}, "required": ["type"]},
