@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Mutation testing of flowrt's semantic core with mutmut (docs/fuzzing.md, "Mutation testing").
+#
+#   tools/mutation.sh                      # every mutant of the core (scope: [tool.mutmut] in pyproject.toml)
+#   tools/mutation.sh 'flowrt.email.*'     # only the mutants whose names match (mutmut's own globs)
+#
+# Not part of the test suite or of .ci/run: it takes hours on two cores.  Needs the `mutation` extra
+# (pip install -e '.[test,mutation]').  Results stay in mutants/ (ignored by git): a second run
+# retests only what changed; `mutmut results` lists the survivors, `mutmut show NAME` shows one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Tests that run `python -m flowrt` (or the `flowrt` script, or `python -m pytest`) in a
+# subprocess must import the mutated copy, not the editable install: mutmut puts mutants/ first on
+# the test process's sys.path only, so put it first on every subprocess's path too.  The active
+# mutant reaches them through MUTANT_UNDER_TEST, which they inherit.
+# The directory must exist before Python starts: a path entry that is missing at the first import
+# is cached as "nothing here" and never looked at again, even once mutmut has filled it.
+mkdir -p mutants
+export PYTHONPATH="$PWD/mutants${PYTHONPATH:+:$PYTHONPATH}"
+# Two workers by default: the machine is shared.  MUTATION_JOBS=N to change it.
+jobs="${MUTATION_JOBS:-2}"
+
+start=$(date +%s)
+mutmut run --max-children "$jobs" "$@"
+echo "== took $(($(date +%s) - start)) s"
+# the counts, as JSON (mutants/mutmut-cicd-stats.json) and the survivors, one a line
+mutmut export-cicd-stats
+cat mutants/mutmut-cicd-stats.json
+echo
+mutmut results
