@@ -17,6 +17,11 @@ cd "$(dirname "$0")/.."
 # The directory must exist before Python starts: a path entry that is missing at the first import
 # is cached as "nothing here" and never looked at again, even once mutmut has filled it.
 mkdir -p mutants
+# mutmut copies tests/ following symbolic links, and a test case that is a link out of its project
+# (tests/cases/invalid/FR009-outside-root) must stay a link: copy tests/ first, links kept (mutmut
+# then writes through the link the same bytes the link's target already has).
+mkdir -p mutants/tests
+cp -a tests/. mutants/tests/
 export PYTHONPATH="$PWD/mutants${PYTHONPATH:+:$PYTHONPATH}"
 # Two workers by default: the machine is shared.  MUTATION_JOBS=N to change it.
 jobs="${MUTATION_JOBS:-2}"

@@ -1,0 +1,274 @@
+"""Tests that kill the mutants mutmut left alive in the semantic core (docs/fuzzing.md,
+"Mutation testing").
+
+Each test names the function whose surviving mutants it kills and asserts the exact behaviour a
+mutant changed: the text written, the message given, the branch taken.  Run one mutant against
+them with `mutmut apply NAME` on a scratch copy, or `tools/mutation.sh NAME`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from flowrt.testing.golden import (
+    dump,
+    file_stem,
+    golden_data,
+    normalize,
+    read_golden,
+    render_golden,
+    scalar,
+    unified_diff,
+    unreadable,
+    what_moved,
+)
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/testing/golden.py
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1.5, "1.5"),
+        (-0.25, "-0.25"),
+        ({}, "{}"),
+        ([], "[]"),
+        ((), "[]"),
+        (True, "true"),
+        (0, "0"),
+        ("x ", "'x '"),
+        ("Off", "'Off'"),
+        ("Y", "'Y'"),
+        ("tab\tin", '"tab\\tin"'),
+        ("\U0001f600 is printable", "\U0001f600 is printable".join("''")),
+        ("\U000e0001", '"\\U000e0001"'),
+        ("\x7f", '"\\u007f"'),
+        (Path("a b"), "a b"),
+    ],
+)
+def test_scalar_every_kind(value: object, text: str) -> None:
+    # floats through JSON, empty collections as flow style, what is not a scalar as its text;
+    # characters that are not printable escaped as \u (BMP) or \U (beyond it)
+    assert scalar(value) == text
+
+
+def test_dump_nests_lists_and_mappings_exactly() -> None:
+    data = {
+        "a": [1, [2, 3], {"k": "v", "l": [True]}, [], {}],
+        "b": {"c": {"d": None}, "e": []},
+        "no": "off",
+    }
+    assert dump(data) == (
+        "a:\n"
+        "  - 1\n"
+        "  - - 2\n"
+        "    - 3\n"
+        "  - k: v\n"
+        "    l:\n"
+        "      - true\n"
+        "  - []\n"
+        "  - {}\n"
+        "b:\n"
+        "  c:\n"
+        "    d: null\n"
+        "  e: []\n"
+        "'no': 'off'\n"
+    )
+
+
+def test_file_stem_slugs_unsafe_names() -> None:
+    # the slug keeps letters, digits, `_.-`, trims `-` and `.` at its ends, 60 characters at most
+    stem = file_stem("../" + "x" * 70 + "/..")
+    assert stem == "x" * 60 + "-" + stem[-8:]
+    assert len(stem[-8:]) == 8 and int(stem[-8:], 16) >= 0
+    assert file_stem("///").startswith("case-")
+    assert file_stem(".").startswith("case-")
+    assert file_stem("a" * 100) == "a" * 100
+    assert file_stem("a" * 101) != "a" * 101
+    assert file_stem("-a") != "-a" and file_stem("_a.b-c") == "_a.b-c"
+    # two names that slug alike still get two files
+    assert file_stem("a b") != file_stem("a/b")
+
+
+def test_unreadable_golden_says_why() -> None:
+    d = unreadable("scenarios/__goldens__/s/c.golden.yaml", IsADirectoryError(21, "Is a directory"))
+    assert d.code == "FR001"
+    assert d.message == (
+        "the golden file scenarios/__goldens__/s/c.golden.yaml cannot be read: it is a directory"
+    )
+    assert d.span is not None
+    assert (d.span.file, d.span.line, d.span.column) == (
+        "scenarios/__goldens__/s/c.golden.yaml",
+        1,
+        1,
+    )
+    assert d.hint == "remove what is there, then write the golden again with `flowrt test --update`"
+    other = unreadable("g.yaml", PermissionError(13, "Permission denied"))
+    assert other.message == (
+        "the golden file g.yaml cannot be read: permission denied "
+        "(make it and its directory writable)"
+    )
+
+
+def test_read_golden_and_normalize(tmp_path: Path) -> None:
+    assert read_golden(tmp_path / "missing.golden.yaml") is None
+    path = tmp_path / "g.golden.yaml"
+    path.write_bytes(b"a: 1\r\nb: \xff\r\n")
+    assert read_golden(path) == "a: 1\nb: \ufffd\n"
+    assert normalize("x\r\ny\rz\n") == "x\ny\rz\n"
+
+
+def test_unified_diff_labels_and_last_lines() -> None:
+    assert unified_diff("a\nb\n", "a\nb\n", "s::c") == ""
+    assert unified_diff("a\nb", "a\nc", "s::c") == (
+        "--- s::c (golden)\n+++ s::c (this run)\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
+    )
+    # three lines of context, no more
+    old = "".join(f"{i}\n" for i in range(10))
+    new = old.replace("5\n", "five\n")
+    assert unified_diff(old, new, "x").splitlines()[2:] == [
+        "@@ -3,7 +3,7 @@",
+        " 2",
+        " 3",
+        " 4",
+        "-5",
+        "+five",
+        " 6",
+        " 7",
+        " 8",
+    ]
+
+
+def _step(flow: str, block: str, branch: str | None = None, **more: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"flow": flow, "block": block, "type": "t"}
+    if branch is not None:
+        out["branch"] = branch
+    out.update(more)
+    return out
+
+
+def test_what_moved_every_kind_of_change() -> None:
+    base = {"outcome": {"summary": "queued in Q", "kind": "queued"}}
+    a = _step("f", "a", "success", next="b")
+    b = _step("f", "b", "condition-1", condition="equals x", next="c")
+
+    def moved(old: list[Any], new: list[Any], **outcome: Any) -> list[str]:
+        after = {"outcome": {**base["outcome"], **outcome}, "steps": new}
+        return what_moved({**base, "steps": old}, after)
+
+    # another block reached: the step before it says which branch led there
+    assert moved([a, b], [a, _step("f", "z")]) == [
+        "step 2: the run reached `z` instead of `b` (after `a` took branch `success`)"
+    ]
+    # in the first step there is no step before
+    assert moved([a], [_step("f", "z")]) == ["step 1: the run reached `z` instead of `a`"]
+    # several flows: blocks are named with their flow
+    assert moved([a, b], [a, _step("g", "b")]) == [
+        "step 2: the run reached `g/b` instead of `f/b` (after `f/a` took branch `success`)"
+    ]
+    # a branch taken where none was: the run ended at that block before
+    assert moved([a, _step("f", "b")], [a, b]) == [
+        "step 2: block `b` took branch `condition-1` [equals x] (to `c`) instead of "
+        "(none: the run ended there)"
+    ]
+    # the condition's text changed, nothing else
+    changed = _step("f", "b", "condition-1", condition="equals y", next="c")
+    assert moved([a, b], [a, changed]) == [
+        "step 2: block `b`: the condition of branch `condition-1` [equals y] changed"
+    ]
+    # a step that is not a mapping
+    assert moved([a, "x"], [a, "y"]) == ["step 2: changed"]
+    # a longer run
+    assert moved([a], [a, b]) == ["the run has 2 steps instead of 1"]
+    # the outcome's details, not its summary
+    assert moved([a], [a], kind="other") == ["outcome `queued in Q`: its details changed"]
+    # nothing but the header or the layout
+    assert moved([a], [a]) == ["the golden's header or layout changed"]
+    # only the first differing step is named, then the outcome
+    assert moved([a, b], [_step("f", "y"), _step("f", "z")], summary="disconnected") == [
+        "step 1: the run reached `y` instead of `a`",
+        "outcome changed from `queued in Q` to `disconnected`",
+    ]
+    # no steps or no outcome at all
+    assert what_moved({}, {"steps": [a]}) == ["the run has 1 steps instead of 0"]
+    assert what_moved({"outcome": None}, {"outcome": {"summary": "x"}}) == [
+        "outcome changed from `None` to `x`"
+    ]
+
+
+def _result(*, loop: bool = False, **outcome: Any) -> Any:
+    from flowrt.core.diagnostics import Diagnostic, Span
+    from flowrt.run.trace import Outcome
+
+    span = Span("f.flow.yaml", 1, 1, 1, 2)
+    diagnostics = [Diagnostic.make("FR107", "loop", span, "fix")] if loop else []
+    trace = SimpleNamespace(records=[])
+    return SimpleNamespace(outcome=Outcome(**outcome), trace=trace, diagnostics=diagnostics)
+
+
+def test_golden_data_keys_in_order() -> None:
+    result = _result(
+        kind="step-limit",
+        flow="main",
+        block="loop",
+        reason="too long",
+        flows=("main", "b"),
+        cycle=("x", "y"),
+        loop=True,
+    )
+    data = golden_data(result, scenario="s", case="c", flow="main")
+    assert list(data) == ["scenario", "case", "flow", "outcome", "steps", "diagnostics"]
+    assert data["outcome"] == {
+        "summary": "transferred to flow b, then step limit exceeded in cycle x -> y",
+        "kind": "step-limit",
+        "flow": "main",
+        "block": "loop",
+        "reason": "too long",
+        "flows": ["main", "b"],
+        "cycle": ["x", "y"],
+    }
+    assert list(data["outcome"]) == [
+        "summary",
+        "kind",
+        "flow",
+        "block",
+        "reason",
+        "flows",
+        "cycle",
+    ]
+    assert data["steps"] == []
+    assert data["diagnostics"] == ["FR107: loop"]
+    queued = golden_data(_result(kind="queued", flow="m", queue="Q", number="+1"))
+    assert list(queued) == ["outcome", "steps"]
+    assert queued["outcome"] == {
+        "summary": "queued in Q",
+        "kind": "queued",
+        "flow": "m",
+        "queue": "Q",
+        "number": "+1",
+        "flows": [],
+    }
+
+
+def test_render_golden_header() -> None:
+    result = _result(kind="disconnected", flow="m")
+    text = render_golden(result)
+    assert text.startswith(
+        "# flowrt golden\n"
+        "# Written by `flowrt test --update`: review a change here like a change of routing.\n"
+        "outcome:\n"
+        "  summary: disconnected\n"
+    )
+    named = render_golden(result, source="a.scenario.yaml", case="c", scenario="s", flow="m")
+    assert named.splitlines()[:5] == [
+        "# flowrt golden of a.scenario.yaml::c",
+        "# Written by `flowrt test --update`: review a change here like a change of routing.",
+        "scenario: s",
+        "case: c",
+        "flow: m",
+    ]
