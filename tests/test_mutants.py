@@ -272,3 +272,276 @@ def test_render_golden_header() -> None:
         "case: c",
         "flow: m",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/run/email_policy.py
+
+
+def _policy(**given: Any) -> Any:
+    fields = {
+        "blocked_addresses": [],
+        "blocked_domains": [],
+        "allowed_addresses": [],
+        "allowed_domains": [],
+        "max_recipients": None,
+        "approval_above": None,
+    }
+    fields.update(given)
+    return SimpleNamespace(**fields)
+
+
+@pytest.mark.parametrize(
+    ("policy", "to", "cc", "forward", "expected"),
+    [
+        # a forward has exactly one To; an outbound email or a reply may have more
+        (
+            _policy(),
+            [],
+            [],
+            True,
+            ("denied", "one-to-address: a forward has exactly one To address, not 0"),
+        ),
+        (
+            _policy(),
+            ["a@x.com", "b@x.com"],
+            [],
+            True,
+            ("denied", "one-to-address: a forward has exactly one To address, not 2"),
+        ),
+        (
+            _policy(),
+            ["a@x.com", "b@x.com"],
+            [],
+            False,
+            ("allowed", "allowed: every recipient is allowed"),
+        ),
+        # blocked addresses ignore case, and name the field the address is in
+        (
+            _policy(blocked_addresses=["Pat@X.com"]),
+            ["a@x.com"],
+            ["PAT@x.COM"],
+            True,
+            ("denied", "blocked-addresses: pat@x.com (Cc) is a blocked address"),
+        ),
+        # a blocked domain holds its subdomains, not the domains that merely end like it
+        (
+            _policy(blocked_domains=["Gmail.com"]),
+            ["a@mail.GMAIL.com"],
+            [],
+            True,
+            ("denied", "blocked-domains: a@mail.gmail.com (To) is in the blocked domain gmail.com"),
+        ),
+        (
+            _policy(blocked_domains=["mail.com"]),
+            ["a@gmail.com"],
+            [],
+            True,
+            ("allowed", "allowed: every recipient is allowed"),
+        ),
+        # the first blocked domain listed that matches is the one named
+        (
+            _policy(blocked_domains=["b.com", "a.b.com"]),
+            ["x@a.b.com"],
+            [],
+            True,
+            ("denied", "blocked-domains: x@a.b.com (To) is in the blocked domain b.com"),
+        ),
+        # allowed lists: either list admits a recipient; the rule names the lists given
+        (
+            _policy(allowed_domains=["x.com"]),
+            ["a@y.com"],
+            [],
+            True,
+            ("denied", "allowed-domains: a@y.com (To) is not an allowed recipient"),
+        ),
+        (
+            _policy(allowed_addresses=["a@y.com"]),
+            ["b@y.com"],
+            [],
+            True,
+            ("denied", "allowed-addresses: b@y.com (To) is not an allowed recipient"),
+        ),
+        (
+            _policy(allowed_domains=["x.com"], allowed_addresses=["A@y.com"]),
+            ["a@y.com"],
+            ["c@sub.x.com"],
+            True,
+            ("allowed", "allowed: every recipient is allowed"),
+        ),
+        (
+            _policy(allowed_domains=["x.com"], allowed_addresses=["a@y.com"]),
+            ["a@y.com"],
+            ["c@z.com"],
+            True,
+            (
+                "denied",
+                "allowed-domains/allowed-addresses: c@z.com (Cc) is not an allowed recipient",
+            ),
+        ),
+        # blocked before allowed
+        (
+            _policy(allowed_domains=["x.com"], blocked_addresses=["a@x.com"]),
+            ["a@x.com"],
+            [],
+            True,
+            ("denied", "blocked-addresses: a@x.com (To) is a blocked address"),
+        ),
+        # recipients counted over To and Cc; max-recipients before approval-above
+        (
+            _policy(max_recipients=2, approval_above=1),
+            ["a@x.com"],
+            ["b@x.com", "c@x.com"],
+            True,
+            ("denied", "max-recipients: 3 recipients; at most 2"),
+        ),
+        (
+            _policy(max_recipients=3, approval_above=1),
+            ["a@x.com"],
+            ["b@x.com", "c@x.com"],
+            True,
+            (
+                "needs-approval",
+                "approval-above: 3 recipients; more than 1 need a manager's approval",
+            ),
+        ),
+        (
+            _policy(max_recipients=0),
+            ["a@x.com"],
+            [],
+            False,
+            ("denied", "max-recipients: 1 recipients; at most 0"),
+        ),
+        (
+            _policy(approval_above=0),
+            ["a@x.com"],
+            [],
+            True,
+            (
+                "needs-approval",
+                "approval-above: 1 recipients; more than 0 need a manager's approval",
+            ),
+        ),
+    ],
+)
+def test_outbound_email_policy_rules(
+    policy: Any, to: list[str], cc: list[str], forward: bool, expected: tuple[str, str]
+) -> None:
+    from flowrt.run.email_policy import evaluate_policy
+
+    assert evaluate_policy(policy, to, cc, forward=forward) == expected
+
+
+def test_outbound_email_policy_forward_is_the_default() -> None:
+    from flowrt.run.email_policy import evaluate_policy
+
+    assert evaluate_policy(_policy(), ["a@x.com", "b@x.com"], [])[0] == "denied"
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/connect/actions.py
+
+
+@pytest.mark.parametrize(
+    ("identifier", "problem"),
+    [
+        ("", "is empty"),
+        ("a" * 50, None),
+        ("a" * 51, "has 51 characters (at most 50)"),
+        ("a:b(c", "holds ( : (forbidden: % : ( \\ / ) = $ , ; [ ] { })"),
+        ("x}{x", "holds { } (forbidden: % : ( \\ / ) = $ , ; [ ] { })"),
+        ("__proto__", "is a reserved word"),
+        ("toString", "is a reserved word"),
+        ("tostring", None),
+        ("a-b_c.d e", None),
+    ],
+)
+def test_identifier_problem_messages(identifier: str, problem: str | None) -> None:
+    from flowrt.connect.actions import identifier_problem
+
+    assert identifier_problem(identifier) == problem
+
+
+def test_short_identifier_keeps_50_characters() -> None:
+    import hashlib
+
+    from flowrt.connect.actions import short_identifier
+
+    assert short_identifier("b", "success") == "b-success"
+    exact = "x" * 42  # 42 + 1 + 7 = 50
+    assert short_identifier(exact, "success") == exact + "-success"
+    long = "y" * 43
+    digest = hashlib.sha1(f"{long}-success".encode()).hexdigest()[:8]
+    # 50 - 7 - 10 characters of the base, the hash, the suffix: 33 + 1 + 8 + 1 + 7 = 50
+    assert short_identifier(long, "success") == "y" * 33 + f"-{digest}-success"
+    assert len(short_identifier(long, "success")) == 50
+
+
+def test_transitions_shape() -> None:
+    from flowrt.connect.actions import transitions
+
+    assert transitions(None) == {}
+    assert transitions("n") == {"NextAction": "n", "Errors": [], "Conditions": []}
+    assert transitions(None, errors=[("NoMatchingError", "e")]) == {
+        "Errors": [{"NextAction": "e", "ErrorType": "NoMatchingError"}],
+        "Conditions": [],
+    }
+    assert transitions(None, conditions=[("Equals", ["1"], "c")]) == {
+        "Errors": [],
+        "Conditions": [{"NextAction": "c", "Condition": {"Operator": "Equals", "Operands": ["1"]}}],
+    }
+
+
+def test_passthrough_keeps_the_action() -> None:
+    from flowrt.connect.actions import passthrough
+
+    names = {"id-1": "one", "id-2": "two"}
+    plain = {"Type": "X", "Transitions": {"NextAction": "id-1", "Errors": []}}
+    assert passthrough(plain, names) == {
+        "type": "connect-action",
+        "action": "X",
+        "parameters": {},
+        "next": "one",
+    }
+    full = {
+        "Type": "Y",
+        "Parameters": {"A": "1"},
+        "Transitions": {
+            "NextAction": "id-1",
+            "Errors": [{"NextAction": "unknown", "ErrorType": "NoMatchingError"}],
+            "Conditions": [
+                {"NextAction": "id-2", "Condition": {"Operator": "Equals", "Operands": ["5"]}}
+            ],
+        },
+    }
+    assert passthrough(full, names) == {
+        "type": "connect-action",
+        "action": "Y",
+        "parameters": {"A": "1"},
+        "next": {"success": "one", "NoMatchingError": "unknown"},
+        "conditions": [{"operator": "Equals", "operands": ["5"], "next": "two"}],
+    }
+    errors_only = {
+        "Type": "Z",
+        "Transitions": {"Errors": [{"NextAction": "id-2", "ErrorType": "NoMatchingError"}]},
+    }
+    assert passthrough(errors_only, names)["next"] == {"NoMatchingError": "two"}
+    assert "next" not in passthrough({"Type": "E", "Transitions": {}}, names)
+
+
+def test_same_action_compares_what_connect_means() -> None:
+    from flowrt.connect.actions import normalize_action, same_action
+
+    a = {"Identifier": "i", "Type": "T", "Transitions": {"NextAction": "n", "Errors": []}}
+    b = {"Type": "T", "Identifier": "i", "Parameters": {}, "Transitions": {"NextAction": "n"}}
+    assert same_action(a, b)
+    assert normalize_action(a) == {
+        "Identifier": "i",
+        "Type": "T",
+        "Parameters": {},
+        "Transitions": {"NextAction": "n"},
+    }
+    assert not same_action(a, {**b, "Type": "U"})
+    assert not same_action(a, {**b, "Identifier": "j"})
+    assert not same_action(a, {**b, "Parameters": {"P": "1"}})
+    assert not same_action(a, {**b, "Transitions": {"NextAction": "m"}})
