@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
+from flowrt.core.diagnostics import Diagnostic, Span
 from flowrt.testing.golden import (
+    GoldenError,
     dump,
     file_stem,
     golden_data,
@@ -102,11 +104,8 @@ def test_unreadable_golden_says_why() -> None:
         "the golden file scenarios/__goldens__/s/c.golden.yaml cannot be read: it is a directory"
     )
     assert d.span is not None
-    assert (d.span.file, d.span.line, d.span.column) == (
-        "scenarios/__goldens__/s/c.golden.yaml",
-        1,
-        1,
-    )
+    # the first character of the file: line 1, columns 1 to 2 (the end is exclusive)
+    assert d.span == Span("scenarios/__goldens__/s/c.golden.yaml", 1, 1, 1, 2)
     assert d.hint == "remove what is there, then write the golden again with `flowrt test --update`"
     other = unreadable("g.yaml", PermissionError(13, "Permission denied"))
     assert other.message == (
@@ -181,8 +180,23 @@ def test_what_moved_every_kind_of_change() -> None:
     assert moved([a, b], [a, changed]) == [
         "step 2: block `b`: the condition of branch `condition-1` [equals y] changed"
     ]
-    # a step that is not a mapping
+    # a step that is not a mapping, before or after
     assert moved([a, "x"], [a, "y"]) == ["step 2: changed"]
+    assert moved([a, b], [a, "y"]) == ["step 2: changed"]
+    assert moved([a, "x"], [a, b]) == ["step 2: changed"]
+    # another branch that leads nowhere: no `(to ...)` for it
+    ended = _step("f", "b", "error")
+    assert moved([a, b], [a, ended]) == [
+        "step 2: block `b` took branch `error` instead of `condition-1` [equals x] (to `c`)"
+    ]
+    # another branch in a run of several flows: the block is named with its flow
+    other = _step("g", "x", "success", next="y")
+    assert moved([other, a], [other, _step("f", "a", "error")]) == [
+        "step 2: block `f/a` took branch `error` instead of `success` (to `b`)"
+    ]
+    # the same branch, target and condition: what changed is what the block did
+    with_facts = {**b, "facts": ["set tier"]}
+    assert moved([a, b], [a, with_facts]) == ["step 2: block `b`: what it did changed (facts)"]
     # a longer run
     assert moved([a], [a, b]) == ["the run has 2 steps instead of 1"]
     # the outcome's details, not its summary
@@ -202,7 +216,6 @@ def test_what_moved_every_kind_of_change() -> None:
 
 
 def _result(*, loop: bool = False, **outcome: Any) -> Any:
-    from flowrt.core.diagnostics import Diagnostic, Span
     from flowrt.run.trace import Outcome
 
     span = Span("f.flow.yaml", 1, 1, 1, 2)
@@ -545,3 +558,10 @@ def test_same_action_compares_what_connect_means() -> None:
     assert not same_action(a, {**b, "Identifier": "j"})
     assert not same_action(a, {**b, "Parameters": {"P": "1"}})
     assert not same_action(a, {**b, "Transitions": {"NextAction": "m"}})
+
+
+def test_golden_error_carries_its_diagnostic() -> None:
+    d = Diagnostic.make("FR310", "not a flowrt golden: x", Span("g", 1, 1, 1, 2), "fix")
+    error = GoldenError(d)
+    assert str(error) == "not a flowrt golden: x"
+    assert error.diagnostic is d

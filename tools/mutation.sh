@@ -23,6 +23,18 @@ mkdir -p mutants
 mkdir -p mutants/tests
 cp -a tests/. mutants/tests/
 export PYTHONPATH="$PWD/mutants${PYTHONPATH:+:$PYTHONPATH}"
+# While mutmut records which tests reach which function (MUTANT_UNDER_TEST=stats), a subprocess
+# would record into its own memory and, run from a project directory, look for mutmut's
+# configuration there and fail.  It runs the unmutated functions instead: Python imports
+# `sitecustomize` from the path at start-up, before any of flowrt.
+cat > mutants/sitecustomize.py <<'PY'
+"""Written by tools/mutation.sh: a subprocess of a test does not record mutmut's statistics."""
+
+import os
+
+if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+    os.environ["MUTANT_UNDER_TEST"] = ""
+PY
 # Two workers by default: the machine is shared.  MUTATION_JOBS=N to change it.
 jobs="${MUTATION_JOBS:-2}"
 
