@@ -565,3 +565,18 @@ def test_golden_error_carries_its_diagnostic() -> None:
     error = GoldenError(d)
     assert str(error) == "not a flowrt golden: x"
     assert error.diagnostic is d
+
+
+def test_a_broken_golden_says_how_to_fix_it() -> None:
+    from flowrt.testing.golden import parse_golden
+
+    with pytest.raises(GoldenError) as info:
+        parse_golden("- 1\n", "x.golden.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint) == (
+        "FR310",
+        "not a flowrt golden: the file must be a mapping with `outcome` and `steps`",
+        "rewrite it with `flowrt test --update`",
+    )
+    # the whole document: from its start to the start of the line after it
+    assert d.span == Span("x.golden.yaml", 1, 1, 2, 1)
