@@ -580,3 +580,32 @@ def test_a_broken_golden_says_how_to_fix_it() -> None:
     )
     # the whole document: from its start to the start of the line after it
     assert d.span == Span("x.golden.yaml", 1, 1, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "span"),
+    [
+        # each error points at the value that is wrong
+        (
+            "x: 1\noutcome: {kind: x}\nsteps: []\n",
+            "`outcome` must be a mapping with a `summary`",
+            (2, 10, 2, 19),
+        ),
+        ("outcome: {summary: x}\n\nsteps: {a: 1}\n", "`steps` must be a list", (3, 8, 3, 14)),
+        (
+            "outcome: {summary: x}\nsteps:\n  - {block: a}\n  - nope\n",
+            "step 2 must be a mapping with a `block`",
+            (4, 5, 4, 9),
+        ),
+    ],
+)
+def test_a_broken_golden_points_at_the_wrong_value(
+    text: str, message: str, span: tuple[int, int, int, int]
+) -> None:
+    from flowrt.testing.golden import parse_golden
+
+    with pytest.raises(GoldenError) as info:
+        parse_golden(text, "g.yaml")
+    d = info.value.diagnostic
+    assert d.message == "not a flowrt golden: " + message
+    assert d.span == Span("g.yaml", *span)
