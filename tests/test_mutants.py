@@ -1,9 +1,11 @@
 """Tests that kill the mutants mutmut left alive in the semantic core (docs/fuzzing.md,
 "Mutation testing").
 
-Each test names the function whose surviving mutants it kills and asserts the exact behaviour a
-mutant changed: the text written, the message given, the branch taken.  Run one mutant against
-them with `mutmut apply NAME` on a scratch copy, or `tools/mutation.sh NAME`.
+The golden.py tests each kill survivors of the recorded run (docs/fuzzing.md lists which); each
+was checked against its mutants one at a time (`MUTANT_UNDER_TEST=NAME python -m pytest
+tests/test_mutants.py` inside `mutants/`).  The tests of the outbound email policy and of the
+Connect action helpers were written ahead of their modules' mutation run: they pin every rule's
+exact message and every helper's exact shape, so the mutants a run of them will make fail here.
 """
 
 from __future__ import annotations
