@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Mutation testing of flowrt's semantic core with mutmut (docs/fuzzing.md, "Mutation testing").
+#
+#   tools/mutation.sh                      # every mutant of the core (scope: [tool.mutmut] in pyproject.toml)
+#   tools/mutation.sh 'flowrt.email.*'     # only the mutants whose names match (mutmut's own globs)
+#
+# Not part of the test suite or of .ci/run: it takes hours on two cores.  Needs the `mutation` extra
+# (pip install -e '.[test,mutation]').  Results stay in mutants/ (ignored by git): a second run
+# retests only what changed; `mutmut results` lists the survivors, `mutmut show NAME` shows one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Tests that run `python -m flowrt` (or the `flowrt` script, or `python -m pytest`) in a
+# subprocess must import the mutated copy, not the editable install: mutmut puts mutants/ first on
+# the test process's sys.path only, so put it first on every subprocess's path too.  The active
+# mutant reaches them through MUTANT_UNDER_TEST, which they inherit.
+# The directory must exist before Python starts: a path entry that is missing at the first import
+# is cached as "nothing here" and never looked at again, even once mutmut has filled it.
+mkdir -p mutants
+# mutmut copies tests/ following symbolic links, and a test case that is a link out of its project
+# (tests/cases/invalid/FR009-outside-root) must stay a link: copy tests/ first, links kept (mutmut
+# then writes through the link the same bytes the link's target already has).
+mkdir -p mutants/tests
+cp -a tests/. mutants/tests/
+export PYTHONPATH="$PWD/mutants${PYTHONPATH:+:$PYTHONPATH}"
+# While mutmut records which tests reach which function (MUTANT_UNDER_TEST=stats), a subprocess
+# would record into its own memory and, run from a project directory, look for mutmut's
+# configuration there and fail.  It runs the unmutated functions instead: Python imports
+# `sitecustomize` from the path at start-up, before any of flowrt.
+cat > mutants/sitecustomize.py <<'PY'
+"""Written by tools/mutation.sh: a subprocess of a test does not record mutmut's statistics."""
+
+import os
+
+if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+    os.environ["MUTANT_UNDER_TEST"] = ""
+PY
+# Two workers by default: the machine is shared.  MUTATION_JOBS=N to change it.
+jobs="${MUTATION_JOBS:-2}"
+
+start=$(date +%s)
+mutmut run --max-children "$jobs" "$@"
+echo "== took $(($(date +%s) - start)) s"
+# the counts, as JSON (mutants/mutmut-cicd-stats.json) and the survivors, one a line
+mutmut export-cicd-stats
+cat mutants/mutmut-cicd-stats.json
+echo
+mutmut results
