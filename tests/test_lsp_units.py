@@ -88,6 +88,23 @@ def test_completion_in_scenarios() -> None:
     assert labels == index.names("flow") and "after-hours" in labels
 
 
+def test_completion_of_case_names_from_goldens() -> None:
+    path = FLOWS / "scenarios" / "inbound-support.scenario.yaml"
+    goldens = sorted(
+        f.name.removesuffix(".golden.yaml")
+        for f in (FLOWS / "scenarios" / "__goldens__" / "inbound-support").iterdir()
+    )
+    assert "gold-caller" in goldens and "after-hours" in goldens
+    # A file that lost every case but gold-caller is offered the others back, and only them.
+    text, line, col = _at("flow: inbound-support\ncases:\n  gold-caller:\n    contact: {}\n  |\n")
+    items = complete(path, text, line, col, _index())
+    assert [i.label for i in items] == [g for g in goldens if g != "gold-caller"]
+    assert {i.detail for i in items} == {"case with a golden file and no case"}
+    # A scenario without goldens has no case names to offer.
+    text, line, col = _at("cases:\n  |\n")
+    assert complete(FLOWS / "scenarios" / "new.scenario.yaml", text, line, col, _index()) == []
+
+
 def test_the_index_of_the_example_project() -> None:
     index = _index()
     queue = index.definition(("queue", "", "Premium"))

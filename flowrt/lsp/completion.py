@@ -2,8 +2,8 @@
 
 Block types (with a snippet of a whole block), the keys of a block's type, its branch names,
 `next:` targets from the flow's blocks, queue / user / flow / hours / Lambda names from the
-instance, and in scenarios the flows, case keys, assertion keys and block names of the case's
-flow.  Names come from the editor's text where it is being typed (the blocks of the flow) and
+instance, and in scenarios the flows, case names (those with a golden file but no case), case
+keys, assertion keys and block names of the case's flow.  Names come from the editor's text where it is being typed (the blocks of the flow) and
 from the project's last check (the instance, the other flows).
 """
 
@@ -95,7 +95,7 @@ def complete(
     if kind == "instance":
         return _instance(cursor, index)
     if kind == "scenario":
-        return _scenario(cursor, text, index)
+        return _scenario(cursor, text, index, path)
     return []
 
 
@@ -184,13 +184,41 @@ def _scenario_flow(text: str, cursor: Cursor) -> str:
     return ""
 
 
-def _scenario(cursor: Cursor, text: str, index: Index | None) -> list[types.CompletionItem]:
+def _case_names(scenario_file: Path, text: str) -> list[types.CompletionItem]:
+    """A new case's name: the cases whose golden file is beside the scenario
+    (`__goldens__/<scenario>/<case>.golden.yaml`) but that the file no longer defines, so a case
+    renamed or deleted by mistake gets its pinned run back."""
+    from flowrt.core.files import GOLDEN_SUFFIX
+    from flowrt.testing.golden import file_stem, golden_dir
+
+    folder = golden_dir(scenario_file)
+    try:
+        stems = sorted(
+            f.name.removesuffix(GOLDEN_SUFFIX)
+            for f in folder.iterdir()
+            if f.name.endswith(GOLDEN_SUFFIX) and f.is_file()
+        )
+    except OSError:
+        return []
+    defined = {file_stem(m.group(1)) for m in re.finditer(r"(?m)^  ([^\s#:][^:]*):", text)}
+    return [
+        _item(stem, types.CompletionItemKind.Value, "case with a golden file and no case")
+        for stem in stems[:500]
+        if stem not in defined
+    ]
+
+
+def _scenario(
+    cursor: Cursor, text: str, index: Index | None, scenario_file: Path
+) -> list[types.CompletionItem]:
     from flowrt.scenario.expect import Expect, OutcomeExpect
     from flowrt.scenario.model import Case
 
     path, key = cursor.path, cursor.key
     if key == "flow" and len(path) in (0, 2):
         return _names(index, "flow", "flow")
+    if path == ["cases"] and key is None:
+        return _case_names(scenario_file, text)
     if len(path) < 2 or path[0] != "cases":
         return []
     rest = path[2:]
