@@ -14,8 +14,10 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,7 +36,17 @@ pytestmark = pytest.mark.skipif(
 
 
 def _installed() -> None:
-    """`npm ci` in the test tooling, once (the lock pins every package)."""
+    """`npm ci` in the test tooling, once, under a file lock: with pytest-xdist the module's
+    tests run in several workers, and a second `npm ci` (which first deletes node_modules) would
+    pull the server from under the first worker's tests."""
+    import fcntl
+
+    with open(TOOLING / ".install.lock", "w", encoding="utf-8") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        _install()
+
+
+def _install() -> None:
     lock = json.loads((TOOLING / "package-lock.json").read_text(encoding="utf-8"))
     wanted = lock["packages"]["node_modules/yaml-language-server"]["version"]
     have = SERVER.parent.parent / "package.json"
@@ -120,6 +132,21 @@ def test_completion_hover_and_diagnostic(yls: tuple[Client, Path]) -> None:
     assert "Set working queue" in text and "seed" not in text.lower()
 
 
+def _completion_with(
+    client: Client, path: Path, line: int, col: int, label: str
+) -> list[dict[str, Any]]:
+    """The completion items once they hold `label`: the server associates the schema
+    asynchronously, so a test that runs first in its worker (pytest-xdist) may ask before it
+    has (bounded: 20 tries, 10 s)."""
+    items: list[dict[str, Any]] = []
+    for _ in range(20):
+        items = client.at("textDocument/completion", path, line, col)["items"]
+        if any(i["label"] == label for i in items):
+            break
+        time.sleep(0.5)
+    return items
+
+
 def test_block_snippet_offered(yls: tuple[Client, Path]) -> None:
     client, work = yls
     text = FLOW.replace("  fresh:\n    type: \n", "  fresh:\n    \n")
@@ -127,7 +154,7 @@ def test_block_snippet_offered(yls: tuple[Client, Path]) -> None:
     flow.write_text(text, encoding="utf-8")
     client.open(flow, text)
     line, _ = position_of(text, "  fresh:\n    \n", len("  fresh:\n"))
-    items = client.at("textDocument/completion", flow, line, 4)["items"]
+    items = _completion_with(client, flow, line, 4, "set-working-queue")
     snippet = next(i for i in items if i["label"] == "set-working-queue")
     assert "type: set-working-queue" in snippet["insertText"]
     assert "queue: " in snippet["insertText"]
@@ -141,7 +168,7 @@ def test_scenario_outcome_never_object_object(yls: tuple[Client, Path]) -> None:
     scenario.write_text(text, encoding="utf-8")
     client.open(scenario, text)
     line, col = position_of(text, "outcome: ", len("outcome: "))
-    items = client.at("textDocument/completion", scenario, line, col)["items"]
+    items = _completion_with(client, scenario, line, col, "disconnected")
     labels = [i["label"] for i in items]
     assert "disconnected" in labels and "{queued: Premium}" in labels
     assert "[object Object]" not in labels
