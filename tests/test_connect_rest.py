@@ -175,3 +175,131 @@ def test_documented_system_attributes_are_known_references(ref: str) -> None:
     from flowrt.lang.expr import parse_reference
 
     assert parse_reference(ref).path[0] == ref[2:].split(".")[0]
+
+
+# -- 2. GetParticipantInput whose NextAction is another transition's target ----------------------
+
+# aws-samples/amazon-connect-rules-engine, RulesEngineDTMFInput.json: NextAction is the target of
+# InputTimeLimitExceeded (and NoMatchingCondition, and condition 2), not of NoMatchingError.
+INPUT_ID = "f41e265b-df5b-4335-81e6-e60723cab9e6"
+REAL_INPUT = {
+    "Parameters": {"StoreInput": "False", "InputTimeLimitSeconds": "10", "SSML": "<speak></speak>"},
+    "Identifier": INPUT_ID,
+    "Type": "GetParticipantInput",
+    "Transitions": {
+        "NextAction": "two",
+        "Conditions": [
+            {"NextAction": "one", "Condition": {"Operator": "Equals", "Operands": ["1"]}},
+            {"NextAction": "two", "Condition": {"Operator": "Equals", "Operands": ["2"]}},
+        ],
+        "Errors": [
+            {"NextAction": "two", "ErrorType": "InputTimeLimitExceeded"},
+            {"NextAction": "two", "ErrorType": "NoMatchingCondition"},
+            {"NextAction": "failed", "ErrorType": "NoMatchingError"},
+        ],
+    },
+}
+
+
+def _input_flow(action: dict[str, Any]) -> dict[str, Any]:
+    ends = [
+        {"Identifier": t, "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}}
+        for t in ("one", "two", "failed")
+    ]
+    return {
+        "Version": "2019-10-30",
+        "StartAction": INPUT_ID,
+        "Metadata": {},
+        "Actions": [action, *ends],
+    }
+
+
+def _import_file(tmp_path: Path, content: dict[str, Any]) -> Path:
+    import json
+
+    from flowrt.connect.importer import import_paths
+
+    src = tmp_path / "src" / "menu.json"
+    src.parent.mkdir()
+    src.write_text(
+        json.dumps({"Name": "menu", "Type": "CONTACT_FLOW", "Content": json.dumps(content)})
+    )
+    out = tmp_path / "project"
+    out.mkdir()
+    (out / "instance.yaml").write_text("instance: test\n")
+    diags, _, imported = import_paths([str(src)], str(out))
+    assert [d.code for d in diags] == []
+    assert imported[0].not_native == []
+    return out
+
+
+def _export_file(project: Path) -> dict[str, Any]:
+    import json
+
+    from flowrt.connect.export import export_paths
+
+    out = project.parent / f"out-{len(list(project.parent.glob('out-*')))}"
+    diags, files = export_paths([str(project)], str(out))
+    assert [d.message for d in diags if d.is_error] == []
+    exported: dict[str, Any] = json.loads(files[0].read_text(encoding="utf-8"))
+    return exported
+
+
+def test_input_next_action_is_kept_in_the_side_file_and_exported_back(tmp_path: Path) -> None:
+    import json
+
+    from flowrt.connect.files import read_layout
+    from flowrt.lang.loader import load_text
+
+    project = _import_file(tmp_path, _input_flow(copy.deepcopy(REAL_INPUT)))
+    flow_file = project / "menu.flow.yaml"
+    data = load_text(flow_file.read_text()).data
+    (name,) = [n for n, b in data["blocks"].items() if b["type"] == "get-customer-input"]
+    block = data["blocks"][name]
+    # The YAML holds the logic only: the native block with its branches.
+    assert block == {
+        "type": "get-customer-input",
+        "id": INPUT_ID,
+        "ssml": "<speak></speak>",
+        "timeout-seconds": 10,
+        "conditions": [{"equals": "1", "next": "one"}, {"equals": "2", "next": "two"}],
+        "next": {"timeout": "two", "no-match": "two", "error": "failed"},
+    }
+    layout, problems = read_layout(flow_file)
+    assert problems == []
+    assert layout["flowrt-next-action"] == {INPUT_ID: {"ErrorType": "InputTimeLimitExceeded"}}
+    exported = _export_file(project)
+    (action,) = [a for a in exported["Actions"] if a["Identifier"] == INPUT_ID]
+    assert same_action(action, REAL_INPUT)
+    assert action["Transitions"]["NextAction"] == "two"
+    # Without the side file's entry, export writes NextAction as the NoMatchingError target.
+    del layout["flowrt-next-action"]
+    (project / "menu.flow.layout.json").write_text(json.dumps(layout))
+    exported = _export_file(project)
+    (action,) = [a for a in exported["Actions"] if a["Identifier"] == INPUT_ID]
+    assert action["Transitions"]["NextAction"] == "failed"
+
+
+def test_input_next_action_of_a_condition_is_kept(tmp_path: Path) -> None:
+    real = copy.deepcopy(REAL_INPUT)
+    # Only condition 2 goes where NextAction goes.
+    real["Transitions"]["Errors"][0]["NextAction"] = "failed"
+    real["Transitions"]["Errors"][1]["NextAction"] = "failed"
+    project = _import_file(tmp_path, _input_flow(real))
+    exported = _export_file(project)
+    (action,) = [a for a in exported["Actions"] if a["Identifier"] == INPUT_ID]
+    assert same_action(action, real)
+
+
+@pytest.mark.parametrize(
+    ("said", "branch"), [("1", "condition-1"), ("2", "condition-2"), ("timeout", "timeout")]
+)
+def test_imported_input_runs_its_branches(tmp_path: Path, said: str, branch: str) -> None:
+    project = _import_file(tmp_path, _input_flow(copy.deepcopy(REAL_INPUT)))
+    from flowrt.lang.loader import load_text
+
+    data = load_text((project / "menu.flow.yaml").read_text()).data
+    (name,) = [n for n, b in data["blocks"].items() if b["type"] == "get-customer-input"]
+    prog = load_project(str(project)).compile()
+    result = prog.run({}, {"input": {name: said}}, flow="menu")
+    assert result.branches()[0] == (name, branch)
