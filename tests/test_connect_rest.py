@@ -303,3 +303,80 @@ def test_imported_input_runs_its_branches(tmp_path: Path, said: str, branch: str
     prog = load_project(str(project)).compile()
     result = prog.run({}, {"input": {name: said}}, flow="menu")
     assert result.branches()[0] == (name, branch)
+
+
+# -- 3. UpdateContactRecordingBehavior and UpdateContactEventHooks of real exports -------------
+
+# amazon-connect/voicemail-express-amazon-connect, CloudFormation/vmx3-contactflows.yaml (a module).
+REAL_IVR_RECORDING = {
+    "Parameters": {
+        "RecordingBehavior": {"RecordedParticipants": [], "IVRRecordingBehavior": "Enabled"}
+    },
+    "Identifier": "Enable Automated Interaction Recording",
+    "Type": "UpdateContactRecordingBehavior",
+    "Transitions": {"NextAction": "ok"},
+}
+# roberthockley/cognigy-escalate-to-amazon-connect, terraform/connect_callflow.tf.
+REAL_DISCONNECT_HOOK = {
+    "Parameters": {
+        "EventHooks": {"CustomerRemaining": "${aws_connect_contact_flow.disconnect_flow.arn}"}
+    },
+    "Identifier": "6848ba2b-5e30-45a9-b54e-acf8814838a9",
+    "Type": "UpdateContactEventHooks",
+    "Transitions": {
+        "NextAction": "ok",
+        "Errors": [{"NextAction": "ok", "ErrorType": "NoMatchingError"}],
+    },
+}
+
+
+@pytest.mark.parametrize("flow_type", ["module", "contact"])
+def test_automated_interaction_recording_is_native(flow_type: str) -> None:
+    _round_trip(
+        flow_type,
+        _real(REAL_IVR_RECORDING),
+        {
+            "type": "set-recording-behavior",
+            "recorded-participants": [],
+            "ivr-recording": "Enabled",
+            "next": "ok",
+        },
+    )
+
+
+def test_disconnect_flow_hook_with_a_template_placeholder_is_native() -> None:
+    _round_trip(
+        "contact",
+        _real(REAL_DISCONNECT_HOOK),
+        {
+            "type": "set-event-hook",
+            "customer-remaining": "${aws_connect_contact_flow.disconnect_flow.arn}",
+            "next": {"success": "ok", "error": "ok"},
+        },
+    )
+
+
+SETTINGS_FLOW = """
+flow: settings
+start: ivr
+blocks:
+  ivr:
+    type: set-recording-behavior
+    recorded-participants: []
+    ivr-recording: Enabled
+    next: hook
+  hook:
+    type: set-event-hook
+    customer-remaining: ${aws_connect_contact_flow.disconnect_flow.arn}
+    next: {success: done, error: done}
+  done: {type: disconnect}
+"""
+
+
+def test_recording_and_disconnect_hook_are_facts_of_the_run(tmp_path: Path) -> None:
+    result = _program(tmp_path, {"settings": SETTINGS_FLOW}).run({}, {}, flow="settings")
+    assert result.outcome.kind == "disconnected"
+    assert _facts(result, "ivr") == ["recording: off", "automated interaction recording: on"]
+    assert _facts(result, "hook") == [
+        "event hook: CustomerRemaining -> ${aws_connect_contact_flow.disconnect_flow.arn}"
+    ]
