@@ -63,7 +63,7 @@ def test_every_namespace_parses(ns: str) -> None:
 def test_namespace_set() -> None:
     assert "Attributes" in NAMESPACES
     assert "Campaign" in NAMESPACES
-    assert len(NAMESPACES) == 32
+    assert len(NAMESPACES) == 38
     assert isinstance(NAMESPACES, frozenset)
 
 

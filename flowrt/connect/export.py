@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flowrt.connect import next_action
 from flowrt.connect.actions import MAX_ACTIONS, MAX_CONTENT, VERSION, identifier_problem
 from flowrt.connect.context import ExportContext
 from flowrt.connect.env import EMPTY, Environment, instance_environment
@@ -91,6 +92,7 @@ def export_flow(
     if any(d.is_error for d in cx.diagnostics):
         return None, cx.diagnostics
     layout = layout or {}
+    next_action.apply(actions, layout)
     content: dict[str, Any] = {
         "Version": VERSION,
         "StartAction": ids.get(flow.start, flow.start),

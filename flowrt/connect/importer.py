@@ -49,6 +49,7 @@ from flowrt.connect.files import (
 from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.connect.legacy import convert_legacy
 from flowrt.connect.names import assign_names, slug
+from flowrt.connect.next_action import LAYOUT_KEY, pin
 from flowrt.connect.templates import CFN_FLOW, read_sources
 from flowrt.connect.testcases import is_testcase_file
 from flowrt.core.diagnostics import Diagnostic, Span
@@ -111,7 +112,7 @@ def import_source(
     if isinstance(ident, str):
         flow["id"] = ident
     flow["start"] = names[content["StartAction"]]
-    flow["blocks"], originals, reasons = _blocks(actions, names, env, flow_type)
+    flow["blocks"], originals, reasons, pins = _blocks(actions, names, env, flow_type)
     for name, why in demote_invalid(flow, originals, names, known_flows).items():
         reasons[name] = f"the block would not validate in the flow ({why})"
     kept = not_native(flow["blocks"], originals, reasons)
@@ -123,6 +124,14 @@ def import_source(
             layout[key] = content[key]
     if src.wrapper:
         layout["flowrt-wrapper"] = src.wrapper
+    # Only pins of actions that stayed native: a pass-through keeps its NextAction itself.
+    pins = {
+        ident: p
+        for ident, p in pins.items()
+        if flow["blocks"][names[ident]]["type"] != "connect-action"
+    }
+    if pins:
+        layout[LAYOUT_KEY] = pins
     return Imported(src.file, src.stem, flow, layout, diags, demoted, kept)
 
 
@@ -139,25 +148,32 @@ def _description(wrapper: dict[str, Any], metadata: Any) -> str | None:
 
 def _blocks(
     actions: list[dict[str, Any]], names: dict[str, str], env: Environment, flow_type: str
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, str]]:
-    """The blocks, the actions they came from, and why each pass-through is not native."""
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, str], dict[str, Any]]:
+    """The blocks, the actions they came from, why each pass-through is not native, and the
+    NextAction pins for the side file (flowrt.connect.next_action)."""
     ids = {names[a["Identifier"]]: a["Identifier"] for a in actions}
     cx = ExportContext(flow_type, ids, env)
     blocks: dict[str, Any] = {}
     originals: dict[str, dict[str, Any]] = {}
     reasons: dict[str, str] = {}
+    pins: dict[str, Any] = {}
     for a in actions:
         name = names[a["Identifier"]]
         originals[name] = a
-        body = candidate(a, names, env)
+        # A GetParticipantInput whose NextAction is another transition's target: the block is
+        # that of the action as flowrt writes it; the side file keeps which target it was.
+        written, pinned = pin(a)
+        body = candidate(written, names, env)
         if isinstance(body, Unmodelled):
             reasons[name] = body.text()
             body = passthrough(a, names)
-        elif (why := _exact(name, body, a, cx)) is not None:
+        elif (why := _exact(name, body, written, cx)) is not None:
             reasons[name] = why
             body = passthrough(a, names)
+        elif pinned is not None:
+            pins[a["Identifier"]] = pinned
         blocks[name] = _with_id(body, a["Identifier"], name)
-    return blocks, originals, reasons
+    return blocks, originals, reasons, pins
 
 
 def _with_id(body: dict[str, Any], identifier: str, name: str) -> dict[str, Any]:

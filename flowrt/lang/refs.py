@@ -59,6 +59,15 @@ NAMESPACES: frozenset[str] = frozenset(
         "Tags",
         "Case",
         "Campaign",
+        # System attributes of Amazon Connect's "List of available contact attributes and their
+        # JSONPath reference" that real flows read (`$.CallbackNumber` in Set contact attributes
+        # and Invoke AWS Lambda function parameters).
+        "CallbackNumber",
+        "CustomerId",
+        "InitiationMethod",
+        "TextToSpeechVoiceId",
+        "Media",
+        "Task",
     }
 )
 

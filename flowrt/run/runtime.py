@@ -158,6 +158,11 @@ class Runtime:
                 return c.subject
             if ns == "StoredCustomerInput":
                 return self.stored_input
+            if ns == "CallbackNumber":
+                # Connect: the number set by Set callback number, else the customer's number.
+                return self.state.get(("callback-number",)) or c.customer_endpoint
+            if ns == "TextToSpeechVoiceId":
+                return self.state.get(("TextToSpeechVoice",))
             return None
         if ns in ("CustomerEndpoint", "SystemEndpoint") and len(rest) == 1:
             customer = ns == "CustomerEndpoint"

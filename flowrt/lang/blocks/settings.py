@@ -31,8 +31,11 @@ if TYPE_CHECKING:
 
 #: Where recording and a callback number can be set (the pages of UpdateContactRecordingBehavior
 #: and UpdateContactCallbackNumber): contact, transfer, customer queue (and outbound whisper).
+#: The flow types of UpdateContactRecordingBehavior's Restrictions, and modules: a module runs
+#: inside a contact flow, and Amazon Connect's own voicemail module (voicemail-express) sets
+#: automated interaction recording in one.
 RECORDING_FLOWS = frozenset(
-    {"contact", "agent-transfer", "queue-transfer", "customer-queue", "outbound-whisper"}
+    {"contact", "agent-transfer", "queue-transfer", "customer-queue", "outbound-whisper", "module"}
 )
 CALLBACK_FLOWS = frozenset({"contact", "agent-transfer", "queue-transfer", "customer-queue"})
 #: Not in hold flows (UpdateContactMediaStreamingBehavior); real exports use it in modules.
@@ -103,8 +106,10 @@ class SetRecordingBehavior(Block):
 
     As in Amazon Connect (Administrator Guide: "Set recording and analytics behavior"; flow
     language: UpdateContactRecordingBehavior).  An empty participant list turns recording off.
-    The dry run records `recording: Agent+Customer on` (or `off`) and, when analytics are set,
-    `analytics: ...` as written.
+    With `ivr-recording` it also sets automated interaction call recording (the prompts and the
+    customer's answers before an agent joins; `IVRRecordingBehavior`, as real exports write it).
+    The dry run records `recording: Agent+Customer on` (or `off`), `automated interaction
+    recording: on` (or `off`) and, when analytics are set, `analytics: ...` as written.
     """
 
     TYPE: ClassVar[str] = "set-recording-behavior"
@@ -115,6 +120,7 @@ class SetRecordingBehavior(Block):
     DECLARATIVE: ClassVar[bool] = True
     CONNECT_PARAMS: ClassVar[tuple[ConnectParam, ...]] = (
         ConnectParam("recorded_participants", "RecordingBehavior.RecordedParticipants", "json"),
+        ConnectParam("ivr_recording", "RecordingBehavior.IVRRecordingBehavior"),
         ConnectParam("analytics", "AnalyticsBehavior", "json"),
     )
 
@@ -123,6 +129,11 @@ class SetRecordingBehavior(Block):
         None,
         description="Who is recorded: Agent, Customer, both, or none (`[]` turns recording off).",
         examples=[["Agent", "Customer"]],
+    )
+    ivr_recording: Literal["Enabled", "Disabled"] | None = Field(
+        None,
+        description="Automated interaction call recording (`IVRRecordingBehavior`): record the "
+        "prompts and what the customer says to the flow, before an agent joins.",
     )
     analytics: dict[str, Any] | None = Field(
         None,
@@ -135,6 +146,9 @@ class SetRecordingBehavior(Block):
         if self.recorded_participants is not None:
             who = "+".join(self.recorded_participants)
             facts.append(("recording", f"{who} on" if who else "off"))
+        if self.ivr_recording is not None:
+            on = self.ivr_recording == "Enabled"
+            facts.append(("automated interaction recording", "on" if on else "off"))
         if self.analytics is not None:
             a = self.analytics
             on = a.get("Enabled") == "True"
@@ -246,6 +260,7 @@ EVENT_HOOKS: dict[str, str] = {
     "disconnect_agent_ui": "DisconnectAgentUI",
     "pause_contact": "PauseContact",
     "resume_contact": "ResumeContact",
+    "customer_remaining": "CustomerRemaining",
 }
 
 
@@ -286,6 +301,11 @@ class SetEventHook(Block):
     )
     pause_contact: str | None = Field(None, description="Flow run on pause (PauseContact).")
     resume_contact: str | None = Field(None, description="Flow run on resume (ResumeContact).")
+    customer_remaining: str | None = Field(
+        None,
+        description="Disconnect flow: runs when the agent leaves a chat the customer is still in "
+        '(CustomerRemaining; Administrator Guide: "Set disconnect flow").',
+    )
     configuration: dict[str, Any] | None = Field(
         None,
         description="EventHooksConfiguration as Amazon Connect writes it "
