@@ -18,7 +18,10 @@ from flowrt.project.schemas import SCHEMA_BASE, build_schema
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("flow", "instance", "scenario")
 #: Words that belong to the team, never to a user's editor.
-INTERNAL = re.compile(r"\bseeds? \d|\.\./shared|connect-flow-language-notes|\binternal note", re.I)
+INTERNAL = re.compile(
+    r"\bseeds? \d|\.\.\/shared|connect-flow-language-notes|\binternal note|\bflowrt\.[a-z_]+\.[a-z_]+",
+    re.I,
+)
 
 
 def _walk(node: Any, path: tuple[Any, ...] = ()) -> Any:

@@ -15,7 +15,7 @@ OutboundCallStatus = Literal["CallAnswered", "VoicemailBeep", "VoicemailNoBeep",
 
 
 class VoiceIdResults(Model):
-    """What Amazon Connect Voice ID answers, per check-voice-id option (see docs/scenarios.md)."""
+    """What Amazon Connect Voice ID answers, per check-voice-id option (see the `world` section of docs/running.md)."""
 
     enrollment_status: str = Field(
         "Enrolled", description="Result of an enrollmentStatus check: Enrolled, ..."

@@ -105,9 +105,8 @@ LambdaResponses = Annotated[
 
 
 class World(BlockAnswers, WorldAnswers):
-    """The world a contact meets: queues, clock, external parties, Lambdas, customer input;
-    the answers of Lex bots, views and customer profiles (flowrt.scenario.services) and of the
-    flow-control blocks (flowrt.scenario.answers)."""
+    """The world a contact meets: queues, clock, external parties, Lambdas, customer input,
+    and what Lex bots, views, customer profiles, Voice ID and outbound calls answer."""
 
     clock: str | None = Field(
         None,
