@@ -255,10 +255,11 @@ class GetCustomerInput(Block):
     prompt: str | None = Field(None, description="Library prompt to play.")
     timeout_seconds: int = Field(
         5,
-        description="Seconds to wait for input, 1-180.",
+        # The flow language asks only for "a valid integer larger than zero"; real console
+        # exports wait up to 300 s, so no upper bound is invented here.
+        description="Seconds to wait for input: 1 or more.",
         json_schema_extra={"x-flowrt-code": "FR041"},
         ge=1,
-        le=180,
     )
     conditions: list[Condition] = Field(
         default_factory=list, description="Ordered conditions on the input (usually `equals`)."
