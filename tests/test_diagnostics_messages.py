@@ -93,7 +93,8 @@ def test_misspelled_key(tmp_project: Path, capsys: pytest.CaptureFixture[str]) -
         "(did you mean `text`?)\n"
         " 6 |     txet: Hello\n"
         "   |     ^^^^\n"
-        "  = hint: allowed keys here: type, id, description, next, text, ssml, prompt",
+        "  = hint: allowed keys here: type, id, description, next, text, ssml, prompt, media, "
+        "speech-type, skip-when-typed-ahead",
     )
 
 

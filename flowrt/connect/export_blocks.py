@@ -110,6 +110,15 @@ def _prompt_params(cx: ExportContext, obj: Any, path: JsonPath = ()) -> dict[str
         return {"SSML": obj.ssml}
     if obj.prompt is not None:
         return {"PromptId": cx.resource("prompts", obj.prompt, (*path, "prompt"))}
+    media = getattr(obj, "media", None)
+    if media is not None:
+        return {
+            "Media": {
+                "Uri": media.uri,
+                "SourceType": media.source_type,
+                "MediaType": media.media_type,
+            }
+        }
     return {}
 
 
@@ -181,14 +190,22 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
         if b.target_contact is not None:
             p["TargetContact"] = b.target_contact.capitalize()
         return "UpdateContactAttributes", p
-    if t in ("play-prompt", "send-message"):
-        return "MessageParticipant", (
-            {"Text": b.text} if t == "send-message" else _prompt_params(cx, b)
-        )
+    if t == "send-message":
+        return "MessageParticipant", {"Text": b.text}
+    if t == "play-prompt":
+        p = _prompt_params(cx, b)
+        if b.speech_type is not None:
+            p["TextToSpeechType"] = b.speech_type
+        if b.skip_when_typed_ahead is not None:
+            p["SkipWhenDTMFBufferEnabled"] = connect_text(b.skip_when_typed_ahead)
+        return "MessageParticipant", p
     if t == "loop-prompts":
         p = {"Messages": [_prompt_params(cx, m, ("prompts", i)) for i, m in enumerate(b.prompts)]}
         if b.interrupt_seconds is not None:
             p["InterruptFrequencySeconds"] = connect_text(b.interrupt_seconds)
+        if b.continue_during_interrupt is not None:
+            # Lower case, as the console writes it (unlike the other booleans).
+            p["ContinueMessagingDuringInterrupt"] = str(b.continue_during_interrupt).lower()
         return "MessageParticipantIteratively", p
     if t == "get-customer-input":
         return "GetParticipantInput", _input_params(cx, b)
@@ -216,6 +233,8 @@ def _params(block: Block, cx: ExportContext) -> tuple[str, dict[str, Any]] | Non
 def _input_params(cx: ExportContext, b: Any) -> dict[str, Any]:
     """GetParticipantInput's Parameters, in the order the console writes them."""
     p = _prompt_params(cx, b)
+    if b.speech_type is not None:
+        p["TextToSpeechType"] = b.speech_type
     p["InputTimeLimitSeconds"] = connect_text(b.timeout_seconds)
     p["StoreInput"] = connect_text(bool(b.store_input))
     if b.max_length is not None:

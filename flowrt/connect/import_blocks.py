@@ -72,16 +72,29 @@ def _bool(text: Any) -> Any:
     return {"True": True, "False": False}.get(text, text) if isinstance(text, str) else text
 
 
-def _prompt(p: dict[str, Any], env: Environment) -> dict[str, Any] | Unmodelled:
-    given = [k for k in ("Text", "SSML", "PromptId") if k in p]
+def _prompt(
+    p: dict[str, Any], env: Environment, keys: tuple[str, ...] = ("Text", "SSML", "PromptId")
+) -> dict[str, Any] | Unmodelled:
+    given = [k for k in keys if k in p]
     if len(given) != 1:
         return Unmodelled(
             "a prompt" if not given else "parameters " + ", ".join(f"`{k}`" for k in given),
-            "is missing (one of `Text`, `SSML`, `PromptId`)"
+            f"is missing (one of {', '.join(f'`{k}`' for k in keys)})"
             if not given
             else "are given together (flowrt keeps one of them)",
         )
     key = given[0]
+    if key == "Media":
+        media = p[key]
+        if (
+            not isinstance(media, dict)
+            or set(media) != {"Uri", "SourceType", "MediaType"}
+            or not isinstance(media["Uri"], str)
+            or not media["Uri"]
+            or (media["SourceType"], media["MediaType"]) != ("S3", "Audio")
+        ):
+            return Unmodelled("parameter `Media`", "is not {Uri, SourceType: S3, MediaType: Audio}")
+        return {"media": {"uri": media["Uri"], "source-type": "S3", "media-type": "Audio"}}
     if not isinstance(p[key], str):
         return Unmodelled(f"parameter `{key}`", "is not text")
     if key == "PromptId":
@@ -234,10 +247,7 @@ def _params(kind: str, p: dict[str, Any], env: Environment) -> Candidate:
             return _extra(p, set()) or Unmodelled("parameters")
         return {"type": "disconnect" if kind == "DisconnectParticipant" else "end-flow"}
     if kind == "MessageParticipant":
-        prompt = _prompt(p, env)
-        if isinstance(prompt, Unmodelled):
-            return _extra(p, {"Text", "SSML", "PromptId"}) or prompt
-        return _extra(p, {"Text", "SSML", "PromptId"}) or {"type": "play-prompt", **prompt}
+        return _message(p, env)
     if kind in ("UpdateContactTargetQueue", "DequeueContactAndTransferToQueue"):
         q = _queue(p, env)
         if isinstance(q, Unmodelled):
@@ -294,6 +304,40 @@ def _params(kind: str, p: dict[str, Any], env: Environment) -> Candidate:
     if kind == "GetParticipantInput":
         return _input(p, env)
     return Unmodelled(f"action type `{kind}`", "has no flowrt block")
+
+
+_MEDIA_PROMPT = ("Text", "SSML", "PromptId", "Media")
+_SPEECH_TYPES = ("text", "ssml")
+
+
+def _speech(p: dict[str, Any], out: dict[str, Any]) -> Unmodelled | None:
+    """`TextToSpeechType` -> `speech-type` (exactly `text` or `ssml`, as Connect writes it)."""
+    if "TextToSpeechType" in p:
+        raw = p["TextToSpeechType"]
+        if raw not in _SPEECH_TYPES:
+            return Unmodelled(f"`TextToSpeechType` {raw!r}", "is not text or ssml")
+        out["speech-type"] = raw
+    return None
+
+
+def _message(p: dict[str, Any], env: Environment) -> Candidate:
+    """MessageParticipant: Play prompt (text, SSML, a library prompt or S3 media)."""
+    bad = _extra(p, {*_MEDIA_PROMPT, "TextToSpeechType", "SkipWhenDTMFBufferEnabled"})
+    if bad is not None:
+        return bad
+    prompt = _prompt(p, env, _MEDIA_PROMPT)
+    if isinstance(prompt, Unmodelled):
+        return prompt
+    out: dict[str, Any] = {"type": "play-prompt", **prompt}
+    bad = _speech(p, out)
+    if bad is not None:
+        return bad
+    if "SkipWhenDTMFBufferEnabled" in p:
+        raw = p["SkipWhenDTMFBufferEnabled"]
+        if raw not in ("True", "False"):
+            return Unmodelled(f"`SkipWhenDTMFBufferEnabled` {raw!r}", "is not True or False")
+        out["skip-when-typed-ahead"] = raw == "True"
+    return out
 
 
 def _attributes(p: dict[str, Any]) -> Candidate:
@@ -421,7 +465,7 @@ def _metric(p: dict[str, Any], env: Environment) -> Candidate:
 
 
 def _loop(p: dict[str, Any], env: Environment) -> Candidate:
-    bad = _extra(p, {"Messages", "InterruptFrequencySeconds"})
+    bad = _extra(p, {"Messages", "InterruptFrequencySeconds", "ContinueMessagingDuringInterrupt"})
     if bad is not None:
         return bad
     if not isinstance(p.get("Messages"), list):
@@ -430,21 +474,28 @@ def _loop(p: dict[str, Any], env: Environment) -> Candidate:
     for m in p["Messages"]:
         if not isinstance(m, dict):
             return Unmodelled("a message of `Messages`", "is not an object")
-        prompt = _prompt(m, env)
+        prompt = _prompt(m, env, _MEDIA_PROMPT)
         if isinstance(prompt, Unmodelled):
             return prompt
-        extra = _extra(m, {"Text", "SSML", "PromptId"})
+        extra = _extra(m, set(_MEDIA_PROMPT))
         if extra is not None:
             return extra
         prompts.append(prompt)
     out: dict[str, Any] = {"type": "loop-prompts", "prompts": prompts}
     if "InterruptFrequencySeconds" in p:
         out["interrupt-seconds"] = _num(p["InterruptFrequencySeconds"])
+    if "ContinueMessagingDuringInterrupt" in p:
+        # Real exports write it in lower case ("true"); other spellings stay pass-through.
+        raw = p["ContinueMessagingDuringInterrupt"]
+        if raw not in ("true", "false"):
+            return Unmodelled(f"`ContinueMessagingDuringInterrupt` {raw!r}", "is not true or false")
+        out["continue-during-interrupt"] = raw == "true"
     return out
 
 
 _PROMPT_KEYS = {"Text", "SSML", "PromptId"}
 _INPUT_KEYS = {
+    "TextToSpeechType",
     "InputTimeLimitSeconds",
     "StoreInput",
     "InputValidation",
@@ -471,6 +522,9 @@ def _input(p: dict[str, Any], env: Environment) -> Candidate:
         **prompt,
         "timeout-seconds": _num(p["InputTimeLimitSeconds"]),
     }
+    bad = _speech(p, out)
+    if bad is not None:
+        return bad
     if store == "True":
         out["store-input"] = True
     for key, read in (

@@ -342,19 +342,21 @@ class BlockContext:
             )
 
     def prompt(self, prompt: Prompt, path: JsonPath) -> None:
-        given = [k for k in ("text", "ssml", "prompt") if getattr(prompt, k) is not None]
+        given = [k for k in ("text", "ssml", "prompt", "media") if getattr(prompt, k) is not None]
         if not given:
             self.error("FR012", "needs one of `text`, `ssml` or `prompt`", path)
             return
         if len(given) > 1:
             self.error(
                 "FR013",
-                f"give one of `text`, `ssml` or `prompt`, not {' and '.join(given)}",
+                f"give one of `text`, `ssml`, `prompt` or `media`, not {' and '.join(given)}",
                 (*path, given[1]),
             )
             return
         if prompt.text is not None:
             self.template(prompt.text, (*path, "text"))
+        elif prompt.media is not None:
+            self.template(prompt.media.uri, (*path, "media", "uri"))
         elif prompt.prompt is not None:
             inst = self.instance
             if (

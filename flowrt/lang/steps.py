@@ -13,7 +13,7 @@ project and the interpreter tests hold it to.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -274,11 +274,39 @@ def prompt_fact(
     return None
 
 
+def typed_ahead(node: Node) -> Callable[[Runtime], bool]:
+    """Whether the caller has typed ahead of a play-prompt (`skip-when-typed-ahead`): its
+    `success` leads straight to a get-customer-input block and the world gives that block input
+    for its next visit.  When so, the skip is recorded in the trace."""
+
+    def skip(rt: Runtime) -> bool:
+        # Exits are resolved after compile_step, so they are read at run time.
+        nxt = node.exits.get("success")
+        if nxt is None or nxt.type != "get-customer-input":
+            return False
+        given: Sequence[str] = rt.world.input.get(nxt.name) or ()
+        if rt.calls.get(("input", nxt.name), 0) >= len(given):
+            return False
+        rt.facts.append(("skipped", f"the caller typed ahead for `{nxt.name}`"))
+        return True
+
+    return skip
+
+
 def player(
     node: Node, path: JsonPath, ssml: str | None, prompt: str | None
 ) -> Callable[[Runtime], None]:
     """Play the prompt at `path` of the block (its text, else SSML, else a library prompt): its
     `prompt` fact, built once when it never changes."""
+    media = node.prepared.get((*path, "media", "uri"))
+    if media is not None:
+        # A media file: the trace names the file played, its `$.` references resolved.
+        render_uri = renderer(media)
+
+        def play_media(rt: Runtime) -> None:
+            rt.facts.append(("media", render_uri(rt)))
+
+        return play_media
     template = node.prepared.get((*path, "text") if path else TEXT_KEY)
     if template is not None and not template.is_constant:
         render = renderer(template)

@@ -118,6 +118,8 @@ def _metrics(queue: str, values: Any) -> str:
 FACTS: dict[str, tuple[tuple[str, ...], str | Callable[..., str]]] = {
     "prompt": (("prompt",), lambda prompt: f"prompt: {_q(prompt)}"),
     "message": (("message",), lambda message: f"message: {_q(message)}"),
+    "media": (("uri",), lambda uri: f"media played: {_q(uri)}"),
+    "skipped": (("reason",), "prompt skipped: {reason}"),
     "compare": (("subject", "value", "matched"), _compare),
     "not-a-number": (
         ("value",),

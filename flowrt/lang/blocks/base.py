@@ -162,12 +162,28 @@ def text_of(value: Any) -> str:
     return str(value)
 
 
+class PromptMedia(Model):
+    """An audio file played from Amazon S3 (the flow language's `Media` of MessageParticipant)."""
+
+    uri: str = Field(
+        description="Location of the audio file (an S3 URL); may hold `$.` references.",
+        min_length=1,
+        max_length=2048,
+    )
+    # Amazon Connect supports only these two values today; they are kept so the file says it.
+    source_type: Literal["S3"] = Field("S3", description="Where the file is fetched from: `S3`.")
+    media_type: Literal["Audio"] = Field("Audio", description="What the file is: `Audio`.")
+
+
 class Prompt(Model):
-    """A prompt: text to speech, SSML, or a prompt from the instance's prompt library."""
+    """A prompt: text to speech, SSML, a prompt from the instance's prompt library, or media."""
 
     text: str | None = Field(None, description="Text to speak or send; may hold `$.` references.")
     ssml: str | None = Field(None, description="SSML to speak.")
     prompt: str | None = Field(None, description="Name of a prompt in the instance's library.")
+    media: PromptMedia | None = Field(
+        None, description="An audio file from Amazon S3 to play instead of text or a prompt."
+    )
 
 
 class CallerId(Model):

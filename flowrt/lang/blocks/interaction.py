@@ -13,6 +13,7 @@ from flowrt.lang.blocks.base import (
     Condition,
     Model,
     Prompt,
+    PromptMedia,
     Scalar,
     Step,
     _fallback,
@@ -76,8 +77,21 @@ class SetContactAttributes(Block):
         return set_contact_attributes
 
 
+SpeechType = Literal["text", "ssml"]
+SPEECH_TYPE_HELP = (
+    "How the text is spoken (Amazon Connect's `TextToSpeechType`): `text`, plain text, or "
+    "`ssml`, speech markup. Kept for the round trip; the dry run records the text either way."
+)
+
+
 class PlayPrompt(Block):
-    """Play prompt: speak text, SSML or a library prompt (voice; text for chat)."""
+    """Play prompt: speak text, SSML, a library prompt or an S3 audio file (voice; text for chat).
+
+    With `skip-when-typed-ahead: true` (Amazon Connect's `SkipWhenDTMFBufferEnabled`) the
+    prompt is not played when the caller has already pressed keys: in the dry run, when the
+    block's `success` leads straight to a get-customer-input block and the world gives that
+    block input for its next visit, the prompt is skipped (the trace says so).
+    """
 
     TYPE: ClassVar[str] = "play-prompt"
     CONNECT_TYPE: ClassVar[str] = "MessageParticipant"
@@ -88,17 +102,33 @@ class PlayPrompt(Block):
     text: str | None = Field(None, description="Text to speak; may hold `$.` references.")
     ssml: str | None = Field(None, description="SSML to speak.")
     prompt: str | None = Field(None, description="Name of a prompt in the instance's library.")
+    media: PromptMedia | None = Field(
+        None,
+        description="An audio file from Amazon S3 to play (Amazon Connect's `Media`); the "
+        "trace names the file played.",
+    )
+    speech_type: SpeechType | None = Field(None, description=SPEECH_TYPE_HELP)
+    skip_when_typed_ahead: bool | None = Field(
+        None,
+        description="Skip the prompt when the caller has already typed ahead (Amazon Connect's "
+        "`SkipWhenDTMFBufferEnabled`): in the dry run, when `success` leads to a "
+        "get-customer-input block that the world gives input for.",
+    )
 
     def check(self, cx: BlockContext) -> None:
-        cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
+        prompt = Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt, media=self.media)
+        cx.prompt(prompt, ())
 
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.refs import TextTooLong
-        from flowrt.lang.steps import player, text_too_long
+        from flowrt.lang.steps import player, text_too_long, typed_ahead
 
         play = player(node, (), self.ssml, self.prompt)
+        skip = typed_ahead(node) if self.skip_when_typed_ahead else None
 
         def play_prompt(node: Node, rt: Runtime) -> str:
+            if skip is not None and skip(rt):
+                return "success"
             try:
                 play(rt)
             except TextTooLong as exc:
@@ -160,6 +190,11 @@ class LoopPrompts(Block):
     interrupt_seconds: int | None = Field(
         None, description="Interrupt the loop every N seconds (take `timeout`).", ge=1
     )
+    continue_during_interrupt: bool | None = Field(
+        None,
+        description="Keep playing the prompts while the flow runs the `timeout` branch (Amazon "
+        "Connect's `ContinueMessagingDuringInterrupt`); the trace says so at each interrupt.",
+    )
 
     def check(self, cx: BlockContext) -> None:
         for i, prompt in enumerate(self.prompts):
@@ -178,7 +213,7 @@ class LoopPrompts(Block):
         from flowrt.lang.refs import TextTooLong
         from flowrt.lang.steps import player, text_too_long
 
-        interrupt = self.interrupt_seconds
+        interrupt, keep_playing = self.interrupt_seconds, bool(self.continue_during_interrupt)
         plays = tuple(
             player(node, ("prompts", i), prompt.ssml, prompt.prompt)
             for i, prompt in enumerate(self.prompts)
@@ -191,7 +226,10 @@ class LoopPrompts(Block):
                 except TextTooLong as exc:
                     what = f"the text of prompt {plays.index(play) + 1}"
                     return text_too_long(rt, what, exc, "it was not played")
-            return rt.wait_in_queue(interrupt)
+            branch = rt.wait_in_queue(interrupt)
+            if branch == "timeout" and keep_playing:
+                rt.fact("note", "the prompts keep playing during the interrupt")
+            return branch
 
         return loop_prompts
 
@@ -253,6 +291,7 @@ class GetCustomerInput(Block):
     text: str | None = Field(None, description="Prompt text; may hold `$.` references.")
     ssml: str | None = Field(None, description="Prompt SSML.")
     prompt: str | None = Field(None, description="Library prompt to play.")
+    speech_type: SpeechType | None = Field(None, description=SPEECH_TYPE_HELP)
     timeout_seconds: int = Field(
         5,
         # The flow language asks only for "a valid integer larger than zero"; real console
