@@ -392,3 +392,26 @@ def test_continue_during_interrupt_is_said_at_the_interrupt(
     assert facts[0] == 'media played: "https://example-bucket.s3.amazonaws.com/hold/gold/music.wav"'
     assert [f for f in facts if "keep playing" in f] == note
     assert result.branches()[0] == ("hold", "timeout")
+
+
+@pytest.mark.parametrize(
+    ("block", "keys"),
+    [
+        ("type: play-prompt", "`text`, `ssml`, `prompt` or `media`"),
+        ("type: get-customer-input", "`text`, `ssml` or `prompt`"),
+    ],
+)
+def test_a_prompt_without_a_source_names_the_keys_its_block_has(
+    tmp_path: Path, block: str, keys: str
+) -> None:
+    from flowrt.project.driver import check_paths
+
+    (tmp_path / "instance.yaml").write_text("instance: t\n", encoding="utf-8")
+    (tmp_path / "f.flow.yaml").write_text(
+        f"flow: f\nstart: a\nblocks:\n  a:\n    {block}\n    next: b\n  b:\n    type: end-flow\n",
+        encoding="utf-8",
+    )
+    diags, _ = check_paths([str(tmp_path)])
+    assert [(d.code, d.message) for d in diags if d.code == "FR012"] == [
+        ("FR012", f"block `a` ({block.split(': ')[1]}): needs one of {keys}")
+    ]

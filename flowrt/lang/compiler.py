@@ -341,15 +341,22 @@ class BlockContext:
                 "declare it under `lambda-functions:` in instance.yaml",
             )
 
-    def prompt(self, prompt: Prompt, path: JsonPath) -> None:
-        given = [k for k in ("text", "ssml", "prompt", "media") if getattr(prompt, k) is not None]
+    def prompt(
+        self,
+        prompt: Prompt,
+        path: JsonPath,
+        keys: tuple[str, ...] = ("text", "ssml", "prompt", "media"),
+    ) -> None:
+        """Check a prompt: exactly one of `keys` (the sources its block has), then its text."""
+        named = ", ".join(f"`{k}`" for k in keys[:-1]) + f" or `{keys[-1]}`"
+        given = [k for k in keys if getattr(prompt, k, None) is not None]
         if not given:
-            self.error("FR012", "needs one of `text`, `ssml` or `prompt`", path)
+            self.error("FR012", f"needs one of {named}", path)
             return
         if len(given) > 1:
             self.error(
                 "FR013",
-                f"give one of `text`, `ssml`, `prompt` or `media`, not {' and '.join(given)}",
+                f"give one of {named}, not {' and '.join(given)}",
                 (*path, given[1]),
             )
             return

@@ -113,7 +113,11 @@ class LexBot(Block):
         from flowrt.lang.steps import plan_value
 
         if self.text is not None or self.ssml is not None or self.prompt is not None:
-            cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
+            cx.prompt(
+                Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt),
+                (),
+                ("text", "ssml", "prompt"),
+            )
         if (self.bot is None) == (self.bot_name is None):
             cx.error(
                 "FR012" if self.bot is None else "FR013",

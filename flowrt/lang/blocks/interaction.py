@@ -328,7 +328,11 @@ class GetCustomerInput(Block):
         return ("success", "error")
 
     def check(self, cx: BlockContext) -> None:
-        cx.prompt(Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt), ())
+        cx.prompt(
+            Prompt(text=self.text, ssml=self.ssml, prompt=self.prompt),
+            (),
+            ("text", "ssml", "prompt"),
+        )
         cx.conditions(self.conditions, needs_attribute=False)
         prepare_matchers(cx, self.conditions)
         for key, problem in self._store_problems():
