@@ -235,9 +235,13 @@ def read_value(rt: Runtime, kind: int, arg: Any, text: str) -> str:
     return value
 
 
-def read_values(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> dict[str, str]:
-    """The values of `(key, *plan_value)` items, by key."""
-    return {key: read_value(rt, kind, arg, text) for key, kind, arg, text in plan}
+def read_values(rt: Runtime, plan: tuple[tuple[Any, int, Any, str], ...]) -> dict[str, str]:
+    """The values of `(key, *plan_value)` items, by key (a dynamic key, itself a `plan_value`,
+    read first)."""
+    return {
+        (key if isinstance(key, str) else read_value(rt, *key)): read_value(rt, kind, arg, text)
+        for key, kind, arg, text in plan
+    }
 
 
 def key_over_limit(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> str:

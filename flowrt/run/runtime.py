@@ -556,7 +556,7 @@ class Runtime:
 
     # -- attributes, Lambdas, email ------------------------------------------------------------
 
-    def set_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+    def set_attributes(self, plan: tuple[tuple[Any, int, Any, str], ...]) -> str:
         """Set attributes, in order: `(key, *plan_value)` items (a value may read an earlier one)."""
         attrs = self.attrs
         facts = self.facts
@@ -564,6 +564,13 @@ class Runtime:
         start = len(facts)
         try:
             for key, kind, arg, text in plan:
+                if not isinstance(key, str):  # a dynamic key: the attribute a reference names
+                    named = read_value(self, *key)
+                    if not named:
+                        self._undo_sets(len(facts) - start)
+                        self.fact("error", f"the attribute key {key[2]} is empty: nothing was set")
+                        return "error"
+                    key = named
                 new = read_value(self, kind, arg, text)  # may read a value set just before
                 old = attrs.get(key)
                 facts.append(("set", key, old, new))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from flowrt.run.runtime import Runtime
 
 
+#: Prepared-path marker of a set-contact-attributes key that is a reference.
+DYNAMIC_KEY = "<key>"
+
+
 class SetContactAttributes(Block):
     """Set contact attributes: write user-defined attributes (`$.Attributes.<key>`).
 
@@ -40,8 +44,9 @@ class SetContactAttributes(Block):
 
     type: Literal["set-contact-attributes"]
     attributes: dict[str, Scalar] = Field(
-        description="Attribute key -> value (text may hold `$.` references).",
-        json_schema_extra={"propertyNames": {"pattern": "^[A-Za-z0-9_-]+$"}},
+        description="Attribute key -> value (text may hold `$.` references). A key may itself be "
+        "one `$.` reference (`$.External.field: $.External.value`): the attribute it names is set.",
+        json_schema_extra={"propertyNames": {"pattern": r"^([A-Za-z0-9_-]+|\$\..+)$"}},
         examples=[{"tier": "gold", "greeting": "Hello $.Attributes.firstName"}],
     )
     target_contact: Literal["current", "related"] | None = Field(
@@ -53,12 +58,20 @@ class SetContactAttributes(Block):
     def check(self, cx: BlockContext) -> None:
         from flowrt.lang.steps import plan_value
 
+        keys: dict[str, Any] = {}
         for key, value in self.attributes.items():
             if isinstance(value, str):
                 cx.template(value, ("attributes", key))
-        # How each value is read, worked out once (a constant, one reference, a template).
+            keys[key] = key
+            if key.startswith("$."):
+                # A dynamic key (Amazon Connect allows one reference as the key): the attribute
+                # it names is worked out in the run, like a value.
+                ref = cx.reference(key, ("attributes", key, DYNAMIC_KEY))
+                if ref is not None:
+                    keys[key] = plan_value(cx.template(key, ("attributes", key, DYNAMIC_KEY)))
+        # How each key and value is read, worked out once (a constant, one reference, a template).
         cx.node.prepared[("run", "attributes")] = tuple(
-            (key, *plan_value(cx.node.prepared.get(("attributes", key)), _fallback(value)))
+            (keys[key], *plan_value(cx.node.prepared.get(("attributes", key)), _fallback(value)))
             for key, value in self.attributes.items()
         )
 

@@ -1,0 +1,109 @@
+"""Set contact attributes with a dynamic key: `$.External.field: $.External.value`.
+
+Amazon Connect lets the key of an UpdateContactAttributes attribute be one JSONPath reference:
+the attribute it names is set.  flowrt imports such an action natively, exports it back exactly,
+and resolves the key in the run.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from flowrt.connect.env import Environment
+from flowrt.connect.files import Source
+from flowrt.connect.importer import import_source
+from flowrt.project.driver import check_paths, load_project
+
+FLOW = """\
+flow: f
+start: name
+blocks:
+  name:
+    type: set-contact-attributes
+    attributes: {field: tier}
+    next: dynamic
+  dynamic:
+    type: set-contact-attributes
+    attributes: {$.Attributes.field: gold, plain: "1"}
+    next: {success: done, error: failed}
+  done:
+    type: end-flow
+  failed:
+    type: disconnect
+"""
+
+
+def _program(tmp_path: Path, text: str = FLOW) -> Any:
+    (tmp_path / "instance.yaml").write_text("instance: t\n", encoding="utf-8")
+    (tmp_path / "f.flow.yaml").write_text(text, encoding="utf-8")
+    diags, _ = check_paths([str(tmp_path)])
+    assert [d.message for d in diags if d.is_error] == []
+    return load_project(tmp_path).compile()
+
+
+def test_the_attribute_the_key_names_is_set(tmp_path: Path) -> None:
+    result = _program(tmp_path).run({}, {}, flow="f")
+    steps = result.trace.steps()
+    assert [(s["block"], s["branch"]) for s in steps] == [
+        ("name", "success"),
+        ("dynamic", "success"),
+        ("done", None),
+    ]
+    # `$.Attributes.field` is `tier`, so the attribute `tier` is set (and `plain` as usual).
+    assert [f["text"] for f in steps[1]["facts"]] == [
+        '$.Attributes.tier = "gold" (was (unset))',
+        '$.Attributes.plain = "1" (was (unset))',
+    ]
+    assert result.outcome.kind == "ended"
+
+
+def test_an_empty_key_takes_error_and_sets_nothing(tmp_path: Path) -> None:
+    result = _program(tmp_path, FLOW.replace("{field: tier}", "{other: x}")).run({}, {}, flow="f")
+    steps = result.trace.steps()
+    assert (steps[1]["block"], steps[1]["branch"]) == ("dynamic", "error")
+    assert [f["text"] for f in steps[1]["facts"] if f["kind"] == "error"] == [
+        "error: the attribute key $.Attributes.field is empty: nothing was set"
+    ]
+    assert result.outcome.kind == "disconnected"
+
+
+ACTION: dict[str, Any] = {
+    "Identifier": "set-dynamic",
+    "Type": "UpdateContactAttributes",
+    "Parameters": {"Attributes": {"$.External.field": "$.External.value"}},
+    "Transitions": {
+        "NextAction": "end",
+        "Errors": [{"NextAction": "end", "ErrorType": "NoMatchingError"}],
+    },
+}
+END: dict[str, Any] = {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}}
+
+
+def test_a_dynamic_key_imports_natively_and_exports_back(tmp_path: Path) -> None:
+    content = {
+        "Version": "2019-10-30",
+        "StartAction": "set-dynamic",
+        "Actions": [copy.deepcopy(ACTION), {**END, "Transitions": {}}],
+    }
+    wrapper = {"Name": "t", "Type": "CONTACT_FLOW"}
+    imported = import_source(Source("t.json", "t", content, wrapper), Environment())
+    block = imported.flow["blocks"]["set-dynamic"]
+    assert block == {
+        "type": "set-contact-attributes",
+        "attributes": {"$.External.field": "$.External.value"},
+        "next": {"success": "end", "error": "end"},
+    }
+    assert imported.passthrough == 0
+    # Export gives the very action back.
+    from flowrt.connect.actions import same_action
+    from flowrt.connect.export import export_flow
+    from flowrt.lang.blocks import BLOCKS, Flow
+
+    model = Flow.model_validate({**imported.flow, "blocks": {}})
+    blocks = {n: BLOCKS[b["type"]].model_validate(b) for n, b in imported.flow["blocks"].items()}
+    exported, diags = export_flow(model, blocks, env=Environment())
+    assert exported is not None, [d.message for d in diags]
+    (again,) = [a for a in exported["Actions"] if a["Identifier"] == "set-dynamic"]
+    assert same_action(again, ACTION)
