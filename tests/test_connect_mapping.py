@@ -1233,12 +1233,12 @@ REAL: dict[tuple[str, str], tuple[str, dict[str, str] | str | None]] = {
         "amazon-connect-experience-builder/contact-flow-dtmf0.content.json",
         "9a38687b-4cb3-4c33-a11f-e4778e40eec3",
     ): ("check-contact-attributes", "c6df1d0d-a15e-41aa-b437-07867a87195e"),
-    # "TransferParticipantToThirdParty" to "+1{{phoneNumber}}": a template, not an E.164 number
-    # flowrt can check, so the action is kept as it is.
+    # "TransferParticipantToThirdParty" to "+1{{phoneNumber}}": a deployment template's
+    # placeholder, kept as the number (the dry run says it cannot dial it); NextAction = error.
     (
         "amazon-connect-experience-builder/contact-flow-dtmf0.content.json",
         "667cd27c-af36-4ae8-9d32-2c3f0399247e",
-    ): ("connect-action", None),
+    ): ("transfer-to-phone-number", "9ec2348f-f86a-40c2-af54-8e1fa6568f52"),
     # "MessageParticipantIteratively" that ends the queue flow's branch (Transitions {}).
     (
         "amazon-connect-experience-builder/contact-flow-queue.content.json",

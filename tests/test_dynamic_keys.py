@@ -107,3 +107,27 @@ def test_a_dynamic_key_imports_natively_and_exports_back(tmp_path: Path) -> None
     assert exported is not None, [d.message for d in diags]
     (again,) = [a for a in exported["Actions"] if a["Identifier"] == "set-dynamic"]
     assert same_action(again, ACTION)
+
+
+def test_a_number_template_is_not_dialled(tmp_path: Path) -> None:
+    text = """\
+flow: f
+start: dial
+blocks:
+  dial:
+    type: transfer-to-phone-number
+    phone-number: "+1{{phoneNumber}}"
+    next: failed
+  failed:
+    type: disconnect
+"""
+    result = _program(tmp_path, text).run({}, {}, flow="f")
+    assert (result.outcome.kind, result.outcome.number) == (
+        "transferred-to-number",
+        "+1{{phoneNumber}}",
+    )
+    notes = [f["text"] for f in result.trace.steps()[0]["facts"] if f["kind"] == "note"]
+    assert notes == [
+        "+1{{phoneNumber}} holds a deployment template's placeholder: not dialled, taken as "
+        "answered"
+    ]

@@ -257,9 +257,26 @@ def test_transfer_to_a_flow_of_the_instance_ends_the_dry_run(tmp_path: Path) -> 
 
 # -- no silent demotion: FR430 and the import report ----------------------------------------
 
+#: What flowrt's transfer-to-phone-number refuses as a number (E.164, a reference, or a
+#: deployment template's placeholder are accepted).
+NUMBER_PATTERN = "'^(\\$\\..+|\\+[1-9][0-9]{1,14}|.*(\\$\\{.+\\}|\\{\\{.+\\}\\}).*)$'"
+
+
+def _bad_number(tmp_path: Path) -> Path:
+    """The real DTMF0 export with its number template (`+1{{phoneNumber}}`, which imports
+    natively) made a number Amazon Connect refuses (`+1 phone`): one action stays a
+    pass-through, at the same line and column as in the real file."""
+    src = tmp_path / "src" / DTMF0.name
+    src.parent.mkdir()
+    text = DTMF0.read_text(encoding="utf-8")
+    assert text.count("+1{{phoneNumber}}") == 1
+    src.write_text(text.replace("+1{{phoneNumber}}", "+1 phone"), encoding="utf-8")
+    return src
+
 
 def test_a_pass_through_is_a_positioned_warning(tmp_path: Path) -> None:
-    diags, _, imported = import_paths([str(DTMF0)], str(tmp_path))
+    src = _bad_number(tmp_path)
+    diags, _, imported = import_paths([str(src)], str(tmp_path / "out"))
     # FR442: a bare export does not say its flow type (a note); FR430: the pass-through.
     assert [x.code for x in diags] == ["FR442", "FR430"]
     d = diags[1]
@@ -267,21 +284,33 @@ def test_a_pass_through_is_a_positioned_warning(tmp_path: Path) -> None:
     assert d.message == (
         "TransferParticipantToThirdParty '667cd27c-af36-4ae8-9d32-2c3f0399247e': "
         "transfer-to-phone-number refuses `phone-number` (String should match pattern "
-        "'^(\\$\\..+|\\+[1-9][0-9]{1,14})$'); kept as a connect-action, whose dry run only "
+        f"{NUMBER_PATTERN}); kept as a connect-action, whose dry run only "
         "follows its first transition"
     )
     assert d.span is not None and (d.span.file, d.span.line, d.span.column) == (
-        str(DTMF0),
+        str(src),
         44,
         13,
     )
     assert (imported[0].native, imported[0].passthrough) == (7, 1)
 
 
+def test_a_number_template_imports_natively(tmp_path: Path) -> None:
+    diags, _, imported = import_paths([str(DTMF0)], str(tmp_path))
+    assert [x.code for x in diags] == ["FR442"]
+    assert (imported[0].native, imported[0].passthrough) == (8, 0)
+    block = imported[0].flow["blocks"]["dial-1"]
+    assert (block["type"], block["phone-number"]) == (
+        "transfer-to-phone-number",
+        "+1{{phoneNumber}}",
+    )
+
+
 def test_import_json_reports_native_counts_and_reasons(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["import", str(DTMF0), "-o", str(tmp_path), "--format", "json"]) == 0
+    src = _bad_number(tmp_path)
+    assert main(["import", str(src), "-o", str(tmp_path / "out"), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     (flow,) = out["flows"]
     assert (flow["blocks"], flow["native"], flow["connect-action"]) == (8, 7, 1)
@@ -290,7 +319,7 @@ def test_import_json_reports_native_counts_and_reasons(
             "block": "dial-1",
             "identifier": "667cd27c-af36-4ae8-9d32-2c3f0399247e",
             "reason": "transfer-to-phone-number refuses `phone-number` (String should match "
-            "pattern '^(\\$\\..+|\\+[1-9][0-9]{1,14})$')",
+            f"pattern {NUMBER_PATTERN})",
             "type": "TransferParticipantToThirdParty",
         }
     ]
@@ -300,10 +329,11 @@ def test_import_json_reports_native_counts_and_reasons(
 def test_import_text_prints_one_line_per_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["import", str(DTMF0), "-o", str(tmp_path)]) == 0
+    src = _bad_number(tmp_path)
+    assert main(["import", str(src), "-o", str(tmp_path / "out")]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        f"{DTMF0}: 7 of 8 action(s) native, 1 kept as connect-action",
-        f"1 flow(s) imported into {tmp_path}: 8 block(s), 1 kept as connect-action; "
+        f"{src}: 7 of 8 action(s) native, 1 kept as connect-action",
+        f"1 flow(s) imported into {tmp_path / 'out'}: 8 block(s), 1 kept as connect-action; "
         "2 file(s) written",
     ]

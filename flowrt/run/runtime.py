@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from flowrt.lang.blocks.base import placeholder
 from flowrt.lang.expr import as_number
 from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import (
@@ -510,6 +511,10 @@ class Runtime:
     ) -> tuple[str, str] | None:
         """Check a phone transfer's parameters; (number, what the world says happens)."""
         number = self.param(node, ("phone-number",))
+        if number and not _E164.match(number) and placeholder(number):  # `+1{{phoneNumber}}`
+            why = "holds a deployment template's placeholder: not dialled, taken as answered"
+            self.fact("note", f"{number} {why}")
+            return number, "answered"
         if not number or not _E164.match(number):
             self.fact("error", f"phone number {number!r} is not an E.164 number")
             return None

@@ -71,10 +71,23 @@ CONNECT_OPERATORS: dict[str, str] = {
 
 DTMF_PATTERN = r"^(\$\..+|[0-9,*#]{0,50})$"
 PHONE_PATTERN = r"^(\$\..+|\+[1-9][0-9]{1,14})$"
+#: A number to transfer to: E.164, a reference, or text holding a deployment template's
+#: placeholder (`+1{{phoneNumber}}`, `${var.number}`) that becomes a number when deployed.
+PHONE_TARGET_PATTERN = r"^(\$\..+|\+[1-9][0-9]{1,14}|.*(\$\{.+\}|\{\{.+\}\}).*)$"
 REF_PATTERN = r"^\$\..+$"
 
 #: A flow ARN of Amazon Connect: a flow of the instance (`.../contact-flow/<id>`).
 _FLOW_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[^/]*/contact-flow/[^/]+$")
+
+
+def placeholder(value: str) -> bool:
+    """Whether `value` holds a deployment template's placeholder: Terraform `${...}`,
+    CloudFormation or templating `{{...}}` (filled in when the flow is deployed)."""
+    if len(value) > 2048:
+        return False
+    if "${" in value and "}" in value[value.index("${") :]:
+        return True
+    return "{{" in value and "}}" in value[value.index("{{") :]
 
 
 def external_flow(value: str) -> bool:
@@ -83,11 +96,7 @@ def external_flow(value: str) -> bool:
     `{{...}}`) that becomes one when the flow is deployed."""
     if len(value) > 2048:
         return False
-    if "${" in value and "}" in value[value.index("${") :]:
-        return True
-    if "{{" in value and "}}" in value[value.index("{{") :]:
-        return True
-    return _FLOW_ARN.match(value) is not None
+    return placeholder(value) or _FLOW_ARN.match(value) is not None
 
 
 def _kebab(name: str) -> str:

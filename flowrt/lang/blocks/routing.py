@@ -10,7 +10,7 @@ from flowrt.lang.blocks.base import (
     ALL,
     DTMF_PATTERN,
     INTERACTIVE,
-    PHONE_PATTERN,
+    PHONE_TARGET_PATTERN,
     REF_PATTERN,
     ROUTING,
     Block,
@@ -150,8 +150,9 @@ class TransferToPhoneNumber(Block):
 
     type: Literal["transfer-to-phone-number"]
     phone_number: str = Field(
-        description="E.164 number to transfer to, or a `$.` reference.",
-        pattern=PHONE_PATTERN,
+        description="E.164 number to transfer to, a `$.` reference, or a deployment "
+        "placeholder (`+1{{phoneNumber}}`).",
+        pattern=PHONE_TARGET_PATTERN,
         examples=["+18005550100"],
     )
     timeout_seconds: int | Annotated[str, Field(pattern=REF_PATTERN)] = Field(
