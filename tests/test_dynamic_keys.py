@@ -131,3 +131,28 @@ blocks:
         "+1{{phoneNumber}} holds a deployment template's placeholder: not dialled, taken as "
         "answered"
     ]
+
+
+def test_a_module_may_get_customer_input(tmp_path: Path) -> None:
+    # The flow language restricts GetParticipantInput to voice, not to flow types, and real
+    # modules collect input: no FR033 ("not allowed in a module").
+    text = """\
+flow: f
+type: module
+start: ask
+blocks:
+  ask:
+    type: get-customer-input
+    text: Press 1 to leave a message.
+    conditions:
+      - {equals: "1", next: done}
+    next: done
+  done:
+    type: end-flow
+"""
+    program = _program(tmp_path, text)
+    result = program.run({}, {"input": {"ask": ["1"]}}, flow="f")
+    assert [(s["block"], s["branch"]) for s in result.trace.steps()] == [
+        ("ask", "condition-1"),
+        ("done", None),
+    ]

@@ -298,7 +298,9 @@ class GetCustomerInput(Block):
     )
     DEFAULT_BRANCH: ClassVar[str | None] = "no-match"
     HAS_CONDITIONS: ClassVar[bool] = True
-    FLOW_TYPES: ClassVar[frozenset[str]] = ROUTING
+    # Modules too: the flow language sets no flow-type restriction on GetParticipantInput (voice
+    # only), and real flow modules collect input (voicemail-express).
+    FLOW_TYPES: ClassVar[frozenset[str]] = ROUTING | {"module"}
 
     type: Literal["get-customer-input"]
     text: str | None = Field(None, description="Prompt text; may hold `$.` references.")
