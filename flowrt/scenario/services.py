@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from flowrt.lang.blocks import Model, Scalar, text_of
+from flowrt.lang.blocks.profiles import ProfileField
 from flowrt.run.world import LexAnswer, PreparedIntent, ViewAnswer
 
 if TYPE_CHECKING:
@@ -19,24 +20,8 @@ if TYPE_CHECKING:
     from flowrt.lang.loader import JsonPath
 
 Fixed = Literal["timeout", "error"]
-ProfileKey = Literal[
-    "ProfileId",
-    "FirstName",
-    "LastName",
-    "PhoneNumber",
-    "EmailAddress",
-    "AccountNumber",
-    "Address1",
-    "Address2",
-    "Address3",
-    "Address4",
-    "City",
-    "Country",
-    "County",
-    "PostalCode",
-    "Province",
-    "State",
-]
+#: A world profile's keys: the profile fields of the flow language, and the profile's ID.
+ProfileKey = Literal["ProfileId", ProfileField]
 
 
 class Intent(Model):
