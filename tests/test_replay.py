@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -318,6 +319,18 @@ def test_unreadable_input_is_a_usage_error(tmp_path: Path, capsys: pytest.Captur
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert main(["replay", str(empty), "--project", str(FLOWS)]) == 5
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_without_being_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "logs.jsonl"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    assert main(["replay", str(fifo), "--project", str(FLOWS)]) == 2
+    assert capsys.readouterr().err == (
+        f"flowrt replay: {fifo}: it is a named pipe (FIFO), not a regular file\n"
+    )
 
 
 def test_mapping_table_is_documented() -> None:

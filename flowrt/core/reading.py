@@ -50,7 +50,8 @@ class TooLarge(ReadRefused):
         self.limit = limit
 
 
-def _kind(mode: int) -> str:
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular file is, by its `st_mode`: "a named pipe (FIFO)", ..."""
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -86,7 +87,7 @@ def read_bytes(
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise ReadRefused(f"it is {_kind(st.st_mode)}, not a regular file")
+            raise ReadRefused(f"it is {special_kind(st.st_mode)}, not a regular file")
         if st.st_size > limit:
             raise TooLarge(st.st_size, limit)
         chunks: list[bytes] = []

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from flowrt.core.reading import special_kind
+
 #: The longest line (or pretty-printed record) read; longer is a malformed record.
 MAX_LINE = 1 << 20
 #: Records grouped in memory before the grouping spills to disk.
@@ -86,6 +88,9 @@ def expand(inputs: list[str]) -> tuple[list[Path], list[Problem]]:
             if not found:
                 problems.append(Problem("FR602", given, 0, "the pattern matches no file"))
             files.extend(found)
+        elif path.exists():  # a FIFO, a device, a socket: never opened (a read could block)
+            what = special_kind(path.stat().st_mode)
+            problems.append(Problem("FR602", given, 0, f"it is {what}, not a regular file"))
         else:
             problems.append(Problem("FR602", given, 0, "no such file or directory"))
     return files, problems
