@@ -170,6 +170,8 @@ class Replayed:
     contact: PreparedContact
     events: int
     unknown: dict[str, int]
+    #: Runs of the interpreter it took: 1 when `recorded_world` placed every answer.
+    runs: int = 0
 
 
 def _contact(c: Contact, events: list[Event]) -> PreparedContact:
@@ -261,9 +263,10 @@ def _number(value: Any) -> int | None:
 
 
 def _answer(
-    spec: WorldSpec, program: Program, node: Node, ev: Event, visits: dict[Any, int], last: bool
+    spec: WorldSpec, index: Index, node: Node, ev: Event, visits: dict[Any, int], last: bool
 ) -> bool:
-    """Give the world the recorded answer of `ev` for this visit of `node`; True if it changed."""
+    """Give the world the recorded answer of `ev` for this visit of `node`; True if it changed
+    (an answer `recorded_world` could not place: a 2019 record, which names no block)."""
     t = node.type
     key = (t, node.name)
     n = visits[key] = visits.get(key, 0) + 1
@@ -276,12 +279,7 @@ def _answer(
         fkey = ("lambda", function)
         n = visits[fkey] = visits.get(fkey, 0) + 1
         visits[key] -= 1
-        answer: tuple[dict[str, str] | None, str | None] = (
-            ({str(k): str(v) for k, v in (ev.external or {}).items()}, None)
-            if ev.has_external or ev.results is None
-            else (None, ev.results)
-        )
-        return _put(spec.lambdas.setdefault(function, []), n, answer, ({}, None))
+        return _put(spec.lambdas.setdefault(function, []), n, _lambda_answer(ev), ({}, None))
     if t == "transfer-to-phone-number" and ev.results:
         outcome = _DIAL.get(ev.results, "error")
         if outcome == "answered" and last:
@@ -289,34 +287,9 @@ def _answer(
         number = str(ev.params.get("ThirdPartyPhoneNumber") or "")
         if number:
             return _put(spec.external.setdefault(number, []), n, outcome, "answered")
-    changed = False
-    q = _queue_key(program, ev.params.get("Queue"))
-    if q is not None:
-        values = spec.queues.setdefault(q, {})
-        fields: dict[str, Any] = {}
-        if t == "check-staffing" and ev.params.get("Status") in ("available", "staffed", "online"):
-            fields[str(ev.params["Status"])] = _number(ev.params.get("Count"))
-        elif t == "check-queue-status":
-            metric = ev.params.get("Metric")
-            name = "contacts" if metric == "contacts-in-queue" else "oldest"
-            fields[name] = _number(ev.params.get("Value"))
-        elif t == "transfer-to-queue":
-            fields["contacts"] = _number(ev.params.get("ContactsInQueue"))
-        elif t == "get-queue-metrics":
-            fields = {
-                "contacts": _number(ev.params.get("Queue.Size")),
-                "oldest": _number(ev.params.get("Queue.OldestContactAge")),
-                "online": _number(ev.params.get("Agents.Online.Count")),
-                "available": _number(ev.params.get("Agents.Available.Count")),
-                "staffed": _number(ev.params.get("Agents.Staffed.Count")),
-            }
-        for k, v in fields.items():
-            if v is not None and k not in values:
-                values[k] = v
-                changed = True
-    answered = ("get-customer-input", "lex-bot", "invoke-lambda", "transfer-to-phone-number")
+    changed = _queue_answer(spec, index.queue(ev.params.get("Queue")), t, ev)
     failed = ev.results == "Error" and "error" in node.block.BRANCHES
-    if failed and node.name not in spec.errors and t not in answered:
+    if failed and node.name not in spec.errors and t not in _ANSWERED:
         spec.errors.add(node.name)
         changed = True
     return changed
@@ -329,6 +302,144 @@ def _put(answers: list[Any], n: int, value: Any, default: Any) -> bool:
         return False
     answers[n - 1] = value
     return True
+
+
+class Index:
+    """What a replay looks up in a program, worked out once per program: each block by its
+    flow and Identifier (a block's `id:`, else its name, as export writes it), each Lambda
+    function by the ARN its records log, and queue ARNs already resolved."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.arns = _Arns(program)
+        self.nodes: dict[tuple[str, str], Node] = {}
+        self.functions: dict[str, str] = {}
+        self.queues: dict[str, tuple[str, str] | None] = {}
+        for name, cflow in program.flows.items():
+            for node in cflow.nodes:
+                self.nodes.setdefault((name, node.block.id or node.name), node)
+                if node.type == "invoke-lambda":
+                    function = str(getattr(node.block, "function", ""))
+                    self.functions.setdefault(self.arns.function(function), function)
+
+    def queue(self, arn: Any) -> tuple[str, str] | None:
+        """`_queue_key`, remembered (a corpus names the same few queues millions of times)."""
+        if not isinstance(arn, str):
+            return None
+        if arn not in self.queues:
+            self.queues[arn] = _queue_key(self.program, arn)
+        return self.queues[arn]
+
+
+#: Indexes of the programs replayed in this process (a program is compiled once and replayed
+#: for every contact; keyed by identity, the program kept alive with its index).
+_INDEXES: dict[int, tuple[Program, Index]] = {}
+
+
+def index_of(program: Program) -> Index:
+    """The program's `Index`, made on first use."""
+    held = _INDEXES.get(id(program))
+    if held is None or held[0] is not program:
+        if len(_INDEXES) >= 8:
+            _INDEXES.clear()
+        held = _INDEXES[id(program)] = (program, Index(program))
+    return held[1]
+
+
+#: Module type -> the block type whose queue figures its Parameters hold.
+_QUEUE_MODULES = {
+    "CheckStaffing": "check-staffing",
+    "CheckQueueStatus": "check-queue-status",
+    "TransferToQueue": "transfer-to-queue",
+    "Transfer": "transfer-to-queue",
+    "GetQueueMetrics": "get-queue-metrics",
+}
+_ANSWERED = ("get-customer-input", "lex-bot", "invoke-lambda", "transfer-to-phone-number")
+
+
+def recorded_world(index: Index, recorded: list[Event]) -> WorldSpec:
+    """The world of every answer the log holds, built before the run so that one run does.
+
+    Answers whose key is in the record itself need no block: Lambda calls (by the function
+    the `FunctionArn` names, in call order), queue figures (by the `Queue` ARN) and phone
+    transfer outcomes (by `ThirdPartyPhoneNumber`).  Customer input and failed blocks are keyed
+    by block: the block the record's flow and `Identifier` name.  A record without Identifier
+    (2019) leaves those to the run: its block is known only once the run reaches it."""
+    spec = WorldSpec()
+    last = len(recorded) - 1
+    for i, ev in enumerate(recorded):
+        module = ev.module
+        node = index.nodes.get((ev.flow, ev.ident)) if ev.flow and ev.ident else None
+        t = node.type if node is not None else None
+        if module == "GetUserInput":
+            if t in ("get-customer-input", "lex-bot"):
+                assert node is not None
+                value = _INPUT.get(ev.results or "Timeout", ev.results or "timeout")
+                spec.input.setdefault(node.name, []).append(value)
+            continue
+        if module == "InvokeExternalResource":
+            function = (
+                str(getattr(node.block, "function", ""))
+                if node is not None and t == "invoke-lambda"
+                else index.functions.get(str(ev.params.get("FunctionArn")))
+            )
+            if function is not None:
+                spec.lambdas.setdefault(function, []).append(_lambda_answer(ev))
+            continue
+        number = ev.params.get("ThirdPartyPhoneNumber")
+        if module == "Transfer" and ev.results and number:
+            outcome = _DIAL.get(ev.results, "error")
+            if outcome == "answered" and i == last:
+                outcome = "never-returns"
+            spec.external.setdefault(str(number), []).append(outcome)
+            continue
+        kind = _QUEUE_MODULES.get(module)
+        if kind is not None:
+            _queue_answer(spec, index.queue(ev.params.get("Queue")), kind, ev)
+        if (
+            ev.results == "Error"
+            and node is not None
+            and t not in _ANSWERED
+            and "error" in node.block.BRANCHES
+        ):
+            spec.errors.add(node.name)
+    return spec
+
+
+def _lambda_answer(ev: Event) -> tuple[dict[str, str] | None, str | None]:
+    if ev.has_external or ev.results is None:
+        return ({str(k): str(v) for k, v in (ev.external or {}).items()}, None)
+    return (None, ev.results)
+
+
+def _queue_answer(spec: WorldSpec, q: tuple[str, str] | None, t: str, ev: Event) -> bool:
+    """Queue figures a record of a `t` block logged; True if one was new."""
+    if q is None:
+        return False
+    values = spec.queues.setdefault(q, {})
+    fields: dict[str, Any] = {}
+    if t == "check-staffing" and ev.params.get("Status") in ("available", "staffed", "online"):
+        fields[str(ev.params["Status"])] = _number(ev.params.get("Count"))
+    elif t == "check-queue-status":
+        metric = ev.params.get("Metric")
+        name = "contacts" if metric == "contacts-in-queue" else "oldest"
+        fields[name] = _number(ev.params.get("Value"))
+    elif t == "transfer-to-queue":
+        fields["contacts"] = _number(ev.params.get("ContactsInQueue"))
+    elif t == "get-queue-metrics":
+        fields = {
+            "contacts": _number(ev.params.get("Queue.Size")),
+            "oldest": _number(ev.params.get("Queue.OldestContactAge")),
+            "online": _number(ev.params.get("Agents.Online.Count")),
+            "available": _number(ev.params.get("Agents.Available.Count")),
+            "staffed": _number(ev.params.get("Agents.Staffed.Count")),
+        }
+    changed = False
+    for k, v in fields.items():
+        if v is not None and k not in values:
+            values[k] = v
+            changed = True
+    return changed
 
 
 def _same(expected: Event, recorded: Event) -> bool:
@@ -350,7 +461,8 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
         else:
             unknown[ev.module] = unknown.get(ev.module, 0) + 1
     contact = _contact(c, recorded)
-    spec = WorldSpec()
+    index = index_of(program)
+    spec = recorded_world(index, recorded)
     first = c.records[0].get("Timestamp") if c.records else None
     try:
         spec.clock = parse_clock(str(first))
@@ -367,9 +479,9 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
             None, None, None, None, "-", recorded[0].describe() if recorded else "-", why
         )
         return Replayed(c.contact_id, "unreplayable", None, none, None, spec, contact, 0, unknown)
-    arns = _Arns(program)
     result = None
-    for _ in range(2 * len(recorded) + 2):
+    runs = 0
+    for runs in range(1, 2 * len(recorded) + 3):
         result = run(
             program,
             contact,
@@ -378,7 +490,7 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
             max_steps=max_steps,
             contact_id=c.contact_id,
         )
-        expected = _expected(result, arns)
+        expected = _expected(result, index.arns)
         visits: dict[Any, int] = {}
         changed = False
         div: Divergence | None = None
@@ -396,7 +508,7 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
                 div = _diverge(expected, i, rec.describe(), "a different block")
                 break
             last = i == len(recorded) - 1
-            if _answer(spec, program, node, rec, visits, last):
+            if _answer(spec, index, node, rec, visits, last):
                 changed = True
                 break
         if changed:
@@ -410,11 +522,11 @@ def replay_contact(program: Program, c: Contact, max_steps: int = 1000) -> Repla
             )
         status = "identical" if div is None else "diverged"
         return Replayed(
-            c.contact_id, status, start, div, result, spec, contact, len(recorded), unknown
+            c.contact_id, status, start, div, result, spec, contact, len(recorded), unknown, runs
         )
     div = Divergence(start, None, None, None, "-", "-", "the recorded answers do not settle")
     return Replayed(
-        c.contact_id, "diverged", start, div, result, spec, contact, len(recorded), unknown
+        c.contact_id, "diverged", start, div, result, spec, contact, len(recorded), unknown, runs
     )
 
 
