@@ -16,9 +16,11 @@ import pytest
 
 from flowrt.cli import main
 from flowrt.project.driver import load_project
+from flowrt.replay.engine import replay_logs
+from flowrt.replay.grouping import contacts
 from flowrt.replay.mapping import BLOCK_MODULES
-from flowrt.replay.reader import ReadStats, contacts
-from flowrt.replay.report import as_json, replay_logs
+from flowrt.replay.reader import ReadStats
+from flowrt.replay.report import as_json
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -200,10 +202,19 @@ def test_wrappers_gzip_directories_globs_and_duplicates(generated: Path, tmp_pat
 def test_spilling_to_disk_gives_the_same_contacts(generated: Path) -> None:
     path = str(generated / "2019.jsonl")
     memory, spilled = ReadStats(), ReadStats()
-    a = [(c.contact_id, c.records) for c in contacts([path], memory)]
-    b = [(c.contact_id, c.records) for c in contacts([path], spilled, spill_at=50)]
+    a = [(c.contact_id, c.records, c.where) for c in contacts([path], memory)]
+    # parts of 4 KB (the file cut where records start), spilled to disk past 1 KB of input
+    b = [(c.contact_id, c.records, c.where) for c in contacts([path], spilled, 4096, 1000)]
     assert a == b and len(a) == 32
     assert (memory.spilled, spilled.spilled) == (False, True)
+    assert (memory.lines, memory.records) == (spilled.lines, spilled.records) == (618, 586)
+    # the line numbers of a later part count the lines of the parts before it
+    assert a[-1][2][-1] == (path, _line_of(path, a[-1][1][-1]))
+
+
+def _line_of(path: str, record: dict[str, object]) -> int:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if json.loads(line) == record)
 
 
 def _changed_copy(tmp_path: Path) -> Path:

@@ -56,8 +56,35 @@ def add_replay(sub: Any) -> None:
         "the contacts that diverge)",
     )
     p.add_argument("--max-steps", type=steps, default=1000, metavar="N", help="step limit a run")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes to replay on (default: all cores); the report is the same for any N",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a Dask cluster (needs flowrt[dask] and --scheduler)",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="with --engine dask: the Dask scheduler's address"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=cmd_replay)
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= n <= 1024:
+        raise argparse.ArgumentTypeError(f"{n} is not a number of processes from 1 to 1024")
+    return n
 
 
 def _program(directory: str) -> tuple[Any, list[Any]]:
@@ -77,7 +104,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """Run `flowrt replay`."""
     from flowrt.core.diagnostics import render_text
     from flowrt.core.files import write_atomic
-    from flowrt.replay.report import as_json, replay_logs
+    from flowrt.replay.engine import default_jobs, run_replay
+    from flowrt.replay.report import as_json
     from flowrt.replay.report import render_text as render_report
     from flowrt.replay.scenario_out import scenario_text
 
@@ -86,6 +114,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.contact and not args.to_scenario:
         print("flowrt replay: --contact needs --to-scenario FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if args.engine == "dask" and not args.scheduler:
+        print("flowrt replay: --engine dask needs --scheduler ADDRESS", file=sys.stderr)
+        return EXIT_USAGE
+    if args.scheduler and args.engine != "dask":
+        print("flowrt replay: --scheduler needs --engine dask", file=sys.stderr)
         return EXIT_USAGE
     try:
         program, diags = _program(args.project)
@@ -100,20 +134,34 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(render_text([d for d in diags if d.is_error]))
         return EXIT_FINDINGS
     select = set(args.contact) if args.contact else None
-    diverging: list[Any] = []
+    keep_diverging = select is None and bool(args.to_scenario)
+    if args.engine == "dask":
+        from flowrt.replay.dask_engine import EngineError, run_dask
 
-    def keep(r: Any) -> None:
-        if select is None and args.to_scenario and r.status == "diverged":
-            diverging.append(r)
-
-    report = replay_logs(
-        list(args.logs),
-        program,
-        against=against,
-        select=select,
-        max_steps=args.max_steps,
-        on_contact=keep,
-    )
+        try:
+            report = run_dask(
+                list(args.logs),
+                args.scheduler,
+                args.project,
+                args.against,
+                select=select,
+                keep_diverging=keep_diverging,
+                max_steps=args.max_steps,
+            )
+        except EngineError as exc:
+            print(f"flowrt replay: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        report = run_replay(
+            list(args.logs),
+            program,
+            against,
+            jobs=args.jobs or default_jobs(),
+            select=select,
+            keep_diverging=keep_diverging,
+            max_steps=args.max_steps,
+        )
+    diverging = report.diverging
     unread = [p for p in report.stats.problems if p.code == "FR602"]
     if unread and not report.stats.files:
         for p in unread:

@@ -14,11 +14,8 @@ Nothing is dropped silently: a line that is not a record (not JSON, not an objec
 `ContactId`, no `ContactFlowModuleType`, over `MAX_LINE` bytes) is a `Problem` with its file and
 line; exact duplicates (logs are delivered at least once) are counted.
 
-Grouping: a contact's records are spread over streams and files, so records are grouped by
-ContactId.  Up to `SPILL_AT` records are grouped in memory; beyond that they are spilled to
-`BUCKETS` temporary files by a hash of the ContactId and each bucket is grouped in turn, so
-memory holds one bucket, not the corpus.  Either way contacts come out in the same order (bucket,
-then ContactId) and each contact's records are sorted by Timestamp, then by the order read.
+Grouping by contact (spilling to disk for large inputs, in parts for `-j` and Dask) is
+`flowrt.replay.grouping`.
 """
 
 from __future__ import annotations
@@ -26,9 +23,7 @@ from __future__ import annotations
 import glob
 import gzip
 import json
-import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,10 +34,6 @@ from flowrt.core.reading import special_kind
 
 #: The longest line (or pretty-printed record) read; longer is a malformed record.
 MAX_LINE = 1 << 20
-#: Records grouped in memory before the grouping spills to disk.
-SPILL_AT = 200_000
-#: Buckets of the spilled grouping (contacts are hashed into them by ContactId).
-BUCKETS = 64
 
 _PREFIX = re.compile(r"^(\d{4}-\d\d-\d\dT[0-9:.]+Z?)\s+(?:\[[A-Za-z]+\]:\s*)?(?=[{\[])")
 CTR_KEY = "AWSContactTraceRecordFormatVersion"
@@ -71,11 +62,18 @@ class ReadStats:
     spilled: bool = False
 
 
-def expand(inputs: list[str]) -> tuple[list[Path], list[Problem]]:
-    """The files the inputs name (a file, a directory's files, a glob's matches), in order."""
-    files: list[Path] = []
+def expand(inputs: list[str]) -> tuple[list[Path | str], list[Problem]]:
+    """The files the inputs name (a file, a directory's files, a glob's matches; a URL's
+    objects, with fsspec), in order."""
+    files: list[Path | str] = []
     problems: list[Problem] = []
     for given in inputs:
+        if "://" in given:
+            urls, problem = _expand_url(given)
+            files.extend(urls)
+            if problem is not None:
+                problems.append(problem)
+            continue
         path = Path(given)
         if path.is_file():
             files.append(path)
@@ -96,12 +94,43 @@ def expand(inputs: list[str]) -> tuple[list[Path], list[Problem]]:
     return files, problems
 
 
-def _open(path: Path) -> BinaryIO:
-    raw = path.open("rb")
+def _expand_url(given: str) -> tuple[list[str], Problem | None]:
+    """The objects a URL names (fsspec: `s3://bucket/logs/*.gz`, `file:///...`), in order."""
+    try:
+        import fsspec
+    except ImportError:
+        return [], Problem(
+            "FR602", given, 0, "reading a URL needs fsspec: pip install 'flowrt[dask]'"
+        )
+    try:
+        fs, path = fsspec.core.url_to_fs(given)
+        if glob.has_magic(path):
+            names = sorted(str(p) for p in fs.glob(path) if fs.isfile(p))
+        elif fs.isdir(path):
+            names = sorted(str(p) for p in fs.find(path))
+        elif fs.isfile(path):
+            names = [path]
+        else:
+            return [], Problem("FR602", given, 0, "no such file or directory")
+    except Exception as exc:  # any filesystem's error: said, never a traceback
+        return [], Problem("FR602", given, 0, f"cannot be read: {exc}")
+    if not names:
+        return [], Problem("FR602", given, 0, "the pattern matches no file")
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return [n if "://" in n else f"{protocol}://{n}" for n in names], None
+
+
+def _open(name: str, start: int) -> BinaryIO:
+    if "://" in name:
+        import fsspec
+
+        raw: BinaryIO = fsspec.open(name, "rb").open()
+    else:
+        raw = open(name, "rb")  # noqa: SIM115
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    raw.seek(0)
+    raw.seek(start)
     return raw
 
 
@@ -115,23 +144,39 @@ def _loads(text: str) -> Any:
 _BAD = object()
 
 
-def _lines(path: Path, stats: ReadStats) -> Iterator[tuple[int, str]]:
-    """(line number, text) of each line; a pretty-printed record is joined into one."""
+def file_lines(
+    name: str, stats: ReadStats, start: int = 0, end: int | None = None, first: int = 1
+) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line of a file from byte `start` to `end` (the line
+    numbered `first` starts at `start`); a pretty-printed record is joined into one."""
     try:
-        handle = _open(path)
+        handle = _open(name, start)
     except OSError as exc:
-        stats.problems.append(Problem("FR602", str(path), 0, f"cannot be read: {exc.strerror}"))
+        stats.problems.append(Problem("FR602", name, 0, f"cannot be read: {exc.strerror}"))
+        return
+    except Exception as exc:  # a URL's filesystem: its error said, never a traceback
+        stats.problems.append(Problem("FR602", name, 0, f"cannot be read: {exc}"))
         return
     with handle:
         pending: list[str] = []
-        start = 0
+        begin = 0
         size = 0
-        n = 0
+        n = first - 1
+        at = start
+        readline = handle.readline
         try:
-            for n, raw in enumerate(handle, 1):
+            while end is None or at < end:
+                raw = readline(MAX_LINE + 1)
+                if not raw:
+                    break
+                n += 1
+                at += len(raw)
                 if len(raw) > MAX_LINE:
+                    while raw and not raw.endswith(b"\n"):  # the rest of the long line
+                        raw = readline(MAX_LINE)
+                        at += len(raw)
                     stats.problems.append(
-                        Problem("FR600", str(path), n, f"line over {MAX_LINE:,} bytes")
+                        Problem("FR600", name, n, f"line over {MAX_LINE:,} bytes")
                     )
                     continue
                 text = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -139,43 +184,42 @@ def _lines(path: Path, stats: ReadStats) -> Iterator[tuple[int, str]]:
                     pending.append(text)
                     size += len(text)
                     if text.startswith("}") or size > MAX_LINE:
-                        yield start, "\n".join(pending)
+                        yield begin, "\n".join(pending)
                         pending = []
                     continue
-                if text.rstrip().endswith("{") and _PREFIX.match(text):
-                    pending, start, size = [text], n, len(text)
+                if text[:1].isdigit() and text.rstrip().endswith("{") and _PREFIX.match(text):
+                    pending, begin, size = [text], n, len(text)
                     continue
                 yield n, text
         except (OSError, EOFError, zlib.error) as exc:
-            stats.problems.append(Problem("FR602", str(path), n, f"cannot be read: {exc}"))
+            stats.problems.append(Problem("FR602", name, n, f"cannot be read: {exc}"))
         if pending:
-            yield start, "\n".join(pending)
+            yield begin, "\n".join(pending)
 
 
-def _objects(text: str) -> Iterator[Any]:
+def objects(text: str) -> Iterator[Any]:
     """The records one line holds (a subscription batch holds several)."""
     body = text.strip()
     if not body:
         return
-    m = _PREFIX.match(body)
-    if m:
-        body = body[m.end() :]
+    if body[0] != "{":
+        m = _PREFIX.match(body)
+        if m:
+            body = body[m.end() :]
     value = _loads(body)
-    if isinstance(value, dict) and isinstance(value.get("logEvents"), list):
-        for event in value["logEvents"]:
-            message = event.get("message") if isinstance(event, dict) else None
-            yield _loads(message) if isinstance(message, str) else _BAD
-        return
-    if (
-        isinstance(value, dict)
-        and isinstance(value.get("message"), str)
-        and "ContactId" not in value
-    ):
-        value = _loads(value["message"])
+    if isinstance(value, dict) and "ContactId" not in value:
+        if isinstance(value.get("logEvents"), list):
+            for event in value["logEvents"]:
+                message = event.get("message") if isinstance(event, dict) else None
+                yield _loads(message) if isinstance(message, str) else _BAD
+            return
+        if isinstance(value.get("message"), str):
+            value = _loads(value["message"])
     yield value
 
 
-def _problem(value: Any) -> str | None:
+def problem_of(value: Any) -> str | None:
+    """What makes a parsed line not a usable record; None when it is one."""
     if value is _BAD:
         return "not a JSON record"
     if not isinstance(value, dict):
@@ -193,31 +237,6 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-def read_records(inputs: list[str], stats: ReadStats) -> Iterator[tuple[dict[str, Any], str, int]]:
-    """Every record of the inputs with its file and line; problems go to `stats`."""
-    files, problems = expand(inputs)
-    stats.problems.extend(problems)
-    stats.files = len(files)
-    for path in files:
-        shown = str(path)
-        for n, text in _lines(path, stats):
-            stats.lines += 1
-            for value in _objects(text):
-                why = _problem(value)
-                if why is not None:
-                    stats.problems.append(Problem("FR600", shown, n, why))
-                    continue
-                yield value, shown, n
-
-
-def _bucket(contact: str) -> int:
-    return zlib.crc32(contact.encode("utf-8", "replace")) % BUCKETS
-
-
-def _later(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return str(b.get("LastUpdateTimestamp") or "") >= str(a.get("LastUpdateTimestamp") or "")
-
-
 @dataclass
 class Contact:
     """One contact's records, in order, and its contact record (CTR) when one was read."""
@@ -227,82 +246,3 @@ class Contact:
     ctr: dict[str, Any] | None = None
     #: (file, line) of each record, in the same order.
     where: list[tuple[str, int]] = field(default_factory=list)
-
-
-def _finish(
-    cid: str, items: list[tuple[str, int, str, str]], ctr: dict[str, Any] | None, stats: ReadStats
-) -> Contact:
-    """Sort a contact's (timestamp, seq, ...) items, drop exact duplicates."""
-    items.sort(key=lambda it: (it[0], it[1]))
-    seen: set[str] = set()
-    records: list[dict[str, Any]] = []
-    where: list[tuple[str, int]] = []
-    for _, _, text, file_line in items:
-        if text in seen:
-            stats.duplicates += 1
-            continue
-        seen.add(text)
-        records.append(json.loads(text))
-        file, _, line = file_line.rpartition(":")
-        where.append((file, int(line)))
-    return Contact(cid, records, ctr, where)
-
-
-def contacts(inputs: list[str], stats: ReadStats, spill_at: int = SPILL_AT) -> Iterator[Contact]:
-    """The contacts of the inputs, grouped by ContactId, each sorted and deduplicated."""
-    groups: dict[str, list[Any]] = {}
-    ctrs: dict[str, dict[str, Any]] = {}
-    held = 0
-    spill: list[Any] | None = None
-    tmp: tempfile.TemporaryDirectory[str] | None = None
-    seq = 0
-    try:
-        for value, file, line in read_records(inputs, stats):
-            cid = value["ContactId"]
-            if CTR_KEY in value:
-                stats.contact_records += 1
-                if cid not in ctrs or _later(ctrs[cid], value):
-                    ctrs[cid] = value
-                continue
-            stats.records += 1
-            seq += 1
-            text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            item = (value["Timestamp"], seq, text, f"{file}:{line}")
-            if spill is not None:
-                spill[_bucket(cid)].write(json.dumps([cid, *item]) + "\n")
-                continue
-            groups.setdefault(cid, []).append(item)
-            held += 1
-            if held > spill_at:
-                tmp = tempfile.TemporaryDirectory(prefix="flowrt-replay-")
-                spill = [
-                    open(os.path.join(tmp.name, f"{b:02d}.jsonl"), "w", encoding="utf-8")  # noqa: SIM115
-                    for b in range(BUCKETS)
-                ]
-                stats.spilled = True
-                for c, its in groups.items():
-                    for it in its:
-                        spill[_bucket(c)].write(json.dumps([c, *it]) + "\n")
-                groups.clear()
-        if spill is None:
-            order = sorted(groups, key=lambda c: (_bucket(c), c))
-            for cid in order:
-                yield _finish(cid, groups.pop(cid), ctrs.get(cid), stats)
-            return
-        for handle in spill:
-            handle.close()
-        assert tmp is not None
-        for b in range(BUCKETS):
-            bucket: dict[str, list[Any]] = {}
-            with open(os.path.join(tmp.name, f"{b:02d}.jsonl"), encoding="utf-8") as handle:
-                for text in handle:
-                    cid, *item = json.loads(text)
-                    bucket.setdefault(cid, []).append(tuple(item))
-            for cid in sorted(bucket):
-                yield _finish(cid, bucket.pop(cid), ctrs.get(cid), stats)
-    finally:
-        if spill is not None:
-            for handle in spill:
-                handle.close()
-        if tmp is not None:
-            tmp.cleanup()

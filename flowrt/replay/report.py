@@ -1,25 +1,24 @@
-"""`flowrt replay`: read the logs, replay each contact, and gather the report.
+"""`flowrt replay`'s report: what each replayed contact adds to it, and how it is shown.
 
 Fidelity (every contact through the project's flows) and, with `--against`, impact (the same
-contacts through the changed flows).  Contacts come from the reader one at a time and only
-counts, groups and a few example contact ids are kept, so memory does not grow with the number
-of contacts (`flowrt.replay.reader` says how the grouping stays flat).  Output order is the
-reader's contact order, so the same logs always give the same report.
+contacts through the changed flows).  Only counts, groups and a few example contact ids are
+kept, so memory does not grow with the number of contacts.  `tally` counts one contact; `merge`
+adds the report of a bucket of contacts (`flowrt.replay.engine` replays buckets on any number of
+processes and merges their reports in bucket order, so the report is the same for any `-j`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, Span
-from flowrt.replay.fidelity import Replayed, replay_contact
 from flowrt.replay.impact import Change, compare
-from flowrt.replay.reader import ReadStats, contacts
+from flowrt.replay.reader import ReadStats
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
+    from flowrt.replay.fidelity import Replayed
 
 #: Example contact ids kept per group.
 EXAMPLES = 3
@@ -55,6 +54,8 @@ class ReplayReport:
     changed: int = 0
     missing_answers: int = 0
     selected: list[Replayed] = field(default_factory=list)
+    #: The contacts that diverged, kept when asked (`--to-scenario` without `--contact`).
+    diverging: list[Replayed] = field(default_factory=list)
 
     def percent(self, n: int) -> float:
         return round(100.0 * n / self.contacts, 2) if self.contacts else 0.0
@@ -85,46 +86,66 @@ class ReplayReport:
         return out
 
 
-def replay_logs(
-    inputs: list[str],
-    program: Program,
-    *,
-    against: Program | None = None,
-    select: set[str] | None = None,
+def tally(
+    report: ReplayReport,
+    r: Replayed,
+    against: Program | None,
     max_steps: int = 1000,
-    on_contact: Callable[[Replayed], None] | None = None,
-) -> ReplayReport:
-    """Replay every contact of the logs; with `against`, compare with the changed flows."""
-    report = ReplayReport(ReadStats())
-    if against is not None:
-        report.impact = {}
-    for c in contacts(inputs, report.stats):
-        r = replay_contact(program, c, max_steps)
-        report.contacts += 1
-        for module, n in r.unknown.items():
-            report.unknown[module] = report.unknown.get(module, 0) + n
-        if r.status == "identical":
-            report.identical += 1
+) -> None:
+    """Count one replayed contact (and its impact, with `against`) into `report`."""
+    report.contacts += 1
+    for module, n in r.unknown.items():
+        report.unknown[module] = report.unknown.get(module, 0) + n
+    if r.status == "identical":
+        report.identical += 1
+    else:
+        if r.status == "diverged":
+            report.diverged += 1
         else:
-            if r.status == "diverged":
-                report.diverged += 1
-            else:
-                report.unreplayable += 1
-            d = r.divergence
-            assert d is not None
-            group = report.causes.get(d.cause)
-            if group is None:
-                group = report.causes[d.cause] = Group(d.cause, detail=d.as_json())
-            group.add(r.contact_id)
-        if select is not None and r.contact_id in select:
-            report.selected.append(r)
-        if on_contact is not None:
-            on_contact(r)
-        if against is not None and report.impact is not None:
-            change = compare(r, against, max_steps)
-            if change is not None:
-                _count(report, change)
-    return report
+            report.unreplayable += 1
+        d = r.divergence
+        assert d is not None
+        group = report.causes.get(d.cause)
+        if group is None:
+            group = report.causes[d.cause] = Group(d.cause, detail=d.as_json())
+        group.add(r.contact_id)
+    if against is not None and report.impact is not None:
+        change = compare(r, against, max_steps)
+        if change is not None:
+            _count(report, change)
+
+
+def merge(into: ReplayReport, part: ReplayReport) -> None:
+    """Add the report of the next contacts (a bucket's) to `into`: the same as if `into` had
+    tallied them itself, in order."""
+    into.contacts += part.contacts
+    into.identical += part.identical
+    into.diverged += part.diverged
+    into.unreplayable += part.unreplayable
+    into.changed += part.changed
+    into.missing_answers += part.missing_answers
+    into.stats.duplicates += part.stats.duplicates
+    for module, n in part.unknown.items():
+        into.unknown[module] = into.unknown.get(module, 0) + n
+    _merge_groups(into.causes, part.causes)
+    if into.impact is not None and part.impact is not None:
+        _merge_groups(into.impact, part.impact)
+    into.selected.extend(part.selected)
+    into.diverging.extend(part.diverging)
+
+
+def _merge_groups(into: dict[str, Group], more: dict[str, Group]) -> None:
+    for key, g in more.items():
+        held = into.get(key)
+        if held is None:
+            into[key] = g
+            continue
+        held.count += g.count
+        held.examples = (held.examples + g.examples)[:EXAMPLES]
+        missing = g.detail.get("missing-answers")
+        if missing:
+            mine = held.detail.setdefault("missing-answers", [])
+            mine.extend(m for m in missing if m not in mine)
 
 
 def _count(report: ReplayReport, change: Change) -> None:
