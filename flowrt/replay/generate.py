@@ -117,7 +117,7 @@ def step_records(
     node: Node, branch: str, facts: list[tuple[Any, ...]] | None, arns: _Arns, ended: bool
 ) -> list[dict[str, Any]]:
     """The records (Parameters, Results, ExternalResults) one step of a run logs, in order."""
-    action = getattr(node.block, "action", None)
+    action = vars(node.block).get("action")  # vars: see module_of_block
     module = module_of_block(node.block)
     if module is None:
         return []

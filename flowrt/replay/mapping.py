@@ -110,7 +110,9 @@ def module_of(block_type: str, action: str | None = None) -> str | None:
 
 def module_of_block(block: Any) -> str | None:
     """The module type a block model logs (`module_of` on its type, action or CONNECT_TYPE)."""
-    action = getattr(block, "action", None) or getattr(block, "CONNECT_TYPE", None)
+    # `vars`, not getattr: a pydantic model looks a missing attribute up the slow way (an
+    # exception inside), and this runs for every step of every replayed contact.
+    action = vars(block).get("action") or getattr(type(block), "CONNECT_TYPE", None)
     return module_of(block.TYPE if block.TYPE != "connect-action" else "", action)
 
 
