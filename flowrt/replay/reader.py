@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import glob
 import gzip
-import json
 import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import orjson
 
 from flowrt.core.reading import special_kind
 
@@ -135,8 +136,10 @@ def _open(name: str, start: int) -> BinaryIO:
 
 
 def _loads(text: str) -> Any:
+    # orjson: about three times the standard library's speed, and every record is parsed.  It
+    # refuses what JSON does not allow (NaN, integers over 64 bits): such a line is malformed.
     try:
-        return json.loads(text)
+        return orjson.loads(text)
     except (ValueError, RecursionError):
         return _BAD
 
