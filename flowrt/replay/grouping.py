@@ -32,6 +32,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from flowrt.replay.reader import (
@@ -242,12 +243,16 @@ def _items(source: bytes | tuple[str, int, int]) -> Iterator[tuple[Any, ...]]:
         at += size
 
 
+#: A record's order in its contact: Timestamp, then part, line and place in the line.
+_ORDER = itemgetter(2, 3, 4, 5)
+
+
 def _finish(
     cid: str, items: list[tuple[Any, ...]], ctr: dict[str, Any] | None, files: list[str]
 ) -> tuple[Contact, int]:
     """Sort a contact's records by (Timestamp, part, line, k); drop exact duplicates (same
     Timestamp, equal record); (the contact, duplicates dropped)."""
-    items.sort(key=lambda it: (it[2], it[3], it[4], it[5]))
+    items.sort(key=_ORDER)
     records: list[dict[str, Any]] = []
     where: list[tuple[str, int]] = []
     dropped = 0
@@ -265,7 +270,7 @@ def _finish(
                 dropped += 1
                 continue
             seen.add(text)
-        elif any(value == r for r in run):
+        elif run and value in run:  # `in`: equality of records, as `==`
             dropped += 1
             continue
         run.append(value)
