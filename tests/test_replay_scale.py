@@ -209,3 +209,21 @@ def test_engine_options_are_checked(corpus: Path) -> None:
     code, _, err = _run("replay", str(corpus), "--project", str(FLOWS), "-j", "0")
     assert code == 2
     assert err == "flowrt replay: -j/--jobs: 0 is not a number of processes from 1 to 1024\n"
+
+
+def test_a_line_over_the_limit_is_never_cut_into_parts(tmp_path: Path) -> None:
+    code, base, _ = _run("run", str(FLOWS), "--format", "connect-logs")
+    lines = base.splitlines()
+    lines.insert(40, "{" * (3 << 20))  # 3 MB of `{`: every piece of it looks like a record's start
+    src = tmp_path / "logs.jsonl"
+    src.write_bytes(("\n".join(lines) + "\n").encode())
+    p = plan([str(src)], part_bytes=65_536)
+    data = src.read_bytes()
+    assert len(p.parts) > 3
+    assert all(q.start == 0 or data[q.start - 1 : q.start] == b"\n" for q in p.parts)
+    program = load_project(FLOWS).compile(strict=False)
+    report = run_replay([str(src)], program, jobs=2, part_bytes=65_536)
+    assert [(q.code, q.line, q.message) for q in report.stats.problems] == [
+        ("FR600", 41, "line over 1,048,576 bytes")
+    ]
+    assert report.identical == report.contacts == 32

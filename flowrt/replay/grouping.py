@@ -91,6 +91,14 @@ def _starts_record(line: bytes) -> bool:
     return line[:1] == b"{" or line[:1].isdigit()
 
 
+def _skip_line(handle: Any) -> None:
+    """Read on to just after the next newline (or the end), however long the line."""
+    while True:
+        chunk = handle.readline(MAX_LINE)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
 def _cut(path: str, size: int, part_bytes: int) -> list[tuple[int, int | None, int]]:
     """(start, end, first line) of the parts of an uncompressed file."""
     cuts = [0]
@@ -100,12 +108,14 @@ def _cut(path: str, size: int, part_bytes: int) -> list[tuple[int, int | None, i
         at = part_bytes
         while at < size:
             handle.seek(at)
-            handle.readline(MAX_LINE)  # to the next line's start
+            _skip_line(handle)  # to the next line's start
             pos = handle.tell()
             while pos < size:
                 line = handle.readline(MAX_LINE)
                 if _starts_record(line):
                     break
+                if not line.endswith(b"\n"):  # a line over MAX_LINE: never cut inside it
+                    _skip_line(handle)
                 pos = handle.tell()
             if pos >= size:
                 break
@@ -193,7 +203,7 @@ def map_part(part: Part, buckets: int, spill_dir: str | None = None) -> Mapped:
         for k, value in enumerate(objects(text)):
             why = problem_of(value)
             if why is not None:
-                out.problems.append(Problem("FR600", part.file, n, why))
+                stats.problems.append(Problem("FR600", part.file, n, why))
                 continue
             cid = value["ContactId"]
             if CTR_KEY in value:
@@ -209,7 +219,7 @@ def map_part(part: Part, buckets: int, spill_dir: str | None = None) -> Mapped:
             data = dump((*item, value))
             chunk.write(len(data).to_bytes(4, "little"))  # framed: loads by slice, not load
             chunk.write(data)
-    out.problems[:0] = stats.problems
+    out.problems = stats.problems  # in the order met: malformed lines and read errors
     if spill_dir is None:
         out.buckets = {b: chunk.getvalue() for b, chunk in sorted(chunks.items())}
         return out
