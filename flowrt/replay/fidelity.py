@@ -1,14 +1,15 @@
 """Replay a recorded contact through the project's flows and compare with what Connect logged.
 
 A recorded contact's records become `Event`s (a waiting block's entry and exit records merged
-into one).  The replay runs the contact through the flows, turns the run into the records it
-would log (`flowrt.replay.generate`, the same code as `--format connect-logs`) and walks both
-lists together: module type, flow and (2024 onwards) Identifier must agree.  Where a block asks
-the world (customer input, a Lambda, a queue's figures, a phone transfer's outcome, a block that
-failed), the recorded answer of the aligned record becomes the world's answer for that visit and
-the contact is run again; records of 2019, which carry no Identifier, are matched this way by
-module type and order alone.  The first record that does not match is the divergence: the
-block before it took a branch Connect did not.
+into one).  Before the run, every answer the log holds becomes the world (`recorded_world`):
+customer input and failed blocks for the block the record's flow and Identifier name, Lambda
+calls by the function its `FunctionArn` names, queue figures by queue, phone transfer outcomes
+by number; so a contact whose records name their blocks is run once.  The run is turned into
+the events it would log (the same module types as `flowrt.replay.generate`) and both lists are
+walked together: module type, flow and (2024 onwards) Identifier must agree.  Records of 2019
+carry no Identifier: their customer input and failures are placed as the walk reaches them (by
+module type and order) and the contact is run again with them.  The first record that does not
+match is the divergence: the block before it took a branch Connect did not.
 """
 
 from __future__ import annotations
