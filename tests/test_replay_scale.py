@@ -227,3 +227,16 @@ def test_a_line_over_the_limit_is_never_cut_into_parts(tmp_path: Path) -> None:
         ("FR600", 41, "line over 1,048,576 bytes")
     ]
     assert report.identical == report.contacts == 32
+
+
+def test_no_scheduler_answering_is_a_usage_error(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    from flowrt.replay import dask_engine
+
+    monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT", "1s")
+    code, out, err = _run("replay", str(corpus), "--project", str(FLOWS), "--engine", "dask",
+                          "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err.startswith("flowrt replay: no Dask scheduler answers at tcp://127.0.0.1:9: ")

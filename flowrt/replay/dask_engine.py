@@ -27,6 +27,8 @@ from flowrt.replay.report import ReplayReport, merge
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
 
+#: How long to wait for the scheduler before saying none answers.
+CONNECT_TIMEOUT = "20s"
 #: Reduce tasks per worker thread (smaller tasks balance better; each is one range of buckets).
 RANGES_PER_THREAD = 4
 
@@ -114,7 +116,7 @@ def run_dask(
     root = str(Path(project).resolve())
     other = str(Path(against).resolve()) if against is not None else None
     try:
-        client: Any = cast(Any, connect)(scheduler, timeout="20s")
+        client: Any = cast(Any, connect)(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise EngineError(f"no Dask scheduler answers at {scheduler}: {exc}") from None
     with client:
