@@ -240,3 +240,15 @@ def test_no_scheduler_answering_is_a_usage_error(
                           "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
     assert (code, out) == (2, "")
     assert err.startswith("flowrt replay: no Dask scheduler answers at tcp://127.0.0.1:9: ")
+
+
+def test_dask_is_imported_only_when_its_engine_runs() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flowrt.cli, flowrt.replay.engine, flowrt.replay.dask_engine\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
