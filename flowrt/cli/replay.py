@@ -8,6 +8,7 @@ flowrt.replay; this module parses the options, loads the projects and prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,18 @@ def add_replay(sub: Any) -> None:
     p.add_argument(
         "--project", default=".", metavar="DIR", help="the project that produced the logs"
     )
-    p.add_argument("--against", metavar="DIR", help="a changed copy of the project to compare")
+    p.add_argument(
+        "--against",
+        metavar="DIR|git:REV",
+        help="the changed project to compare: a directory, or git:REV for the project at a git "
+        "revision of its repository",
+    )
+    p.add_argument(
+        "--base",
+        metavar="REV",
+        help="read the flows that produced the logs from git revision REV of the project's "
+        "repository (default: the --project directory as it is)",
+    )
     p.add_argument(
         "--fail-over",
         type=percent,
@@ -60,12 +72,26 @@ def add_replay(sub: Any) -> None:
     p.set_defaults(func=cmd_replay)
 
 
-def _program(directory: str) -> tuple[Any, list[Any]]:
+def _program(
+    directory: str, revision: str | None = None, stack: Any = None
+) -> tuple[Any, list[Any]]:
+    """The compiled project in `directory`, or at git `revision` of its repository (written to
+    a temporary directory that `stack` removes when the command ends)."""
+    import tempfile
+
     from flowrt.core.diagnostics import has_errors
     from flowrt.project.driver import find_root, load_project
+    from flowrt.replay.revisions import checkout
 
+    if revision is not None:
+        into = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="flowrt-rev-")))
+        co = checkout(Path(directory), revision, into)
+        program = load_project(co.root).compile(strict=False)
+        diags = co.relabel(program.diagnostics)
+        return (None if has_errors(diags) else program), diags
     if not Path(directory).is_dir():
-        raise ValueError(f"{directory}: no such project directory")
+        hint = " (a git revision is written git:REV)" if directory != "." else ""
+        raise ValueError(f"{directory}: no such project directory{hint}")
     root = find_root(Path(directory))
     program = load_project(root).compile(strict=False)
     if has_errors(program.diagnostics):
@@ -75,25 +101,32 @@ def _program(directory: str) -> tuple[Any, list[Any]]:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Run `flowrt replay`."""
-    from flowrt.core.diagnostics import render_text
-    from flowrt.core.files import write_atomic
-    from flowrt.replay.report import as_json, replay_logs
-    from flowrt.replay.report import render_text as render_report
-    from flowrt.replay.scenario_out import scenario_text
-
     if args.fail_over is not None and not args.against:
         print("flowrt replay: --fail-over needs --against DIR", file=sys.stderr)
         return EXIT_USAGE
     if args.contact and not args.to_scenario:
         print("flowrt replay: --contact needs --to-scenario FILE", file=sys.stderr)
         return EXIT_USAGE
+    with contextlib.ExitStack() as stack:
+        return _replay(args, stack)
+
+
+def _replay(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
+    from flowrt.core.diagnostics import render_text
+    from flowrt.core.files import write_atomic
+    from flowrt.replay.report import as_json, replay_logs
+    from flowrt.replay.report import render_text as render_report
+    from flowrt.replay.revisions import RevisionError, is_revision
+    from flowrt.replay.scenario_out import scenario_text
+
     try:
-        program, diags = _program(args.project)
+        program, diags = _program(args.project, args.base, stack)
         against = None
         if args.against:
-            against, more = _program(args.against)
+            rev = args.against if is_revision(args.against) else None
+            against, more = _program(args.project if rev else args.against, rev, stack)
             diags = [*diags, *more]
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RevisionError) as exc:
         print(f"flowrt replay: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     if program is None or (args.against and against is None):
