@@ -33,17 +33,15 @@ from flowrt.reports.graph import (
     FlowGraph,
     GraphError,
     GraphTimeout,
-    Overlay,
     build,
-    coverage_overlay,
     dot_available,
     label_text,
-    path_overlay,
     render,
     to_dot,
     to_mermaid,
     too_large,
 )
+from flowrt.reports.overlays import Overlay, coverage_overlay, path_overlay
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import CompiledFlow
