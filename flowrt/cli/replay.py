@@ -69,6 +69,12 @@ def add_replay(sub: Any) -> None:
     )
     p.add_argument("--max-steps", type=steps, default=1000, metavar="N", help="step limit a run")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the report as an HTML page (with --against: the changed routes drawn "
+        "on the flows)",
+    )
     p.set_defaults(func=cmd_replay)
 
 
@@ -107,6 +113,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.contact and not args.to_scenario:
         print("flowrt replay: --contact needs --to-scenario FILE", file=sys.stderr)
         return EXIT_USAGE
+    if args.html:
+        from flowrt.core.files import report_target_problem
+
+        problem = report_target_problem(Path(args.html))
+        if problem:
+            print(f"flowrt replay: {printable(str(problem))}", file=sys.stderr)
+            return EXIT_USAGE
     with contextlib.ExitStack() as stack:
         return _replay(args, stack)
 
@@ -177,6 +190,16 @@ def _replay(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
         if args.to_scenario:
             n = len(report.selected if select is not None else diverging)
             print(f"wrote {n} case(s) to {printable(args.to_scenario)}")
+    if args.html:
+        from flowrt.core.files import WriteError
+        from flowrt.reports.replay_html import write_replay_html
+
+        try:
+            write_replay_html(report, program, against, args.html)
+        except WriteError as exc:
+            sys.stdout.flush()
+            print(f"flowrt replay: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_FINDINGS
     if not report.contacts:
         return EXIT_NOTHING
     if args.against:

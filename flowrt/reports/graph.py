@@ -252,7 +252,10 @@ def _title(graph: FlowGraph, overlay: Overlay | None) -> str:
         pct = f"{100 * done // total}%" if total else "n/a"
         title += f" - coverage: {done} of {total} branches ({pct}) over {overlay.runs} run(s)"
     elif overlay is not None and overlay.mode == "change":
-        title += f" - routes of {overlay.runs} moved contact(s): before (orange), after (blue)"
+        # Contacts entering the flow: each route starts a flow with its start edge, once.
+        entered = [n for (source, _, _), n in overlay.changes.items() if source == ":start"]
+        before, after = sum(n[0] for n in entered), sum(n[1] for n in entered)
+        title += f" - moved contacts: {before} before (orange), {after} after (blue)"
     elif overlay is not None:
         title += " - path of a run"
     return title
