@@ -218,14 +218,17 @@ def _steps_text(numbers: Sequence[int]) -> str:
 def _change(edge: GraphEdge, overlay: Overlay) -> tuple[str, str, str] | None:
     """(class, colour, label suffix) of an edge under a change overlay; None: drawn as usual."""
     before, after = overlay.changes.get(edge.ident, (0, 0))
+    # A branch that now leads elsewhere: its old edge is in one version only.
+    only = " removed" if edge.ident in overlay.removed else ""
+    only = " added" if edge.ident in overlay.added else only
     if before and after:
         if before == after:
-            return "changed same", _INK, f"{before} before and after"
-        return "changed both", _BOTH, f"before {before}, after {after}"
+            return "changed same" + only, _INK, f"{before} before and after"
+        return "changed both" + only, _BOTH, f"before {before}, after {after}"
     if before:
-        return "changed before", _BEFORE, f"before {before}"
+        return "changed before" + only, _BEFORE, f"before {before}"
     if after:
-        return "changed after", _AFTER, f"after {after}"
+        return "changed after" + only, _AFTER, f"after {after}"
     if edge.ident in overlay.removed:
         return "removed", _MUTED, "removed"
     if edge.ident in overlay.added:
