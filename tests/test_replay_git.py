@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +107,22 @@ def _replay_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, d
 
 
 def test_two_revisions_name_exactly_the_contacts_whose_route_moved(
-    repo: Path, logs: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path,
+    logs: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert _gold_in_log(logs) == sorted(GOLD_CALLERS)
     project = str(repo / "cc" / "flows")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     code, doc = _replay_json(
         capsys, str(logs), "--project", project, "--base", "HEAD~1", "--against", "git:HEAD"
     )
     assert code == 0
+    assert list(temp.iterdir()) == []  # the revisions' files are gone with the command
     # The base revision produced the logs: every contact follows its recorded path.
     assert doc["fidelity"]["identical"] == doc["fidelity"]["contacts"] == 32
     impact = doc["impact"]
