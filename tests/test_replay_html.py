@@ -88,7 +88,7 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment.replace("<br>", " "))).strip()
 
 
 def test_page_summary_and_impact_groups(page_file: Path) -> None:
@@ -125,7 +125,7 @@ def test_page_summary_and_impact_groups(page_file: Path) -> None:
     route = cells[0][1]
     assert route[2].startswith(
         "route: inbound-support: `check-tier` took `condition-1`: `premium-queue` -> "
-        "`check-cases`no recorded answer: menu: no input given for visit 1 of `menu`: timeout"
+        "`check-cases` no recorded answer: menu: no input given for visit 1 of `menu`: timeout"
     )
     assert route[3] == ", ".join(GOLD_CALLERS)
     assert cells[5][1][2].startswith("queue: Premium -> (none)")
@@ -269,3 +269,31 @@ def test_the_page_in_a_browser(browser: Browser, page_file: Path, tmp_path: Path
     rows = browser.evaluate("document.querySelectorAll('#moved-edges tr').length")
     assert rows == len(MOVED_EDGES)
     assert browser.problems() == []
+
+
+def test_fidelity_only_page_lists_the_causes(page_file: Path, tmp_path: Path) -> None:
+    """Without --against: the fidelity section with each cause, no impact and no routes."""
+    import contextlib
+    import io
+
+    out = tmp_path / "fidelity.html"
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["replay", str(page_file.parent / "week.jsonl"), "--project",
+                     str(page_file.parent / "changed"), "--html", str(out)])  # fmt: skip
+    assert code == 1
+    page = out.read_text(encoding="utf-8")
+    assert "<title>flowrt replay report: 32 contact(s): 29 identical (90.62%)</title>" in page
+    assert '<section id="impact">' not in page and '<section id="routes">' not in page
+    fidelity = page.split('<section id="fidelity">', 1)[1].split("</section>", 1)[0]
+    rows = [[_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr>(.*?)</tr>", fidelity, re.S)]  # fmt: skip
+    rows = [r for r in rows if r]  # the header row has <th> cells
+    assert len(rows) == 1
+    count, pct, cause, examples = rows[0]
+    assert (count, pct) == ("3", "9.38%")
+    assert cause == (
+        "check-contact-attributes `check-tier` took `condition-1`: a different block "
+        "flowrt next: check-cases (CheckAttribute) in inbound-support; "
+        "Connect next: premium-queue (SetQueue) in inbound-support"
+    )
+    assert examples == ", ".join(GOLD_CALLERS)
