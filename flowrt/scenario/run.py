@@ -29,6 +29,7 @@ from flowrt.scenario.model import (
 )
 from flowrt.scenario.model import prepare_contact as _prepare_contact
 from flowrt.scenario.model import prepare_world as _prepare_world
+from flowrt.scenario.shared import PreparedCache
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -100,9 +101,16 @@ def run_contact(
     elif isinstance(contact, Contact | Mapping) and is_email_case(contact, world):
         return _run_email(program, contact, world, flow, max_steps, contact_id)
     else:
-        pc = prepare_contact(contact)
-    pw = world if type(world) is PreparedWorld else prepare_world(world)
+        # Plain dicts are prepared once per distinct content (flowrt.scenario.shared).
+        pc = CONTACTS.get(contact)
+    pw = world if type(world) is PreparedWorld else WORLDS.get(world)
     return interpreter.run(program, pc, pw, flow=flow, max_steps=max_steps, contact_id=contact_id)
+
+
+#: The contacts and worlds runs were given as plain dicts, prepared, by content.  Only runs use
+#: them: `prepare_contact` and `prepare_world` give their caller a record of its own.
+CONTACTS: PreparedCache[PreparedContact] = PreparedCache(lambda value: prepare_contact(value))
+WORLDS: PreparedCache[PreparedWorld] = PreparedCache(lambda value: prepare_world(value))
 
 
 def _run_email(
