@@ -194,3 +194,23 @@ def test_prepare_functions_still_give_their_caller_a_record_of_its_own() -> None
     assert prepare_world(WORLD) is not prepare_world(WORLD)
     assert prepare_contact(CONTACT) is not prepare_contact(CONTACT)
     assert len(scenario_run.WORLDS) == 0
+
+
+@pytest.mark.parametrize(
+    ("contact", "world", "plain"),
+    [
+        ({"channel": "CHAT"}, None, True),
+        ({"channel": "CHAT"}, {"clock": "2026-11-23T09:00:00-05:00"}, True),
+        ({"start-email-contact": {"DestinationEmailAddress": "a@b.c"}}, None, False),
+        ({}, {"agent-actions": ["reply"]}, False),
+        ({}, {"agent-actions": []}, True),
+        (OrderedDict(), None, False),  # not a plain dict: the general path decides
+        ({}, OrderedDict(), False),
+    ],
+)
+def test_the_plain_dict_path_is_never_taken_by_an_email_case(
+    contact: Any, world: Any, plain: bool
+) -> None:
+    assert scenario_run._plain_call(contact, world) is plain
+    if plain:
+        assert not scenario_run.is_email_case(contact, world)
