@@ -230,6 +230,7 @@ MODELLED = frozenset(
         "set_attributes",
         "undo_oversized",
         "invoke_lambda",
+        "email_policy",
     }
 )
 
@@ -248,6 +249,11 @@ WORLD_MODELLED = frozenset(
         "attributes",
         "errors",
         "cache",
+        # Answered by ChoiceServices (flowrt.explore.services): written before they are read.
+        "bots",
+        "lex",
+        "views",
+        "profiles",
     }
 )
 
@@ -283,6 +289,9 @@ class ChoiceRuntime(Runtime):
         derived: Derived,
     ) -> None:
         super().__init__(program, contact, world, contact_id)
+        from flowrt.explore.services import ChoiceServices
+
+        self.svc = ChoiceServices(self)
         if isinstance(world, ChoiceWorld):
             world.rt = self
         self.chooser = chooser
@@ -313,7 +322,7 @@ class ChoiceRuntime(Runtime):
         kept = []
         for key, value in self.chooser.decided.items():
             kind = key[0]
-            if kind in ("input", "external", "forced", "lambda-error", "hours"):
+            if kind in ("input", "external", "forced", "lambda-error", "hours", "lex", "view"):
                 continue
             if kind == "fault" and ahead is not None and key[1] not in ahead.names:
                 continue
@@ -346,6 +355,23 @@ class ChoiceRuntime(Runtime):
             tuple(c.clock for c in self.clocks),
             frozenset(kept),
             _metrics_of(self.metrics),
+            self._services_key(),
+        )
+
+    def _services_key(self) -> Any:
+        """The services' state: values set ($.Lex, $.Views, $.Customer), visit and loop
+        counters, the modules running (where each returns) and the run's profiles."""
+        svc = self.svc
+        profiles = (
+            None if svc.profiles is None else tuple(tuple(sorted(p.items())) for p in svc.profiles)
+        )
+        return (
+            frozenset(svc.values.items()),
+            frozenset(svc.calls.items()),
+            frozenset(svc.loops.items()),
+            tuple((cflow.name, node.name) for cflow, node in svc.stack),
+            profiles,
+            svc.profile,
         )
 
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
@@ -389,6 +415,15 @@ class ChoiceRuntime(Runtime):
         self.clocks = [c for c in self.clocks if c.is_open(hours) == value]
         self.facts.append(("hours", hours, value))
         return value
+
+    def email_policy(self, policy: Any) -> str:
+        # The contact's recipients are the world's answer: one list per decision of the policy.
+        from flowrt.explore.services import recipients
+
+        options = recipients(policy)
+        _decision, to, cc = self.chooser.choose(("recipients",), options)
+        self.contact.to, self.contact.cc = to, cc
+        return super().email_policy(policy)
 
     def wait_in_queue(self, interrupt: int | None) -> str:
         self.interrupt = interrupt
