@@ -312,67 +312,10 @@ class ChoiceRuntime(Runtime):
         self.interrupt: int | None = None
 
     def state_key(self) -> Any:
-        """Everything the rest of the run depends on: two runs with equal keys at a choice
-        point have the same futures (so only the first is branched from).  Answers that can no
-        longer be asked again are left out: a failure of a block that cannot be reached any
-        more, a Lambda call whose result is no longer `$.External`, past inputs and transfers
-        (the call counters say which visit is next)."""
-        ahead, external = self.ahead, self.external
-        call = (external.function, external.call) if isinstance(external, _ChoiceExternal) else None
-        kept = []
-        for key, value in self.chooser.decided.items():
-            kind = key[0]
-            if kind in ("input", "external", "forced", "lambda-error", "hours", "lex", "view"):
-                continue
-            if kind == "fault" and ahead is not None and key[1] not in ahead.names:
-                continue
-            if (
-                kind == "attribute"
-                and ahead is not None
-                and ("Attributes", key[1]) not in ahead.values
-            ):
-                continue
-            if kind == "lambda" and (
-                (key[1], key[2]) != call
-                or (ahead is not None and ("External", key[3]) not in ahead.values)
-            ):
-                continue
-            kept.append((key, value))
-        return (
-            self.where,
-            _user(dict.items(self.attrs), "Attributes", ahead),
-            _user(dict.items(external), "External", ahead),
-            call,
-            self.queue,
-            self.queued,
-            self.waited,
-            frozenset(
-                (k, n)
-                for k, n in self.calls.items()
-                if ahead is None or k[0] != "input" or k[1] in ahead.names
-            ),
-            self.stop,
-            tuple(c.clock for c in self.clocks),
-            frozenset(kept),
-            _metrics_of(self.metrics),
-            self._services_key(),
-        )
+        """Everything the rest of the run depends on (`flowrt.explore.state`)."""
+        from flowrt.explore.state import state_key
 
-    def _services_key(self) -> Any:
-        """The services' state: values set ($.Lex, $.Views, $.Customer), visit and loop
-        counters, the modules running (where each returns) and the run's profiles."""
-        svc = self.svc
-        profiles = (
-            None if svc.profiles is None else tuple(tuple(sorted(p.items())) for p in svc.profiles)
-        )
-        return (
-            frozenset(svc.values.items()),
-            frozenset(svc.calls.items()),
-            frozenset(svc.loops.items()),
-            tuple((cflow.name, node.name) for cflow, node in svc.stack),
-            profiles,
-            svc.profile,
-        )
+        return state_key(self)
 
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
         # A contact's endpoint that a condition tests is the world's answer too.
@@ -467,19 +410,6 @@ class ChoiceRuntime(Runtime):
         )
         self.world.lambdas.setdefault(function, []).append(response)
         return super().invoke_lambda(function, plan, *args, **kw)
-
-
-def _user(items: Any, ns: str, ahead: Ahead | None) -> frozenset[tuple[str, str]]:
-    """User values (attributes or a Lambda's result) a block ahead may still read."""
-    if ahead is None:
-        return frozenset(items)
-    values = ahead.values
-    return frozenset((k, v) for k, v in items if (ns, k) in values)
-
-
-def _metrics_of(metrics: Any) -> Any:
-    state = getattr(metrics, "state", None)
-    return None if state is None else (state.kind, state.name, state.floor)
 
 
 def _unmodelled(name: str) -> Any:
