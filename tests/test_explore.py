@@ -487,6 +487,9 @@ def test_docs_show_the_example_projects_real_output(
     assert cli(capsys, "flows")[1].rstrip("\n") == blocks[0]
     argv = ("flows/after-hours.flow.yaml", "--paths", "--max-prompts", "1")
     assert cli(capsys, *argv)[1].rstrip("\n") == blocks[1]
+    argv = ("flows/self-service.flow.yaml", "--from", "2026-12-07")
+    assert cli(capsys, *argv)[1].rstrip("\n") == blocks[2]
+    assert len(blocks) == 3
 
 
 def test_flows_with_errors_are_not_explored(

@@ -29,15 +29,15 @@ _CALL_FACET = {"lambda": "lambda", "external": "dial"}
 
 def state_key(rt: ChoiceRuntime) -> Any:
     """The state of `rt` (see the module)."""
-    from flowrt.explore.world import _ChoiceExternal
-
     ahead: Ahead | None = rt.ahead
     if ahead is not None and ahead.open:
         ahead = None
     facets = ahead.facets if ahead is not None else None
     values = ahead.values if ahead is not None else None
     external = rt.external
-    call = (external.function, external.call) if isinstance(external, _ChoiceExternal) else None
+    # A Lambda result explore answers (world._ChoiceExternal) names its function and call.
+    function, number = getattr(external, "function", None), getattr(external, "call", None)
+    call = (function, number) if function is not None else None
     if call is not None and values is not None and not any(p[0] == "External" for p in values):
         call = None  # no block ahead reads this result
     kept = []
