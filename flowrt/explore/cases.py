@@ -67,8 +67,24 @@ def case_of(path: Path) -> dict[str, Any]:
         elif kind == "lambda" and value is not None:
             calls = world.setdefault("lambdas", {}).setdefault(key[1], {})
             calls.setdefault(str(key[2]), {"returns": {}})["returns"][key[3]] = value
+        elif kind == "lex":
+            answer = value if value == "error" else {"intent": value}
+            world.setdefault("lex", {}).setdefault(key[1], []).append(answer)
+        elif kind == "view":
+            answer = value if value in ("timeout", "error") else {"action": value}
+            world.setdefault("views", {}).setdefault(key[1], []).append(answer)
+        elif kind == "profiles":
+            copies = {"found": 1, "multiple-found": 2}.get(value, 0)
+            world.setdefault("profiles", []).extend(dict(key[1]) for _ in range(copies))
+        elif kind == "recipients" and value[1]:
+            email = {"to": list(value[1])}
+            if value[2]:
+                email["cc"] = list(value[2])
+            contact["email"] = email
     if attrs:
         contact["attributes"] = attrs
+    if not world.get("profiles", True):
+        del world["profiles"]  # no profile has the keys: the world has none
     if clock:
         world["clock"] = path.clock
     if errors:
@@ -137,9 +153,28 @@ def describe(path: Path) -> str:
             words.append(f"{key[1]} fails")
         elif kind == "lambda" and value is not None:
             words.append(f"{key[3]} {value}")
+        elif kind in ("lex", "view"):
+            words.append(
+                f"{key[1]} {'times out' if value == 'timeout' else 'fails'}"
+                if value in ("timeout", "error")
+                else f"{key[1]}: {value}"
+            )
+        elif kind == "profiles":
+            what = {"found": "a profile", "not-found": "no profile", "multiple-found": "2 profiles"}
+            words.append(f"{what[value]} with {', '.join(v for _, v in key[1])}")
+        elif kind == "recipients":
+            words.append(_recipients_words(value))
         elif kind == "forced":
             words.append(f"{key[2]} takes {value}")
     return ", ".join(w for w in words if w) or "the default world"
+
+
+def _recipients_words(value: tuple[str, tuple[str, ...], tuple[str, ...]]) -> str:
+    decision, to, cc = value
+    if not to:
+        return "no To address"
+    listed = f"To {', '.join(to)}" + (f", Cc {len(cc)} address(es)" if cc else "")
+    return f"{listed} ({decision})"
 
 
 def _queue_words(name: str, field: str, value: Any) -> str:

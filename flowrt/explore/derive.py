@@ -57,6 +57,8 @@ class Derived:
 
     values: dict[Path, list[str]] = field(default_factory=dict)
     inputs: dict[str, list[str]] = field(default_factory=dict)
+    #: Per block, the values its own conditions test (a Lex intent, a view's action, an input).
+    answers: dict[str, list[str]] = field(default_factory=dict)
     metrics: dict[str, list[int]] = field(default_factory=dict)
     clocks: list[ClockClass] = field(default_factory=list)
     #: Whether some block reads the caller's address (a run step may read it directly).
@@ -139,6 +141,7 @@ def derive(program: Program) -> Derived:
     return Derived(
         values=values,
         inputs={name: _inputs(vals) for name, vals in inputs.items()},
+        answers={name: _unique(vals)[:MAX_VALUES] for name, vals in inputs.items()},
         metrics={name: sorted(set(vals))[:MAX_VALUES] for name, vals in metrics.items()},
         clocks=clock_classes(program),
         reads_customer=reads_customer,
