@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from flowrt.explore.answers import CUSTOMER_RETURNED, VOICE_ID_KEYS
 from flowrt.explore.world import LAMBDA_ERROR
 
 if TYPE_CHECKING:
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 #: The scenario name a new cases file gets.
 SCENARIO_NAME = "explored paths"
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: A case's description of the outbound call's progress and of a Voice ID check option.
+CALL_WORDS = {
+    "CallAnswered": "a person answers the call",
+    "VoicemailBeep": "a voicemail with a beep answers",
+    "VoicemailNoBeep": "a voicemail without a beep answers",
+    "NotDetected": "call progress not detected",
+}
+VOICE_ID_WORDS = {
+    "enrollmentStatus": "Voice ID enrollment",
+    "voiceAuthentication": "Voice ID authentication",
+    "fraudDetection": "Voice ID fraud risk",
+}
 
 
 def _slug(text: str) -> str:
@@ -60,6 +73,8 @@ def case_of(path: Path) -> dict[str, Any]:
             world.setdefault("input", {}).setdefault(key[1], []).append(value)
         elif kind == "external":
             world.setdefault("external", {}).setdefault(key[1], []).append(value)
+        elif kind == "dialable" and not value:
+            world.setdefault("external", {}).setdefault(key[1], []).append("call-failed")
         elif kind == "lambda-error":
             calls = world.setdefault("lambdas", {}).setdefault(key[1], {})
             response: dict[str, Any] = {"error": LAMBDA_ERROR} if value else {"returns": {}}
@@ -76,6 +91,14 @@ def case_of(path: Path) -> dict[str, Any]:
         elif kind == "profiles":
             copies = {"found": 1, "multiple-found": 2}.get(value, 0)
             world.setdefault("profiles", []).extend(dict(key[1]) for _ in range(copies))
+        elif kind == "call-status":
+            world["outbound-call-status"] = value
+        elif kind == "voice-id":
+            world.setdefault("voice-id", {})[VOICE_ID_KEYS.get(key[1], key[1])] = value
+        elif kind == "percentage-draw":
+            world["percentage-draw"] = value
+        elif kind == "wait":
+            world.setdefault("wait-events", {})[key[1]] = value
         elif kind == "recipients" and value[1]:
             email = {"to": list(value[1])}
             if value[2]:
@@ -149,6 +172,8 @@ def describe(path: Path) -> str:
             )
         elif kind == "external":
             words.append(f"{key[1]} {value}")
+        elif kind == "dialable" and not value:
+            words.append(f"{key[1]} cannot be dialled")
         elif kind == "lambda-error" and value:
             words.append(f"{key[1]} fails")
         elif kind == "lambda" and value is not None:
@@ -164,6 +189,18 @@ def describe(path: Path) -> str:
             words.append(f"{what[value]} with {', '.join(v for _, v in key[1])}")
         elif kind == "recipients":
             words.append(_recipients_words(value))
+        elif kind == "call-status":
+            words.append(CALL_WORDS.get(value, f"call progress {value}"))
+        elif kind == "voice-id":
+            words.append(f"{VOICE_ID_WORDS.get(key[1], key[1])} {value}")
+        elif kind == "percentage-draw":
+            words.append(f"draws {value} of 100")
+        elif kind == "wait":
+            words.append(
+                f"the customer returns during {key[1]}"
+                if value == CUSTOMER_RETURNED
+                else f"{key[1]} runs out"
+            )
         elif kind == "forced":
             words.append(f"{key[2]} takes {value}")
     return ", ".join(w for w in words if w) or "the default world"

@@ -63,6 +63,11 @@ class Derived:
     clocks: list[ClockClass] = field(default_factory=list)
     #: Whether some block reads the caller's address (a run step may read it directly).
     reads_customer: bool = False
+    #: The answers of the world's block answers (flowrt.explore.answers): the percentage draws
+    #: worth trying, the Voice ID results per check option, the wait events per wait block.
+    draws: list[int] = field(default_factory=list)
+    voice_id: dict[str, list[str]] = field(default_factory=dict)
+    wait_events: dict[str, list[str]] = field(default_factory=dict)
 
     def candidates(self, path: Path) -> list[str | None]:
         """Absent first (the contact as it comes), then each tested value."""
@@ -137,6 +142,9 @@ def derive(program: Program) -> Derived:
         for cflow in program.flows.values()
         for node in cflow.nodes
     )
+    from flowrt.explore.answers import block_answers
+
+    draws, voice_id, wait_events = block_answers(program, tested)
     values = {path: _unique(vals)[:MAX_VALUES] for path, vals in tested.items()}
     return Derived(
         values=values,
@@ -145,6 +153,9 @@ def derive(program: Program) -> Derived:
         metrics={name: sorted(set(vals))[:MAX_VALUES] for name, vals in metrics.items()},
         clocks=clock_classes(program),
         reads_customer=reads_customer,
+        draws=draws,
+        voice_id=voice_id,
+        wait_events=wait_events,
     )
 
 

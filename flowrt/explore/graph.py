@@ -169,6 +169,13 @@ FACETS: dict[str, frozenset[str]] = {
         frozenset({"services"}),
     ),
     "outbound-email-policy": frozenset({"email"}),
+    # The world's block answers (flowrt.explore.answers); a wait in a customer queue flow
+    # also waits in the queue.
+    **dict.fromkeys(
+        ("check-outbound-call-status", "distribute-by-percentage", "check-voice-id"),
+        frozenset({"answers"}),
+    ),
+    "wait": frozenset({"answers", "queues"}),
 }
 
 

@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 #: Answers asked once per visit: past visits do not matter (the counters say which is next).
 _PER_VISIT = frozenset({"input", "external", "forced", "lambda-error", "hours", "lex", "view"})
 #: The facet whose blocks read each kind of remembered answer.
-_FACET_OF = {"queue": "queues", "profiles": "services", "recipients": "email"}
+_FACET_OF = {
+    "queue": "queues",
+    "profiles": "services",
+    "recipients": "email",
+    **dict.fromkeys(("call-status", "percentage-draw", "voice-id", "wait"), "answers"),
+}
 #: The facet of each per-run call counter's kind.
 _CALL_FACET = {"lambda": "lambda", "external": "dial"}
 

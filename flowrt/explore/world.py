@@ -225,6 +225,7 @@ MODELLED = frozenset(
         "in_hours",
         "load_metrics",
         "wait_in_queue",
+        "queue_wait",
         "customer_input",
         "dial",
         "set_attributes",
@@ -254,6 +255,11 @@ WORLD_MODELLED = frozenset(
         "lex",
         "views",
         "profiles",
+        # Answered by flowrt.explore.answers: call progress, Voice ID, the draw, waits.
+        "outbound_call_status",
+        "percentage_draw",
+        "voice_id",
+        "wait_events",
     }
 )
 
@@ -266,6 +272,17 @@ class ChoiceWorld(PreparedWorld):
     rt: ChoiceRuntime | None
 
     def __getattribute__(self, name: str) -> Any:
+        from flowrt.explore.answers import ANSWERED
+
+        answer = ANSWERED.get(name)
+        if answer is not None:
+            # A scalar answer (call progress, the draw) is chosen when a step reads it.
+            try:
+                chooser_rt = object.__getattribute__(self, "rt")
+            except AttributeError:  # read while the runtime is being built
+                chooser_rt = None
+            if chooser_rt is not None:
+                return answer(chooser_rt)
         if name not in WORLD_MODELLED and not name.startswith("__"):
             try:
                 rt = object.__getattribute__(self, "rt")
@@ -289,6 +306,7 @@ class ChoiceRuntime(Runtime):
         derived: Derived,
     ) -> None:
         super().__init__(program, contact, world, contact_id)
+        from flowrt.explore.answers import ChoiceExternal, ChoiceVoiceId, ChoiceWaitEvents
         from flowrt.explore.services import ChoiceServices
 
         self.svc = ChoiceServices(self)
@@ -299,6 +317,9 @@ class ChoiceRuntime(Runtime):
         self.attrs = _ChoiceAttrs(self, self.attrs)
         world.queues = _ChoiceQueues(self, "queue")
         world.agent_queues = _ChoiceQueues(self, "agent")
+        world.voice_id = ChoiceVoiceId(self)
+        world.external = ChoiceExternal(self)
+        world.wait_events = ChoiceWaitEvents(self)
         self.clocks: list[ClockClass] = list(derived.clocks)
         self.dialled: dict[str, list[str]] = {}
         self.typed: dict[str, list[str]] = {}
@@ -371,6 +392,12 @@ class ChoiceRuntime(Runtime):
     def wait_in_queue(self, interrupt: int | None) -> str:
         self.interrupt = interrupt
         return super().wait_in_queue(interrupt)
+
+    def queue_wait(self, seconds: int) -> str | None:
+        # A wait in a customer queue flow: an agent may answer within it or after it, as for
+        # loop prompts (the queue's `answer-after` is chosen in steps of the wait).
+        self.interrupt = seconds
+        return super().queue_wait(seconds)
 
     def customer_input(self, block: str) -> str | None:
         n = self.calls.get(("input", block), 0) + 1
