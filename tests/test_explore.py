@@ -229,29 +229,33 @@ def test_structural_count_of_a_200_block_flow_without_enumerating(tmp_path: Path
 
 
 def test_an_unknown_world_question_makes_each_connected_branch_a_choice(tmp_path: Path) -> None:
+    # The related contact (`$.RelatedContactId`) comes only from an email request: explore does
+    # not model it, so the block falls back to its branches (FR702).
     flow = """\
 flow: nb
 type: contact
 start: status
 blocks:
   status:
-    type: check-outbound-call-status
-    next: {call-answered: a, voicemail-beep: b}
+    type: set-contact-attributes
+    target-contact: related
+    attributes: {note: x}
+    next: {success: a, error: b}
   a: {type: disconnect}
   b: {type: disconnect}
 """
     report = run(project(tmp_path, nb=flow))
     assert report.unmodelled == [
-        ("nb", "status", "check-outbound-call-status", "world.outbound_call_status")
+        ("nb", "status", "set-contact-attributes", "set_related_attributes")
     ]
     assert report.unreachable == []
     (diag,) = [d for d in report.diagnostics if d.code == "FR702"]
     assert diag.message.startswith(
-        "block `status` (check-outbound-call-status) asks the world for something explore "
-        "does not model (`world.outbound_call_status`)"
+        "block `status` (set-contact-attributes) asks the world for something explore "
+        "does not model (`set_related_attributes`)"
     )
-    assert report.best[("nb", "status", "voicemail-beep")].forced == ("nb/status",)
-    assert report.best[("nb", "status", "call-answered")].forced == ()
+    assert report.best[("nb", "status", "success")].forced == ("nb/status",)
+    assert report.best[("nb", "status", "error")].forced == ()
 
 
 # ---------------------------------------------------------------------------------------------

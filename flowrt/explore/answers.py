@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,9 +61,13 @@ Results = dict[str, list[str]]
 
 
 def block_answers(
-    program: Program, tested: dict[tuple[str, ...], list[str]]
+    program: Program,
+    tested: dict[tuple[str, ...], list[str]],
+    ref_path: Callable[[str], tuple[str, ...] | None],
 ) -> tuple[Draws, Results, Results]:
-    """(draws, Voice ID results per option, wait events per wait block) worth trying; a wait
+    """(draws, Voice ID results per option, wait events per wait block) worth trying
+    (`ref_path`: the attribute or Lambda result a `$.` reference names, flowrt.explore.derive's).
+    A set-callback-number block adds a valid number to the values of what it reads; a wait
     block also makes a chat contact worth trying (it is added to `tested`'s `Channel`): Wait is
     chat only, so a voice contact never reaches its other branches."""
     bounds: set[int] = set()
@@ -92,9 +97,7 @@ def block_answers(
             elif node.type == "set-callback-number":
                 # A valid number is worth trying besides none (`invalid-number`): `success`,
                 # and `not-dialable` when the world says calls to it fail.
-                from flowrt.explore.derive import _ref_path
-
-                path = _ref_path(block.callback_number)
+                path = ref_path(block.callback_number)
                 if path is not None:
                     numbers = tested.setdefault(path, [])
                     if not any(_E164.match(n) for n in numbers):

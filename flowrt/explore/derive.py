@@ -144,7 +144,7 @@ def derive(program: Program) -> Derived:
     )
     from flowrt.explore.answers import block_answers
 
-    draws, voice_id, wait_events = block_answers(program, tested)
+    draws, voice_id, wait_events = block_answers(program, tested, _ref_path)
     values = {path: _unique(vals)[:MAX_VALUES] for path, vals in tested.items()}
     return Derived(
         values=values,
