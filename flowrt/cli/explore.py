@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,16 @@ def prompts(value: str) -> int:
 def runs(value: str) -> int:
     """`--max-runs N`: 1-10,000,000."""
     return _count(value, 1, 10_000_000, "--max-runs")
+
+
+def day(value: str) -> date:
+    """`--from YYYY-MM-DD`: a date of the calendar."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"a date YYYY-MM-DD of the calendar, not {value[:40]!r}"
+        ) from None
 
 
 def add_explore(sub: Any) -> None:
@@ -76,6 +87,19 @@ def add_explore(sub: Any) -> None:
         "--properties",
         metavar="FILE",
         help="your properties (default: explore.properties.yaml at the project's root)",
+    )
+    p.add_argument(
+        "--hours-sweep",
+        action="store_true",
+        help="list the route at every hours boundary (open, close and the minute before) of the "
+        "week, around the next DST change and on the hours' overrides, and where it changes",
+    )
+    p.add_argument(
+        "--from",
+        dest="sweep_from",
+        type=day,
+        metavar="YYYY-MM-DD",
+        help="the date the hours sweep starts from (default today); implies --hours-sweep",
     )
     p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     p.add_argument("--max-runs", type=runs, default=200_000, metavar="N", help=argparse.SUPPRESS)
@@ -159,6 +183,11 @@ def _explore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     report = explore(program, chosen, options, project)
+    if args.hours_sweep or args.sweep_from is not None:
+        from flowrt.explore.sweep import sweep
+
+        # The reference date makes the sweep deterministic; by default it is today.
+        report.sweep = sweep(program, chosen, args.sweep_from or date.today())
     written: list[str] = []
     skipped: list[Any] = []
     if args.write_cases:

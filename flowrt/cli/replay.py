@@ -8,6 +8,7 @@ flowrt.replay; this module parses the options, loads the projects and prints.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,18 @@ def add_replay(sub: Any) -> None:
     p.add_argument(
         "--project", default=".", metavar="DIR", help="the project that produced the logs"
     )
-    p.add_argument("--against", metavar="DIR", help="a changed copy of the project to compare")
+    p.add_argument(
+        "--against",
+        metavar="DIR|git:REV",
+        help="the changed project to compare: a directory, or git:REV for the project at a git "
+        "revision of its repository",
+    )
+    p.add_argument(
+        "--base",
+        metavar="REV",
+        help="read the flows that produced the logs from git revision REV of the project's "
+        "repository (default: the --project directory as it is)",
+    )
     p.add_argument(
         "--fail-over",
         type=percent,
@@ -74,6 +86,12 @@ def add_replay(sub: Any) -> None:
         "--scheduler", metavar="ADDRESS", help="with --engine dask: the Dask scheduler's address"
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the report as an HTML page (with --against: the changed routes drawn "
+        "on the flows)",
+    )
     p.set_defaults(func=cmd_replay)
 
 
@@ -87,28 +105,37 @@ def _jobs(text: str) -> int:
     return n
 
 
-def _program(directory: str) -> tuple[Any, list[Any]]:
+def _program(
+    directory: str, revision: str | None = None, stack: Any = None
+) -> tuple[Any, list[Any], str]:
+    """The compiled project in `directory`, or at git `revision` of its repository (written to
+    a temporary directory that `stack` removes when the command ends), its diagnostics, and the
+    root it was loaded from (what the Dask engine's workers load: a revision is read from git
+    once, here, and the workers read its temporary directory)."""
+    import tempfile
+
     from flowrt.core.diagnostics import has_errors
     from flowrt.project.driver import find_root, load_project
+    from flowrt.replay.revisions import checkout
 
+    if revision is not None:
+        into = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="flowrt-rev-")))
+        co = checkout(Path(directory), revision, into)
+        program = load_project(co.root).compile(strict=False)
+        diags = co.relabel(program.diagnostics)
+        return (None if has_errors(diags) else program), diags, str(co.root)
     if not Path(directory).is_dir():
-        raise ValueError(f"{directory}: no such project directory")
+        hint = " (a git revision is written git:REV)" if directory != "." else ""
+        raise ValueError(f"{directory}: no such project directory{hint}")
     root = find_root(Path(directory))
     program = load_project(root).compile(strict=False)
     if has_errors(program.diagnostics):
-        return None, program.diagnostics
-    return program, program.diagnostics
+        return None, program.diagnostics, str(root)
+    return program, program.diagnostics, str(root)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Run `flowrt replay`."""
-    from flowrt.core.diagnostics import render_text
-    from flowrt.core.files import write_atomic
-    from flowrt.replay.engine import default_jobs, run_replay
-    from flowrt.replay.report import as_json
-    from flowrt.replay.report import render_text as render_report
-    from flowrt.replay.scenario_out import scenario_text
-
     if args.fail_over is not None and not args.against:
         print("flowrt replay: --fail-over needs --against DIR", file=sys.stderr)
         return EXIT_USAGE
@@ -121,13 +148,36 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         print("flowrt replay: --scheduler needs --engine dask", file=sys.stderr)
         return EXIT_USAGE
+    if args.html:
+        from flowrt.core.files import report_target_problem
+
+        problem = report_target_problem(Path(args.html))
+        if problem:
+            print(f"flowrt replay: {printable(str(problem))}", file=sys.stderr)
+            return EXIT_USAGE
+    with contextlib.ExitStack() as stack:
+        return _replay(args, stack)
+
+
+def _replay(args: argparse.Namespace, stack: contextlib.ExitStack) -> int:
+    from flowrt.core.diagnostics import render_text
+    from flowrt.core.files import write_atomic
+    from flowrt.replay.engine import default_jobs, run_replay
+    from flowrt.replay.report import as_json
+    from flowrt.replay.report import render_text as render_report
+    from flowrt.replay.revisions import RevisionError, is_revision
+    from flowrt.replay.scenario_out import scenario_text
+
     try:
-        program, diags = _program(args.project)
-        against = None
+        program, diags, root = _program(args.project, args.base, stack)
+        against, against_root = None, None
         if args.against:
-            against, more = _program(args.against)
+            rev = args.against if is_revision(args.against) else None
+            against, more, against_root = _program(
+                args.project if rev else args.against, rev, stack
+            )
             diags = [*diags, *more]
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RevisionError) as exc:
         print(f"flowrt replay: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     if program is None or (args.against and against is None):
@@ -142,8 +192,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             report = run_dask(
                 list(args.logs),
                 args.scheduler,
-                args.project,
-                args.against,
+                root,
+                against_root,
                 select=select,
                 keep_diverging=keep_diverging,
                 max_steps=args.max_steps,
@@ -192,6 +242,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if args.to_scenario:
             n = len(report.selected if select is not None else diverging)
             print(f"wrote {n} case(s) to {printable(args.to_scenario)}")
+    if args.html:
+        from flowrt.core.files import WriteError
+        from flowrt.reports.replay_html import write_replay_html
+
+        try:
+            write_replay_html(report, program, against, args.html)
+        except WriteError as exc:
+            sys.stdout.flush()
+            print(f"flowrt replay: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_FINDINGS
     if not report.contacts:
         return EXIT_NOTHING
     if args.against:

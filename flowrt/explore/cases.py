@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from flowrt.explore.answers import CUSTOMER_RETURNED, VOICE_ID_KEYS
 from flowrt.explore.world import LAMBDA_ERROR
 
 if TYPE_CHECKING:
@@ -26,6 +27,18 @@ if TYPE_CHECKING:
 #: The scenario name a new cases file gets.
 SCENARIO_NAME = "explored paths"
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: A case's description of the outbound call's progress and of a Voice ID check option.
+CALL_WORDS = {
+    "CallAnswered": "a person answers the call",
+    "VoicemailBeep": "a voicemail with a beep answers",
+    "VoicemailNoBeep": "a voicemail without a beep answers",
+    "NotDetected": "call progress not detected",
+}
+VOICE_ID_WORDS = {
+    "enrollmentStatus": "Voice ID enrollment",
+    "voiceAuthentication": "Voice ID authentication",
+    "fraudDetection": "Voice ID fraud risk",
+}
 
 
 def _slug(text: str) -> str:
@@ -60,6 +73,8 @@ def case_of(path: Path) -> dict[str, Any]:
             world.setdefault("input", {}).setdefault(key[1], []).append(value)
         elif kind == "external":
             world.setdefault("external", {}).setdefault(key[1], []).append(value)
+        elif kind == "dialable" and not value:
+            world.setdefault("external", {}).setdefault(key[1], []).append("call-failed")
         elif kind == "lambda-error":
             calls = world.setdefault("lambdas", {}).setdefault(key[1], {})
             response: dict[str, Any] = {"error": LAMBDA_ERROR} if value else {"returns": {}}
@@ -67,8 +82,32 @@ def case_of(path: Path) -> dict[str, Any]:
         elif kind == "lambda" and value is not None:
             calls = world.setdefault("lambdas", {}).setdefault(key[1], {})
             calls.setdefault(str(key[2]), {"returns": {}})["returns"][key[3]] = value
+        elif kind == "lex":
+            answer = value if value == "error" else {"intent": value}
+            world.setdefault("lex", {}).setdefault(key[1], []).append(answer)
+        elif kind == "view":
+            answer = value if value in ("timeout", "error") else {"action": value}
+            world.setdefault("views", {}).setdefault(key[1], []).append(answer)
+        elif kind == "profiles":
+            copies = {"found": 1, "multiple-found": 2}.get(value, 0)
+            world.setdefault("profiles", []).extend(dict(key[1]) for _ in range(copies))
+        elif kind == "call-status":
+            world["outbound-call-status"] = value
+        elif kind == "voice-id":
+            world.setdefault("voice-id", {})[VOICE_ID_KEYS.get(key[1], key[1])] = value
+        elif kind == "percentage-draw":
+            world["percentage-draw"] = value
+        elif kind == "wait":
+            world.setdefault("wait-events", {})[key[1]] = value
+        elif kind == "recipients" and value[1]:
+            email = {"to": list(value[1])}
+            if value[2]:
+                email["cc"] = list(value[2])
+            contact["email"] = email
     if attrs:
         contact["attributes"] = attrs
+    if not world.get("profiles", True):
+        del world["profiles"]  # no profile has the keys: the world has none
     if clock:
         world["clock"] = path.clock
     if errors:
@@ -133,13 +172,46 @@ def describe(path: Path) -> str:
             )
         elif kind == "external":
             words.append(f"{key[1]} {value}")
+        elif kind == "dialable" and not value:
+            words.append(f"{key[1]} cannot be dialled")
         elif kind == "lambda-error" and value:
             words.append(f"{key[1]} fails")
         elif kind == "lambda" and value is not None:
             words.append(f"{key[3]} {value}")
+        elif kind in ("lex", "view"):
+            words.append(
+                f"{key[1]} {'times out' if value == 'timeout' else 'fails'}"
+                if value in ("timeout", "error")
+                else f"{key[1]}: {value}"
+            )
+        elif kind == "profiles":
+            what = {"found": "a profile", "not-found": "no profile", "multiple-found": "2 profiles"}
+            words.append(f"{what[value]} with {', '.join(v for _, v in key[1])}")
+        elif kind == "recipients":
+            words.append(_recipients_words(value))
+        elif kind == "call-status":
+            words.append(CALL_WORDS.get(value, f"call progress {value}"))
+        elif kind == "voice-id":
+            words.append(f"{VOICE_ID_WORDS.get(key[1], key[1])} {value}")
+        elif kind == "percentage-draw":
+            words.append(f"draws {value} of 100")
+        elif kind == "wait":
+            words.append(
+                f"the customer returns during {key[1]}"
+                if value == CUSTOMER_RETURNED
+                else f"{key[1]} runs out"
+            )
         elif kind == "forced":
             words.append(f"{key[2]} takes {value}")
     return ", ".join(w for w in words if w) or "the default world"
+
+
+def _recipients_words(value: tuple[str, tuple[str, ...], tuple[str, ...]]) -> str:
+    decision, to, cc = value
+    if not to:
+        return "no To address"
+    listed = f"To {', '.join(to)}" + (f", Cc {len(cc)} address(es)" if cc else "")
+    return f"{listed} ({decision})"
 
 
 def _queue_words(name: str, field: str, value: Any) -> str:

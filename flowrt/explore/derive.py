@@ -57,10 +57,17 @@ class Derived:
 
     values: dict[Path, list[str]] = field(default_factory=dict)
     inputs: dict[str, list[str]] = field(default_factory=dict)
+    #: Per block, the values its own conditions test (a Lex intent, a view's action, an input).
+    answers: dict[str, list[str]] = field(default_factory=dict)
     metrics: dict[str, list[int]] = field(default_factory=dict)
     clocks: list[ClockClass] = field(default_factory=list)
     #: Whether some block reads the caller's address (a run step may read it directly).
     reads_customer: bool = False
+    #: The answers of the world's block answers (flowrt.explore.answers): the percentage draws
+    #: worth trying, the Voice ID results per check option, the wait events per wait block.
+    draws: list[int] = field(default_factory=list)
+    voice_id: dict[str, list[str]] = field(default_factory=dict)
+    wait_events: dict[str, list[str]] = field(default_factory=dict)
 
     def candidates(self, path: Path) -> list[str | None]:
         """Absent first (the contact as it comes), then each tested value."""
@@ -135,13 +142,20 @@ def derive(program: Program) -> Derived:
         for cflow in program.flows.values()
         for node in cflow.nodes
     )
+    from flowrt.explore.answers import block_answers
+
+    draws, voice_id, wait_events = block_answers(program, tested, _ref_path)
     values = {path: _unique(vals)[:MAX_VALUES] for path, vals in tested.items()}
     return Derived(
         values=values,
         inputs={name: _inputs(vals) for name, vals in inputs.items()},
+        answers={name: _unique(vals)[:MAX_VALUES] for name, vals in inputs.items()},
         metrics={name: sorted(set(vals))[:MAX_VALUES] for name, vals in metrics.items()},
         clocks=clock_classes(program),
         reads_customer=reads_customer,
+        draws=draws,
+        voice_id=voice_id,
+        wait_events=wait_events,
     )
 
 

@@ -87,6 +87,8 @@ class Report:
     #: in (the block run again: its shortest cut path).
     left: set[str] = field(default_factory=set)
     cut_heads: dict[str, Path] = field(default_factory=dict)
+    #: The hours sweep (`--hours-sweep`, `--from`): flowrt.explore.sweep.Sweep, or None.
+    sweep: Any = None
 
     @property
     def complete(self) -> bool:

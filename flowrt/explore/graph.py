@@ -119,35 +119,122 @@ def reads(node: Node) -> set[tuple[str, ...]]:
     return out
 
 
+#: What each block type's run step may ask the world, by facet (`Ahead.facets`): a block type
+#: not listed may ask anything, so nothing is left out of the state before it (`Ahead.open`).
+#: Attributes, `$.External` values, inputs (by block) and failures (by block) are tracked apart.
+FACETS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        (
+            "play-prompt",
+            "send-message",
+            "disconnect",
+            "end-flow",
+            "set-contact-attributes",
+            "check-contact-attributes",
+            "set-flow-attributes",
+            "set-working-queue",
+            "set-voice",
+            "set-logging-behavior",
+            "set-recording-behavior",
+            "set-event-hook",
+            "set-callback-number",
+            "tag-contact",
+            "get-customer-input",
+        ),
+        frozenset(),
+    ),
+    "invoke-lambda": frozenset({"lambda"}),
+    "transfer-to-phone-number": frozenset({"dial"}),
+    "check-hours-of-operation": frozenset({"hours"}),
+    **dict.fromkeys(
+        (
+            "transfer-to-queue",
+            "transfer-to-agent",
+            "check-staffing",
+            "check-queue-status",
+            "get-queue-metrics",
+            "loop-prompts",
+        ),
+        frozenset({"queues"}),
+    ),
+    **dict.fromkeys(
+        (
+            "lex-bot",
+            "show-view",
+            "loop",
+            "get-customer-profile",
+            "create-customer-profile",
+            "update-customer-profile",
+        ),
+        frozenset({"services"}),
+    ),
+    "outbound-email-policy": frozenset({"email"}),
+    # The world's block answers (flowrt.explore.answers); a wait in a customer queue flow
+    # also waits in the queue.
+    **dict.fromkeys(
+        ("check-outbound-call-status", "distribute-by-percentage", "check-voice-id"),
+        frozenset({"answers"}),
+    ),
+    "wait": frozenset({"answers", "queues"}),
+}
+
+
 @dataclass(frozen=True)
 class Ahead:
-    """What is still ahead of a block: the block names reachable and the user values read."""
+    """What is still ahead of a block: the block names reachable, the reference paths read
+    (their first two parts), the world's facets asked, and whether a block ahead may ask
+    anything or go where the graph does not know (`open`: nothing may be left out)."""
 
     names: frozenset[str]
     values: frozenset[tuple[str, ...]]
+    facets: frozenset[str] = frozenset()
+    open: bool = False
 
 
 def ahead(g: Graph, program: Program) -> list[Ahead] | None:
-    """Per block, what is reachable from it (itself included)."""
+    """Per block, what is reachable from it (itself included); an invoke-module's module is
+    ahead of it."""
     if len(g.keys) > MAX_AHEAD:
         return None
     read: list[set[tuple[str, ...]]] = []
-    for flow, name in g.keys:
+    facets: list[frozenset[str] | None] = []
+    edges: list[list[int]] = []
+    for n, (flow, name) in enumerate(g.keys):
         cflow = program.flows[flow]
         node = cflow.nodes[cflow.index[name]]
-        read.append({p[:2] for p in reads(node) if p[0] in ("Attributes", "External")})
+        paths = {p[:2] for p in reads(node)}
+        read.append(paths)
+        kind = FACETS.get(node.type)
+        if kind is not None and any(p[0] in ("Queue", "Metrics") for p in paths):
+            kind = kind | {"queues"}
+        if node.type == "transfer-to-flow" and any(b == TRANSFER for b, _t in g.edges[n]):
+            kind = frozenset()  # a flow of the project: its blocks are ahead (a graph edge)
+        module = node.prepared.get(("flow",)) if node.type == "invoke-module" else None
+        edges.append([t for _b, t in g.edges[n] if t is not None])
+        if isinstance(module, str) and module in g.starts:
+            edges[-1].append(g.starts[module])
+            kind = frozenset({"services"})
+        facets.append(kind)
     out: list[Ahead] = []
     for n in range(len(g.keys)):
         seen = {n}
         todo = [n]
         while todo:
             m = todo.pop()
-            for _branch, t in g.edges[m]:
-                if t is not None and t not in seen:
+            for t in edges[m]:
+                if t not in seen:
                     seen.add(t)
                     todo.append(t)
         names = frozenset(g.keys[m][1] for m in seen)
-        out.append(Ahead(names, frozenset(p for m in seen for p in read[m])))
+        kinds = [facets[m] for m in seen]
+        out.append(
+            Ahead(
+                names,
+                frozenset(p for m in seen for p in read[m]),
+                frozenset(f for k in kinds if k is not None for f in k),
+                any(k is None for k in kinds),
+            )
+        )
     return out
 
 

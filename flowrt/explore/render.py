@@ -62,6 +62,10 @@ def as_text(
             f"  {flow}/{block} ({kind}: asks `{service}`)"
             for flow, block, kind, service in report.unmodelled
         )
+    if report.sweep is not None:
+        from flowrt.explore.sweep import sweep_text
+
+        lines.extend(printable(line) for line in sweep_text(report.sweep))
     if file is not None:
         lines.append(f"cases written to {printable(file)}: {len(written)}")
         lines.extend(f"  {printable(n)}" for n in written)
@@ -146,9 +150,16 @@ def as_json(
             {"code": code, "subject": subject, **_path_json(path)}
             for (code, subject), (_d, path) in sorted(report.violations.items())
         ],
+        "hours-sweep": _sweep_json(report),
         "cases-file": file,
         "cases-written": written,
         "no-case": [
             {"flow": f, "block": b, "branch": br, "why": why} for (f, b, br), why in skipped
         ],
     }
+
+
+def _sweep_json(report: Report) -> dict[str, Any] | None:
+    from flowrt.explore.sweep import sweep_json
+
+    return None if report.sweep is None else sweep_json(report.sweep)

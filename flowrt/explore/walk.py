@@ -123,10 +123,12 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     """Run one path of `flow`, answering the world's questions with `chooser`."""
     program, g = space.program, space.graph
     cflow = program.flows[flow]
-    channels = [
-        "VOICE",
-        *(c for c in space.derived.values.get(("Channel",), ()) if c in CHANNELS),
-    ]
+    # An outbound email flow runs for email contacts only (an agent's forward or reply).
+    channels = (
+        ["EMAIL"]
+        if cflow.type == "outbound-email"
+        else ["VOICE", *(c for c in space.derived.values.get(("Channel",), ()) if c in CHANNELS)]
+    )
     channel = chooser.choose(("channel",), list(dict.fromkeys(channels)))
     queue = None
     inst = program.instance
@@ -163,7 +165,9 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     for _ in range(space.max_steps):
         nid = g.ids[(cflow.name, node.name)]
         rt.where = (nid, loops, prompts if space.track_prompts else 0)
-        rt.ahead = space.ahead[nid] if space.ahead is not None else None
+        # Inside a module, what is ahead includes the invoking flow's blocks after it returns:
+        # nothing is left out of the run's state there.
+        rt.ahead = space.ahead[nid] if space.ahead is not None and not rt.svc.stack else None
         fail_key = ("fault", node.name)
         failing = chooser.decided.get(fail_key, False)
         fb = failure_branch(node)
@@ -199,6 +203,7 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
         steps.append((cflow.name, node.name, branch))
         nxt = node.exits.get(branch)
         edge = (nid, branch)
+        stack = rt.svc.stack
         if nxt is None:
             stop = rt.stop
             if stop is not None and stop[0] == "flow":
@@ -206,6 +211,25 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
                 cflow = stop[1]
                 node = cflow.nodes[cflow.start]
                 edge = (nid, TRANSFER)
+            elif stop is not None and stop[0] == "module":
+                # invoke-module runs the module's blocks, as the interpreter does.
+                rt.stop = None
+                stack.append((cflow, node))
+                cflow = stop[1]
+                node = cflow.nodes[cflow.start]
+                edge = (nid, TRANSFER)
+            elif stop is not None and stop[0] == "end" and stack:
+                # The module ended: the invoking block's second step takes `success`.
+                rt.stop = None
+                cflow, node = stack.pop()
+                steps.append((cflow.name, node.name, "success"))
+                nid = g.ids[(cflow.name, node.name)]
+                edge = (nid, "success")
+                nxt = node.exits.get("success")
+                if nxt is None:
+                    end, fell = _end_kind(rt, "success"), True
+                    break
+                node = nxt
             else:
                 end = _end_kind(rt, branch)
                 fell = stop is None

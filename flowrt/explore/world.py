@@ -225,11 +225,13 @@ MODELLED = frozenset(
         "in_hours",
         "load_metrics",
         "wait_in_queue",
+        "queue_wait",
         "customer_input",
         "dial",
         "set_attributes",
         "undo_oversized",
         "invoke_lambda",
+        "email_policy",
     }
 )
 
@@ -248,6 +250,16 @@ WORLD_MODELLED = frozenset(
         "attributes",
         "errors",
         "cache",
+        # Answered by ChoiceServices (flowrt.explore.services): written before they are read.
+        "bots",
+        "lex",
+        "views",
+        "profiles",
+        # Answered by flowrt.explore.answers: call progress, Voice ID, the draw, waits.
+        "outbound_call_status",
+        "percentage_draw",
+        "voice_id",
+        "wait_events",
     }
 )
 
@@ -260,6 +272,17 @@ class ChoiceWorld(PreparedWorld):
     rt: ChoiceRuntime | None
 
     def __getattribute__(self, name: str) -> Any:
+        from flowrt.explore.answers import ANSWERED
+
+        answer = ANSWERED.get(name)
+        if answer is not None:
+            # A scalar answer (call progress, the draw) is chosen when a step reads it.
+            try:
+                chooser_rt = object.__getattribute__(self, "rt")
+            except AttributeError:  # read while the runtime is being built
+                chooser_rt = None
+            if chooser_rt is not None:
+                return answer(chooser_rt)
         if name not in WORLD_MODELLED and not name.startswith("__"):
             try:
                 rt = object.__getattribute__(self, "rt")
@@ -283,6 +306,10 @@ class ChoiceRuntime(Runtime):
         derived: Derived,
     ) -> None:
         super().__init__(program, contact, world, contact_id)
+        from flowrt.explore.answers import ChoiceExternal, ChoiceVoiceId, ChoiceWaitEvents
+        from flowrt.explore.services import ChoiceServices
+
+        self.svc = ChoiceServices(self)
         if isinstance(world, ChoiceWorld):
             world.rt = self
         self.chooser = chooser
@@ -290,6 +317,9 @@ class ChoiceRuntime(Runtime):
         self.attrs = _ChoiceAttrs(self, self.attrs)
         world.queues = _ChoiceQueues(self, "queue")
         world.agent_queues = _ChoiceQueues(self, "agent")
+        world.voice_id = ChoiceVoiceId(self)
+        world.external = ChoiceExternal(self)
+        world.wait_events = ChoiceWaitEvents(self)
         self.clocks: list[ClockClass] = list(derived.clocks)
         self.dialled: dict[str, list[str]] = {}
         self.typed: dict[str, list[str]] = {}
@@ -303,50 +333,10 @@ class ChoiceRuntime(Runtime):
         self.interrupt: int | None = None
 
     def state_key(self) -> Any:
-        """Everything the rest of the run depends on: two runs with equal keys at a choice
-        point have the same futures (so only the first is branched from).  Answers that can no
-        longer be asked again are left out: a failure of a block that cannot be reached any
-        more, a Lambda call whose result is no longer `$.External`, past inputs and transfers
-        (the call counters say which visit is next)."""
-        ahead, external = self.ahead, self.external
-        call = (external.function, external.call) if isinstance(external, _ChoiceExternal) else None
-        kept = []
-        for key, value in self.chooser.decided.items():
-            kind = key[0]
-            if kind in ("input", "external", "forced", "lambda-error", "hours"):
-                continue
-            if kind == "fault" and ahead is not None and key[1] not in ahead.names:
-                continue
-            if (
-                kind == "attribute"
-                and ahead is not None
-                and ("Attributes", key[1]) not in ahead.values
-            ):
-                continue
-            if kind == "lambda" and (
-                (key[1], key[2]) != call
-                or (ahead is not None and ("External", key[3]) not in ahead.values)
-            ):
-                continue
-            kept.append((key, value))
-        return (
-            self.where,
-            _user(dict.items(self.attrs), "Attributes", ahead),
-            _user(dict.items(external), "External", ahead),
-            call,
-            self.queue,
-            self.queued,
-            self.waited,
-            frozenset(
-                (k, n)
-                for k, n in self.calls.items()
-                if ahead is None or k[0] != "input" or k[1] in ahead.names
-            ),
-            self.stop,
-            tuple(c.clock for c in self.clocks),
-            frozenset(kept),
-            _metrics_of(self.metrics),
-        )
+        """Everything the rest of the run depends on (`flowrt.explore.state`)."""
+        from flowrt.explore.state import state_key
+
+        return state_key(self)
 
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
         # A contact's endpoint that a condition tests is the world's answer too.
@@ -390,9 +380,24 @@ class ChoiceRuntime(Runtime):
         self.facts.append(("hours", hours, value))
         return value
 
+    def email_policy(self, policy: Any) -> str:
+        # The contact's recipients are the world's answer: one list per decision of the policy.
+        from flowrt.explore.services import recipients
+
+        options = recipients(policy)
+        _decision, to, cc = self.chooser.choose(("recipients",), options)
+        self.contact.to, self.contact.cc = to, cc
+        return super().email_policy(policy)
+
     def wait_in_queue(self, interrupt: int | None) -> str:
         self.interrupt = interrupt
         return super().wait_in_queue(interrupt)
+
+    def queue_wait(self, seconds: int) -> str | None:
+        # A wait in a customer queue flow: an agent may answer within it or after it, as for
+        # loop prompts (the queue's `answer-after` is chosen in steps of the wait).
+        self.interrupt = seconds
+        return super().queue_wait(seconds)
 
     def customer_input(self, block: str) -> str | None:
         n = self.calls.get(("input", block), 0) + 1
@@ -432,19 +437,6 @@ class ChoiceRuntime(Runtime):
         )
         self.world.lambdas.setdefault(function, []).append(response)
         return super().invoke_lambda(function, plan, *args, **kw)
-
-
-def _user(items: Any, ns: str, ahead: Ahead | None) -> frozenset[tuple[str, str]]:
-    """User values (attributes or a Lambda's result) a block ahead may still read."""
-    if ahead is None:
-        return frozenset(items)
-    values = ahead.values
-    return frozenset((k, v) for k, v in items if (ns, k) in values)
-
-
-def _metrics_of(metrics: Any) -> Any:
-    state = getattr(metrics, "state", None)
-    return None if state is None else (state.kind, state.name, state.floor)
 
 
 def _unmodelled(name: str) -> Any:

@@ -8,7 +8,10 @@ is byte-identical to the local engine's.  The records stay in the cluster's memo
 phases (Dask spills them to its workers' disks when memory is short).
 
 Workers load the projects themselves, from the same paths: the project directories (and local
-log paths) must be readable at those paths on every worker; URLs are read where they run.
+log paths) must be readable at those paths on every worker; URLs are read where they run.  A git
+revision (`--base REV`, `--against git:REV`) is read from git once, by the command, into a
+temporary directory; the workers load that directory (so on a cluster of several machines it
+must be on a file system they share), and the command removes it when the replay ends.
 Dask is an optional dependency (`pip install 'flowrt[dask]'`), imported only here and only when
 this engine runs.
 """
@@ -39,6 +42,9 @@ class EngineError(Exception):
 
 _LOCK = threading.Lock()
 _PROGRAMS: dict[tuple[str, str | None], tuple[Program, Program | None]] = {}
+#: Projects a worker keeps compiled.  A git revision is a new temporary directory every run, so
+#: a long-lived cluster would otherwise keep every run's programs.
+KEEP_PROGRAMS = 4
 
 
 def _programs(project: str, against: str | None) -> tuple[Program, Program | None]:
@@ -48,6 +54,8 @@ def _programs(project: str, against: str | None) -> tuple[Program, Program | Non
     with _LOCK:
         held = _PROGRAMS.get((project, against))
         if held is None:
+            while len(_PROGRAMS) >= KEEP_PROGRAMS:
+                del _PROGRAMS[next(iter(_PROGRAMS))]
             one = load_project(find_root(Path(project))).compile(strict=False)
             two = (
                 load_project(find_root(Path(against))).compile(strict=False)

@@ -53,6 +53,9 @@ class ReplayReport:
     impact: dict[str, Group] | None = None
     changed: int = 0
     missing_answers: int = 0
+    #: Over the contacts whose route moved: flow -> (from, branch, to) -> [contacts that took
+    #: the edge before, after] (`flowrt.replay.impact.route`); bounded by the flows' size.
+    routes: dict[str, dict[tuple[str, str | None, str], list[int]]] = field(default_factory=dict)
     selected: list[Replayed] = field(default_factory=list)
     #: The contacts that diverged, kept when asked (`--to-scenario` without `--contact`).
     diverging: list[Replayed] = field(default_factory=list)
@@ -130,6 +133,13 @@ def merge(into: ReplayReport, part: ReplayReport) -> None:
     _merge_groups(into.causes, part.causes)
     if into.impact is not None and part.impact is not None:
         _merge_groups(into.impact, part.impact)
+    # Edge counts add up: each contact counted each edge once in its own bucket's report.
+    for flow, edges in part.routes.items():
+        held = into.routes.setdefault(flow, {})
+        for edge, (before, after) in edges.items():
+            counts = held.setdefault(edge, [0, 0])
+            counts[0] += before
+            counts[1] += after
     into.selected.extend(part.selected)
     into.diverging.extend(part.diverging)
 
@@ -155,9 +165,17 @@ def _count(report: ReplayReport, change: Change) -> None:
     if not change.changed:
         return
     report.changed += 1
+    if change.routes is not None:
+        for side, path in enumerate(change.routes):
+            # A contact counts once per edge, however often a loop took it.
+            for flow, source, branch, target in set(path):
+                edges = report.routes.setdefault(flow, {})
+                edges.setdefault((source, branch, target), [0, 0])[side] += 1
     for aspect in change.changed:
         before, after = change.before[aspect], change.after[aspect]
         key = f"{aspect}: {_shown(before)} -> {_shown(after)}"
+        if aspect == "route":
+            key = f"route: {change.route_at}: {before} -> {after}"
         group = report.impact.get(key)
         if group is None:
             group = report.impact[key] = Group(
@@ -233,8 +251,20 @@ def as_json(report: ReplayReport) -> dict[str, Any]:
                 }
                 for g in _ordered(report.impact)
             ],
+            "routes": route_counts(report),
         }
     return out
+
+
+def route_counts(report: ReplayReport) -> list[dict[str, Any]]:
+    """The edges the moved contacts took before and after, sorted (JSON and the HTML page)."""
+    return [
+        {"flow": flow, "from": s, "branch": b, "to": t, "before": n[0], "after": n[1]}
+        for flow in sorted(report.routes)
+        for (s, b, t), n in sorted(
+            report.routes[flow].items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
+        )
+    ]
 
 
 def render_text(report: ReplayReport) -> str:

@@ -22,13 +22,17 @@ import re
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import quote
 
 from flowrt.core.text import printable, shorten
 from flowrt.lang.compiler import CompiledFlow, Node
+from flowrt.reports.overlays import EdgeIdent, Overlay
+from flowrt.reports.overlays import coverage_counts as coverage_counts
+from flowrt.reports.overlays import coverage_overlay as coverage_overlay
+from flowrt.reports.overlays import path_overlay as path_overlay
 
 FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
 #: Output file suffix -> format, for `flowrt graph -o FILE` without `--format`.
@@ -68,6 +72,8 @@ NodeKind = Literal["start", "block", "unconnected", "flow"]
 # Colours: one palette for DOT and Mermaid so the pictures agree.
 _INK, _MUTED = "#344054", "#98a2b3"
 _PATH, _COVERED, _UNCOVERED = "#d92d20", "#079455", "#d92d20"
+# A replay's impact: the route before the change, after it, and both (with other counts).
+_BEFORE, _AFTER, _BOTH = "#dc6803", "#1570ef", "#7a5af8"
 _FILL = {
     "block": "#ffffff",
     "decision": "#fffaeb",
@@ -106,6 +112,11 @@ class GraphEdge:
         """(block, branch) for branch, stub and transfer edges, as traces name them."""
         return None if self.block is None else (self.block, self.branch)
 
+    @property
+    def ident(self) -> EdgeIdent:
+        """(source, branch, target): the edge itself, whichever version of the flow it is in."""
+        return (self.source, self.branch, self.target)
+
 
 @dataclass(frozen=True, slots=True)
 class FlowGraph:
@@ -119,24 +130,6 @@ class FlowGraph:
     def branch_edges(self) -> list[GraphEdge]:
         """Every edge that stands for a branch of a block (connected or not)."""
         return [e for e in self.edges if e.kind in ("branch", "unconnected")]
-
-
-@dataclass
-class Overlay:
-    """What to paint over a graph.
-
-    `mode` "path": `edges` maps (block, branch) to the step numbers that left by it, `blocks` maps
-    a block to its step numbers.  `mode` "coverage": both map to how many times they were taken
-    over every run; `runs` is the number of runs.
-    """
-
-    mode: Literal["path", "coverage"]
-    edges: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
-    blocks: dict[str, list[int]] = field(default_factory=dict)
-    runs: int = 0
-
-    def taken(self, key: tuple[str, str | None] | None) -> list[int]:
-        return self.edges.get(key, []) if key is not None else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,59 +209,37 @@ def build(flow: CompiledFlow, link: Callable[[str], str | None] | None = None) -
     return FlowGraph(flow.name, flow.type, tuple(nodes), tuple(edges))
 
 
-# ---------------------------------------------------------------------------------------------
-# overlays from traces
-
-
-def path_overlay(flow: str, steps: Iterable[Mapping[str, Any]]) -> Overlay:
-    """The path one run took through `flow`, from its trace steps (`Trace.steps()`).
-
-    Each step of this flow marks its block and the edge it left by: its branch, or, for a
-    transfer-to-flow that handed the contact on (no branch), the transfer edge.
-    """
-    out = Overlay("path")
-    for step in steps:
-        if step["flow"] != flow:
-            continue
-        number = int(step["step"])
-        block = str(step["block"])
-        out.blocks.setdefault(block, []).append(number)
-        branch = step.get("branch")
-        if branch:
-            out.edges.setdefault((block, str(branch)), []).append(number)
-        elif step.get("type") == "transfer-to-flow":
-            out.edges.setdefault((block, None), []).append(number)
-    out.runs = 1
-    return out
-
-
-def coverage_overlay(flow: str, runs: Iterable[Sequence[Mapping[str, Any]]]) -> Overlay:
-    """How often each block and branch of `flow` was exercised over several runs' steps."""
-    out = Overlay("coverage")
-    for steps in runs:
-        one = path_overlay(flow, steps)
-        for key, numbers in one.edges.items():
-            out.edges.setdefault(key, []).extend([1] * len(numbers))
-        for block, numbers in one.blocks.items():
-            out.blocks.setdefault(block, []).extend([1] * len(numbers))
-        out.runs += 1
-    return out
-
-
-def coverage_counts(graph: FlowGraph, overlay: Overlay) -> tuple[int, int]:
-    """(branches exercised, branches in all) under a coverage overlay.  As in `flowrt test
-    --coverage`, the branches counted are the connected ones (those with a `next`)."""
-    branches = [e for e in graph.edges if e.kind == "branch"]
-    return sum(bool(overlay.taken(e.key)) for e in branches), len(branches)
-
-
 def _steps_text(numbers: Sequence[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:4])
     more = ", ..." if len(numbers) > 4 else ""
     return f"step{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
+def _change(edge: GraphEdge, overlay: Overlay) -> tuple[str, str, str] | None:
+    """(class, colour, label suffix) of an edge under a change overlay; None: drawn as usual."""
+    before, after = overlay.changes.get(edge.ident, (0, 0))
+    # A branch that now leads elsewhere: its old edge is in one version only.
+    only = " removed" if edge.ident in overlay.removed else ""
+    only = " added" if edge.ident in overlay.added else only
+    if before and after:
+        if before == after:
+            return "changed same" + only, _INK, f"{before} before and after"
+        return "changed both" + only, _BOTH, f"before {before}, after {after}"
+    if before:
+        return "changed before" + only, _BEFORE, f"before {before}"
+    if after:
+        return "changed after" + only, _AFTER, f"after {after}"
+    if edge.ident in overlay.removed:
+        return "removed", _MUTED, "removed"
+    if edge.ident in overlay.added:
+        return "added", _MUTED, "new"
+    return None
+
+
 def _edge_text(edge: GraphEdge, overlay: Overlay | None) -> str:
+    if overlay is not None and overlay.mode == "change":
+        change = _change(edge, overlay)
+        return f"{edge.label} ({change[2]})" if change and edge.kind != "start" else edge.label
     numbers = overlay.taken(edge.key) if overlay else []
     if not numbers or overlay is None:
         return edge.label
@@ -283,6 +254,11 @@ def _title(graph: FlowGraph, overlay: Overlay | None) -> str:
         done, total = coverage_counts(graph, overlay)
         pct = f"{100 * done // total}%" if total else "n/a"
         title += f" - coverage: {done} of {total} branches ({pct}) over {overlay.runs} run(s)"
+    elif overlay is not None and overlay.mode == "change":
+        # Contacts entering the flow: each route starts a flow with its start edge, once.
+        entered = [n for (source, _, _), n in overlay.changes.items() if source == ":start"]
+        before, after = sum(n[0] for n in entered), sum(n[1] for n in entered)
+        title += f" - moved contacts: {before} before (orange), {after} after (blue)"
     elif overlay is not None:
         title += " - path of a run"
     return title
@@ -352,7 +328,17 @@ def _paint_dot_node(node: GraphNode, overlay: Overlay | None, attrs: dict[str, s
     if overlay is None or node.kind != "block" or node.block is None:
         return
     hits = overlay.blocks.get(node.block, [])
-    if overlay.mode == "path" and hits:
+    if overlay.mode == "change":
+        before, after = (hits + [0, 0])[:2]
+        if before or after:
+            both = _BOTH if before != after else _INK
+            colour = both if before and after else _BEFORE if before else _AFTER
+            attrs.update(color=colour, penwidth="2.5")
+            attrs["class"] += " visited"
+        if node.id in overlay.removed or node.id in overlay.added:
+            attrs["label"] += " (removed)" if node.id in overlay.removed else " (new)"
+            attrs.update(style="rounded,filled,dashed")
+    elif overlay.mode == "path" and hits:
         attrs.update(color=_PATH, penwidth="2.5")
         attrs["class"] += " visited"
         attrs["xlabel"] = _steps_text(hits)
@@ -374,7 +360,15 @@ def _dot_edge(edge: GraphEdge, overlay: Overlay | None, prefix: str, index: int)
     if edge.kind == "unconnected":
         attrs.update(color=_MUTED, fontcolor=_MUTED)
     numbers = overlay.taken(edge.key) if overlay else []
-    if overlay is not None and edge.key is not None:
+    change = _change(edge, overlay) if overlay is not None and overlay.mode == "change" else None
+    if change is not None:
+        attrs["class"] += f" {change[0]}"
+        attrs.update(color=change[1], fontcolor=change[1])
+        if change[0].startswith("changed"):
+            attrs["penwidth"] = "2.5"
+        else:
+            attrs["style"] = "dashed"
+    elif overlay is not None and edge.key is not None:
         if overlay.mode == "path" and numbers:
             attrs.update(color=_PATH, fontcolor=_PATH, penwidth="2.5")
             attrs["class"] += " taken"
@@ -501,6 +495,10 @@ def to_mermaid(graph: FlowGraph, overlay: Overlay | None = None) -> str:
 
 def _mermaid_edge_style(edge: GraphEdge, overlay: Overlay | None) -> str:
     numbers = overlay.taken(edge.key) if overlay else []
+    change = _change(edge, overlay) if overlay is not None and overlay.mode == "change" else None
+    if change is not None:
+        width = "3px" if change[0].startswith("changed") else "1px,stroke-dasharray:4 3"
+        return f"stroke:{change[1]},stroke-width:{width},color:{change[1]}"
     if overlay is not None and edge.key is not None:
         if overlay.mode == "path" and numbers:
             return f"stroke:{_PATH},stroke-width:3px,color:{_PATH}"
@@ -529,10 +527,10 @@ def _mermaid_classes(graph: FlowGraph, overlay: Overlay | None, ids: dict[str, s
         if node.style in defs:
             members.setdefault(node.style, []).append(ids[node.id])
         if overlay is not None and node.kind == "block" and node.block is not None:
-            hit = bool(overlay.blocks.get(node.block))
+            hit = any(overlay.blocks.get(node.block, []))
             mark = (
                 ("visited" if hit else "")
-                if overlay.mode == "path"
+                if overlay.mode in ("path", "change")
                 else ("covered" if hit else "uncovered")
             )
             if mark:

@@ -33,17 +33,15 @@ from flowrt.reports.graph import (
     FlowGraph,
     GraphError,
     GraphTimeout,
-    Overlay,
     build,
-    coverage_overlay,
     dot_available,
     label_text,
-    path_overlay,
     render,
     to_dot,
     to_mermaid,
     too_large,
 )
+from flowrt.reports.overlays import Overlay, coverage_overlay, path_overlay
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import CompiledFlow
@@ -132,7 +130,10 @@ class _Diagrams:
     def figure(self, name: str, overlay: Overlay | None, caption: str) -> str:
         if name not in self.flows:
             return ""
-        graph = self.graph(name)
+        return self.figure_graph(self.graph(name), overlay, caption)
+
+    def figure_graph(self, graph: FlowGraph, overlay: Overlay | None, caption: str) -> str:
+        """A figure of any graph (the replay page draws the union of a flow's versions)."""
         self.count += 1
         body = self._body(graph, overlay)
         return f'<figure class="diagram"><figcaption>{_e(caption)}</figcaption>{body}</figure>'

@@ -26,6 +26,7 @@ from flowrt.lang.steps import (
     read_value,
     text_too_long,
 )
+from flowrt.run import calls
 from flowrt.run.email_policy import evaluate_policy
 from flowrt.run.services import NAMESPACES as SERVICE_NAMESPACES
 from flowrt.run.services import Services
@@ -625,15 +626,11 @@ class Runtime:
         mode: tuple[str, str] = ("string-map", "synchronous"),
     ) -> str:
         """Call a mocked Lambda (see `flowrt.run.calls.invoke_lambda`)."""
-        from flowrt.run.calls import invoke_lambda
-
-        return invoke_lambda(self, function, plan, mode)
+        return calls.invoke_lambda(self, function, plan, mode)
 
     def set_related_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
         """Set attributes on the related contact (see `flowrt.run.calls`)."""
-        from flowrt.run.calls import set_related_attributes
-
-        return set_related_attributes(self, plan)
+        return calls.set_related_attributes(self, plan)
 
     def email_policy(self, policy: Any) -> str:
         """The outbound email policy on the contact's recipients (flowrt.run.email_policy)."""

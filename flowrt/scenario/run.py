@@ -29,6 +29,7 @@ from flowrt.scenario.model import (
 )
 from flowrt.scenario.model import prepare_contact as _prepare_contact
 from flowrt.scenario.model import prepare_world as _prepare_world
+from flowrt.scenario.shared import PreparedCache
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -64,6 +65,15 @@ def is_email_case(contact: Any, world: Any) -> bool:
     return isinstance(world, Mapping) and bool(world.get("agent-actions"))
 
 
+def _plain_call(contact: object, world: object) -> bool:
+    """Plain dicts (or no world) of a call, chat or task: `is_email_case` is False for them."""
+    return (
+        type(contact) is dict
+        and contact.get("start-email-contact") is None
+        and (world is None or (type(world) is dict and not world.get("agent-actions")))
+    )
+
+
 def run_contact(
     program: Program,
     contact: Contact | Mapping[str, Any] | PreparedContact | None,
@@ -97,12 +107,20 @@ def run_contact(
         check_run_options(flow, max_steps, contact_id)
     if type(contact) is PreparedContact:  # the fast path: prepared once, run many times
         pc = contact
+    elif _plain_call(contact, world):  # the docs' plain dicts: is_email_case, without its checks
+        pc = CONTACTS.get(contact)  # prepared once per distinct content (flowrt.scenario.shared)
     elif isinstance(contact, Contact | Mapping) and is_email_case(contact, world):
         return _run_email(program, contact, world, flow, max_steps, contact_id)
     else:
-        pc = prepare_contact(contact)
-    pw = world if type(world) is PreparedWorld else prepare_world(world)
+        pc = CONTACTS.get(contact)
+    pw = world if type(world) is PreparedWorld else WORLDS.get(world)
     return interpreter.run(program, pc, pw, flow=flow, max_steps=max_steps, contact_id=contact_id)
+
+
+#: The contacts and worlds runs were given as plain dicts, prepared, by content.  Only runs use
+#: them: `prepare_contact` and `prepare_world` give their caller a record of its own.
+CONTACTS: PreparedCache[PreparedContact] = PreparedCache(lambda value: prepare_contact(value))
+WORLDS: PreparedCache[PreparedWorld] = PreparedCache(lambda value: prepare_world(value))
 
 
 def _run_email(
