@@ -142,8 +142,7 @@ def _check_moved_gold(doc: dict[str, object], gold: list[str]) -> None:
     assert routes[0]["examples"] == by_order[:3]
     assert routes[0]["missing-answers"] == [
         "menu: no input given for visit 1 of `menu`: timeout",
-        "staffing: no state for BasicQueue in the world: 0 contacts in queue, oldest 0 s, "
-        "0 agents",
+        "staffing: no state for BasicQueue in the world: 0 contacts in queue, oldest 0 s, 0 agents",
         "overflow: no outcome for +18005550123 in the world: answered",
     ]
     edges = {(e["flow"], e["from"], e["branch"], e["to"]): (e["before"], e["after"])
