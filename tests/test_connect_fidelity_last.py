@@ -439,3 +439,45 @@ def test_the_shared_corpus_is_native_and_says_what_is_not() -> None:
     assert native / total >= 0.98, (native, total)
     assert len(warnings) == total - native
     assert [d for d in warnings if d.span is None or (d.span.line, d.span.column) == (1, 1)] == []
+
+
+REFERENCE = SHARED.parent / "reference" / "connect-flow-language"
+
+
+def _table_types() -> set[str]:
+    """The Connect Types of docs/connect.md's mapping table (its first column)."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "connect.md").read_text(encoding="utf-8")
+    table = doc.split("## The mapping", 1)[1].split("Condition operators:", 1)[0]
+    rows = [r for r in table.splitlines() if r.startswith("| `")]
+    # Every row says what its dry run does (the flowrt-only row has no Connect Type).
+    assert [r.split("|")[1] for r in rows if "Dry run" not in r] == []
+    return set(re.findall(r"^\| `([A-Za-z]+)`", table, re.M))
+
+
+def _action_types(root: Path) -> set[str]:
+    from flowrt.connect.legacy import convert_legacy
+    from flowrt.connect.templates import read_sources
+
+    found: set[str] = set()
+    files = (p for p in root.rglob("*") if p.is_file() and p.suffix != ".md")
+    for f in sorted(p for p in files if not p.name.startswith(".")):
+        for src in read_sources(f)[0]:
+            content = convert_legacy(src.content, src.file, "")[0] if src.legacy else src.content
+            found |= {str(a.get("Type")) for a in content.get("Actions", [])}
+    return found
+
+
+def test_docs_list_every_action_type_of_the_vendored_flows() -> None:
+    assert sorted(_action_types(DATA) - _table_types()) == []
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the flow language reference is not beside")
+def test_docs_list_every_action_type_of_the_corpus_and_the_reference() -> None:
+    pages = sorted(REFERENCE.glob("*-actions-*.md")) + sorted(REFERENCE.glob("interactions-*.md"))
+    documented = {p.read_text(encoding="utf-8").split("<", 1)[0].strip("# \n") for p in pages}
+    documented.discard("Parameter restrictions for actions in the Amazon Connect Flow language")
+    assert len(documented) == 37
+    missing = (documented | _action_types(SHARED)) - _table_types()
+    assert sorted(missing) == []
