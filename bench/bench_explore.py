@@ -30,7 +30,6 @@ from flowrt.explore.explorer import Options, explore  # noqa: E402
 from flowrt.explore.graph import build, count  # noqa: E402
 from flowrt.project.driver import load_project  # noqa: E402
 
-
 #: The most Python memory the 200-block case set may take (bounded memory).
 MAX_PEAK_MIB = 256
 
