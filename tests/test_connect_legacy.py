@@ -187,6 +187,7 @@ CASES = [
         "GetParticipantInput",
         {
             "Text": "Enter the extension",
+            "TextToSpeechType": "text",
             "StoreInput": "True",
             "InputTimeLimitSeconds": "5",
             "InputValidation": {"CustomValidation": {"MaximumLength": "6"}},
@@ -252,7 +253,7 @@ CASES = [
             _ok(),
         ),
         "MessageParticipant",
-        {"SSML": "<speak>Hi</speak>"},
+        {"SSML": "<speak>Hi</speak>", "TextToSpeechType": "ssml"},
         _NO_ERRORS,
         id="PlayPrompt-ssml",
     ),

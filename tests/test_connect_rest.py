@@ -378,5 +378,8 @@ def test_recording_and_disconnect_hook_are_facts_of_the_run(tmp_path: Path) -> N
     assert result.outcome.kind == "disconnected"
     assert _facts(result, "ivr") == ["recording: off", "automated interaction recording: on"]
     assert _facts(result, "hook") == [
-        "event hook: CustomerRemaining -> ${aws_connect_contact_flow.disconnect_flow.arn}"
+        "event hook: CustomerRemaining -> ${aws_connect_contact_flow.disconnect_flow.arn}",
+        # The hook's flow is outside the project: the run says it cannot run it.
+        "`${aws_connect_contact_flow.disconnect_flow.arn}` is a flow of the Amazon Connect "
+        "instance, not of the project: a dry run cannot run it when the event happens",
     ]

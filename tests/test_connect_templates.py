@@ -264,7 +264,9 @@ def _indented(data: dict[str, Any], pad: int) -> str:
     return "\n".join(" " * pad + line for line in json.dumps(data, indent=2).splitlines())
 
 
-def test_a_cloudformation_yaml_template_gives_one_file_per_flow(tmp_path: Path) -> None:
+def test_a_cloudformation_yaml_template_gives_one_file_per_flow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     template = (
         "AWSTemplateFormatVersion: '2010-09-09'\n"
         "Parameters:\n  QueueName: {Type: String}\n"
@@ -286,6 +288,13 @@ def test_a_cloudformation_yaml_template_gives_one_file_per_flow(tmp_path: Path) 
     f.write_text(template, encoding="utf-8")
     out = tmp_path / "flows"
     assert main(["import", str(f), "-o", str(out)]) == 0
+    # a template holds several flows: each line names its flow, or they could not be told apart
+    got = [line for line in capsys.readouterr().out.splitlines() if "native" in line]
+    assert got == [
+        f"{f} (flow Main flow): 2 of 2 action(s) native, 0 kept as connect-action",
+        f"{f} (flow Hold): 1 of 1 action(s) native, 0 kept as connect-action",
+        f"{f} (flow Helper): 1 of 1 action(s) native, 0 kept as connect-action",
+    ]
     assert sorted(p.name for p in out.glob("*.flow.yaml")) == [
         "helper.flow.yaml",
         "hold.flow.yaml",

@@ -15,6 +15,7 @@ from flowrt.connect.env import Environment
 from flowrt.connect.files import Source
 from flowrt.connect.importer import import_source
 from flowrt.project.driver import check_paths, load_project
+from flowrt.run.world import PreparedContact
 
 FLOW = """\
 flow: f
@@ -155,4 +156,34 @@ blocks:
     assert [(s["block"], s["branch"]) for s in result.trace.steps()] == [
         ("ask", "condition-1"),
         ("done", None),
+    ]
+
+
+def test_a_key_naming_a_bad_attribute_takes_error_and_sets_nothing(tmp_path: Path) -> None:
+    """The key rule of a static key holds for the name a dynamic key holds: `bad key` (a space)
+    is refused in the run as `flowrt` refuses it in the file and in update_contact_attributes."""
+    text = FLOW.replace("{field: tier}", "{field: bad key}")
+    result = _program(tmp_path, text).run({}, {}, flow="f")
+    steps = result.trace.steps()
+    assert (steps[1]["block"], steps[1]["branch"]) == ("dynamic", "error")
+    # Only the error: `plain`, after it in the block, is not set either.
+    assert [f["text"] for f in steps[1]["facts"]] == [
+        "error: the attribute key $.Attributes.field holds `bad key`, not only letters, digits, "
+        "`-` and `_`: nothing was set"
+    ]
+
+
+def test_a_dynamic_key_on_the_related_contact_sets_the_attribute_it_names(
+    tmp_path: Path,
+) -> None:
+    text = FLOW.replace(
+        '    attributes: {$.Attributes.field: gold, plain: "1"}\n',
+        "    attributes: {$.Attributes.field: gold}\n    target-contact: related\n",
+    )
+    contact = PreparedContact(extra={("RelatedContactId",): "c-0"})
+    result = _program(tmp_path, text).run(contact, {}, flow="f")
+    steps = result.trace.steps()
+    assert (steps[1]["block"], steps[1]["branch"]) == ("dynamic", "success")
+    assert [f["text"] for f in steps[1]["facts"]] == [
+        "related contact c-0: attribute tier = 'gold'"
     ]

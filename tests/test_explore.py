@@ -228,34 +228,49 @@ def test_structural_count_of_a_200_block_flow_without_enumerating(tmp_path: Path
     assert report.unreachable == []
 
 
-def test_an_unknown_world_question_makes_each_connected_branch_a_choice(tmp_path: Path) -> None:
-    # The related contact (`$.RelatedContactId`) comes only from an email request: explore does
-    # not model it, so the block falls back to its branches (FR702).
+def test_an_unknown_world_question_makes_each_connected_branch_a_choice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every block type asks only questions explore answers; a block type added later whose step
+    # reads a world answer explore does not give is what the fallback is for.  Call progress,
+    # made unknown here, stands for it: its block falls back to its branches (FR702).
+    from flowrt.explore import answers, world
+
+    monkeypatch.delitem(answers.ANSWERED, "outbound_call_status")
+    monkeypatch.setattr(world, "WORLD_MODELLED", world.WORLD_MODELLED - {"outbound_call_status"})
     flow = """\
 flow: nb
 type: contact
 start: status
 blocks:
   status:
-    type: set-contact-attributes
-    target-contact: related
-    attributes: {note: x}
-    next: {success: a, error: b}
+    type: check-outbound-call-status
+    next: {call-answered: a, voicemail-beep: b, error: c}
   a: {type: disconnect}
   b: {type: disconnect}
+  c: {type: disconnect}
 """
     report = run(project(tmp_path, nb=flow))
     assert report.unmodelled == [
-        ("nb", "status", "set-contact-attributes", "set_related_attributes")
+        ("nb", "status", "check-outbound-call-status", "world.outbound_call_status")
     ]
     assert report.unreachable == []
     (diag,) = [d for d in report.diagnostics if d.code == "FR702"]
-    assert diag.message.startswith(
-        "block `status` (set-contact-attributes) asks the world for something explore "
-        "does not model (`set_related_attributes`)"
+    assert diag.message == (
+        "block `status` (check-outbound-call-status) asks the world for something explore does "
+        "not model (`world.outbound_call_status`): each of its connected branches is taken as a "
+        "choice point, and no case is written for the branches its step did not take"
     )
-    assert report.best[("nb", "status", "success")].forced == ("nb/status",)
-    assert report.best[("nb", "status", "error")].forced == ()
+    assert diag.span is not None
+    assert (diag.span.line, diag.span.column) == (5, 3)
+    # The default world's answer (CallAnswered) is a real case; the other answer is forced.
+    assert report.reachable == [
+        ("nb", "status", "call-answered"),
+        ("nb", "status", "voicemail-beep"),
+        ("nb", "status", "error"),
+    ]
+    assert report.best[("nb", "status", "call-answered")].forced == ()
+    assert report.best[("nb", "status", "voicemail-beep")].forced == ("nb/status",)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -116,8 +116,8 @@ blocks:
 """
 
 
-def project(tmp_path: Path, **flows: str) -> Path:
-    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+def project(tmp_path: Path, *, instance: str = INSTANCE, **flows: str) -> Path:
+    (tmp_path / "instance.yaml").write_text(instance, encoding="utf-8")
     for name, text in flows.items():
         (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
     return tmp_path
@@ -437,6 +437,23 @@ EXTRA = {
     "target": "flow: target\ntype: contact\nstart: bye\nblocks:\n  bye: {type: disconnect}\n",
     "mod": "flow: mod\ntype: module\nstart: done\nblocks:\n  done: {type: end-flow}\n",
 }
+#: Set contact attributes on the related contact: the one variant of a block type whose world
+#: answer (a related contact) only an email contact's request gives.
+RELATED = """\
+flow: related
+type: contact
+start: note
+blocks:
+  note:
+    type: set-contact-attributes
+    target-contact: related
+    attributes: {followUp: "yes"}
+    next: {success: done, error: failed}
+  done: {type: disconnect}
+  failed: {type: disconnect}
+"""
+#: The instance with an address an email contact can be sent to.
+EMAIL_INSTANCE = INSTANCE + "email-addresses:\n  help@anycompany.example: {}\n"
 
 
 def _sample_flow(kind: str, flow_type: str, params: dict[str, Any]) -> str:
@@ -459,7 +476,10 @@ def _sample_flow(kind: str, flow_type: str, params: dict[str, Any]) -> str:
 def test_no_block_type_falls_back_to_fr702(tmp_path: Path) -> None:
     assert set(SAMPLES) == set(BLOCKS)  # a new block type needs a sample (and explore answers)
     flows = {f"s-{k}": _sample_flow(k, t, p) for k, (t, p) in SAMPLES.items()}
-    root = project(tmp_path, **flows, **EXTRA)
+    # And set-contact-attributes with `target-contact: related` (its world answer is a related
+    # contact, which an email contact's request gives).
+    flows["related"] = RELATED
+    root = project(tmp_path, instance=EMAIL_INSTANCE, **flows, **EXTRA)
     proj = load_project(root)
     program = proj.compile()
     report = explore(program, sorted(flows), Options(max_runs=2000), proj)
@@ -467,3 +487,91 @@ def test_no_block_type_falls_back_to_fr702(tmp_path: Path) -> None:
     assert explored == set(BLOCKS)
     assert report.unmodelled == []
     assert [d for d in report.diagnostics if d.code == "FR702"] == []
+    related = {b: report.best[b] for b in report.reachable if b[0] == "related"}
+    assert sorted(related) == [("related", "note", "error"), ("related", "note", "success")]
+    assert all(p.forced == () for p in related.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# a related contact (set-contact-attributes with target-contact: related)
+
+
+def test_related_contact_is_an_email_request_and_the_cases_take_both_branches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path, instance=EMAIL_INSTANCE, related=RELATED)
+    report = run(root)
+    assert report.unmodelled == []
+    assert report.unreachable == []
+    # A voice contact has no related contact: no question, and `error`.
+    assert dict(report.best[("related", "note", "error")].answers) == {
+        ("channel",): "VOICE",
+        ("fault", "note"): False,
+    }
+    success = report.best[("related", "note", "success")]
+    assert dict(success.answers)[("channel",)] == "EMAIL"
+    assert dict(success.answers)[("related-contact",)] == (
+        "explore-related-contact",
+        "help@anycompany.example",
+    )
+    target = root / "explored.scenario.yaml"
+    assert main(["explore", str(root), "--write-cases", str(target)]) == 0
+    capsys.readouterr()
+    cases = YAML(typ="safe").load(target.read_text(encoding="utf-8"))["cases"]
+    assert cases == {
+        "related-note-success": {
+            "description": "EMAIL contact, related contact explore-related-contact "
+            "(takes note success)",
+            "contact": {
+                "start-email-contact": {
+                    "FromEmailAddress": {"EmailAddress": "customer@example.com"},
+                    "DestinationEmailAddress": "help@anycompany.example",
+                    "EmailMessage": {
+                        "MessageSourceType": "RAW",
+                        "RawMessage": {
+                            "Subject": "Explored path",
+                            "Body": "Written by flowrt explore.",
+                            "ContentType": "text/plain",
+                        },
+                    },
+                    "ContactFlowId": "related",
+                    "RelatedContactId": "explore-related-contact",
+                }
+            },
+            "world": {"contacts": {"explore-related-contact": {"attributes": {}}}},
+        },
+        "related-note-error": {
+            "description": "the default world (takes note error)",
+            "flow": "related",
+        },
+    }
+    assert main(["test", str(root), "--update"]) == 0
+    capsys.readouterr()
+    assert main(["test", str(root), "--coverage"]) == 0
+    out = capsys.readouterr().out
+    assert "total: blocks 3/3, branches 2/2 (100.0%)" in out
+    assert "2 passed, 0 failed" in out
+    golden = (root / "__goldens__" / "explored" / "related-note-success.golden.yaml").read_text(
+        encoding="utf-8"
+    )
+    assert "related contact explore-related-contact: attribute followUp = ''yes''" in golden
+
+
+def test_related_contact_needs_an_address_of_the_instance(tmp_path: Path) -> None:
+    # Without an email address, no StartEmailContact request can be sent: no contact has a
+    # related contact, so Set contact attributes on it always takes `error`.
+    report = run(project(tmp_path, related=RELATED))
+    assert report.unmodelled == []
+    assert [(u.block, u.branch, u.structural) for u in report.unreachable] == [
+        ("note", "success", False)
+    ]
+    assert [(d.code, d.message) for d in report.diagnostics] == [
+        ("FR700", "branch `success` of block `note` (related) -> done: no world reaches it")
+    ]
+
+
+def test_related_contact_only_for_a_contact_flow(tmp_path: Path) -> None:
+    # StartEmailContact starts a contact flow: a transfer flow's contact has no related contact.
+    flow = RELATED.replace("flow: related\ntype: contact", "flow: related\ntype: queue-transfer")
+    report = run(project(tmp_path, instance=EMAIL_INSTANCE, related=flow))
+    assert [(u.block, u.branch) for u in report.unreachable] == [("note", "success")]

@@ -521,7 +521,8 @@ def test_a_legacy_module_without_equivalent_is_a_positioned_warning(tmp_path: Pa
     src = tmp_path / "old.json"
     src.write_text(json.dumps({"modules": [module], "start": "m"}), encoding="utf-8")
     diags, written, _ = import_paths([str(src)], str(tmp_path / "o"))
-    assert _where(diags) == [("FR403", str(src), 1, 1)]
+    # At the module's `"id"` (the 15th character of `{"modules": [{"id": "m", ...`).
+    assert _where(diags) == [("FR403", str(src), 1, 15)]
     assert diags[0].message == (
         "legacy module `Teleport` (m): no flow-language action for module type `Teleport`; kept "
         "as a pass-through that export refuses"

@@ -143,10 +143,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         _report(found, args)
         if nothing:
             print(nothing)
-        for i in imported:  # one line per file: how much of it a dry run simulates
+        # one line per flow: how much of it a dry run simulates; a template holding several
+        # flows names each one, or its lines could not be told apart
+        per_source: dict[str, int] = {}
+        for i in imported:
+            per_source[i.source] = per_source.get(i.source, 0) + 1
+        for i in imported:
+            name = f" (flow {printable(i.stem)})" if per_source[i.source] > 1 else ""
             print(
-                f"{printable(i.source)}: {i.native} of {len(i.flow['blocks'])} action(s) native, "
-                f"{i.passthrough} kept as connect-action"
+                f"{printable(i.source)}{name}: {i.native} of {len(i.flow['blocks'])} action(s) "
+                f"native, {i.passthrough} kept as connect-action"
             )
         if imported or not tests:
             print(

@@ -63,6 +63,12 @@ def _note(bad: dict[str, str], names: list[str], d: Diagnostic) -> None:
     """Keep the first error about each block (its line in the synthetic map says which)."""
     if d.is_error and d.span is not None and 2 <= d.span.line < len(names) + 2:
         message = d.message.split("): ", 1)[-1] if d.message.startswith("block `") else d.message
+        if d.code == "FR033" and d.hint:
+            # A block not allowed in the flow type: say where it is allowed, and on whose word.
+            message += (
+                f"; {d.hint}, as the Restrictions of its action's page in Amazon Connect's "
+                '"Flow language actions" say'
+            )
         bad.setdefault(names[d.span.line - 2], f"{d.code} {message}")
 
 

@@ -5,18 +5,16 @@ does not model, an action type with no block, a block that would not validate in
 export that would not give the action back exactly) the block is a `connect-action`
 pass-through, whose dry run only follows its first transition.  `demotion_warnings` turns the
 reasons the importer collected into FR430 warnings, placed at the action in the file read (its
-`"Identifier"`, found in the text, also inside an embedded `Content` string), else at the file.
+`"Identifier"`, or a legacy module's `"id"`, found in the text, also inside an embedded
+`Content` string), else at the file.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flowrt.connect.files import read_bounded
+from flowrt.connect.positions import file_text, find_pair, span_at
 from flowrt.core.diagnostics import Diagnostic, Span
 
 #: What a pass-through's dry run does, said once in every warning.
@@ -77,7 +75,7 @@ def demotion_warnings(file: str, found: list[NotNative]) -> list[Diagnostic]:
     said = [d for d in found if not d.action_type.startswith("legacy:")]
     if not said:
         return []
-    text = _text(file)
+    text = file_text(file)
     return [
         Diagnostic.make(
             "FR430",
@@ -89,29 +87,10 @@ def demotion_warnings(file: str, found: list[NotNative]) -> list[Diagnostic]:
     ]
 
 
-def _text(file: str) -> str:
-    raw, problem = read_bounded(Path(file), file)
-    if problem is not None:
-        return ""
-    return raw.decode("utf-8-sig", errors="replace")
-
-
 def _position(file: str, text: str, identifier: str) -> Span:
-    """Where `"Identifier": "<identifier>"` is in the file: plain JSON, or inside a `Content`
-    string (quotes escaped); else the start of the file."""
-    quoted = json.dumps(identifier, ensure_ascii=False)
-    escaped = json.dumps(quoted, ensure_ascii=False)[1:-1]
-    for pattern in (
-        r'"Identifier"\s*:\s*' + re.escape(quoted),
-        r'\\"Identifier\\"\s*:\s*' + re.escape(escaped),
-    ):
-        m = re.search(pattern, text)
-        if m is not None:
-            return _span(file, text, m.start())
-    return Span(file, 1, 1, 1, 2)
-
-
-def _span(file: str, text: str, at: int) -> Span:
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
-    return Span(file, line, column, line, column + 1)
+    """Where the action is: its `"Identifier"` (a flow language file), else its `"id"` (an
+    action converted from a legacy console module), else the start of the file."""
+    at = find_pair(text, "Identifier", identifier)
+    if at < 0:
+        at = find_pair(text, "id", identifier)
+    return span_at(file, text, at)

@@ -18,6 +18,7 @@ from typing import Any
 
 from flowrt.connect.actions import VERSION
 from flowrt.connect.legacy_modules import CONVERTERS, RESOURCES, NoEquivalent, params_of
+from flowrt.connect.positions import file_text, find_pair, span_at
 from flowrt.core.diagnostics import Diagnostic, Span
 
 LEGACY_TYPES: dict[str, str] = {
@@ -71,7 +72,10 @@ def _transitions(kind: str, module: dict[str, Any]) -> dict[str, Any]:
         elif c == "Evaluate":
             op = _OPERATORS.get(str(b.get("conditionType")))
             if op is None:
-                raise NoEquivalent(f"condition {b.get('conditionType')!r}")
+                raise NoEquivalent(
+                    f"condition {b.get('conditionType')!r}",
+                    ("conditionType", str(b.get("conditionType"))),
+                )
             cond(op, str(b.get("conditionValue", "")), t)
         elif c in ("True", "False") and kind == "CheckHoursOfOperation":
             cond("Equals", c, t)
@@ -86,7 +90,9 @@ def _transitions(kind: str, module: dict[str, Any]) -> dict[str, Any]:
         elif c in _BRANCH_ERRORS:
             errors.append({"NextAction": t, "ErrorType": _BRANCH_ERRORS[c]})
         else:
-            raise NoEquivalent(f"branch {c!r} (the {kind} action has no such branch)")
+            raise NoEquivalent(
+                f"branch {c!r} (the {kind} action has no such branch)", ("condition", str(c))
+            )
     if nxt is None and errors and kind != "Compare":
         nxt = next((e["NextAction"] for e in errors if e["ErrorType"] == "NoMatchingError"), None)
     if kind == "Loop" and nxt is None:  # the console writes the DoneLooping target
@@ -119,7 +125,30 @@ def _passthrough_transitions(module: dict[str, Any]) -> dict[str, Any]:
     return {**({"NextAction": nxt} if nxt else {}), "Errors": errors, "Conditions": []}
 
 
-def _unset_resources(module: dict[str, Any], kind: str, file: str) -> list[Diagnostic]:
+class _Places:
+    """Where each module, and a parameter or branch in it, is in the file's text.
+
+    The parsed JSON has no positions; a module is found by its `"id"` (plain, or escaped inside
+    a `Content` string), and a pair inside it between that and the next module's `"id"`
+    (the console writes `id` first).  What cannot be found is placed at the module, else at the
+    start of the file."""
+
+    def __init__(self, file: str, text: str, ids: list[str]) -> None:
+        self.file, self.text = file, text
+        self.starts = {i: find_pair(text, "id", i) for i in ids}
+        found = sorted(at for at in self.starts.values() if at >= 0)
+        self.ends = {at: next((b for b in found if b > at), len(text)) for at in found}
+
+    def span(self, module_id: str, at: tuple[str, str] | None = None) -> Span:
+        start = self.starts.get(module_id, -1)
+        offset = start
+        if start >= 0 and at is not None:
+            inner = find_pair(self.text, at[0], at[1], start, self.ends[start])
+            offset = inner if inner >= 0 else start
+        return span_at(self.file, self.text, offset)
+
+
+def _unset_resources(module: dict[str, Any], kind: str, places: _Places) -> list[Diagnostic]:
     """FR440 for each resource parameter with neither a value nor a resource name."""
     out = []
     for param in module.get("parameters", []):
@@ -131,7 +160,7 @@ def _unset_resources(module: dict[str, Any], kind: str, file: str) -> list[Diagn
                     "FR440",
                     f"legacy module `{kind}` ({module['id']}): `{param['name']}` names nothing "
                     "(no value and no resource name); imported as an empty value",
-                    Span(file, 1, 1, 1, 2),
+                    places.span(module["id"], ("name", str(param["name"]))),
                     "choose the resource in the imported block (or map it in an environment "
                     "file) before exporting to Amazon Connect",
                 )
@@ -139,14 +168,18 @@ def _unset_resources(module: dict[str, Any], kind: str, file: str) -> list[Diagn
     return out
 
 
-def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Flow language content (plus `flowrt-type`) for a legacy export, and its FR403 findings."""
+def convert_legacy(
+    data: dict[str, Any], file: str, text: str | None = None
+) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """Flow language content (plus `flowrt-type`) for a legacy export, and its FR403 and FR440
+    findings, placed in `text` (the file's text; read from `file` when not given)."""
     diags: list[Diagnostic] = []
     actions: list[dict[str, Any]] = []
     action_meta: dict[str, Any] = {}
     modules = [
         m for m in data.get("modules", []) if isinstance(m, dict) and isinstance(m.get("id"), str)
     ]
+    places = _Places(file, file_text(file) if text is None else text, [m["id"] for m in modules])
     for m in modules:
         kind = str(m.get("type"))
         action_meta[m["id"]] = m.get("metadata", {})
@@ -162,7 +195,7 @@ def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], lis
                     "FR403",
                     f"legacy module `{kind}` ({m['id']}): {exc}; kept as a pass-through that "
                     "export refuses",
-                    Span(file, 1, 1, 1, 2),  # the file: its JSON has no positions after parsing
+                    places.span(m["id"], exc.at if isinstance(exc, NoEquivalent) else None),
                     "rebuild the block in flowrt, or export the flow again from the current "
                     "Amazon Connect console (flow language 2019-10-30)",
                 )
@@ -171,7 +204,7 @@ def convert_legacy(data: dict[str, Any], file: str) -> tuple[dict[str, Any], lis
             if m.get("target") is not None:
                 params["target"] = m["target"]
             trans = _passthrough_transitions(m)
-        diags.extend(_unset_resources(m, kind, file))
+        diags.extend(_unset_resources(m, kind, places))
         actions.append(
             {"Identifier": m["id"], "Type": ctype, "Parameters": params, "Transitions": trans}
         )

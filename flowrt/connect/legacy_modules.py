@@ -18,7 +18,15 @@ Converter = Callable[[dict[str, Any], dict[str, dict[str, Any]]], tuple[str, dic
 
 
 class NoEquivalent(Exception):
-    """The module (or one of its values) has no flow-language equivalent; the text says which."""
+    """The module (or one of its values) has no flow-language equivalent; the text says which.
+
+    `at` is the `(key, value)` pair in the module's JSON that is the cause, when there is one
+    (`("name", "Skill")` for a parameter, `("condition", "Timeout")` for a branch): the FR403
+    warning is placed there in the file."""
+
+    def __init__(self, message: str, at: tuple[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 #: Legacy `System` names -> the JSONPath of the attribute ("List of available contact
@@ -88,7 +96,7 @@ def value(param: dict[str, Any]) -> str:
     if raw in (None, "") and param.get("name") in RESOURCES:
         return ""  # a resource left unchosen in the console: reported with FR440
     if not isinstance(raw, str | int) or isinstance(raw, bool):
-        raise NoEquivalent(f"value {raw!r} of `{param.get('name')}`")
+        raise NoEquivalent(f"value {raw!r} of `{param.get('name')}`", _at(param))
     if ns is None:
         return str(raw)
     if ns == "System" and raw in SYSTEM:
@@ -96,8 +104,30 @@ def value(param: dict[str, Any]) -> str:
     if ns == "System" and isinstance(raw, str) and _SYSTEM_PATH.fullmatch(raw):
         return "$." + raw
     if ns in NAMESPACES:
-        return NAMESPACES[ns] + str(raw)
-    raise NoEquivalent(f"`{raw}` in namespace `{ns}`")
+        return _key_reference(NAMESPACES[ns], str(raw))
+    raise NoEquivalent(f"`{raw}` in namespace `{ns}`", _at(param))
+
+
+#: A key a dotted reference can hold (`$.Attributes.tier`, `$.External.a.b`).
+_DOTTED_KEY = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
+
+
+def _key_reference(root: str, key: str) -> str:
+    """The reference to `key` under `root` (`$.Attributes.`): dotted when the key is plain,
+    else in brackets and single quotes, as Amazon Connect references a name with spaces ("How
+    to reference contact attributes": `$.Attributes.['user attribute name']`); the legacy
+    console took any text as an attribute name, and a dotted reference ends at a space."""
+    if _DOTTED_KEY.fullmatch(key):
+        return root + key
+    if "'" in key or "\\" in key:
+        raise NoEquivalent(f"attribute name {key!r} (a quote or backslash in it)")
+    return f"{root}['{key}']"
+
+
+def _at(param: dict[str, Any]) -> tuple[str, str] | None:
+    """Where a parameter is in its module: its `"name"`."""
+    name = param.get("name")
+    return ("name", name) if isinstance(name, str) else None
 
 
 def params_of(module: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -123,17 +153,25 @@ def _extra(p: dict[str, dict[str, Any]], known: set[str], what: str) -> None:
     unknown = sorted(set(p) - known)
     if unknown:
         names = ", ".join(f"`{n}`" for n in unknown)
-        raise NoEquivalent(f"{what} with parameter {names}")
+        raise NoEquivalent(f"{what} with parameter {names}", ("name", unknown[0]))
 
 
 def _keyed(module: dict[str, Any], name: str) -> dict[str, str]:
     return {str(x["key"]): value(x) for x in _all(module, name) if "key" in x}
 
 
-def _prompt(p: dict[str, dict[str, Any]]) -> dict[str, str]:
+def _prompt(p: dict[str, dict[str, Any]], speech: bool = True) -> dict[str, str]:
+    """The prompt of a module: text, SSML or an audio prompt.  With `speech`, the module's
+    `TextToSpeechType` is kept as the action's (MessageParticipant and GetParticipantInput
+    have it; the Lex action has not, its `Text` or `SSML` says the same)."""
     if "Text" in p:
         kind = _static(p, "TextToSpeechType", "text")
-        return {"SSML" if kind == "ssml" else "Text": value(p["Text"])}
+        if kind not in ("text", "ssml"):
+            raise NoEquivalent(f"`TextToSpeechType` {kind!r}", ("name", "TextToSpeechType"))
+        out = {"SSML" if kind == "ssml" else "Text": value(p["Text"])}
+        if speech and "TextToSpeechType" in p:
+            out["TextToSpeechType"] = kind
+        return out
     if "AudioPrompt" in p:
         return {"PromptId": value(p["AudioPrompt"])}
     raise NoEquivalent("a prompt with neither text nor an audio prompt")
@@ -202,7 +240,7 @@ def _staffing(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dic
     _extra(p, {"Status", "Queue", "Agent"}, "CheckStaffing")
     status = _static(p, "Status", "Available")
     if status not in ("Available", "Staffed", "Online"):
-        raise NoEquivalent(f"CheckStaffing with `Status` {status!r}")
+        raise NoEquivalent(f"CheckStaffing with `Status` {status!r}", ("name", "Status"))
     out = {"MetricType": f"NumberOfAgents{status}"}
     # CheckMetricData checks the contact's working queue unless a queue or an agent is named.
     if "Queue" in p:
@@ -216,7 +254,7 @@ def _logging(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict
     _extra(p, {"LoggingBehavior"}, "SetLoggingBehavior")
     setting = _static(p, "LoggingBehavior")
     if setting not in ("Enable", "Disable"):
-        raise NoEquivalent(f"`LoggingBehavior` {setting!r}")
+        raise NoEquivalent(f"`LoggingBehavior` {setting!r}", ("name", "LoggingBehavior"))
     return "UpdateFlowLoggingBehavior", {"FlowLoggingBehavior": f"{setting}d"}
 
 
@@ -262,7 +300,7 @@ def _lex(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, dict[str
     """GetUserInput with a Lex bot -> ConnectParticipantWithLexBot (Lex classic or V2)."""
     known = _PROMPT_PARAMS | {"BotName", "BotAlias", "BotRegion", "BotAliasArn", "Parameter"}
     _extra(p, known, "GetUserInput with a Lex bot")
-    out: dict[str, Any] = _prompt(p) if set(p) & {"Text", "AudioPrompt"} else {}
+    out: dict[str, Any] = _prompt(p, speech=False) if set(p) & {"Text", "AudioPrompt"} else {}
     if "BotAliasArn" in p:
         out["LexV2Bot"] = {"AliasArn": value(p["BotAliasArn"])}
     elif "BotName" in p:
@@ -292,10 +330,13 @@ def _store_input(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, 
     _extra(p, known, "StoreUserInput")
     kind = _static(p, "CustomerInputType", "Custom")
     if kind != "Custom":
-        raise NoEquivalent(f"StoreUserInput with `CustomerInputType` {kind!r}")
+        raise NoEquivalent(
+            f"StoreUserInput with `CustomerInputType` {kind!r}", ("name", "CustomerInputType")
+        )
     if _static(p, "EncryptEntry", False) not in (False, "false", "False"):
         raise NoEquivalent(
-            "StoreUserInput with `EncryptEntry` (the encryption key is not exported)"
+            "StoreUserInput with `EncryptEntry` (the encryption key is not exported)",
+            ("name", "EncryptEntry"),
         )
     if "MaxDigits" not in p:
         raise NoEquivalent("StoreUserInput without `MaxDigits`")
@@ -339,7 +380,7 @@ def _loop_prompts(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str,
         elif x.get("name") == "AudioPrompt":
             messages.append({"PromptId": value(x)})
         else:
-            raise NoEquivalent(f"LoopPrompts with parameter `{x.get('name')}`")
+            raise NoEquivalent(f"LoopPrompts with parameter `{x.get('name')}`", _at(x))
     if not messages:
         raise NoEquivalent("LoopPrompts without prompts")
     return "MessageParticipantIteratively", {"Messages": messages}
@@ -356,7 +397,9 @@ def _event_hook(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, d
     _extra(p, {"Type", "ContactFlowId"}, kind)
     hook = _static(p, "Type")
     if hook not in EVENT_HOOKS:
-        raise NoEquivalent(f"{kind} with `Type` {hook!r} (not an event hook of Amazon Connect)")
+        raise NoEquivalent(
+            f"{kind} with `Type` {hook!r} (not an event hook of Amazon Connect)", ("name", "Type")
+        )
     if "ContactFlowId" not in p:
         raise NoEquivalent(f"{kind} without `ContactFlowId`")
     return "UpdateContactEventHooks", {"EventHooks": {hook: value(p["ContactFlowId"])}}
@@ -373,10 +416,16 @@ def _recording(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, di
     elif option == "Enable":
         who = _static(p, "RecordingParticipantOption", "Both")
         if who not in _PARTICIPANTS:
-            raise NoEquivalent(f"SetRecordingBehavior with `RecordingParticipantOption` {who!r}")
+            raise NoEquivalent(
+                f"SetRecordingBehavior with `RecordingParticipantOption` {who!r}",
+                ("name", "RecordingParticipantOption"),
+            )
         recorded = list(_PARTICIPANTS[who])
     else:
-        raise NoEquivalent(f"SetRecordingBehavior with `RecordingBehaviorOption` {option!r}")
+        raise NoEquivalent(
+            f"SetRecordingBehavior with `RecordingBehaviorOption` {option!r}",
+            ("name", "RecordingBehaviorOption"),
+        )
     return "UpdateContactRecordingBehavior", {
         "RecordingBehavior": {"RecordedParticipants": recorded}
     }
@@ -392,11 +441,13 @@ def _streaming(m: dict[str, Any], p: dict[str, dict[str, Any]]) -> tuple[str, di
     directions = []
     for track in _all(m, "Track"):
         if track.get("value") not in _TRACKS:
-            raise NoEquivalent(f"{kind} with `Track` {track.get('value')!r}")
+            raise NoEquivalent(f"{kind} with `Track` {track.get('value')!r}", ("name", "Track"))
         directions.append(_TRACKS[track["value"]])
     media = _static(p, "MediaStreamTypes", "Audio")
     if media != "Audio":
-        raise NoEquivalent(f"{kind} with `MediaStreamTypes` {media!r}")
+        raise NoEquivalent(
+            f"{kind} with `MediaStreamTypes` {media!r}", ("name", "MediaStreamTypes")
+        )
     if not directions:
         directions = ["From", "To"]
     state = "Enabled" if kind == "StartMediaStreaming" else "Disabled"

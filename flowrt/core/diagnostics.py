@@ -178,6 +178,7 @@ CODES: dict[str, CodeInfo] = {
     "FR442": _n("import: flow type not stated in the file"),
     "FR443": _e("import: CloudFormation or Terraform file cannot be read"),
     "FR444": _e("transfer to a flow of a type Amazon Connect does not allow"),
+    "FR445": _w("event hook names a flow outside the project"),
     "FR450": _e("export-tests: case cannot be an Amazon Connect test case"),
     "FR451": _w("export-tests: name not mapped to an ARN or ID"),
     "FR452": _e("import: not an Amazon Connect test case"),

@@ -1,4 +1,5 @@
-"""The world's answers to call progress, Voice ID, the percentage draw and waits, as choices.
+"""The world's answers to call progress, Voice ID, the percentage draw, waits and the related
+contact, as choices.
 
 The blocks of flowrt.lang.blocks.flow_control read what Amazon Connect learns from outside from
 the world (flowrt.scenario.answers.BlockAnswers): the outbound call's progress
@@ -7,6 +8,12 @@ the world (flowrt.scenario.answers.BlockAnswers): the outbound call's progress
 one answer per contact (per wait block for waits), so each is chosen once a path, and a written
 case gives it as the scenario world's `outbound-call-status`, `voice-id`, `percentage-draw` and
 `wait-events`.  The block's own step then takes the branch, as in any run.
+
+A related contact (`$.RelatedContactId`, which Set contact attributes with `target-contact:
+related` writes to) exists only for an email contact whose StartEmailContact request names one
+(`RelatedContactId`): where the program has such a block and the instance an email address to
+send the request to, an email contact started in a contact flow has one or not (chosen when a
+step first reads it), and a written case gives it as a `start-email-contact` request.
 
 What is worth trying comes from the program (`block_answers`): every call status; for Voice ID
 each result the program's conditions test on that option and one documented result none tests;
@@ -54,6 +61,9 @@ WAIT_COMPLETED, CUSTOMER_RETURNED = "WaitCompleted", "CustomerReturned"
 SAMPLE_CALLBACK = "+15555550123"
 #: How many Voice ID results of one option are tried, at most (bounds the paths).
 MAX_RESULTS = 16
+#: The ContactId of the related contact a written email case names (`RelatedContactId`, and
+#: the earlier contact of the scenario world's `contacts:`).
+RELATED_CONTACT = "explore-related-contact"
 
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 Draws = list[int]
@@ -189,3 +199,31 @@ def percentage_draw(rt: ChoiceRuntime) -> int | None:
 #: World fields whose value is a choice made when a step reads them (scalars: a dict field is
 #: replaced by a choosing dict in `ChoiceRuntime`).
 ANSWERED = {"outbound_call_status": call_status, "percentage_draw": percentage_draw}
+
+
+def related_destination(program: Program) -> str | None:
+    """The instance's email address a written case with a related contact is sent to (the
+    first, by name), when some block sets the related contact's attributes; None when there is
+    no such block or no address (no email contact can then have a related contact)."""
+    inst = program.instance
+    if inst is None or not inst.email_addresses:
+        return None
+    for cflow in program.flows.values():
+        for node in cflow.nodes:
+            if node.type == "set-contact-attributes" and (
+                getattr(node.block, "target_contact", None) == "related"
+            ):
+                return sorted(inst.email_addresses)[0]
+    return None
+
+
+def related_contact(rt: ChoiceRuntime) -> None:
+    """Whether the contact has a related contact, chosen the first time a step reads it: only
+    an email contact started in a contact flow (StartEmailContact's `ContactFlowId` is a contact
+    flow) can have one, and only when the instance has an address to send the request to."""
+    destination = rt.derived.related
+    if destination is None or not rt.email_start or rt.contact.channel != "EMAIL":
+        return
+    value = rt.chooser.choose(("related-contact",), (None, (RELATED_CONTACT, destination)))
+    if value is not None:
+        rt.contact.extra[("RelatedContactId",)] = value[0]

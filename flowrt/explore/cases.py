@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 #: The scenario name a new cases file gets.
 SCENARIO_NAME = "explored paths"
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: The sender of an email case whose path gave the customer no address.
+EMAIL_SENDER = "customer@example.com"
 #: A case's description of the outbound call's progress and of a Voice ID check option.
 CALL_WORDS = {
     "CallAnswered": "a person answers the call",
@@ -52,6 +54,7 @@ def case_of(path: Path) -> dict[str, Any]:
     attrs: dict[str, str] = {}
     errors: list[str] = []
     clock = False
+    related: tuple[str, str] | None = None
     for key, value in path.answers:
         kind = key[0]
         if kind == "channel" and value != "VOICE":
@@ -104,8 +107,14 @@ def case_of(path: Path) -> dict[str, Any]:
             if value[2]:
                 email["cc"] = list(value[2])
             contact["email"] = email
+        elif kind == "related-contact" and value is not None:
+            related = value
     if attrs:
         contact["attributes"] = attrs
+    if related is not None:
+        # Only a StartEmailContact request gives a contact a related contact.
+        contact = {"start-email-contact": _email_request(contact, path.flow, *related)}
+        world["contacts"] = {related[0]: {"attributes": {}}}
     if not world.get("profiles", True):
         del world["profiles"]  # no profile has the keys: the world has none
     if clock:
@@ -119,7 +128,8 @@ def case_of(path: Path) -> dict[str, Any]:
     world["lambdas"] = {f: c for f, c in world.get("lambdas", {}).items() if c}
     if not world["lambdas"]:
         del world["lambdas"]
-    case: dict[str, Any] = {"flow": path.flow}
+    # An email request names its flow itself (ContactFlowId): the case has no `flow:`.
+    case: dict[str, Any] = {"flow": path.flow} if related is None else {}
     if contact:
         case["contact"] = contact
     if world:
@@ -128,6 +138,41 @@ def case_of(path: Path) -> dict[str, Any]:
         # The world of this path never leaves the loop: the case pins that (and says so).
         case["expect"] = {"outcome": "step-limit"}
     return case
+
+
+def _email_request(
+    contact: dict[str, Any], flow: str, related: str, destination: str
+) -> dict[str, Any]:
+    """The StartEmailContact request of an email contact with a related contact: the contact's
+    address, attributes and recipients, sent to `destination` (an address of the instance) to
+    start `flow`."""
+    sender: dict[str, str] = {"EmailAddress": contact.get("customer-endpoint", EMAIL_SENDER)}
+    if "customer-display-name" in contact:
+        sender["DisplayName"] = contact["customer-display-name"]
+    request: dict[str, Any] = {
+        "FromEmailAddress": sender,
+        "DestinationEmailAddress": destination,
+        "EmailMessage": {
+            "MessageSourceType": "RAW",
+            "RawMessage": {
+                "Subject": "Explored path",
+                "Body": "Written by flowrt explore.",
+                "ContentType": "text/plain",
+            },
+        },
+        "ContactFlowId": flow,
+        "RelatedContactId": related,
+    }
+    email = contact.get("email")
+    if email:
+        request["AdditionalRecipients"] = {
+            f"{key.capitalize()}Addresses": [{"EmailAddress": a} for a in email[key]]
+            for key in ("to", "cc")
+            if email.get(key)
+        }
+    if "attributes" in contact:
+        request["Attributes"] = contact["attributes"]
+    return request
 
 
 def _queue(world: dict[str, Any], kind: str, name: str, field: str, value: Any) -> None:
@@ -201,6 +246,8 @@ def describe(path: Path) -> str:
                 if value == CUSTOMER_RETURNED
                 else f"{key[1]} runs out"
             )
+        elif kind == "related-contact":
+            words.append(f"related contact {value[0]}" if value else "no related contact")
         elif kind == "forced":
             words.append(f"{key[2]} takes {value}")
     return ", ".join(w for w in words if w) or "the default world"
@@ -265,7 +312,7 @@ def verify(program: Program, path: Path, case: dict[str, Any]) -> bool:
     """Whether the real run of `case` takes the path's steps (its first steps, for a path cut
     by the loop bound)."""
     try:
-        result = program.run(case.get("contact"), case.get("world"), flow=case["flow"])
+        result = program.run(case.get("contact"), case.get("world"), flow=case.get("flow"))
     except Exception:  # noqa: BLE001 - a case the scenario model refuses is not written
         return False
     got = steps_of(result)

@@ -68,6 +68,9 @@ class Derived:
     draws: list[int] = field(default_factory=list)
     voice_id: dict[str, list[str]] = field(default_factory=dict)
     wait_events: dict[str, list[str]] = field(default_factory=dict)
+    #: The instance's address an email case with a related contact is sent to (None: no email
+    #: contact of the program can have a related contact worth trying).
+    related: str | None = None
 
     def candidates(self, path: Path) -> list[str | None]:
         """Absent first (the contact as it comes), then each tested value."""
@@ -145,6 +148,14 @@ def derive(program: Program) -> Derived:
     from flowrt.explore.answers import block_answers
 
     draws, voice_id, wait_events = block_answers(program, tested, _ref_path)
+    from flowrt.explore.answers import related_destination
+
+    related = related_destination(program)
+    if related is not None:
+        # Only an email contact can have a related contact: try one.
+        channels = tested.setdefault(("Channel",), [])
+        if "EMAIL" not in channels:
+            channels.append("EMAIL")
     values = {path: _unique(vals)[:MAX_VALUES] for path, vals in tested.items()}
     return Derived(
         values=values,
@@ -156,6 +167,7 @@ def derive(program: Program) -> Derived:
         draws=draws,
         voice_id=voice_id,
         wait_events=wait_events,
+        related=related,
     )
 
 

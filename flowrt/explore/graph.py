@@ -119,17 +119,55 @@ def reads(node: Node) -> set[tuple[str, ...]]:
     return out
 
 
-#: What each block type's run step may ask the world, by facet (`Ahead.facets`): a block type
-#: not listed may ask anything, so nothing is left out of the state before it (`Ahead.open`).
+#: The facets of the run's state a block type's step may read beyond its references (which
+#: `reads` finds): the key of each is what `flowrt.explore.state` keeps in a run's state while a
+#: block of that type is ahead.
+#:
+#: - `lambda`: a Lambda's result and its call counters; `dial`: the transfers' call counters;
+#: - `hours`: the clock; `queues`: the queues' states and metrics, the contact's wait;
+#: - `services`: Lex, views, loops, modules and customer profiles (their counters and values);
+#: - `email`: the email contact's recipients;
+#: - `call-status`, `voice-id`, `draw`, `wait`: the world's block answers (flowrt.explore.answers):
+#:   the outbound call's progress, Voice ID's results, the percentage draw, how waits end;
+#: - `channel`: the contact's channel (chosen before the run starts, so always in the state);
+#: - `endpoint`: the customer's address, read by the step itself rather than by a reference;
+#: - `callback`: the numbers the world's `external:` says cannot be dialled;
+#: - `related`: the related contact (`$.RelatedContactId`) and the attributes set on it;
+#: - `flows`: another flow of the project, named when the step runs (a reference): its blocks
+#:   are not ahead in the graph, so nothing may be left out (`Ahead.open`), unless the flow is
+#:   named in the block and is an edge of the graph.
+FACET_NAMES = frozenset(
+    {
+        "lambda",
+        "dial",
+        "hours",
+        "queues",
+        "services",
+        "email",
+        "call-status",
+        "voice-id",
+        "draw",
+        "wait",
+        "channel",
+        "endpoint",
+        "callback",
+        "related",
+        "flows",
+    }
+)
+
+#: What each block type's run step may read of the run's state, by facet (above).  Every type
+#: of `flowrt.lang.blocks.BLOCKS` has an entry (a test checks it); a type without one would be
+#: taken to read anything, so nothing would be left out of the state before it (`Ahead.open`).
 #: Attributes, `$.External` values, inputs (by block) and failures (by block) are tracked apart.
 FACETS: dict[str, frozenset[str]] = {
+    # Steps that read nothing but their references (and the run's own state, always kept).
     **dict.fromkeys(
         (
             "play-prompt",
             "send-message",
             "disconnect",
             "end-flow",
-            "set-contact-attributes",
             "check-contact-attributes",
             "set-flow-attributes",
             "set-working-queue",
@@ -137,19 +175,38 @@ FACETS: dict[str, frozenset[str]] = {
             "set-logging-behavior",
             "set-recording-behavior",
             "set-event-hook",
-            "set-callback-number",
             "tag-contact",
-            "get-customer-input",
+            "set-contact-data",
+            "set-routing-behavior",
+            "set-routing-criteria",
+            "complete-outbound-call",
+            # A pass-through action follows its first connected transition.
+            "connect-action",
         ),
         frozenset(),
     ),
+    # Voice only: another channel takes `error` (Store customer input too).
+    **dict.fromkeys(
+        (
+            "set-media-streaming",
+            "set-previous-participant-state",
+            "start-voice-id-stream",
+            "get-customer-input",
+        ),
+        frozenset({"channel"}),
+    ),
+    # The attributes a step sets may be the related contact's (`target-contact: related`).
+    "set-contact-attributes": frozenset({"related"}),
+    # The number it reads is not dialable when the world's `external:` says calls to it fail.
+    "set-callback-number": frozenset({"callback"}),
+    # The callback dials the number set before, else the customer's own address.
+    "create-callback-contact": frozenset({"endpoint"}),
     "invoke-lambda": frozenset({"lambda"}),
-    "transfer-to-phone-number": frozenset({"dial"}),
+    "transfer-to-phone-number": frozenset({"dial", "channel"}),
     "check-hours-of-operation": frozenset({"hours"}),
     **dict.fromkeys(
         (
             "transfer-to-queue",
-            "transfer-to-agent",
             "check-staffing",
             "check-queue-status",
             "get-queue-metrics",
@@ -157,6 +214,10 @@ FACETS: dict[str, frozenset[str]] = {
         ),
         frozenset({"queues"}),
     ),
+    "transfer-to-agent": frozenset({"queues", "channel"}),
+    # A flow of the project named by a reference may be any flow (see `ahead`).
+    "transfer-to-flow": frozenset({"flows"}),
+    "invoke-module": frozenset({"services", "flows"}),
     **dict.fromkeys(
         (
             "lex-bot",
@@ -169,13 +230,12 @@ FACETS: dict[str, frozenset[str]] = {
         frozenset({"services"}),
     ),
     "outbound-email-policy": frozenset({"email"}),
-    # The world's block answers (flowrt.explore.answers); a wait in a customer queue flow
-    # also waits in the queue.
-    **dict.fromkeys(
-        ("check-outbound-call-status", "distribute-by-percentage", "check-voice-id"),
-        frozenset({"answers"}),
-    ),
-    "wait": frozenset({"answers", "queues"}),
+    # The world's block answers (flowrt.explore.answers).
+    "check-outbound-call-status": frozenset({"call-status"}),
+    "distribute-by-percentage": frozenset({"draw"}),
+    "check-voice-id": frozenset({"voice-id", "channel"}),
+    # A wait is chat only, and a wait in a customer queue flow also waits in the queue.
+    "wait": frozenset({"wait", "queues", "channel"}),
 }
 
 
@@ -207,13 +267,23 @@ def ahead(g: Graph, program: Program) -> list[Ahead] | None:
         kind = FACETS.get(node.type)
         if kind is not None and any(p[0] in ("Queue", "Metrics") for p in paths):
             kind = kind | {"queues"}
-        if node.type == "transfer-to-flow" and any(b == TRANSFER for b, _t in g.edges[n]):
-            kind = frozenset()  # a flow of the project: its blocks are ahead (a graph edge)
+        if node.type == "transfer-to-flow" and (
+            isinstance(node.prepared.get(("flow",)), str)
+            or any(b == TRANSFER for b, _t in g.edges[n])
+        ):
+            # A flow of the project (a graph edge: its blocks are ahead), or one outside it (the
+            # run ends there): no other flow can follow.
+            kind = frozenset()
         module = node.prepared.get(("flow",)) if node.type == "invoke-module" else None
         edges.append([t for _b, t in g.edges[n] if t is not None])
         if isinstance(module, str) and module in g.starts:
             edges[-1].append(g.starts[module])
             kind = frozenset({"services"})
+        elif node.type == "invoke-module" and isinstance(node.prepared.get(("module",)), str):
+            # A module named in the block that is not one of the project: it takes `error`.
+            kind = frozenset({"services"})
+        if kind is not None and "flows" in kind:
+            kind = None  # a flow named at run time: any flow's blocks may follow
         facets.append(kind)
     out: list[Ahead] = []
     for n in range(len(g.keys)):

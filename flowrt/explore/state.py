@@ -26,7 +26,12 @@ _FACET_OF = {
     "queue": "queues",
     "profiles": "services",
     "recipients": "email",
-    **dict.fromkeys(("call-status", "percentage-draw", "voice-id", "wait"), "answers"),
+    "call-status": "call-status",
+    "percentage-draw": "draw",
+    "voice-id": "voice-id",
+    "wait": "wait",
+    # Whether a number Set callback number reads can be dialled.
+    "dialable": "callback",
 }
 #: The facet of each per-run call counter's kind.
 _CALL_FACET = {"lambda": "lambda", "external": "dial"}
@@ -55,7 +60,11 @@ def state_key(rt: ChoiceRuntime) -> Any:
                 continue
             if kind == "attribute" and ("Attributes", key[1]) not in ahead.values:
                 continue
-            if kind == "endpoint" and key[1:3] not in ahead.values:
+            if (
+                kind == "endpoint"
+                and key[1:3] not in ahead.values
+                and (facets is None or "endpoint" not in facets)
+            ):
                 continue
             facet = _FACET_OF.get(kind)
             if facet is not None and facets is not None and facet not in facets:
@@ -82,7 +91,28 @@ def state_key(rt: ChoiceRuntime) -> Any:
         _metrics_of(rt.metrics) if queues else None,
         frozenset(rt.state.items()),
         _services_key(rt, ahead),
+        _more_key(rt, ahead),
     )
+
+
+def _more_key(rt: ChoiceRuntime, ahead: Ahead | None) -> Any:
+    """What a few blocks read besides references and the facets above: the stored customer
+    input (`$.StoredCustomerInput`), the numbers the world says cannot be dialled (Set callback
+    number) and the attributes set on the related contact (their size is limited)."""
+    values = ahead.values if ahead is not None else None
+    facets = ahead.facets if ahead is not None else None
+    stored = (
+        rt.stored_input
+        if values is None or any(p[0] == "StoredCustomerInput" for p in values)
+        else None
+    )
+    failing = (
+        frozenset(n for n, outs in dict.items(rt.world.external) if "call-failed" in outs)
+        if facets is None or "callback" in facets
+        else None
+    )
+    related = frozenset(rt.related_attrs.items()) if facets is None or "related" in facets else None
+    return (stored, failing, related)
 
 
 def _call_ahead(key: tuple[str, str], ahead: Ahead) -> bool:

@@ -146,6 +146,7 @@ def run_path(space: Space, flow: str, chooser: Chooser) -> Path:
     rt = ChoiceRuntime(program, contact, world, "explore", chooser, space.derived)
     chooser.runtime = rt
     rt.loop_bound = space.loops
+    rt.email_start = cflow.type == "contact"
     if queue is not None:
         rt.queue = ("queue", queue)
         if cflow.type == "customer-queue":

@@ -232,6 +232,8 @@ MODELLED = frozenset(
         "undo_oversized",
         "invoke_lambda",
         "email_policy",
+        # The related contact is chosen first (ChoiceRuntime.set_related_attributes).
+        "set_related_attributes",
     }
 )
 
@@ -331,6 +333,9 @@ class ChoiceRuntime(Runtime):
         #: The loop bound of the walk, and the interval of the loop-prompts block waiting.
         self.loop_bound = 0
         self.interrupt: int | None = None
+        #: Whether the run starts in a contact flow, where an email contact may start with a
+        #: related contact (set by the walk).
+        self.email_start = False
 
     def state_key(self) -> Any:
         """Everything the rest of the run depends on (`flowrt.explore.state`)."""
@@ -339,6 +344,10 @@ class ChoiceRuntime(Runtime):
         return state_key(self)
 
     def _resolve_other(self, ns: str, path: tuple[str, ...]) -> str | None:
+        if path == ("RelatedContactId",):
+            from flowrt.explore.answers import related_contact
+
+            related_contact(self)
         # A contact's endpoint that a condition tests is the world's answer too.
         if ns in ENDPOINTS and len(path) == 2:
             # Absent, or each value a condition tests, else a sample address of the channel.
@@ -424,6 +433,13 @@ class ChoiceRuntime(Runtime):
             if not dict.__contains__(self.attrs, key):
                 self.chooser.decided.setdefault(("attribute", key), None)
         return super().set_attributes(plan)
+
+    def set_related_attributes(self, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
+        # Whether the contact has a related contact is the world's answer (an email request's).
+        from flowrt.explore.answers import related_contact
+
+        related_contact(self)
+        return super().set_related_attributes(plan)
 
     def invoke_lambda(
         self, function: str, plan: tuple[tuple[str, int, Any, str], ...], *args: Any, **kw: Any

@@ -1,6 +1,7 @@
 """Attribute references of the expression language, and what the rest of it shares.
 
-Owns the reference form (``$.Attributes.tier``, ``$.Queue.Name``, ``$.Attributes["my key"]``):
+Owns the reference form (``$.Attributes.tier``, ``$.Queue.Name``, ``$.Attributes["my key"]``,
+``$.Attributes.['my key']`` as Amazon Connect writes it):
 ``parse_reference`` / ``is_reference`` and the scanner behind them, the known ``NAMESPACES``,
 the ``Ref`` a reference compiles to, the ``Resolver`` protocol that looks values up, and
 ``ExprError`` with its offsets.  Also the pieces templates (flowrt.lang.templates) and conditions
@@ -277,7 +278,13 @@ def _scan_ref(text: str, start: int) -> tuple[Ref, int]:
                 j += 1
             path.append(text[i + 1 : j])
             i = j
-        elif c == "[" and i + 1 < n and text[i + 1] in "\"'":
+        elif (c == "[" and i + 1 < n and text[i + 1] in "\"'") or (
+            # Amazon Connect's own form for a name with spaces ("How to reference contact
+            # attributes"): `$.Attributes.['user attribute name']`, a dot before the bracket.
+            c == "." and i + 2 < n and text[i + 1] == "[" and text[i + 2] in "\"'"
+        ):
+            if c == ".":
+                i += 1
             end = _scan_quoted(text, i + 1)
             if end < 0:
                 raise ExprError(

@@ -4,14 +4,31 @@ with its response type and invocation mode) and setting the related contact's at
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import key_over_limit, read_value, read_values, text_too_long
-from flowrt.run.world import MAX_ATTRIBUTE_BYTES, attribute_bytes
+from flowrt.run.world import ATTRIBUTE_KEY_PATTERN, MAX_ATTRIBUTE_BYTES, attribute_bytes
 
 if TYPE_CHECKING:
     from flowrt.run.runtime import Runtime
+
+_KEY = re.compile(ATTRIBUTE_KEY_PATTERN)
+
+
+def attribute_key(rt: Runtime, key: Any) -> tuple[str, str]:
+    """The attribute a set-contact-attributes key names, and what is wrong with it ("" when
+    nothing): the key itself, or for a dynamic key (a `$.` reference, prepared as a value plan)
+    the name it holds when it runs, which must not be empty and must be one the block allows as
+    a key (letters, digits, `-` and `_`, as a static key): the attribute rules hold for both."""
+    if isinstance(key, str):
+        return key, ""
+    named = str(read_value(rt, *key) or "")
+    if named and _KEY.match(named):
+        return named, ""
+    why = f"holds `{named}`, not only letters, digits, `-` and `_`" if named else "is empty"
+    return named, f"the attribute key {key[2]} {why}: nothing was set"
 
 
 def invoke_lambda(
@@ -77,7 +94,13 @@ def set_related_attributes(rt: Runtime, plan: tuple[tuple[str, int, Any, str], .
         )
         return "error"
     try:
-        values = [(key, read_value(rt, kind, arg, text)) for key, kind, arg, text in plan]
+        values = []
+        for key, kind, arg, text in plan:
+            name, problem = attribute_key(rt, key)
+            if problem:
+                rt.fact("error", problem)
+                return "error"
+            values.append((name, read_value(rt, kind, arg, text)))
     except TextTooLong as exc:
         what = f"the value of attribute `{key_over_limit(rt, plan)}`"
         return text_too_long(rt, what, exc, "nothing was set")

@@ -564,6 +564,8 @@ class Runtime:
 
     def set_attributes(self, plan: tuple[tuple[Any, int, Any, str], ...]) -> str:
         """Set attributes, in order: `(key, *plan_value)` items (a value may read an earlier one)."""
+        from flowrt.run.calls import attribute_key
+
         attrs = self.attrs
         facts = self.facts
         chars = self.attr_chars
@@ -571,12 +573,11 @@ class Runtime:
         try:
             for key, kind, arg, text in plan:
                 if not isinstance(key, str):  # a dynamic key: the attribute a reference names
-                    named = read_value(self, *key)
-                    if not named:
+                    key, problem = attribute_key(self, key)
+                    if problem:
                         self._undo_sets(len(facts) - start)
-                        self.fact("error", f"the attribute key {key[2]} is empty: nothing was set")
+                        self.fact("error", problem)
                         return "error"
-                    key = named
                 new = read_value(self, kind, arg, text)  # may read a value set just before
                 old = attrs.get(key)
                 facts.append(("set", key, old, new))

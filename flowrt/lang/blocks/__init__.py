@@ -66,6 +66,7 @@ from flowrt.lang.blocks.flow_control import (
     TransferToAgent,
     Wait,
 )
+from flowrt.lang.blocks.hooks import SetEventHook
 from flowrt.lang.blocks.interaction import (
     GetCustomerInput,
     InvokeLambda,
@@ -92,7 +93,6 @@ from flowrt.lang.blocks.routing import (
 from flowrt.lang.blocks.settings import (
     SetCallbackNumber,
     SetContactData,
-    SetEventHook,
     SetFlowAttributes,
     SetLoggingBehavior,
     SetMediaStreaming,

@@ -76,8 +76,13 @@ PHONE_PATTERN = r"^(\$\..+|\+[1-9][0-9]{1,14})$"
 PHONE_TARGET_PATTERN = r"^(\$\..+|\+[1-9][0-9]{1,14}|.*(\$\{.+\}|\{\{.+\}\}).*)$"
 REF_PATTERN = r"^\$\..+$"
 
-#: A flow ARN of Amazon Connect: a flow of the instance (`.../contact-flow/<id>`).
-_FLOW_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[^/]*/contact-flow/[^/]+$")
+#: A flow ARN of Amazon Connect: a flow of the instance
+#: (`arn:aws:connect:<region>:<account>:instance/<instance id>/contact-flow/<flow id>`).
+_FLOW_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[^:/]*:[^:/]*:instance/[^/]+/contact-flow/[^/]+$")
+#: A flow module's ARN (`.../flow-module/<id>`) and a bare ID, as Amazon Connect writes
+#: InvokeFlowModule's `FlowModuleId`.
+_MODULE_ARN = re.compile(r"^arn:aws[a-z-]*:connect:[^:/]*:[^:/]*:instance/[^/]+/flow-module/[^/]+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def placeholder(value: str) -> bool:
@@ -97,6 +102,14 @@ def external_flow(value: str) -> bool:
     if len(value) > 2048:
         return False
     return placeholder(value) or _FLOW_ARN.match(value) is not None
+
+
+def external_module(value: str) -> bool:
+    """Whether an invoke-module target names a flow module of the instance outside the
+    project: a module ID (a UUID), a module ARN, or a deployment template's placeholder."""
+    if len(value) > 2048:
+        return False
+    return placeholder(value) or bool(_UUID.match(value) or _MODULE_ARN.match(value))
 
 
 def _kebab(name: str) -> str:

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, WithJsonSchema
 
-from flowrt.lang.blocks.base import ALL, INTERACTIVE, REF_PATTERN, Block, ConnectParam, Step
+from flowrt.lang.blocks.base import (
+    ALL,
+    INTERACTIVE,
+    REF_PATTERN,
+    Block,
+    ConnectParam,
+    Step,
+    external_module,
+)
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import BlockContext, Node
@@ -88,6 +96,11 @@ class InvokeModule(Block):
     The module (a flow of type `module`, by name or by its `id`) runs with the same contact; when
     it ends (end-flow, Amazon Connect's EndFlowModuleExecution) the flow continues at `success`.
     Its blocks appear in the trace.  `error` when the module cannot be found at run time.
+
+    A module of the instance outside the project (its ID or ARN, or a deployment placeholder,
+    as real exports name it) is kept as written: a dry run cannot run its blocks, so it notes
+    that and takes `success`, as a module that ends normally does (list the block in the
+    world's `errors` to take `error`).
     """
 
     TYPE: ClassVar[str] = "invoke-module"
@@ -118,6 +131,10 @@ class InvokeModule(Block):
         cx.node.prepared[("module",)] = value
         types = cx.env.flow_types
         name = value if value in types else cx.env.flow_ids.get(value)
+        if name is None and external_module(value):
+            # A module of the instance outside the project (its ID or ARN, as real exports
+            # write it): kept as it is; the run cannot run its blocks (see compile_step).
+            return
         if name is None:
             cx.flow_name(value, ("module",))  # FR023 with a suggestion, unless the flow is broken
             cx.node.prepared[("module",)] = value

@@ -61,14 +61,6 @@ def _voice_only(rt: Runtime, what: str) -> bool:
     return False
 
 
-def _flow_or_arn(cx: BlockContext, value: str, path: tuple[str, ...]) -> None:
-    """A flow named by a block: a flow of the project or a reference; an ARN, an ID or a
-    deployment placeholder (`${...}`, `%%...%%`) is kept as it is."""
-    if value.startswith("arn:") or "${" in value or "%%" in value:
-        return
-    cx.flow_name(value, path)
-
-
 class SetLoggingBehavior(Block):
     """Set logging behavior: turn flow logs on or off for the rest of the contact.
 
@@ -247,100 +239,6 @@ class SetMediaStreaming(Block):
             return "success"
 
         return set_media_streaming
-
-
-#: set-event-hook field -> the EventHooks key of Amazon Connect.
-EVENT_HOOKS: dict[str, str] = {
-    "customer_queue": "CustomerQueue",
-    "customer_hold": "CustomerHold",
-    "customer_whisper": "CustomerWhisper",
-    "agent_hold": "AgentHold",
-    "agent_whisper": "AgentWhisper",
-    "default_agent_ui": "DefaultAgentUI",
-    "disconnect_agent_ui": "DisconnectAgentUI",
-    "pause_contact": "PauseContact",
-    "resume_contact": "ResumeContact",
-    "customer_remaining": "CustomerRemaining",
-}
-
-
-class SetEventHook(Block):
-    """Set customer queue / hold / whisper flow: the flow that runs on a contact event.
-
-    As in Amazon Connect (Administrator Guide: "Set customer queue flow", "Set hold flow", "Set
-    whisper flow"; flow language: UpdateContactEventHooks).  Exactly one event per block.  The
-    flow is a flow of the project, a `$.` reference, or an ARN kept as it is.  The dry run records
-    `event hook: CustomerQueue -> <flow>`; the hook is kept in the run's state.
-    """
-
-    TYPE: ClassVar[str] = "set-event-hook"
-    CONNECT_TYPE: ClassVar[str] = "UpdateContactEventHooks"
-    BRANCHES: ClassVar[tuple[str, ...]] = ("success", "error")
-    DEFAULT_BRANCH: ClassVar[str | None] = "success"
-    FLOW_TYPES: ClassVar[frozenset[str]] = ALL
-    DECLARATIVE: ClassVar[bool] = True
-    CONNECT_PARAMS: ClassVar[tuple[ConnectParam, ...]] = (
-        *(ConnectParam(f, f"EventHooks.{k}", "resource", "flows") for f, k in EVENT_HOOKS.items()),
-        ConnectParam("configuration", "EventHooksConfiguration", "json"),
-    )
-    CONNECT_ERRORS: ClassVar[dict[str, str]] = {"error": "NoMatchingError"}
-
-    type: Literal["set-event-hook"]
-    customer_queue: str | None = Field(None, description="Customer queue flow (CustomerQueue).")
-    customer_hold: str | None = Field(None, description="Customer hold flow (CustomerHold).")
-    customer_whisper: str | None = Field(
-        None, description="Customer whisper flow (CustomerWhisper)."
-    )
-    agent_hold: str | None = Field(None, description="Agent hold flow (AgentHold).")
-    agent_whisper: str | None = Field(None, description="Agent whisper flow (AgentWhisper).")
-    default_agent_ui: str | None = Field(
-        None, description="Flow of the agent's default step-by-step view (DefaultAgentUI)."
-    )
-    disconnect_agent_ui: str | None = Field(
-        None, description="Flow of the agent's view after disconnect (DisconnectAgentUI)."
-    )
-    pause_contact: str | None = Field(None, description="Flow run on pause (PauseContact).")
-    resume_contact: str | None = Field(None, description="Flow run on resume (ResumeContact).")
-    customer_remaining: str | None = Field(
-        None,
-        description="Disconnect flow: runs when the agent leaves a chat the customer is still in "
-        '(CustomerRemaining; Administrator Guide: "Set disconnect flow").',
-    )
-    configuration: dict[str, Any] | None = Field(
-        None,
-        description="EventHooksConfiguration as Amazon Connect writes it "
-        '(`{"AgentWhisper": {"DisableExecution": "false"}}`).',
-    )
-
-    def _set(self) -> list[tuple[str, str]]:
-        return [(f, getattr(self, f)) for f in EVENT_HOOKS if getattr(self, f) is not None]
-
-    def check(self, cx: BlockContext) -> None:
-        given = self._set()
-        if len(given) != 1:
-            cx.error(
-                "FR070",
-                f"sets {len(given)} event hooks; Amazon Connect's UpdateContactEventHooks sets "
-                "exactly one",
-                (),
-                "use one block per event: customer-queue, agent-whisper, ...",
-            )
-        for field, value in given:
-            _flow_or_arn(cx, value, (field.replace("_", "-"),))
-
-    def compile_step(self, node: Node) -> Step:
-        hooks = [(EVENT_HOOKS[f], (f.replace("_", "-"),), v) for f, v in self._set()]
-
-        def set_event_hook(node: Node, rt: Runtime) -> str:
-            for event, path, value in hooks:
-                flow = rt.param(node, path) if value.startswith("$.") else value
-                if not flow:
-                    rt.fact("error", f"the {event} flow {value} is empty")
-                    return "error"
-                _apply(rt, (("event hook", f"{event} -> {flow}"),), ((("hook", event), flow),))
-            return "success"
-
-        return set_event_hook
 
 
 class TagContact(Block):
