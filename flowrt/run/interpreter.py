@@ -128,7 +128,7 @@ def run(
     pw = world if world is not None else empty_world()
     flows = program.flows
     cflow = flows[flow] if flow in flows else _flow_for(program, pc, flow)
-    cid = contact_id or contact_id_for("flowrt", cflow.name)
+    cid = contact_id or _default_contact_id(cflow.name)
     rt = Runtime(program, pc, pw, cid)
     if pc.queue is not None:
         rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
@@ -139,12 +139,25 @@ def run(
             [Diagnostic.make("FR013", f"max_steps must be from 1 to {MAX_STEPS_LIMIT:,}")]
         )
     outcome = _loop(rt, cflow, max_steps)
-    trace = Trace(None, pc, pw, cid, log=rt.facts)
-    diags: list[Diagnostic] = []
+    trace = Trace(None, pc, pw, cid, rt.facts)
     if outcome.kind == "step-limit":
         outcome, diag = _step_limit(outcome, trace.records, max_steps)
-        diags.append(diag)
-    return Result(outcome, trace, diags, cid)
+        return Result(outcome, trace, [diag], cid)
+    return Result(outcome, trace, [], cid)
+
+
+#: The ContactId of a run given none, by flow name (`contact_id_for("flowrt", flow)`): a dict
+#: lookup per run instead of hashing the parts again.
+_DEFAULT_IDS: dict[str, str] = {}
+
+
+def _default_contact_id(flow: str) -> str:
+    cid = _DEFAULT_IDS.get(flow)
+    if cid is None:
+        if len(_DEFAULT_IDS) >= 4096:  # bounded: flow names come from the projects run
+            _DEFAULT_IDS.clear()
+        cid = _DEFAULT_IDS[flow] = contact_id_for("flowrt", flow)
+    return cid
 
 
 def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
@@ -180,8 +193,11 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
                     flows.append(cflow.name)
                     node = cflow.nodes[cflow.start]
                     continue
+                # `_svc`, not `svc`: a run that used no services has no module running, and
+                # reading `svc` would build them.
                 if stop is not None and (
-                    stop[0] == "module" or (stop[0] == "end" and rt.svc.stack)
+                    stop[0] == "module"
+                    or (stop[0] == "end" and rt._svc is not None and rt._svc.stack)
                 ):
                     # invoke-module runs the module's blocks (their records name the module's
                     # flow); its end is a second step of the invoking block, which takes

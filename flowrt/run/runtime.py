@@ -29,7 +29,7 @@ from flowrt.lang.steps import (
 from flowrt.run import calls
 from flowrt.run.email_policy import evaluate_policy
 from flowrt.run.services import NAMESPACES as SERVICE_NAMESPACES
-from flowrt.run.services import Services
+from flowrt.run.services import Services, hours_open
 from flowrt.run.world import (
     MAX_ATTRIBUTE_BYTES,
     PreparedContact,
@@ -83,7 +83,7 @@ class Runtime:
         "state",
         "related_attrs",
         "attr_chars",
-        "svc",
+        "_svc",
         "_seen",
     )
 
@@ -123,8 +123,17 @@ class Runtime:
         self.related_attrs: dict[str, str] = {}
         #: `missing` and the set of its texts, once it is long (see `note_missing`).
         self._seen: tuple[list[str], set[str]] | None = None
-        #: Lex bots, views, loops, modules, customer profiles, hours (flowrt.run.services).
-        self.svc = Services(self)
+        # Made on first use (`svc`): most runs ask no bot, view, loop, module or profile, and
+        # building it is a good part of a short run's set-up.
+        self._svc: Services | None = None
+
+    @property
+    def svc(self) -> Services:
+        """Lex bots, views, loops, modules, customer profiles (flowrt.run.services)."""
+        svc = self._svc
+        if svc is None:
+            svc = self._svc = Services(self)
+        return svc
 
     # -- the Resolver protocol -----------------------------------------------------------------
 
@@ -148,7 +157,8 @@ class Runtime:
         if c.extra and path in c.extra:
             return c.extra[path]
         if ns in SERVICE_NAMESPACES:
-            return self.svc.values.get(path)
+            svc = self._svc  # no services used yet: none of their values is set
+            return svc.values.get(path) if svc is not None else None
         if not rest:
             if ns == "Channel":
                 return c.channel
@@ -404,7 +414,7 @@ class Runtime:
 
     def in_hours(self, hours: str | None) -> bool | None:
         """Whether the world's clock is within the hours (flowrt.run.services); None: error."""
-        return self.svc.in_hours(hours)
+        return hours_open(self, hours)
 
     def load_metrics(self, q: QueueKey, state: PreparedQueue | None = None) -> None:
         """Load the queue's metrics into `$.Metrics` and note them (read-only, so shared)."""
