@@ -238,10 +238,12 @@ def read_value(rt: Runtime, kind: int, arg: Any, text: str) -> str:
 def read_values(rt: Runtime, plan: tuple[tuple[Any, int, Any, str], ...]) -> dict[str, str]:
     """The values of `(key, *plan_value)` items, by key (a dynamic key, itself a `plan_value`,
     read first)."""
-    return {
-        (key if isinstance(key, str) else read_value(rt, *key)): read_value(rt, kind, arg, text)
-        for key, kind, arg, text in plan
-    }
+    # A loop, not a comprehension: on Python 3.11 a comprehension is one more function call.
+    values: dict[str, str] = {}
+    for key, kind, arg, text in plan:
+        name = key if isinstance(key, str) else read_value(rt, *key)  # the key first, as before
+        values[name] = read_value(rt, kind, arg, text)
+    return values
 
 
 def key_over_limit(rt: Runtime, plan: tuple[tuple[str, int, Any, str], ...]) -> str:
