@@ -141,7 +141,7 @@ def run_prepared(
     pw = world if world is not None else empty_world()
     flows = program.flows
     cflow = flows[flow] if flow in flows else _flow_for(program, pc, flow)
-    cid = contact_id or _default_contact_id(cflow.name)
+    cid = contact_id or _DEFAULT_IDS.get(cflow.name) or _default_contact_id(cflow.name)
     rt = Runtime(program, pc, pw, cid)
     if pc.queue is not None:
         rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
