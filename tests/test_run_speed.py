@@ -17,7 +17,16 @@ import pytest
 
 from flowrt.lang.compiler import Program
 from flowrt.lang.refs import MAX_TEXT_LENGTH, TextTooLong
-from flowrt.lang.steps import ATTRIBUTE, STATIC, read_values, renderer
+from flowrt.lang.steps import (
+    ATTRIBUTE,
+    EXTERNAL,
+    GETTER,
+    STATIC,
+    getter,
+    read_value,
+    read_values,
+    renderer,
+)
 from flowrt.lang.templates import parse_template
 from flowrt.project.driver import load_project
 from flowrt.run import calls, interpreter
@@ -178,3 +187,35 @@ def test_a_templates_run_step_renderer_refuses_text_over_the_limit(program: Prog
     # Refused, with the references missing before the limit was crossed noted (not `later`).
     assert got == (("TextTooLong", MAX_TEXT_LENGTH), ["$.Attributes.gone"])
     assert got == _by_render(program, text, {"a": big, "b": big})
+
+
+def test_set_attributes_reads_each_kind_of_value_as_read_value_does(program: Program) -> None:
+    rt = _runtime(program, {"attributes": {"tier": "gold"}, "channel": "CHAT"}, {})
+    rt.external = {"id": "c-1"}
+    plan = (
+        ("fixed", STATIC, "1", ""),
+        ("copy", ATTRIBUTE, "tier", "$.Attributes.tier"),
+        ("again", ATTRIBUTE, "copy", "$.Attributes.copy"),  # set just before, in this block
+        ("id", EXTERNAL, "id", "$.External.id"),
+        ("gone", EXTERNAL, "gone", "$.External.gone"),
+        ("nobody", ATTRIBUTE, "nobody", "$.Attributes.nobody"),
+        ("channel", GETTER, getter(("Channel",)), "$.Channel"),
+    )
+    assert rt.set_attributes(plan) == "success"
+    assert rt.facts == [
+        ("set", "fixed", None, "1"),
+        ("set", "copy", None, "gold"),
+        ("set", "again", None, "gold"),
+        ("set", "id", None, "c-1"),
+        ("set", "gone", None, ""),
+        ("set", "nobody", None, ""),
+        ("set", "channel", None, "CHAT"),
+    ]
+    assert rt.missing == ["$.External.gone", "$.Attributes.nobody"]
+    # The same values read one by one by read_value, in a fresh run.
+    other = _runtime(
+        program, {"attributes": {"tier": "gold", "copy": "gold"}, "channel": "CHAT"}, {}
+    )
+    other.external = {"id": "c-1"}
+    assert [read_value(other, *p[1:]) for p in plan] == [f[3] for f in rt.facts]
+    assert other.missing == rt.missing

@@ -17,7 +17,10 @@ from flowrt.lang.blocks.base import placeholder
 from flowrt.lang.expr import as_number
 from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import (
+    ATTRIBUTE,
+    EXTERNAL,
     NUMBER_OPS,
+    STATIC,
     TEXT_OPS,
     QueueKey,
     Values,
@@ -587,7 +590,18 @@ class Runtime:
                         self.fact("error", f"the attribute key {key[2]} is empty: nothing was set")
                         return "error"
                     key = named
-                new = read_value(self, kind, arg, text)  # may read a value set just before
+                # `read_value`, its common kinds inline (a call less per attribute); a value may
+                # read an attribute set just before.
+                if kind == STATIC:
+                    new = arg
+                elif kind in (ATTRIBUTE, EXTERNAL):
+                    got = (attrs if kind == ATTRIBUTE else self.external).get(arg)
+                    if got is None:
+                        self.note_missing(text)
+                        got = ""
+                    new = got
+                else:
+                    new = read_value(self, kind, arg, text)
                 old = attrs.get(key)
                 facts.append(("set", key, old, new))
                 attrs[key] = new
