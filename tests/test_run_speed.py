@@ -23,8 +23,10 @@ from flowrt.lang.steps import (
     GETTER,
     STATIC,
     getter,
+    matcher,
     read_value,
     read_values,
+    reader,
     renderer,
 )
 from flowrt.lang.templates import parse_template
@@ -219,3 +221,63 @@ def test_set_attributes_reads_each_kind_of_value_as_read_value_does(program: Pro
     other.external = {"id": "c-1"}
     assert [read_value(other, *p[1:]) for p in plan] == [f[3] for f in rt.facts]
     assert other.missing == rt.missing
+
+
+CHECK_FLOW = """
+flow: check
+start: tier
+blocks:
+  tier:
+    type: check-contact-attributes
+    attribute: $.Attributes.tier
+    conditions:
+      - equals: gold
+        next: done
+      - number-greater-than: 5
+        next: done
+    next: {no-match: done, error: done}
+  done: {type: disconnect}
+"""
+
+
+@pytest.mark.parametrize(
+    ("attributes", "branch", "facts", "missing"),
+    [
+        (
+            {"tier": "gold"},
+            "condition-1",
+            [("compare", "$.Attributes.tier", "gold", "equals gold")],
+            None,
+        ),
+        (
+            {"tier": "7"},
+            "condition-2",
+            [("compare", "$.Attributes.tier", "7", "number-greater-than 5")],
+            None,
+        ),
+        (
+            {},
+            "no-match",
+            [("not-a-number", ""), ("compare", "$.Attributes.tier", "", None)],
+            ["$.Attributes.tier"],
+        ),
+    ],
+)
+def test_checking_an_attribute_reads_it_as_reader_does(
+    tmp_path: Path,
+    attributes: dict[str, str],
+    branch: str,
+    facts: list[tuple[str, ...]],
+    missing: list[str] | None,
+) -> None:
+    (tmp_path / "check.flow.yaml").write_text(CHECK_FLOW)
+    checks = load_project(str(tmp_path)).compile()
+    node = checks.flows["check"].nodes[0]
+    assert node.step.__name__ == "check_attribute"  # the `$.Attributes.x` shortcut is in use
+    records = checks.run({"attributes": attributes}, flow="check").trace.records
+    assert records[0][2:] == (branch, facts, missing)
+    # The general step (reader, then match) gives the very same record.
+    general = _runtime(checks, {"attributes": attributes}, {})
+    read = reader(node.prepared[("attribute",)])
+    got = matcher(node)(general, read(general), "$.Attributes.tier")
+    assert (got, general.facts, general.missing or None) == (branch, facts, missing)
