@@ -281,3 +281,54 @@ def test_checking_an_attribute_reads_it_as_reader_does(
     read = reader(node.prepared[("attribute",)])
     got = matcher(node)(general, read(general), "$.Attributes.tier")
     assert (got, general.facts, general.missing or None) == (branch, facts, missing)
+
+
+QUEUES_FLOW = """
+flow: queues
+start: first
+blocks:
+  first:
+    type: set-working-queue
+    queue: BasicQueue
+    next: {success: busy, error: done}
+  busy:
+    type: check-contact-attributes
+    conditions:
+      - when: '$.Attributes.tier == "gold"'
+        next: done
+    next: {no-match: second, error: done}
+  second:
+    type: set-working-queue
+    queue: $.Attributes.queue
+    next: {success: done, error: done}
+  done: {type: disconnect}
+"""
+
+
+def test_a_named_working_queue_and_a_check_without_attribute_give_what_they_gave(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "instance.yaml").write_text(
+        "instance: test\narn: arn:aws:connect:us-east-1:111122223333:instance/abc\n"
+        "queues:\n  BasicQueue: {}\n  Premium: {}\n"
+    )
+    (tmp_path / "queues.flow.yaml").write_text(QUEUES_FLOW)
+    queues = load_project(str(tmp_path)).compile()
+    nodes = {n.name: n for n in queues.flows["queues"].nodes}
+    # The shortcuts are in use where they apply, the general steps elsewhere.
+    assert nodes["first"].step.__name__ == "set_named_queue"
+    assert nodes["busy"].step.__name__ == "check_conditions"
+    assert nodes["second"].step.__name__ == "set_working_queue"
+    arn = queues.instance.queue_arn("Premium") if queues.instance else ""
+    result = queues.run({"attributes": {"queue": arn}}, flow="queues")
+    assert [(r[1].name, r[2], r[3], r[4]) for r in result.trace.records] == [
+        ("first", "success", [("working-queue", "BasicQueue", "(none)")], None),
+        (
+            "busy",
+            "no-match",
+            [("when", '$.Attributes.tier == "gold"', {("Attributes", "tier"): None})],
+            ["$.Attributes.tier"],
+        ),
+        ("second", "success", [("working-queue", "Premium", "BasicQueue")], None),
+        ("done", "", None, None),
+    ]

@@ -70,6 +70,13 @@ class CheckContactAttributes(Block):
                 return match(rt, value, subject)
 
             return check_attribute
+        if ref is None:
+            # No attribute: only `when:` conditions, matched against "" (what `reader` reads).
+
+            def check_conditions(node: Node, rt: Runtime) -> str:
+                return match(rt, "", None)
+
+            return check_conditions
 
         def check_contact_attributes(node: Node, rt: Runtime) -> str:
             return match(rt, read(rt), subject)

@@ -116,8 +116,19 @@ class SetWorkingQueue(Block):
         cx.queue_or_agent(self.queue, self.agent, required=True)
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import label, queue_picker
+        from flowrt.lang.steps import QueueKey, label, queue_picker
 
+        name = node.prepared.get(("queue",))
+        if self.queue is not None and isinstance(name, str):
+            # A queue named in the flow: `queue_picker`'s constant, without calling it.
+            named: QueueKey = ("queue", name)
+
+            def set_named_queue(node: Node, rt: Runtime) -> str:
+                rt.facts.append(("working-queue", label(named), label(rt.queue)))
+                rt.queue = named
+                return "success"
+
+            return set_named_queue
         pick = queue_picker(node, self.queue, self.agent)
 
         def set_working_queue(node: Node, rt: Runtime) -> str:
