@@ -35,6 +35,7 @@ from flowrt.run import calls, interpreter
 from flowrt.run.interpreter import contact_id_for, run_prepared
 from flowrt.run.runtime import Runtime
 from flowrt.run.services import Services, hours_open
+from flowrt.run.trace import Result, Trace
 from flowrt.scenario.model import prepare_contact, prepare_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,3 +333,22 @@ def test_a_named_working_queue_and_a_check_without_attribute_give_what_they_gave
         ("second", "success", [("working-queue", "Premium", "BasicQueue")], None),
         ("done", "", None, None),
     ]
+
+
+def test_a_runs_result_has_every_slot_its_init_sets(program: Program) -> None:
+    contact, world = prepare_contact({}), prepare_world({})
+    log: list[tuple[object, ...]] = [("note", "x")]
+    outcome = program.run(contact, world, flow="main").outcome
+    fast = interpreter._result(outcome, contact, world, "c", log)
+    slow = Result(outcome, Trace(None, contact, world, "c", log), [], "c")
+    assert type(fast) is Result and type(fast.trace) is Trace
+    # Every slot of both classes (a slot added later must be set by `_result` too).
+    for obj, ref in ((fast, slow), (fast.trace, slow.trace)):
+        for name in type(ref).__slots__:
+            if name != "trace":  # the traces themselves: compared slot by slot next
+                assert getattr(obj, name) == getattr(ref, name), name
+    assert (
+        fast.trace._log is log
+        and fast.diagnostics == []
+        and fast.diagnostics is not slow.diagnostics
+    )

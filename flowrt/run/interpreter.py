@@ -152,11 +152,38 @@ def run_prepared(
             [Diagnostic.make("FR013", f"max_steps must be from 1 to {MAX_STEPS_LIMIT:,}")]
         )
     outcome = _loop(rt, cflow, max_steps)
-    trace = Trace(None, pc, pw, cid, rt.facts)
     if outcome.kind == "step-limit":
+        trace = Trace(None, pc, pw, cid, rt.facts)
         outcome, diag = _step_limit(outcome, trace.records, max_steps)
         return Result(outcome, trace, [diag], cid)
-    return Result(outcome, trace, [], cid)
+    return _result(outcome, pc, pw, cid, rt.facts)
+
+
+def _result(
+    outcome: Outcome,
+    contact: PreparedContact,
+    world: PreparedWorld,
+    contact_id: str,
+    log: list[tuple[Any, ...]],
+) -> Result:
+    """`Result(outcome, Trace(None, contact, world, contact_id, log), [], contact_id)`, its slots
+    set here: a class's `__init__` is a Python call that costs more than the stores it makes,
+    twice a run.  tests/test_run_speed.py checks that every slot is set as the `__init__`s set it."""
+    trace = _new(Trace)
+    trace._records = None
+    trace._log = log
+    trace.contact = contact
+    trace.world = world
+    trace.contact_id = contact_id
+    result = _new(Result)
+    result.outcome = outcome
+    result.trace = trace
+    result.diagnostics = []
+    result.contact_id = contact_id
+    return result
+
+
+_new = object.__new__
 
 
 #: The ContactId of a run given none, by flow name (`contact_id_for("flowrt", flow)`): a dict
