@@ -118,21 +118,15 @@ class SetWorkingQueue(Block):
     def compile_step(self, node: Node) -> Step:
         from flowrt.lang.steps import QueueKey, label, queue_picker
 
-        name = node.prepared.get(("queue",))
-        if self.queue is not None and isinstance(name, str):
-            # A queue named in the flow: `queue_picker`'s constant, without calling it.
-            named: QueueKey = ("queue", name)
-
-            def set_named_queue(node: Node, rt: Runtime) -> str:
-                rt.facts.append(("working-queue", label(named), label(rt.queue)))
-                rt.queue = named
-                return "success"
-
-            return set_named_queue
         pick = queue_picker(node, self.queue, self.agent)
+        name = node.prepared.get(("queue",))
+        # A queue named in the flow is `queue_picker`'s constant: read here, without its call.
+        named: QueueKey | None = (
+            ("queue", name) if self.queue is not None and isinstance(name, str) else None
+        )
 
         def set_working_queue(node: Node, rt: Runtime) -> str:
-            q = pick(rt)
+            q = named if named is not None else pick(rt)
             if q is None:
                 return "error"
             rt.facts.append(("working-queue", label(q), label(rt.queue)))
