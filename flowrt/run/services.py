@@ -1,7 +1,8 @@
 """The world's answers to a run: Lex bots, views, loops, flow modules, customer profiles, hours.
 
-`Services` is the part of a run's state these blocks read and change (`rt.svc`): the values they
-make readable (`$.Lex.*`, `$.Views.*`, `$.Customer.*`), the loops' counters, the modules being
+`Services` is the part of a run's state these blocks read and change (`rt.svc`, built when a
+block first uses it; hours keep no state, so `hours_open` is a function of the run): the values
+they make readable (`$.Lex.*`, `$.Views.*`, `$.Customer.*`), the loops' counters, the modules being
 run (a stack of the blocks that invoked them), and the customer profiles once a run changes them
 (the world's own are shared by every run and never changed).  What the world answers comes from
 the prepared world (flowrt.run.world), declared in the scenario (flowrt.scenario.answers).
