@@ -1,7 +1,7 @@
 """The shortcuts that make a run's set-up and steps cheap (issue 17, target 4), pinned.
 
 A run builds its services (`rt.svc`) only when a block uses them, and checking hours needs none;
-`Runtime.in_hours` / `invoke_lambda` / `set_related_attributes` are the functions they name (no
+`Runtime.in_hours`, `set_attributes`, `invoke_lambda`, ... are the functions they name (no
 delegating call); `run_contact` calls `run_prepared` by position; the default ContactId is looked
 up once per flow name; `read_values` reads a dynamic key before its value; a template's run-step
 renderer reads its references without `Template.render`'s calls.  Each test fails when its
@@ -81,6 +81,8 @@ def test_runtime_services_are_the_functions_they_name() -> None:
     assert Runtime.in_hours is hours_open
     assert Runtime.invoke_lambda is calls.invoke_lambda
     assert Runtime.set_related_attributes is calls.set_related_attributes
+    assert Runtime.set_attributes is calls.set_attributes
+    assert Runtime.undo_oversized is calls.undo_oversized
 
 
 def test_hours_open_out_of_hours_and_unknown_hours(program: Program) -> None:

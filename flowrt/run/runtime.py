@@ -15,30 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.blocks.base import placeholder
 from flowrt.lang.expr import as_number
-from flowrt.lang.refs import TextTooLong
 from flowrt.lang.steps import (
-    ATTRIBUTE,
-    EXTERNAL,
     NUMBER_OPS,
-    STATIC,
     TEXT_OPS,
     QueueKey,
     Values,
     evaluate_noting,
     label,
-    read_value,
-    text_too_long,
 )
 from flowrt.run import calls
 from flowrt.run.email_policy import evaluate_policy
 from flowrt.run.services import NAMESPACES as SERVICE_NAMESPACES
 from flowrt.run.services import Services, hours_open
 from flowrt.run.world import (
-    MAX_ATTRIBUTE_BYTES,
     PreparedContact,
     PreparedQueue,
     PreparedWorld,
-    attribute_bytes,
     table_default,
 )
 
@@ -575,76 +567,11 @@ class Runtime:
 
     # -- attributes, Lambdas, email ------------------------------------------------------------
 
-    def set_attributes(self, plan: tuple[tuple[Any, int, Any, str], ...]) -> str:
-        """Set attributes, in order: `(key, *plan_value)` items (a value may read an earlier one)."""
-        attrs = self.attrs
-        facts = self.facts
-        chars = self.attr_chars
-        start = len(facts)
-        try:
-            for key, kind, arg, text in plan:
-                if not isinstance(key, str):  # a dynamic key: the attribute a reference names
-                    named = read_value(self, *key)
-                    if not named:
-                        self._undo_sets(len(facts) - start)
-                        self.fact("error", f"the attribute key {key[2]} is empty: nothing was set")
-                        return "error"
-                    key = named
-                # `read_value`, its common kinds inline (a call less per attribute); a value may
-                # read an attribute set just before.
-                if kind == STATIC:
-                    new = arg
-                elif kind in (ATTRIBUTE, EXTERNAL):
-                    got = (attrs if kind == ATTRIBUTE else self.external).get(arg)
-                    if got is None:
-                        self.note_missing(text)
-                        got = ""
-                    new = got
-                else:
-                    new = read_value(self, kind, arg, text)
-                old = attrs.get(key)
-                facts.append(("set", key, old, new))
-                attrs[key] = new
-                # An upper bound (a replaced value is not taken off): exact when it is reached.
-                chars += len(key) + len(new)
-        except TextTooLong as exc:
-            self._undo_sets(len(facts) - start)
-            return text_too_long(self, f"the value of attribute `{key}`", exc, "nothing was set")
-        self.attr_chars = chars
-        if 4 * chars > MAX_ATTRIBUTE_BYTES:
-            return self.undo_oversized(len(plan))
-        return "success"
-
-    def undo_oversized(self, count: int) -> str:
-        """After `count` attributes were set: undo them if the attributes are now over the limit.
-
-        Callers check the cheap bound first (4 bytes a character at most); this counts bytes.
-        """
-        attrs = self.attrs
-        size = attribute_bytes(attrs)
-        if size <= MAX_ATTRIBUTE_BYTES:
-            self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
-            return "success"
-        self._undo_sets(count)
-        self.fact(
-            "error",
-            f"attributes would take {size:,} UTF-8 bytes; at most "
-            f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
-        )
-        return "error"
-
-    def _undo_sets(self, count: int) -> None:
-        """Undo the last `count` attribute changes (their `set` facts stay in the log)."""
-        attrs = self.attrs
-        for fact in reversed(self.facts[-count:] if count else ()):
-            if fact[2] is None:
-                del attrs[fact[1]]
-            else:
-                attrs[fact[1]] = fact[2]
-        self.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
-
-    #: Call a mocked Lambda (`flowrt.run.calls.invoke_lambda`, kept there for size; the function
-    #: is the method, so a call costs no second Python call).
+    #: Set attributes (`flowrt.run.calls.set_attributes`); the functions are the methods, kept
+    #: there for size, so a call costs no second Python call.
+    set_attributes = calls.set_attributes
+    undo_oversized = calls.undo_oversized
+    #: Call a mocked Lambda (`flowrt.run.calls.invoke_lambda`).
     invoke_lambda = calls.invoke_lambda
     #: Set attributes on the related contact (`flowrt.run.calls.set_related_attributes`).
     set_related_attributes = calls.set_related_attributes
