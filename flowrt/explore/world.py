@@ -311,7 +311,7 @@ class ChoiceRuntime(Runtime):
         from flowrt.explore.answers import ChoiceExternal, ChoiceVoiceId, ChoiceWaitEvents
         from flowrt.explore.services import ChoiceServices
 
-        self.svc = ChoiceServices(self)
+        self._svc = ChoiceServices(self)
         if isinstance(world, ChoiceWorld):
             world.rt = self
         self.chooser = chooser

@@ -45,6 +45,11 @@ class Template:
             (p, None, "") if isinstance(p, str) else ("", p.path, p.text) for p in parts
         )
 
+    @property
+    def parts(self) -> tuple[str | Ref, ...]:
+        """The template's literal texts and references, in order."""
+        return self._parts
+
     def render(
         self,
         r: Resolver,

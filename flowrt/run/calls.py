@@ -1,5 +1,7 @@
-"""Run services of two blocks, kept out of `Runtime` for size: a Lambda call (`invoke-lambda`,
-with its response type and invocation mode) and setting the related contact's attributes
+"""Run services kept out of `Runtime` for size, each the `Runtime` method of the same name (the
+function itself, so a step's call costs no second Python call): setting contact attributes
+(`set-contact-attributes`, with the attribute size limit), a Lambda call (`invoke-lambda`, with
+its response type and invocation mode) and setting the related contact's attributes
 (`set-contact-attributes` with `target-contact: related`)."""
 
 from __future__ import annotations
@@ -8,7 +10,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from flowrt.lang.refs import TextTooLong
-from flowrt.lang.steps import key_over_limit, read_value, read_values, text_too_long
+from flowrt.lang.steps import (
+    ATTRIBUTE,
+    EXTERNAL,
+    STATIC,
+    key_over_limit,
+    read_value,
+    read_values,
+    text_too_long,
+)
 from flowrt.run.world import ATTRIBUTE_KEY_PATTERN, MAX_ATTRIBUTE_BYTES, attribute_bytes
 
 if TYPE_CHECKING:
@@ -29,6 +39,76 @@ def attribute_key(rt: Runtime, key: Any) -> tuple[str, str]:
         return named, ""
     why = f"holds `{named}`, not only letters, digits, `-` and `_`" if named else "is empty"
     return named, f"the attribute key {key[2]} {why}: nothing was set"
+
+
+def set_attributes(rt: Runtime, plan: tuple[tuple[Any, int, Any, str], ...]) -> str:
+    """Set attributes, in order: `(key, *plan_value)` items (a value may read an earlier one)."""
+    attrs = rt.attrs
+    facts = rt.facts
+    chars = rt.attr_chars
+    start = len(facts)
+    try:
+        for key, kind, arg, text in plan:
+            if not isinstance(key, str):  # a dynamic key: the attribute a reference names
+                key, problem = attribute_key(rt, key)
+                if problem:
+                    _undo_sets(rt, len(facts) - start)
+                    rt.fact("error", problem)
+                    return "error"
+            # `read_value`, its common kinds inline (a call less per attribute); a value may
+            # read an attribute set just before.
+            if kind == STATIC:
+                new = arg
+            elif kind in (ATTRIBUTE, EXTERNAL):
+                got = (attrs if kind == ATTRIBUTE else rt.external).get(arg)
+                if got is None:
+                    rt.note_missing(text)
+                    got = ""
+                new = got
+            else:
+                new = read_value(rt, kind, arg, text)
+            old = attrs.get(key)
+            facts.append(("set", key, old, new))
+            attrs[key] = new
+            # An upper bound (a replaced value is not taken off): exact when it is reached.
+            chars += len(key) + len(new)
+    except TextTooLong as exc:
+        _undo_sets(rt, len(facts) - start)
+        return text_too_long(rt, f"the value of attribute `{key}`", exc, "nothing was set")
+    rt.attr_chars = chars
+    if 4 * chars > MAX_ATTRIBUTE_BYTES:
+        return undo_oversized(rt, len(plan))
+    return "success"
+
+
+def undo_oversized(rt: Runtime, count: int) -> str:
+    """After `count` attributes were set: undo them if the attributes are now over the limit.
+
+    Callers check the cheap bound first (4 bytes a character at most); this counts bytes.
+    """
+    attrs = rt.attrs
+    size = attribute_bytes(attrs)
+    if size <= MAX_ATTRIBUTE_BYTES:
+        rt.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
+        return "success"
+    _undo_sets(rt, count)
+    rt.fact(
+        "error",
+        f"attributes would take {size:,} UTF-8 bytes; at most "
+        f"{MAX_ATTRIBUTE_BYTES:,} are allowed (nothing was set)",
+    )
+    return "error"
+
+
+def _undo_sets(rt: Runtime, count: int) -> None:
+    """Undo the last `count` attribute changes (their `set` facts stay in the log)."""
+    attrs = rt.attrs
+    for fact in reversed(rt.facts[-count:] if count else ()):
+        if fact[2] is None:
+            del attrs[fact[1]]
+        else:
+            attrs[fact[1]] = fact[2]
+    rt.attr_chars = sum(map(len, attrs)) + sum(map(len, attrs.values()))
 
 
 def invoke_lambda(

@@ -124,11 +124,24 @@ def run(
     `Program.run` calls).  The flow is `flow`, else the flow the instance assigns to the
     contact's system endpoint, else the project's only contact flow.
     """
+    return run_prepared(program, contact, world, flow, max_steps, contact_id)
+
+
+def run_prepared(
+    program: Program,
+    contact: PreparedContact | None,
+    world: PreparedWorld | None,
+    flow: str | None,
+    max_steps: int,
+    contact_id: str | None,
+) -> Result:
+    """`run`, its arguments by position: what `run_contact` calls for every contact (keyword
+    arguments are matched to parameters by name at every call, on a path run 10^6 times)."""
     pc = contact if contact is not None else PreparedContact()
     pw = world if world is not None else empty_world()
     flows = program.flows
     cflow = flows[flow] if flow in flows else _flow_for(program, pc, flow)
-    cid = contact_id or contact_id_for("flowrt", cflow.name)
+    cid = contact_id or _DEFAULT_IDS.get(cflow.name) or _default_contact_id(cflow.name)
     rt = Runtime(program, pc, pw, cid)
     if pc.queue is not None:
         rt.queue = pc.queue if isinstance(pc.queue, tuple) else ("queue", pc.queue)
@@ -139,12 +152,52 @@ def run(
             [Diagnostic.make("FR013", f"max_steps must be from 1 to {MAX_STEPS_LIMIT:,}")]
         )
     outcome = _loop(rt, cflow, max_steps)
-    trace = Trace(None, pc, pw, cid, log=rt.facts)
-    diags: list[Diagnostic] = []
     if outcome.kind == "step-limit":
+        trace = Trace(None, pc, pw, cid, rt.facts)
         outcome, diag = _step_limit(outcome, trace.records, max_steps)
-        diags.append(diag)
-    return Result(outcome, trace, diags, cid)
+        return Result(outcome, trace, [diag], cid)
+    return _result(outcome, pc, pw, cid, rt.facts)
+
+
+def _result(
+    outcome: Outcome,
+    contact: PreparedContact,
+    world: PreparedWorld,
+    contact_id: str,
+    log: list[tuple[Any, ...]],
+) -> Result:
+    """`Result(outcome, Trace(None, contact, world, contact_id, log), [], contact_id)`, its slots
+    set here: a class's `__init__` is a Python call that costs more than the stores it makes,
+    twice a run.  tests/test_run_speed.py checks that every slot is set as the `__init__`s set it."""
+    trace = _new(Trace)
+    trace._records = None
+    trace._log = log
+    trace.contact = contact
+    trace.world = world
+    trace.contact_id = contact_id
+    result = _new(Result)
+    result.outcome = outcome
+    result.trace = trace
+    result.diagnostics = []
+    result.contact_id = contact_id
+    return result
+
+
+_new = object.__new__
+
+
+#: The ContactId of a run given none, by flow name (`contact_id_for("flowrt", flow)`): a dict
+#: lookup per run instead of hashing the parts again.
+_DEFAULT_IDS: dict[str, str] = {}
+
+
+def _default_contact_id(flow: str) -> str:
+    cid = _DEFAULT_IDS.get(flow)
+    if cid is None:
+        if len(_DEFAULT_IDS) >= 4096:  # bounded: flow names come from the projects run
+            _DEFAULT_IDS.clear()
+        cid = _DEFAULT_IDS[flow] = contact_id_for("flowrt", flow)
+    return cid
 
 
 def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
@@ -180,8 +233,11 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
                     flows.append(cflow.name)
                     node = cflow.nodes[cflow.start]
                     continue
+                # `_svc`, not `svc`: a run that used no services has no module running, and
+                # reading `svc` would build them.
                 if stop is not None and (
-                    stop[0] == "module" or (stop[0] == "end" and rt.svc.stack)
+                    stop[0] == "module"
+                    or (stop[0] == "end" and rt._svc is not None and rt._svc.stack)
                 ):
                     # invoke-module runs the module's blocks (their records name the module's
                     # flow); its end is a second step of the invoking block, which takes

@@ -1,7 +1,8 @@
 """The world's answers to a run: Lex bots, views, loops, flow modules, customer profiles, hours.
 
-`Services` is the part of a run's state these blocks read and change (`rt.svc`): the values they
-make readable (`$.Lex.*`, `$.Views.*`, `$.Customer.*`), the loops' counters, the modules being
+`Services` is the part of a run's state these blocks read and change (`rt.svc`, built when a
+block first uses it; hours keep no state, so `hours_open` is a function of the run): the values
+they make readable (`$.Lex.*`, `$.Views.*`, `$.Customer.*`), the loops' counters, the modules being
 run (a stack of the blocks that invoked them), and the customer profiles once a run changes them
 (the world's own are shared by every run and never changed).  What the world answers comes from
 the prepared world (flowrt.run.world), declared in the scenario (flowrt.scenario.answers).
@@ -224,54 +225,60 @@ class Services:
         else:
             self._set("Customer", pairs)
 
-    # -- hours of operation ------------------------------------------------------------------
 
-    def in_hours(self, hours: str | None) -> bool | None:
-        """Whether the world's clock is within the hours (or the working queue's), overrides
-        (holidays, special hours) first; None: the `error` branch."""
-        rt = self.rt
-        inst = rt.inst
+# -- hours of operation ----------------------------------------------------------------------
+
+
+def hours_open(rt: Runtime, hours: str | None) -> bool | None:
+    """Whether the world's clock is within the hours (or the working queue's), overrides
+    (holidays, special hours) first; None: the `error` branch.
+
+    A function of the run, not a method of `Services`: it keeps no per-run state, so a run that
+    only checks hours never builds its services.
+    """
+    inst = rt.inst
+    if hours is None:
+        q = rt.queue
+        spec = inst.queues.get(q[1]) if inst and q and q[0] == "queue" else None
+        hours = spec.hours if spec else None
         if hours is None:
-            q = rt.queue
-            spec = inst.queues.get(q[1]) if inst and q and q[0] == "queue" else None
-            hours = spec.hours if spec else None
-            if hours is None:
-                rt.fact(
-                    "error",
-                    f"no `hours` given and the working queue {label(q)} has no hours of operation",
-                )
-                return None
-        if inst is None or hours not in inst.hours_of_operation:
-            rt.fact("error", f"hours of operation `{hours}` are not in the instance")
+            rt.fact(
+                "error",
+                f"no `hours` given and the working queue {label(q)} has no hours of operation",
+            )
             return None
-        key = ("hours", rt.program, hours)
-        cached = rt.world.cache.get(key)
-        if cached is None:
-            cached = rt.world.cache[key] = self._hours_at_clock(hours)
-        if cached[0] is None:
-            rt.facts.append(cached[1])
-            return None
-        if rt.world.clock_default:
-            rt.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
+    if inst is None or hours not in inst.hours_of_operation:
+        rt.fact("error", f"hours of operation `{hours}` are not in the instance")
+        return None
+    key = ("hours", rt.program, hours)
+    cached = rt.world.cache.get(key)
+    if cached is None:
+        cached = rt.world.cache[key] = _hours_at_clock(rt, hours)
+    if cached[0] is None:
         rt.facts.append(cached[1])
-        if cached[2] is not None:
-            rt.facts.append(cached[2])
-        return bool(cached[0])
+        return None
+    if rt.world.clock_default:
+        rt.facts.append(("default", f"no clock in the world: {DEFAULT_CLOCK}"))
+    rt.facts.append(cached[1])
+    if cached[2] is not None:
+        rt.facts.append(cached[2])
+    return bool(cached[0])
 
-    def _hours_at_clock(self, hours: str) -> tuple[Any, ...]:
-        """(open or None, the fact to record, the override's note or None): the world's clock
-        alone decides them, so they are worked out once per world."""
-        inst = self.rt.inst
-        assert inst is not None
-        spec = inst.hours_of_operation[hours]
-        try:
-            local = self.rt.world.clock.astimezone(zone(spec.time_zone))
-        except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
-            return (None, ("error", f"unknown time zone `{spec.time_zone}`"), None)
-        is_open, window, override = open_at(spec.days, spec.overrides, local)
-        fact = ("hours", hours, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
-        note = None if override is None else ("note", f"{hours}: {override} applies")
-        return (is_open, fact, note)
+
+def _hours_at_clock(rt: Runtime, hours: str) -> tuple[Any, ...]:
+    """(open or None, the fact to record, the override's note or None): the world's clock
+    alone decides them, so they are worked out once per world."""
+    inst = rt.inst
+    assert inst is not None
+    spec = inst.hours_of_operation[hours]
+    try:
+        local = rt.world.clock.astimezone(zone(spec.time_zone))
+    except Exception:  # noqa: BLE001 - an unknown zone is a run error, not a crash
+        return (None, ("error", f"unknown time zone `{spec.time_zone}`"), None)
+    is_open, window, override = open_at(spec.days, spec.overrides, local)
+    fact = ("hours", hours, local.strftime("%A %Y-%m-%d %H:%M %Z"), window, is_open)
+    note = None if override is None else ("note", f"{hours}: {override} applies")
+    return (is_open, fact, note)
 
 
 def _same(key: str, have: str | None, want: str) -> bool:

@@ -196,7 +196,6 @@ class Trace:
         contact: PreparedContact,
         world: PreparedWorld,
         contact_id: str,
-        *,
         log: list[tuple[Any, ...]] | None = None,
     ) -> None:
         self._records = records

@@ -114,7 +114,7 @@ def run_contact(
     else:
         pc = CONTACTS.get(contact)
     pw = world if type(world) is PreparedWorld else WORLDS.get(world)
-    return interpreter.run(program, pc, pw, flow=flow, max_steps=max_steps, contact_id=contact_id)
+    return interpreter.run_prepared(program, pc, pw, flow, max_steps, contact_id)
 
 
 #: The contacts and worlds runs were given as plain dicts, prepared, by content.  Only runs use

@@ -58,9 +58,21 @@ class CheckContactAttributes(Block):
 
         ref = node.prepared.get(("attribute",))
         match, read, subject = matcher(node), reader(ref), None if ref is None else ref.text
+        # The commonest check, `$.Attributes.x`, reads the attribute here (`reader`'s lookup,
+        # a call less); with no attribute, `reader` reads "" (only `when:` conditions then).
+        path: tuple[str, ...] = ref.path if ref is not None else ()
+        text = ref.text if ref is not None else ""
+        key = path[1] if len(path) == 2 and path[0] == "Attributes" else None
 
         def check_contact_attributes(node: Node, rt: Runtime) -> str:
-            return match(rt, read(rt), subject)
+            if key is not None:
+                value = rt.attrs.get(key)
+                if value is None:
+                    rt.note_missing(text)
+                    value = ""
+            else:
+                value = read(rt) if subject is not None else ""
+            return match(rt, value, subject)
 
         return check_contact_attributes
 

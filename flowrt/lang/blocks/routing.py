@@ -116,12 +116,17 @@ class SetWorkingQueue(Block):
         cx.queue_or_agent(self.queue, self.agent, required=True)
 
     def compile_step(self, node: Node) -> Step:
-        from flowrt.lang.steps import label, queue_picker
+        from flowrt.lang.steps import QueueKey, label, queue_picker
 
         pick = queue_picker(node, self.queue, self.agent)
+        name = node.prepared.get(("queue",))
+        # A queue named in the flow is `queue_picker`'s constant: read here, without its call.
+        named: QueueKey | None = (
+            ("queue", name) if self.queue is not None and isinstance(name, str) else None
+        )
 
         def set_working_queue(node: Node, rt: Runtime) -> str:
-            q = pick(rt)
+            q = named if named is not None else pick(rt)
             if q is None:
                 return "error"
             rt.facts.append(("working-queue", label(q), label(rt.queue)))
