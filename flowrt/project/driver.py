@@ -180,9 +180,7 @@ class Project:
             cf, found = compile_flow(unit.doc, unit.flow, unit.blocks, unit.invalid, env)
             compiled[name] = cf
             diags.extend(found)
-        from flowrt.scenario.run import run_contact  # lazily: models a validate may not need
-
-        program = Program(compiled, self.instance, diags, run_contact, broken)
+        program = Program(compiled, self.instance, diags, _run_contact, broken)
         from flowrt.email.checks import check_email_project  # mail loops, the outbound flow
 
         diags.extend(check_email_project(program, self.instance_doc))
@@ -192,6 +190,14 @@ class Project:
             for doc, sf in self.scenarios:
                 diags.extend(check_scenario(doc, sf, program))
         return program
+
+
+def _run_contact(program: Program, *args: Any, **kwargs: Any) -> Any:
+    """The program's runner, `flowrt.scenario.run.run_contact`, imported at the first run: the
+    run's modules (scenario models, email session) are not needed to validate."""
+    from flowrt.scenario.run import run_contact
+
+    return run_contact(program, *args, **kwargs)
 
 
 def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Project:
