@@ -61,7 +61,7 @@ def case_line(case: CaseReport, color: bool = False) -> str:
     mark = "PASS" if case.passed else "FAIL"
     if color:
         mark = f"\x1b[32m{mark}\x1b[0m" if case.passed else f"\x1b[1;31m{mark}\x1b[0m"
-    return f"{mark} {printable(case.id)}  {printable(case.result.outcome.describe())}"
+    return f"{mark} {printable(case.id)}  {printable(case.outcome.describe())}"
 
 
 def _details(case: CaseReport, color: bool) -> list[str]:
