@@ -20,7 +20,7 @@ from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors, neutralized
 from flowrt.core.files import FLOW_SUFFIX, INSTANCE_FILE, kind_of
-from flowrt.core.gc import quiet_gc
+from flowrt.core.gc import paused_gc
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.broken import Broken, BrokenFlow
@@ -151,7 +151,7 @@ class Project:
     def compile(self, *, strict: bool = True) -> Program:
         """Compile every flow; raise FlowrtError on errors (unless `strict` is False)."""
         if self._program is None:
-            with quiet_gc():
+            with paused_gc():
                 self._program = self._compile()
         if strict and has_errors(self._program.diagnostics):
             raise FlowrtError(self._program.diagnostics)
@@ -216,7 +216,7 @@ def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) 
         message = f"load_project: no such file or directory: {shown}"
         raise FlowrtError([Diagnostic.make("FR001", message, None, hint)])
     root = find_root(p)
-    with quiet_gc():
+    with paused_gc():
         return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
 
 
@@ -274,7 +274,7 @@ def check_paths(
             groups.setdefault(find_root(f), []).append(Path(os.path.abspath(f)))
     for root, files in sorted(groups.items()):
         # A project is checked whole so that names resolve; only the files asked for report.
-        with quiet_gc():
+        with paused_gc():
             project = _load(root, _with_context(root, files), limits)
             program = project.compile(strict=False)
         wanted = {display_path(f) for f in files}
@@ -295,7 +295,7 @@ def check_project(
     overlay = overlay or {}
     files = {f for f in discover([root]) if find_root(f) == root}
     files |= {f for f in overlay if kind_of(f) is not None and find_root(f) == root}
-    with quiet_gc():
+    with paused_gc():
         project = _load(root, sorted(files), limits, overlay)
         project.compile(strict=False)
     return project
