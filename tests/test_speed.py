@@ -75,6 +75,12 @@ def test_paused_gc_turns_the_collector_off_for_the_body_only(collector: object) 
         assert gc.get_threshold() == THRESHOLDS
         with quiet_gc():  # nested in it: still off
             assert not gc.isenabled()
+        made = [[i] for i in range(200_000)]  # young objects the collector has not seen
+        assert gc.get_count()[0] > 150_000
+    # They were frozen and then unfrozen with the rest: none waits for a young collection (which
+    # would walk every one of them at the next allocation).
+    assert gc.get_count()[0] < 1_000
+    assert len(made) == 200_000
     assert gc.isenabled()
     assert gc.get_threshold() == (123, 4, 5)
     assert gc.get_freeze_count() == 0
