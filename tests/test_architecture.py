@@ -319,11 +319,14 @@ def test_a_peer_import_is_a_violation(tmp_path: Path) -> None:
 def test_a_program_runs_through_the_runner_its_builder_gave_it() -> None:
     """The compiler never imports the run layers: the driver hands `Program` its runner."""
     from flowrt.lang.compiler import Program
+    from flowrt.project import driver
     from flowrt.project.driver import load_project
-    from flowrt.scenario.run import run_contact
 
     program = load_project(str(ROOT / "flows")).compile()
-    assert program.runner is run_contact
+    # The driver's runner imports flowrt.scenario.run at the first run (validate never runs).
+    assert program.runner is driver._run_contact
+    ran = program.run({"channel": "CHAT"}, None, flow="inbound-support", max_steps=7)
+    assert ran.outcome.flows[0] == "inbound-support"
     calls: list[tuple[Any, ...]] = []
     spy = Program(program.flows, program.instance, runner=lambda *a, **k: calls.append((a, k)))
     spy.run({"channel": "CHAT"}, None, flow="inbound-support", max_steps=7)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flowrt.cli import main, stream
-from flowrt.core.gc import THRESHOLDS, quiet_gc
+from flowrt.core.gc import THRESHOLDS, paused_gc, quiet_gc
 from flowrt.lang.loader import entries_over
 from flowrt.project import driver
 from flowrt.project.schemas import validator_sources
@@ -65,6 +65,49 @@ def test_quiet_gc_restores_after_an_exception(collector: object) -> None:
         raise KeyError("x")
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_paused_gc_turns_the_collector_off_for_the_body_only(collector: object) -> None:
+    gc.set_threshold(123, 4, 5)
+    gc.enable()
+    with paused_gc():
+        assert not gc.isenabled()
+        assert gc.get_threshold() == THRESHOLDS
+        with quiet_gc():  # nested in it: still off
+            assert not gc.isenabled()
+        made = [[i] for i in range(200_000)]  # young objects the collector has not seen
+        assert gc.get_count()[0] > 150_000
+    # They were frozen and then unfrozen with the rest: none waits for a young collection (which
+    # would walk every one of them at the next allocation).
+    assert gc.get_count()[0] < 1_000
+    assert len(made) == 200_000
+    assert gc.isenabled()
+    assert gc.get_threshold() == (123, 4, 5)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(KeyError), paused_gc():
+        raise KeyError("x")
+    assert gc.isenabled()
+    gc.disable()  # a caller who turned it off keeps it off
+    with paused_gc():
+        pass
+    assert not gc.isenabled()
+
+
+def test_loading_and_compiling_run_with_the_collector_paused(
+    collector: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    real = driver.compile_flow
+
+    def watched(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(driver, "compile_flow", watched)
+    gc.enable()
+    diags, files = driver.check_paths([str(FLOWS)])
+    assert files > 10 and seen and not any(seen)
+    assert gc.isenabled()
 
 
 def test_the_collector_is_restored_after_a_run(

@@ -431,7 +431,7 @@ def _add_graph(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_init(sub: argparse._SubParsersAction[_Parser]) -> None:
-    from flowrt.cli.init import add_init
+    from flowrt.cli.init_args import add_init
 
     add_init(sub)
 

@@ -136,7 +136,10 @@ def _run_case(
     max_steps: int,
     contact: Contact | None = None,
     sf: ScenarioFile | None = None,
+    shown_file: str | None = None,
 ) -> CaseResult:
+    """Run one case; `shown_file` is the scenario file's path as shown (`_relative`), when the
+    caller has it already (resolving it costs twice the run of a small flow)."""
     name = flow or case.flow or ""
     result = run(
         program,
@@ -148,7 +151,8 @@ def _run_case(
     )
     failures = None if sf is None else case_failures(doc, sf, case.case, result)
     shown = entered_flow(name, result)
-    return CaseResult(_relative(doc.file, root), case.scenario, case.case, shown, result, failures)
+    file = shown_file if shown_file is not None else _relative(doc.file, root)
+    return CaseResult(file, case.scenario, case.case, shown, result, failures)
 
 
 def run_flow(

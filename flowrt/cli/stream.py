@@ -142,14 +142,26 @@ def _summary(total: int, failed: int, nothing: str | None) -> dict[str, object]:
 
 
 def _run_chunk(chunk: list[tuple[int, int]]) -> list[CaseLine]:
-    from flowrt.cli.run import _run_case
+    from flowrt.cli.run import _relative, _run_case
 
     assert _JOB is not None
     project, max_steps, era = _JOB
     out = []
+    shown: dict[int, str] = {}  # each scenario file's path as shown, resolved once a chunk
     for s, c in chunk:
         doc, sf, cases = project.scenarios[s]
-        r = _run_case(project.program, project.root, doc, cases[c], None, max_steps, sf=sf)
+        if s not in shown:
+            shown[s] = _relative(doc.file, project.root)
+        r = _run_case(
+            project.program,
+            project.root,
+            doc,
+            cases[c],
+            None,
+            max_steps,
+            sf=sf,
+            shown_file=shown[s],
+        )
         logs = ""
         if era is not None:
             from flowrt.replay.generate import log_lines

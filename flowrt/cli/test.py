@@ -21,7 +21,8 @@ from flowrt.cli.common import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, EXIT_USAGE, 
 from flowrt.core.text import printable
 
 if TYPE_CHECKING:
-    from flowrt.testing.suite import SuiteReport
+    from flowrt.testing.render import JUnit
+    from flowrt.testing.suite import SuiteReport, SuiteRun
 
 
 def add_test(sub: argparse._SubParsersAction[Any]) -> None:
@@ -72,55 +73,72 @@ def add_test(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no line for passing cases")
     p.add_argument(
+        "-j",
+        "--jobs",
+        type=common.jobs,
+        default=None,
+        metavar="N",
+        help="run a project's cases on N processes (default: every core); the output is the "
+        "same, in the same order, for any N (--html runs them in one)",
+    )
+    p.add_argument(
         "--max-steps", type=common.steps, default=1000, metavar="N", help="stop a run after N steps"
     )
     p.set_defaults(func=cmd_test)
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Run the suite and print it; the exit code."""
+    """Run the suite and print it as its cases finish; the exit code."""
     from pathlib import Path
 
+    from flowrt.cli.stream import default_jobs
     from flowrt.core.files import report_target_problem
-    from flowrt.testing.suite import UsageError, run_suite
+    from flowrt.testing.suite import SuiteRun, UsageError
 
     for out in (args.junit_xml, args.html):
         problem = out and report_target_problem(Path(out))
         if problem:
             print(f"flowrt test: {printable(str(problem))}", file=sys.stderr)
             return EXIT_USAGE
+    # SARIF, GitHub annotations and the HTML page are made from every case at the end, so those
+    # keep the cases; the HTML page draws each case's path, so its cases run in this process.
+    keep = args.format in ("sarif", "github") or bool(args.html)
     try:
-        report = run_suite(
+        run = SuiteRun(
             args.paths,
             update=args.update,
             select=args.select,
             coverage=args.coverage or args.fail_under is not None or bool(args.html),
             max_steps=args.max_steps,
+            jobs=1 if args.html else (args.jobs or default_jobs()),
         )
     except UsageError as exc:
         print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
-    from flowrt.testing.render import as_json, render_junit, render_text
+    from flowrt.testing.render import JUnit
 
-    under = _under_threshold(report, args.fail_under)
+    junit = JUnit() if args.junit_xml else None
+    report = run.report
     if args.format in ("sarif", "github"):
         from flowrt.reports.formats import print_suite
 
+        for case in run.cases(keep=keep):
+            if junit is not None:
+                junit.add(case)
         print_suite(report, args.paths, args.format)
     elif args.format == "json":
-        print(json_document("test", as_json(report, under)))
+        _stream_json(run, keep, junit, args.fail_under)
     else:
-        color = common.use_color(sys.stdout, getattr(args, "color", "auto"))
-        print(render_text(report, quiet=args.quiet, color=color, under=under))
+        _stream_text(run, keep, junit, args)
     # The reports after the printed result: a report the system refuses to take (read-only,
     # full disk) is one line after it, and exit 1.
     from flowrt.core.files import WriteError
 
     try:
-        if args.junit_xml:
+        if junit is not None:
             from flowrt.core.files import write_atomic
 
-            write_atomic(Path(args.junit_xml), render_junit(report), overwrite=True)
+            write_atomic(Path(args.junit_xml), junit.render(report), overwrite=True)
         if args.html:
             from flowrt.reports.html import write_html
 
@@ -129,11 +147,52 @@ def cmd_test(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
         return EXIT_FINDINGS
+    under = _under_threshold(report, args.fail_under)
     if not report.ok:
         return EXIT_FINDINGS
     if report.nothing_selected:
         return EXIT_NOTHING
     return EXIT_OK if under is None else EXIT_FINDINGS
+
+
+def _stream_text(run: SuiteRun, keep: bool, junit: JUnit | None, args: argparse.Namespace) -> None:
+    """The text report, each case's lines written as it finishes (the same text as
+    `flowrt.testing.render.render_text` gives for the whole report)."""
+    from flowrt.testing.render import text_case, text_head, text_tail
+
+    out = sys.stdout
+    color = common.use_color(out, getattr(args, "color", "auto"))
+    for line in text_head(run.report, color):
+        out.write(line + "\n")
+    for case in run.cases(keep=keep):
+        if junit is not None:
+            junit.add(case)
+        for line in text_case(case, quiet=args.quiet, color=color):
+            out.write(line + "\n")
+    for line in text_tail(run.report, _under_threshold(run.report, args.fail_under)):
+        out.write(line + "\n")
+
+
+def _stream_json(run: SuiteRun, keep: bool, junit: JUnit | None, fail_under: float | None) -> None:
+    """The JSON report, each case written as it finishes: the same bytes as `json_document`
+    gives for the whole payload (keys sorted, so `cases` comes first; indent 2)."""
+    import json
+
+    from flowrt.testing.render import as_json
+
+    out = sys.stdout
+    out.write('{\n  "cases": [')
+    first = True
+    for case in run.cases(keep=keep):
+        if junit is not None:
+            junit.add(case)
+        item = json.dumps(case.as_json(), indent=2, sort_keys=True, ensure_ascii=False)
+        out.write(("\n" if first else ",\n") + "    " + item.replace("\n", "\n    "))
+        first = False
+    out.write("]" if first else "\n  ]")
+    payload = as_json(run.report, _under_threshold(run.report, fail_under))
+    del payload["cases"]
+    out.write(",\n" + json_document("test", payload)[2:] + "\n")
 
 
 def _under_threshold(report: SuiteReport, threshold: float | None) -> str | None:

@@ -494,14 +494,18 @@ class SourceCache:
             except (OSError, ValueError):
                 self._lines[file] = []
         lines = self._lines[file]
-        return lines[number - 1] if 0 < number <= len(lines) else None
+        # The \r of a \r\n line end is dropped here, from the one line shown, not from every
+        # line when the file is split (an 8 MB file refused for its size is shown at one line).
+        return lines[number - 1].removesuffix("\r") if 0 < number <= len(lines) else None
 
 
 def _split_lines(text: str) -> list[str]:
     # Lines end at \n, as the loader counts them; `str.splitlines` would also break at \x0b,
     # \x1c, \u2028 and others, and show the wrong line under the caret.
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
-    return lines[:-1] if lines[-1] == "" else lines
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def render_text(

@@ -20,6 +20,14 @@ cases spent more than half their time in it, and the cost grew faster than the i
 Nested uses are no-ops, so the command line (around the whole command) and the project driver
 (around `load_project`, `check_paths`, `Project.compile`, for callers of the Python API) can
 both use it.
+
+`paused_gc()` goes one step further for bounded work that makes next to no garbage cycles:
+loading, validating and compiling a project (1,000 flows of 30 blocks leave 78 objects in
+cycles, while the young collections alone walked 2.4 million objects, 15% of the time).  The
+collector is off for the body and back as it was after it; what the body made is frozen with
+the rest until the outermost `quiet_gc` ends (then a full collection reclaims any cycles among
+it), so that turning the collector back on costs nothing; runs (`flowrt run`, `flowrt test`, the explorer) keep
+`quiet_gc` alone, as their count of cycles grows with the number of cases.
 """
 
 from __future__ import annotations
@@ -79,3 +87,22 @@ def _leave() -> None:
             gc.unfreeze()
         if not enabled:
             gc.disable()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """`quiet_gc` with the collector off for the body (see the module docstring)."""
+    with quiet_gc():
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            with _lock:
+                # What the body made joins the set quiet_gc froze (and unfreezes when the
+                # outermost use ends): turned back on with millions of young objects, the
+                # collector would walk them all at the next allocation (0.3 s for 1,000 flows).
+                if _saved[2]:
+                    gc.freeze()
+            if was_enabled:
+                gc.enable()

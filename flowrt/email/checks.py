@@ -30,7 +30,6 @@ from flowrt.email.cases import (
 from flowrt.email.errors import IdempotencyException, ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
 from flowrt.email.request import Problem, shape_problems
-from flowrt.email.session import _code
 from flowrt.lang.broken import Reach, reach
 
 if TYPE_CHECKING:
@@ -198,6 +197,10 @@ class _CaseCheck:
         return False
 
     def problem(self, p: Problem, base: JsonPath) -> None:
+        # Imported here: the session pulls in the interpreter, which validating a project without
+        # email requests never needs (flowrt validate's start-up).
+        from flowrt.email.session import _code
+
         self.report(
             _code(p.error),
             f"{p.error.CODE}: {p.message}",

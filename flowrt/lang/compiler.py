@@ -476,7 +476,8 @@ def _check_block(
         )
     for branch in block.all_branches():
         node.targets[branch] = None
-    for branch, target, path in block.exits():
+    exits = block.exits()
+    for branch, target, path in exits:
         if target not in known:
             cx.error(
                 "FR020",
@@ -486,7 +487,7 @@ def _check_block(
             continue
         node.targets[branch] = index.get(target)
     for branch in block.REQUIRED:
-        if node.targets.get(branch) is None and not any(b == branch for b, _, _ in block.exits()):
+        if node.targets.get(branch) is None and not any(b == branch for b, _, _ in exits):
             hint = (
                 "Amazon Connect needs a block after Success, e.g. an end-flow block"
                 if block.TYPE == "transfer-to-queue"

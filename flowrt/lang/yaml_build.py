@@ -185,11 +185,22 @@ class Builder:
         # parser time in the square of the depth.
         cap = 2 * self.max_depth + 2
         ev = start
+        # For the fast path below: most events are untagged text scalars in an open collection.
+        table = resolvers()
+        positions, key_positions = self.positions, self.key_positions
         try:
             while True:
                 ev = get()
                 t = type(ev)
                 if t is scalar_t:
+                    if (
+                        stack
+                        and ev.anchor is None
+                        and self.error is None
+                        and self.pending is None
+                        and self._text_scalar(ev, stack[-1], table, positions, key_positions)
+                    ):
+                        continue
                     if ev.anchor is not None:
                         self._check_anchor(ev)
                     if not self.failed:
@@ -233,6 +244,50 @@ class Builder:
         if self.error is not None:
             raise BuildError(self.error)
         return True, root[0]
+
+    def _text_scalar(
+        self,
+        ev: Any,
+        parent: _Frame,
+        table: dict[str, list[tuple[str, Any]]],
+        positions: dict[JsonPath, Pos],
+        key_positions: dict[JsonPath, Pos],
+    ) -> bool:
+        """The fast path of `_scalar`, for an untagged scalar that resolves to text in an open
+        collection, with no problem to report (a new key, a value within the node bound): done,
+        True.  Anything else changes nothing and gives False, and `_scalar` takes it."""
+        tag = ev.ctag
+        if tag is not None and tag != "!":
+            return False
+        raw: str = ev.value
+        if ev.implicit[0]:
+            for _, rx in table.get(raw[:1], ()):
+                if rx.match(raw):
+                    return False  # a number, a boolean, null, a merge key: converted there
+        s, e = ev.start_mark, ev.end_mark
+        pos = (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        if parent.is_map:
+            key = parent.key
+            if key is _NO_KEY:
+                if raw in parent.value:
+                    return False  # a duplicate key (FR003)
+                key_positions[(*parent.path, raw)] = pos
+                parent.key = raw
+                return True
+            if self.nodes >= self.max_nodes:
+                return False  # FR007
+            self.nodes += 1
+            positions[(*parent.path, key)] = pos
+            parent.value[key] = raw
+            parent.key = _NO_KEY
+            return True
+        if self.nodes >= self.max_nodes:
+            return False
+        self.nodes += 1
+        items = parent.value
+        positions[(*parent.path, len(items))] = pos
+        items.append(raw)
+        return True
 
     def _stop_early(self, ev: Any, now: bool = False) -> None:
         """Raise at once for a bound exceeded (FR006, FR007: what follows may be huge or deep);

@@ -301,7 +301,7 @@ def run_case(file: Path, case: str, update: bool) -> str:
                 golden = report.golden.status if report.golden is not None else "none"
                 state = "passed" if report.passed else "failed"
                 problems = "; ".join(report.problems())
-                summary = report.result.outcome.describe()
+                summary = report.outcome.describe()
                 tail = f": {problems}" if problems else ""
                 return f"{case}: {state} ({summary}; golden: {golden}){tail}"
     return f"{case}: not run (the scenario file or the project has errors; see the problems)"

@@ -20,12 +20,13 @@ from typing import Any
 
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, Span, has_errors, neutralized
 from flowrt.core.files import FLOW_SUFFIX, INSTANCE_FILE, kind_of
-from flowrt.core.gc import quiet_gc
+from flowrt.core.gc import paused_gc
 from flowrt.lang import schema
 from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.broken import Broken, BrokenFlow
 from flowrt.lang.compiler import CompiledFlow, FlowEnv, Program, compile_flow
 from flowrt.lang.instance import Instance, check_instance, partial_instance
+from flowrt.lang.line_count import UNSURE, lines_over
 from flowrt.lang.loader import (
     DEFAULT_LIMITS,
     Document,
@@ -93,6 +94,23 @@ def find_root(path: Path) -> Path:
     return p if p.is_dir() else p.parent
 
 
+class _Roots:
+    """`find_root` for the many files of one command, asked once per directory (1,000 flows in
+    one directory are one walk up, not 1,000)."""
+
+    def __init__(self) -> None:
+        self._by_dir: dict[str, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if os.path.isdir(path):
+            return find_root(path)
+        parent = os.path.dirname(os.path.abspath(path))
+        root = self._by_dir.get(parent)
+        if root is None:
+            root = self._by_dir[parent] = find_root(Path(parent))
+        return root
+
+
 def scope(path: Path) -> Path:
     """What a path given to a command stands for, as an absolute path.
 
@@ -113,7 +131,8 @@ def project_roots(path: Path, kind: str | None = None) -> list[Path]:
     base = scope(path)
     if not base.is_dir():
         return [find_root(base)]
-    roots = {find_root(f) for f in discover([base]) if kind is None or kind_of(f) == kind}
+    root_of = _Roots()
+    roots = {root_of(f) for f in discover([base]) if kind is None or kind_of(f) == kind}
     if (base / INSTANCE_FILE).is_file() or not roots:
         roots.add(base)
     return sorted(roots)
@@ -150,7 +169,7 @@ class Project:
     def compile(self, *, strict: bool = True) -> Program:
         """Compile every flow; raise FlowrtError on errors (unless `strict` is False)."""
         if self._program is None:
-            with quiet_gc():
+            with paused_gc():
                 self._program = self._compile()
         if strict and has_errors(self._program.diagnostics):
             raise FlowrtError(self._program.diagnostics)
@@ -180,9 +199,7 @@ class Project:
             cf, found = compile_flow(unit.doc, unit.flow, unit.blocks, unit.invalid, env)
             compiled[name] = cf
             diags.extend(found)
-        from flowrt.scenario.run import run_contact  # lazily: models a validate may not need
-
-        program = Program(compiled, self.instance, diags, run_contact, broken)
+        program = Program(compiled, self.instance, diags, _run_contact, broken)
         from flowrt.email.checks import check_email_project  # mail loops, the outbound flow
 
         diags.extend(check_email_project(program, self.instance_doc))
@@ -192,6 +209,14 @@ class Project:
             for doc, sf in self.scenarios:
                 diags.extend(check_scenario(doc, sf, program))
         return program
+
+
+def _run_contact(program: Program, *args: Any, **kwargs: Any) -> Any:
+    """The program's runner, `flowrt.scenario.run.run_contact`, imported at the first run: the
+    run's modules (scenario models, email session) are not needed to validate."""
+    from flowrt.scenario.run import run_contact
+
+    return run_contact(program, *args, **kwargs)
 
 
 def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Project:
@@ -209,8 +234,9 @@ def load_project(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) 
         message = f"load_project: no such file or directory: {shown}"
         raise FlowrtError([Diagnostic.make("FR001", message, None, hint)])
     root = find_root(p)
-    with quiet_gc():
-        return _load(root, [f for f in discover([root]) if find_root(f) == root], limits)
+    with paused_gc():
+        root_of = _Roots()
+        return _load(root, [f for f in discover([root]) if root_of(f) == root], limits)
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -248,6 +274,7 @@ def check_paths(
     diags: list[Diagnostic] = []
     groups: dict[Path, list[Path]] = {}
     count = 0
+    root_of = _Roots()
     for raw in paths or ["."]:
         p = Path(raw)
         if not p.exists():
@@ -264,11 +291,11 @@ def check_paths(
             )
             continue
         for f in discover([scope(p)]):
-            groups.setdefault(find_root(f), []).append(Path(os.path.abspath(f)))
+            groups.setdefault(root_of(f), []).append(Path(os.path.abspath(f)))
     for root, files in sorted(groups.items()):
         # A project is checked whole so that names resolve; only the files asked for report.
-        with quiet_gc():
-            project = _load(root, _with_context(root, files), limits)
+        with paused_gc():
+            project = _load(root, _with_context(root, files, root_of), limits)
             program = project.compile(strict=False)
         wanted = {display_path(f) for f in files}
         diags.extend(d for d in program.diagnostics if d.span is None or d.span.file in wanted)
@@ -286,20 +313,19 @@ def check_project(
     files not yet written): that text is checked instead of the file's, as the language server
     needs."""
     overlay = overlay or {}
-    files = {f for f in discover([root]) if find_root(f) == root}
-    files |= {f for f in overlay if kind_of(f) is not None and find_root(f) == root}
-    with quiet_gc():
+    root_of = _Roots()
+    files = {f for f in discover([root]) if root_of(f) == root}
+    files |= {f for f in overlay if kind_of(f) is not None and root_of(f) == root}
+    with paused_gc():
         project = _load(root, sorted(files), limits, overlay)
         project.compile(strict=False)
     return project
 
 
-def _with_context(root: Path, files: list[Path]) -> list[Path]:
+def _with_context(root: Path, files: list[Path], root_of: _Roots) -> list[Path]:
     """The files asked for, plus the project's instance and flows so that names resolve."""
     # A subdirectory with its own instance.yaml is another project: leave its files out.
-    ctx = [
-        f for f in discover([root]) if kind_of(f) in ("instance", "flow") and find_root(f) == root
-    ]
+    ctx = [f for f in discover([root]) if kind_of(f) in ("instance", "flow") and root_of(f) == root]
     return sorted(set(ctx) | set(files))
 
 
@@ -307,6 +333,7 @@ def _load(
     root: Path, files: list[Path], limits: Limits, overlay: Mapping[Path, str] | None = None
 ) -> Project:
     project = Project(root, files)
+    real: dict[str, str] = {}  # real paths of the directories met (`_inside`)
     for f in files:
         kind = kind_of(f)
         display = display_path(f)
@@ -321,7 +348,7 @@ def _load(
             )
             _unreadable(project, f, display, kind, None)
             continue
-        if not _inside(f, root):
+        if not _inside(f, root, real):
             project.diagnostics.append(
                 Diagnostic.make(
                     "FR009",
@@ -379,13 +406,17 @@ def _load(
 
 def _too_many_blocks(project: Project, text: str, display: str) -> bool:
     """FR045 for a large flow file with more than MAX_BLOCKS blocks, found before it is built
-    (`entries_over` stops at block MAX_BLOCKS + 1): an 8 MB flow of 50,000 blocks is refused in
-    a fraction of a second and a few megabytes instead of seconds and hundreds.  Files under
+    (counting stops at block MAX_BLOCKS + 1): an 8 MB flow of 50,000 blocks is refused in a
+    fraction of a second and a few megabytes instead of seconds and hundreds.  A plain
+    block-style text is counted from its lines (`lines_over`, about 4x faster than the parser's
+    events); any other is counted from the parser's events (`entries_over`).  Files under
     `EARLY_COUNT_BYTES` are counted after loading (`_add_flow`), which says the exact count."""
     if len(text) <= EARLY_COUNT_BYTES:
         return False
-    pos = entries_over(text, "blocks", MAX_BLOCKS)
-    if pos is None:
+    pos = lines_over(text, "blocks", MAX_BLOCKS)
+    if pos == UNSURE:
+        pos = entries_over(text, "blocks", MAX_BLOCKS)
+    if not isinstance(pos, tuple):
         return False
     project.diagnostics.append(
         Diagnostic.make(
@@ -398,6 +429,8 @@ def _too_many_blocks(project: Project, text: str, display: str) -> bool:
     found: dict[str, str] = {}
     for m in _HEADER.finditer(text):
         found.setdefault(m.group(1), m.group("v"))
+        if len(found) == 2:  # both, usually on the first lines: not a scan of 8 MB
+            break
     name = found.get("flow", Path(display).name.removesuffix(FLOW_SUFFIX))
     project.broken.flows.setdefault(name, BrokenFlow(name, display, found.get("type"), {}, False))
     return True
@@ -411,10 +444,25 @@ def _kind_of_value(value: Any) -> str:
     return f"a single value ({value!r})"
 
 
-def _inside(path: Path, root: Path) -> bool:
-    """Whether `path`, every link followed, is inside `root`."""
+def _inside(path: Path, root: Path, real: dict[str, str] | None = None) -> bool:
+    """Whether `path`, every link followed, is inside `root`.  `real` keeps the real paths of
+    the directories resolved so far: a file that is not a link is inside its directory's real
+    path (one `lstat` per file instead of one per part of its path)."""
+    if real is None:
+        real = {}
     try:
-        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+        top = real.get("")
+        if top is None:
+            top = real[""] = os.path.realpath(root)
+        if os.path.islink(path):
+            resolved = os.path.realpath(path)
+        else:
+            parent, name = os.path.split(os.path.abspath(path))
+            where = real.get(parent)
+            if where is None:
+                where = real[parent] = os.path.realpath(parent)
+            resolved = os.path.join(where, name)
+        Path(resolved).relative_to(top)
     except (ValueError, OSError):
         return False
     return True

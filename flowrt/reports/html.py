@@ -257,7 +257,7 @@ def _cases(report: SuiteReport, diagrams: _Diagrams) -> str:
         rows.append(
             f'<tr><td><span class="badge {status}">{status.upper()}</span></td>'
             f'<td><a href="#case-{_slug(case.id)}">{_e(case.id)}</a></td>'
-            f"<td>{_e(case.flow or '')}</td><td>{_e(case.result.outcome.describe())}</td></tr>"
+            f"<td>{_e(case.flow or '')}</td><td>{_e(case.outcome.describe())}</td></tr>"
         )
     table = (
         "<table><thead><tr><th>status</th><th>case</th><th>flow</th><th>outcome</th></tr>"
@@ -285,18 +285,19 @@ def _case(case: CaseReport, diagrams: _Diagrams) -> str:
     if g is not None and g.diff:
         body.append(f'<h3>Golden diff <span class="muted">{_e(g.path)}</span></h3>')
         body.append(f'<pre class="diff">{_diff_html(g.diff)}</pre>')
-    steps = case.result.trace.steps()
+    # A case run in a worker process has no trace here (flowrt test --html runs in one).
+    steps = case.result.trace.steps() if case.result is not None else []
     seen: list[str] = []
     for step in steps:
         if step["flow"] not in seen:
             seen.append(step["flow"])
     for flow in seen:
-        caption = f"{flow}: the path of {case.case} ({case.result.outcome.describe()})"
+        caption = f"{flow}: the path of {case.case} ({case.outcome.describe()})"
         body.append(diagrams.figure(flow, path_overlay(flow, steps), caption))
     return (
         f'<details class="case {status}" id="case-{_slug(case.id)}"{opened}>'
         f'<summary><span class="badge {status}">{status.upper()}</span> '
-        f"<b>{_e(case.id)}</b> &mdash; {_e(case.result.outcome.describe())}</summary>"
+        f"<b>{_e(case.id)}</b> &mdash; {_e(case.outcome.describe())}</summary>"
         f'<div class="body">{"".join(body)}</div></details>'
     )
 
@@ -342,7 +343,7 @@ def _coverage(report: SuiteReport, diagrams: _Diagrams) -> str:
     if missing:
         items = "".join(f"<li><code>{_e(b.text())}</code></li>" for b in missing)
         listing = f"<h3>Branches never taken</h3><ul>{items}</ul>"
-    runs = [case.result.trace.steps() for case in report.cases]
+    runs = [case.result.trace.steps() for case in report.cases if case.result is not None]
     figures = []
     for f in cov.flows:
         overlay = coverage_overlay(f.flow, runs)

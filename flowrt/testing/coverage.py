@@ -149,7 +149,16 @@ def taken(results: Iterable[Result]) -> tuple[set[tuple[str, str]], set[tuple[st
 
 def compute(projects: Sequence[ProjectRun], results: Iterable[Result]) -> Coverage:
     """Coverage of every flow of `projects` by the runs in `results`."""
-    visited, hit = taken(results)
+    return compute_taken(projects, *taken(results))
+
+
+def compute_taken(
+    projects: Sequence[ProjectRun],
+    visited: set[tuple[str, str]],
+    hit: set[tuple[str, str, str]],
+) -> Coverage:
+    """Coverage of every flow of `projects` by runs that visited the blocks `visited` and took
+    the branches `hit` (as `taken` gives them: a streamed suite keeps these, not the runs)."""
     flows: list[FlowCoverage] = []
     for pr in projects:
         for name, cflow in sorted(pr.program.flows.items()):

@@ -166,7 +166,7 @@ class ScenarioItem(pytest.Item):
 
             # The first line is what pytest's short summary shows: the gist of the failure.
             r = excinfo.value.report
-            head = f"{excinfo.value}\n{r.id}  {r.result.outcome.describe()}"
+            head = f"{excinfo.value}\n{r.id}  {r.outcome.describe()}"
             return f"{head}\n{failure_text(r)}"
         return str(super().repr_failure(excinfo))
 

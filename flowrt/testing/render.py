@@ -28,20 +28,39 @@ def render_text(
     report: SuiteReport, *, quiet: bool = False, color: bool = False, under: str | None = None
 ) -> str:
     """The whole report as text; the last line is the summary `N passed, N failed`."""
+    out = text_head(report, color)
+    for case in report.cases:
+        out.extend(text_case(case, quiet=quiet, color=color))
+    out.extend(text_tail(report, under))
+    return "\n".join(out)
+
+
+def text_head(report: SuiteReport, color: bool = False) -> list[str]:
+    """What the text report says before its cases: the projects' diagnostics."""
     from flowrt.core.diagnostics import render_text as render_diags
     from flowrt.core.diagnostics import summary_line
 
+    if not report.diagnostics:
+        return []
+    return [
+        render_diags(report.diagnostics, color=color),
+        summary_line(report.diagnostics, report.files),
+        "",
+    ]
+
+
+def text_case(case: CaseReport, *, quiet: bool = False, color: bool = False) -> list[str]:
+    """One case's lines: its PASS/FAIL line and what failed (none for a passing case with
+    `quiet`)."""
+    if case.passed:
+        return [] if quiet else [case_line(case, color)]
+    return [case_line(case, color), *_details(case, color)]
+
+
+def text_tail(report: SuiteReport, under: str | None = None) -> list[str]:
+    """What the text report says after its cases: goldens written or unused, coverage, the
+    threshold missed, why nothing ran, and the summary line."""
     out: list[str] = []
-    if report.diagnostics:
-        out.append(render_diags(report.diagnostics, color=color))
-        out.append(summary_line(report.diagnostics, report.files))
-        out.append("")
-    for case in report.cases:
-        if case.passed and quiet:
-            continue
-        out.append(case_line(case, color))
-        if not case.passed:
-            out.extend(_details(case, color))
     for action, path in report.changes:
         out.append(f"{action} {printable(path)}")
     for path in report.unused:
@@ -53,7 +72,7 @@ def render_text(
     if report.nothing_selected:
         out.append(printable(report.nothing_selected))
     out.append(report.summary())
-    return "\n".join(out)
+    return out
 
 
 def case_line(case: CaseReport, color: bool = False) -> str:
@@ -61,7 +80,7 @@ def case_line(case: CaseReport, color: bool = False) -> str:
     mark = "PASS" if case.passed else "FAIL"
     if color:
         mark = f"\x1b[32m{mark}\x1b[0m" if case.passed else f"\x1b[1;31m{mark}\x1b[0m"
-    return f"{mark} {printable(case.id)}  {printable(case.result.outcome.describe())}"
+    return f"{mark} {printable(case.id)}  {printable(case.outcome.describe())}"
 
 
 def _details(case: CaseReport, color: bool) -> list[str]:
@@ -121,38 +140,82 @@ def as_json(report: SuiteReport, under: str | None = None) -> dict[str, Any]:
 def render_junit(report: SuiteReport) -> str:
     """A JUnit XML report: one testsuite per scenario file, one testcase per case.  Every text
     and attribute is `printable`, so the XML is well-formed whatever the names hold."""
-    import xml.etree.ElementTree as ET
-
-    root = ET.Element(
-        "testsuites",
-        name="flowrt",
-        tests=str(len(report.cases)),
-        failures=str(report.failed),
-        errors=str(report.errors),
-    )
-    suites: dict[str, ET.Element] = {}
+    junit = JUnit()
     for case in report.cases:
-        suite = suites.get(case.file)
-        if suite is None:
-            suite = suites[case.file] = ET.SubElement(
-                root, "testsuite", name=printable(case.file), tests="0", failures="0", errors="0"
-            )
-        suite.set("tests", str(int(suite.get("tests", "0")) + 1))
+        junit.add(case)
+    return junit.render(report)
+
+
+class JUnit:
+    """A JUnit XML report built as the cases come (`add`), for a streamed `flowrt test`: each
+    case is kept only as its `<testcase>` element's text, grouped by scenario file, and
+    `render` writes the document, byte for byte what `xml.etree.ElementTree.indent` and
+    `tostring` give for the whole tree."""
+
+    def __init__(self) -> None:
+        #: Scenario file -> [tests, failures, the text of each testcase].
+        self.suites: dict[str, list[Any]] = {}
+
+    def add(self, case: CaseReport) -> None:
+        import xml.etree.ElementTree as ET
+
+        suite = self.suites.setdefault(case.file, [0, 0, []])
+        suite[0] += 1
         file, name = printable(case.file), printable(case.case)
-        tc = ET.SubElement(suite, "testcase", classname=file, name=name, file=file)
+        tc = ET.Element("testcase", classname=file, name=name, file=file)
         if not case.passed:
-            suite.set("failures", str(int(suite.get("failures", "0")) + 1))
+            suite[1] += 1
             problems = case.problems()
             message = printable(problems[0], multiline=True) if problems else "failed"
             failure = ET.SubElement(tc, "failure", message=message)
             failure.text = failure_text(case)
-    errors = [d for d in report.diagnostics if d.is_error]
-    if errors:
-        from flowrt.core.diagnostics import render_text as render_diags
+        ET.indent(tc, level=2)  # inside <testsuites> and <testsuite>
+        suite[2].append(ET.tostring(tc, "unicode"))
 
-        suite = ET.SubElement(root, "testsuite", name="validation", tests="1", errors="1")
-        tc = ET.SubElement(suite, "testcase", classname="flowrt", name="validate")
-        err = ET.SubElement(tc, "error", message=f"{len(errors)} error diagnostic(s)")
-        err.text = printable(render_diags(errors), multiline=True)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    def render(self, report: SuiteReport) -> str:
+        """The XML document (the counts and the validation errors from `report`)."""
+        import xml.etree.ElementTree as ET
+
+        parts = [
+            _open(
+                "testsuite",
+                name=printable(file),
+                tests=str(tests),
+                failures=str(failures),
+                errors="0",
+            )
+            + "\n    "
+            + "\n    ".join(cases)
+            + "\n  </testsuite>"
+            for file, (tests, failures, cases) in self.suites.items()
+        ]
+        errors = [d for d in report.diagnostics if d.is_error]
+        if errors:
+            from flowrt.core.diagnostics import render_text as render_diags
+
+            suite = ET.Element("testsuite", name="validation", tests="1", errors="1")
+            tc = ET.SubElement(suite, "testcase", classname="flowrt", name="validate")
+            err = ET.SubElement(tc, "error", message=f"{len(errors)} error diagnostic(s)")
+            err.text = printable(render_diags(errors), multiline=True)
+            ET.indent(suite, level=1)
+            parts.append(ET.tostring(suite, "unicode"))
+        head = _open(
+            "testsuites",
+            name="flowrt",
+            tests=str(report.ran),
+            failures=str(report.failed),
+            errors=str(report.errors),
+        )
+        if parts:
+            body = head + "\n  " + "\n  ".join(parts) + "\n</testsuites>"
+        else:
+            body = head.removesuffix(">") + " />"
+        return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+def _open(tag: str, **attributes: str) -> str:
+    """The start tag `<tag a="..." ...>`, its attributes escaped and in order as ElementTree
+    writes them."""
+    import xml.etree.ElementTree as ET
+
+    return ET.tostring(ET.Element(tag, attributes), "unicode").removesuffix(" />") + ">"

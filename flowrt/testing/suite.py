@@ -19,23 +19,14 @@ from __future__ import annotations
 
 import errno
 import os
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, Severity, Span
-from flowrt.core.files import (
-    GOLDEN_SUFFIX,
-    SCENARIO_SUFFIX,
-    WriteError,
-    directory_lock,
-    kind_of,
-    one_line,
-    stale_temp_files,
-)
+from flowrt.core.files import directory_lock, kind_of, one_line
 from flowrt.core.text import printable
 from flowrt.project.driver import (
     Project,
@@ -47,10 +38,7 @@ from flowrt.project.driver import (
 from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.scenario.run import run_contact as run
 from flowrt.testing.golden import (
-    GOLDEN_DIR,
     GoldenError,
-    file_stem,
-    golden_dir,
     golden_path,
     parse_golden,
     read_golden,
@@ -64,11 +52,12 @@ from flowrt.testing.golden import (
 from flowrt.testing.selection import MAX_SELECTION_DEPTH as MAX_SELECTION_DEPTH
 from flowrt.testing.selection import UsageError as UsageError
 from flowrt.testing.selection import compile_selection
+from flowrt.testing.unused import unused_goldens as unused_goldens
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
     from flowrt.lang.loader import Document
-    from flowrt.run.trace import Result
+    from flowrt.run.trace import Outcome, Result
     from flowrt.scenario.model import CaseRun, ScenarioFile
     from flowrt.testing.coverage import Coverage
 
@@ -101,7 +90,10 @@ class CaseReport:
     scenario: str
     case: str
     flow: str
-    result: Result
+    outcome: Outcome
+    #: The run, trace included; None when the case ran in a worker process (`jobs` > 1): its
+    #: trace stayed there, and only what the reports print came back.
+    result: Result | None = None
     failures: list[str] = field(default_factory=list)
     golden: GoldenCheck | None = None
 
@@ -134,7 +126,7 @@ class CaseReport:
             "case": self.case,
             "flow": self.flow,
             "status": "passed" if self.passed else "failed",
-            "outcome": self.result.outcome.as_json(),
+            "outcome": self.outcome.as_json(),
             "failures": list(self.failures),
         }
         if self.golden is not None:
@@ -161,14 +153,14 @@ class SuiteReport:
     #: Why no case ran when none did and nothing else went wrong: the filter that selected
     #: nothing (`-k`, or paths with no scenario case).  The command line exits 5 on it.
     nothing_selected: str | None = None
-
-    @property
-    def passed(self) -> int:
-        return sum(c.passed for c in self.cases)
+    #: Cases run so far, and how many of them passed: a running count, so that a streamed run
+    #: (`SuiteRun` without `keep`) keeps no case once it is reported.
+    ran: int = 0
+    passed: int = 0
 
     @property
     def failed(self) -> int:
-        return len(self.cases) - self.passed
+        return self.ran - self.passed
 
     @property
     def errors(self) -> int:
@@ -276,7 +268,9 @@ class Suite:
             contact_id=contact_id_for(case.scenario, case.case),
         )
         flow = entered_flow(flow, result)
-        report = CaseReport(f"{rel}::{case.case}", rel, case.scenario, case.case, flow, result)
+        report = CaseReport(
+            f"{rel}::{case.case}", rel, case.scenario, case.case, flow, result.outcome, result
+        )
         report.failures = case_failures(doc, sf, case.case, result)
         text = render_golden(result, source=rel, scenario=case.scenario, case=case.case, flow=flow)
         golden = golden_path(scenario_path, case.case)
@@ -379,51 +373,166 @@ def run_suite(
     select: str | None = None,
     coverage: bool = False,
     max_steps: int = DEFAULT_MAX_STEPS,
+    jobs: int = 1,
 ) -> SuiteReport:
-    """Run and check every selected case of the scenario files under `paths`."""
-    from flowrt.scenario.model import cases_of
+    """Run and check every selected case of the scenario files under `paths`; every case is
+    kept in the report (`report.cases`).  `jobs` > 1 runs the cases in that many processes."""
+    run = SuiteRun(
+        paths, update=update, select=select, coverage=coverage, max_steps=max_steps, jobs=jobs
+    )
+    for _ in run.cases(keep=True):
+        pass
+    return run.report
 
-    wanted = compile_selection(select)
-    suite = Suite(update=update, max_steps=max_steps)
-    report = SuiteReport()
-    groups = _group(paths or ["."])
-    runs: list[tuple[ProjectRun, Result]] = []
-    available = 0
-    for root, targets in groups.items():
-        with suite.writing(root) as exclusive:
-            pr = suite.project(root)
-            report.diagnostics.extend(pr.program.diagnostics)
-            report.files += len(pr.project.files)
-            if pr.blocked:
-                continue
-            selected = [
-                (doc, sf) for doc, sf in pr.project.scenarios if _under(Path(doc.file), targets)
-            ]
-            for doc, sf in selected:
-                if Path(doc.file).resolve() in pr.bad_files:
+
+class SuiteRun:
+    """One `flowrt test` run, streamed: `cases()` yields each case's report as soon as it is
+    checked, in case order, and the report (`report`) keeps running counts.
+
+    Every project is loaded and compiled when the run is made (its diagnostics are in `report`
+    before the first case runs); golden changes, unused goldens, coverage and why nothing was
+    selected are in `report` once `cases()` is exhausted.  With `jobs` > 1 the cases of a
+    project run in worker processes forked after it is compiled (they inherit the programs;
+    only case numbers go out, and back the case reports without their traces and the blocks and
+    branches the runs took, for coverage); `imap` gives the reports back in case order, so
+    everything printed from them is the same for any `jobs`.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        *,
+        update: bool = False,
+        select: str | None = None,
+        coverage: bool = False,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        jobs: int = 1,
+    ) -> None:
+        self.wanted = compile_selection(select)
+        self.select = select
+        self.update = update
+        self.coverage = coverage
+        self.jobs = jobs
+        self.suite = Suite(update=update, max_steps=max_steps)
+        self.report = SuiteReport()
+        self.groups = _group(paths or ["."])
+        #: (flow, block) visited and (flow, block, branch) taken by the cases run so far.
+        self.visited: set[tuple[str, str]] = set()
+        self.hit: set[tuple[str, str, str]] = set()
+        for root in self.groups:
+            pr = self.suite.project(root)
+            self.report.diagnostics.extend(pr.program.diagnostics)
+            self.report.files += len(pr.project.files)
+
+    def cases(self, *, keep: bool = False) -> Iterator[CaseReport]:
+        """Run every selected case, yielding each one's report in case order (`keep`: also
+        append it to `report.cases`)."""
+        from flowrt.scenario.model import cases_of
+        from flowrt.testing.unused import remove_stale, report_unused
+
+        report = self.report
+        available = 0
+        for root, targets in self.groups.items():
+            with self.suite.writing(root) as exclusive:
+                pr = self.suite.project(root)
+                if pr.blocked:
                     continue
-                rel = suite.relative(doc, pr)
-                for case in cases_of(sf):
-                    available += 1
-                    if not wanted(f"{rel}::{case.case} {sf.scenario}"):
+                selected = [
+                    (doc, sf) for doc, sf in pr.project.scenarios if _under(Path(doc.file), targets)
+                ]
+                tasks: list[tuple[Document, ScenarioFile, CaseRun]] = []
+                for doc, sf in selected:
+                    if Path(doc.file).resolve() in pr.bad_files:
                         continue
-                    one = suite.run_case(pr, doc, sf, case)
-                    report.cases.append(one)
-                    runs.append((pr, one.result))
+                    rel = self.suite.relative(doc, pr)
+                    for case in cases_of(sf):
+                        available += 1
+                        if self.wanted(f"{rel}::{case.case} {sf.scenario}"):
+                            tasks.append((doc, sf, case))
+                for one in self._run(pr, tasks):
+                    report.ran += 1
+                    report.passed += one.passed
+                    if keep:
+                        report.cases.append(one)
                     if one.golden is not None and one.golden.status in ("written", "updated"):
                         report.changes.append((one.golden.status, one.golden.path))
-            if update:
-                _remove_stale(pr, targets, exclusive, report)
-            _unused(pr, targets, selected, update and not select, report)
-    if not report.cases and not report.errors:
-        report.nothing_selected = _nothing_selected(groups, select, available)
-    if coverage:
-        from flowrt.testing.coverage import compute
+                    yield one
+                if self.update:
+                    remove_stale(pr, targets, exclusive, report)
+                report_unused(pr, targets, selected, self.update and not self.select, report)
+        if not report.ran and not report.errors:
+            report.nothing_selected = _nothing_selected(self.groups, self.select, available)
+        if self.coverage:
+            from flowrt.testing.coverage import compute_taken
 
-        report.coverage = compute(
-            [pr for pr in suite.projects.values() if not pr.blocked], [r for _, r in runs]
-        )
-    return report
+            projects = [pr for pr in self.suite.projects.values() if not pr.blocked]
+            report.coverage = compute_taken(projects, self.visited, self.hit)
+
+    def _run(
+        self, pr: ProjectRun, tasks: list[tuple[Document, ScenarioFile, CaseRun]]
+    ) -> Iterator[CaseReport]:
+        global _JOB  # noqa: PLW0603 - what forked workers inherit
+        if self.jobs <= 1 or len(tasks) < MIN_PARALLEL or not _can_fork():
+            for doc, sf, case in tasks:
+                one = self.suite.run_case(pr, doc, sf, case)
+                if self.coverage and one.result is not None:
+                    self._took([one.result])
+                yield one
+            return
+        import multiprocessing
+
+        chunks = [range(i, min(i + CHUNK, len(tasks))) for i in range(0, len(tasks), CHUNK)]
+        _JOB = (self, pr, tasks)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(chunks))) as pool:
+                for reports, visited, hit in pool.imap(_run_chunk, chunks):
+                    self.visited |= visited
+                    self.hit |= hit
+                    yield from reports
+        finally:
+            _JOB = None
+
+    def _took(self, results: Iterable[Result]) -> None:
+        from flowrt.testing.coverage import taken
+
+        visited, hit = taken(results)
+        self.visited |= visited
+        self.hit |= hit
+
+
+#: Cases per task handed to a worker: enough that sending reports back costs little, few enough
+#: that every core stays busy to the end.
+CHUNK = 32
+#: Fewer cases than this run in this process: forking workers would cost more than it saves.
+MIN_PARALLEL = 2 * CHUNK
+
+#: What a worker runs (set before the workers are forked, so they inherit it): the run, the
+#: project and its selected cases.
+_JOB: tuple[SuiteRun, ProjectRun, list[tuple[Document, ScenarioFile, CaseRun]]] | None = None
+
+
+def _run_chunk(
+    chunk: range,
+) -> tuple[list[CaseReport], set[tuple[str, str]], set[tuple[str, str, str]]]:
+    """In a worker: run cases `chunk` of the job; their reports without traces (what the
+    reports print), and the blocks and branches they took."""
+    assert _JOB is not None
+    run, pr, tasks = _JOB
+    run.visited, run.hit = set(), set()
+    out = []
+    for i in chunk:
+        one = run.suite.run_case(pr, *tasks[i])
+        if run.coverage and one.result is not None:
+            run._took([one.result])
+        one.result = None
+        out.append(one)
+    return out, run.visited, run.hit
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _nothing_selected(groups: dict[Path, list[Path]], select: str | None, available: int) -> str:
@@ -460,118 +569,3 @@ def _group(paths: Iterable[str]) -> dict[Path, list[Path]]:
 def _under(path: Path, targets: Sequence[Path]) -> bool:
     p = path.resolve()
     return any(p == t or t in p.parents for t in targets)
-
-
-def _unused(
-    pr: ProjectRun,
-    targets: Sequence[Path],
-    selected: Sequence[tuple[Document, ScenarioFile]],
-    delete: bool,
-    report: SuiteReport,
-) -> None:
-    """Goldens of no case: report them, or delete them (--update without -k)."""
-    for golden in unused_goldens(pr, targets, selected):
-        shown = display_path(golden)
-        if not delete:
-            report.unused.append(shown)
-            continue
-        try:
-            golden.unlink()
-        except FileNotFoundError:  # another update deleted it (a system without locks)
-            continue
-        except OSError as exc:
-            raise WriteError(golden, exc, verb="delete") from exc
-        report.changes.append(("deleted", shown))
-        _rmdir_if_empty(golden.parent)
-
-
-#: Where the system has no locks, a temporary file this old is surely no live writer's.
-STALE_AFTER = 600.0
-
-
-def _remove_stale(
-    pr: ProjectRun, targets: Sequence[Path], exclusive: bool, report: SuiteReport
-) -> None:
-    """Remove the temporary files killed updates left in the golden directories of `targets`.
-
-    Holding the project's lock, every such file is stale: its writer is gone."""
-    root = pr.project.root.resolve()
-    for sub in _golden_subdirs(targets):
-        if not sub.resolve().is_relative_to(root):
-            continue
-        removed = False
-        for tmp in stale_temp_files(sub, GOLDEN_SUFFIX):
-            try:
-                if not exclusive and time.time() - tmp.lstat().st_mtime < STALE_AFTER:
-                    continue
-                tmp.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise WriteError(tmp, exc, verb="delete") from exc
-            report.changes.append(("removed", display_path(tmp)))
-            removed = True
-        if removed:
-            _rmdir_if_empty(sub)
-
-
-def _rmdir_if_empty(directory: Path) -> None:
-    """Remove a golden directory left empty (a directory still in use, or gone, stays so)."""
-    with suppress(OSError):
-        directory.rmdir()
-
-
-def unused_goldens(
-    pr: ProjectRun,
-    targets: Sequence[Path],
-    selected: Sequence[tuple[Document, ScenarioFile]],
-) -> list[Path]:
-    """Golden files under `targets` that belong to no case of the scenario files `selected`.
-
-    Goldens of a scenario file that is not selected (or has errors of its own) are not judged;
-    goldens of a scenario file that no longer exists are all unused.
-    """
-    cases: dict[Path, set[str]] = {}
-    for doc, sf in selected:
-        cases[golden_dir(Path(doc.file)).resolve()] = {
-            file_stem(c) + GOLDEN_SUFFIX for c in sf.cases
-        }
-    others = {golden_dir(Path(d.file)).resolve() for d in pr.project.scenario_docs}
-    out: list[Path] = []
-    root = pr.project.root.resolve()
-    for sub in _golden_subdirs(targets):
-        key = sub.resolve()
-        if not key.is_relative_to(root):  # a link out of the project: never delete there
-            continue
-        if key not in cases and key in others:
-            continue
-        known = cases.get(key, set())
-        out.extend(g for g in sorted(sub.glob("*" + GOLDEN_SUFFIX)) if g.name not in known)
-    return out
-
-
-def _golden_subdirs(targets: Sequence[Path]) -> list[Path]:
-    """Golden directories of the targets: a scenario file's own and those of deleted scenario
-    files beside it; for a directory, every one below it."""
-    found: set[Path] = set()
-    for t in targets:
-        if t.is_file():
-            found.update(
-                sub
-                for sub in _subdirs(t.parent / GOLDEN_DIR)
-                if sub == golden_dir(t) or not (t.parent / (sub.name + SCENARIO_SUFFIX)).exists()
-            )
-            continue
-        for dirpath, dirnames, _ in os.walk(t):
-            if GOLDEN_DIR in dirnames:
-                found.update(_subdirs(Path(dirpath) / GOLDEN_DIR))
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != GOLDEN_DIR)
-    return sorted(found)
-
-
-def _subdirs(directory: Path) -> list[Path]:
-    """The subdirectories of `directory`; none when it is gone or not a directory."""
-    try:
-        return [sub for sub in directory.iterdir() if sub.is_dir()]
-    except OSError:
-        return []

@@ -57,6 +57,8 @@ OPERATORS: tuple[str, ...] = (
     "number-greater-or-equal",
     "number-less-or-equal",
 )
+#: Each operator of a condition (and `when`) with the name of its field.
+_OPERATOR_FIELDS = tuple((op, op.replace("-", "_")) for op in (*OPERATORS, "when"))
 #: DSL operator -> Amazon Connect Compare operator.
 CONNECT_OPERATORS: dict[str, str] = {
     "equals": "Equals",
@@ -153,12 +155,8 @@ class Condition(Model):
 
     def operator(self) -> list[tuple[str, Any]]:
         """The (operator, operand) pairs given; a valid condition has exactly one."""
-        found = []
-        for op in (*OPERATORS, "when"):
-            value = getattr(self, op.replace("-", "_"))
-            if value is not None:
-                found.append((op, value))
-        return found
+        fields = self.__dict__  # a pydantic model's field values, read without a lookup each
+        return [(op, fields[name]) for op, name in _OPERATOR_FIELDS if fields[name] is not None]
 
     def label(self) -> str:
         pairs = self.operator()
@@ -273,7 +271,9 @@ class Block(Model):
 
     @property
     def conditions_list(self) -> list[Condition]:
-        return list(getattr(self, "conditions", None) or [])
+        # From the field values: `getattr` on a block type without `conditions` goes through
+        # pydantic's __getattr__ and an AttributeError (50,000 times for 1,000 flows).
+        return list(self.__dict__.get("conditions") or [])
 
     def exits(self) -> list[tuple[str, str, tuple[str | int, ...]]]:
         """Every connected exit: (branch, target block, path of the target within the block)."""
