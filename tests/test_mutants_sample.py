@@ -1,0 +1,140 @@
+"""Tests that kill the mutants a seeded random sample of the whole semantic core left alive
+(docs/fuzzing.md, "Mutation testing": `tools/mutation.sh --sample N --seed S`).
+
+Each test names the mutants it kills; each was run against them (`mutmut run NAME ...`) and
+fails on every one, while the real code passes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flowrt.core.diagnostics import render_text
+from flowrt.email.errors import ResourceNotFoundException
+from flowrt.email.mailbox import Mailbox
+from flowrt.project.driver import check_paths, load_project
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOWS = ROOT / "flows"
+INSTANCE = "instance: t\narn: arn:aws:connect:us-east-1:111122223333:instance/abc\n"
+
+
+def _project(tmp_path: Path, instance: str, **flows: str) -> Path:
+    (tmp_path / "instance.yaml").write_text(instance, encoding="utf-8")
+    for name, text in flows.items():
+        (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/run/runtime.py: Runtime.match, the general path (an operand that is a reference)
+
+
+def test_a_number_condition_on_a_word_notes_not_a_number(tmp_path: Path) -> None:
+    # kills flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_69 (the fact's kind changed)
+    flow = (
+        "flow: c\nstart: check\nblocks:\n  check:\n    type: check-contact-attributes\n"
+        "    attribute: $.Attributes.n\n    conditions:\n"
+        "      - number-greater-than: $.Attributes.limit\n        next: big\n"
+        "    next: {no-match: other}\n  big: {type: end-flow}\n  other: {type: end-flow}\n"
+    )
+    program = load_project(str(_project(tmp_path, INSTANCE, c=flow))).compile()
+    result = program.run({"attributes": {"n": "lots", "limit": "5"}}, {}, flow="c")
+    assert result.branches() == [("check", "no-match"), ("other", "-")]
+    assert result.trace.steps()[0]["facts"] == [
+        {
+            "kind": "not-a-number",
+            "text": '"lots" is not a number: number conditions cannot match',
+            "value": "lots",
+        },
+        {
+            "kind": "compare",
+            "text": '$.Attributes.n is "lots": no condition matches',
+            "subject": "$.Attributes.n",
+            "value": "lots",
+            "matched": None,
+        },
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/mailbox.py
+
+
+def test_disassociating_from_an_unknown_queue_names_the_operation() -> None:
+    # kills flowrt.email.mailbox.xǁMailboxǁdisassociate_queue_addresses__mutmut_1 (op dropped)
+    with pytest.raises(ResourceNotFoundException) as caught:
+        Mailbox(None).disassociate_queue_addresses("nowhere", [])
+    assert str(caught.value) == (
+        "An error occurred (ResourceNotFoundException) when calling the "
+        "DisassociateQueueEmailAddresses operation: queue `nowhere` does not exist"
+    )
+    assert caught.value.path == ("QueueId",)
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/checks.py: FR205 (a forward with no outbound email flow), unless that flow may be
+# one that failed to load
+
+FORWARD = """\
+scenario: fw
+contact:
+  start-email-contact:
+    FromEmailAddress: {EmailAddress: pat@customer.example}
+    DestinationEmailAddress: support@anycompany.example
+    EmailMessage:
+      MessageSourceType: RAW
+      RawMessage: {Subject: Order, Body: "Where is it?", ContentType: text/plain}
+cases:
+  c:
+    world:
+      agent-actions:
+        - forward: {agent: msantos, to: [a@partner-logistics.example]}
+"""
+FR205 = (
+    "fw.scenario.yaml:13:11: error[FR205]: a forward runs the outbound email flow, and the project "
+    "has none: add a flow of type outbound-email (and name it as `default-outbound-flow` in "
+    "instance.yaml when there are several)"
+)
+
+
+def _without_outbound_flow(tmp_path: Path) -> Path:
+    root = tmp_path / "p"
+    shutil.copytree(FLOWS, root, ignore=shutil.ignore_patterns("scenarios"))
+    (root / "default-outbound.flow.yaml").unlink()
+    inst = root / "instance.yaml"
+    inst.write_text(inst.read_text().replace("default-outbound-flow: default-outbound\n", ""))
+    (root / "fw.scenario.yaml").write_text(FORWARD, encoding="utf-8")
+    return root
+
+
+def _errors(root: Path) -> list[str]:
+    diags, _ = check_paths([str(root)])
+    return [
+        line.replace(f"{root}/", "") for line in render_text(diags).splitlines() if "error[" in line
+    ]
+
+
+def test_a_forward_without_an_outbound_email_flow_is_fr205(tmp_path: Path) -> None:
+    assert _errors(_without_outbound_flow(tmp_path)) == [FR205]
+
+
+def test_no_fr205_when_instance_yaml_could_not_be_read(tmp_path: Path) -> None:
+    # kills flowrt.email.checks.x__outbound_may_be_broken__mutmut_2 (`or` made `and`): an
+    # unreadable instance.yaml may name the outbound flow
+    root = _without_outbound_flow(tmp_path)
+    (root / "instance.yaml").write_text("instance: [\n", encoding="utf-8")
+    assert _errors(root) == [
+        "instance.yaml:1:11: error[FR002]: invalid YAML: this `[` is never closed: the file ends first"
+    ]
+
+
+def test_no_fr205_when_an_outbound_email_flow_failed_to_load(tmp_path: Path) -> None:
+    root = _without_outbound_flow(tmp_path)
+    (root / "out.flow.yaml").write_text("flow: out\ntype: outbound-email\nstart: [\n")
+    assert _errors(root) == [
+        "out.flow.yaml:3:8: error[FR002]: invalid YAML: this `[` is never closed: the file ends first"
+    ]
