@@ -15,6 +15,7 @@ import pytest
 from flowrt.core.diagnostics import render_text
 from flowrt.email.errors import ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
+from flowrt.email.shapes import SHAPES, Shape, parse_shape
 from flowrt.project.driver import check_paths, load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,3 +139,51 @@ def test_no_fr205_when_an_outbound_email_flow_failed_to_load(tmp_path: Path) -> 
     assert _errors(root) == [
         "out.flow.yaml:3:8: error[FR002]: invalid YAML: this `[` is never closed: the file ends first"
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/shapes.py: parse_shape reads the model's table when the module is imported, before
+# any mutant is chosen (mutmut forks each mutant from a process that has imported it); only a
+# test that calls it again can tell a wrong reading
+
+
+def test_parse_shape_reads_every_kind_of_line() -> None:
+    # kills flowrt.email.shapes.x_parse_shape__mutmut_34 (a required member's name lost)
+    assert parse_shape(
+        ["Req", "structure", "InstanceId*", "Tags:TagMap", "Name*:ShortText"]
+    ) == Shape(
+        "Req",
+        "structure",
+        (("InstanceId", "InstanceId"), ("Tags", "TagMap"), ("Name", "ShortText")),
+        ("InstanceId", "Name"),
+    )
+    assert parse_shape(["Ids", "list", "Id", "1..5"]) == Shape(
+        "Ids", "list", member="Id", min=1, max=5
+    )
+    assert parse_shape(["TagMap", "map", "Key", "Value", "..50"]) == Shape(
+        "TagMap", "map", key="Key", value="Value", max=50
+    )
+    assert parse_shape(["Kind", "string", "=RAW", "=TEMPLATE"]) == Shape(
+        "Kind", "string", enum=("RAW", "TEMPLATE")
+    )
+    assert parse_shape(["Text", "string", "1.."]) == Shape("Text", "string", min=1)
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["X", "float"], "shape X: unknown type float"),
+        (["X", "string", "Extra"], "shape X: unexpected ['Extra']"),
+    ],
+)
+def test_parse_shape_refuses_a_wrong_line(words: list[str], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_shape(words)
+    assert str(caught.value) == message
+
+
+def test_every_shape_of_the_model_reads_back_from_its_line() -> None:
+    # the table as imported (unmutated) against a reading of each line now
+    assert "StartEmailContactRequest" in SHAPES
+    for shape in SHAPES.values():
+        assert parse_shape(shape.line().split()) == shape
