@@ -34,6 +34,8 @@ from typing import Any
 # mutmut (the `mutation` extra) is imported where it is used: the sampling and the interval are
 # pure functions, tested without it (tests/test_mutation_tool.py)
 
+#: mutmut's exit codes of a mutant stopped by its time limit (mutmut.stats.status_by_exit_code)
+TIMEOUT_CODES = (36, -24, 24, 152, 255)
 EQUIVALENT = Path(__file__).with_name("mutation-equivalent.txt")
 
 
@@ -104,16 +106,23 @@ def run(size: int, seed: str, jobs: int) -> None:
     mm: Any = importlib.import_module("mutmut.__main__")
 
     generate(jobs)
-    names = stratified_sample(list(verdicts()), size, seed)
+    known = verdicts()
+    names = stratified_sample(list(known), size, seed)
     sample_file(size, seed).write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
     print(f"== sample of {len(names)} mutants (seed {seed}): {sample_file(size, seed)}", flush=True)
+    # a second run goes on where the first stopped: it runs the sampled mutants not checked yet
+    # (mutmut forgets the verdicts of a function whose source changed) and the timeouts again
+    todo = [name for name in names if known[name] is None or known[name] in TIMEOUT_CODES]
+    print(f"== {len(todo)} of them to run", flush=True)
+    if not todo:
+        return  # (mutmut given no name would run every mutant of the core)
 
     # mutmut runs, before the mutants, the tests of the named mutants once against the unmutated
     # code ("clean tests"), to stop early on a suite that fails.  When the same invocation has
     # just recorded which tests reach which function, it has run every test against the same
     # unmutated code and stopped on any failure: running them again costs minutes and proves
     # nothing more, so it is skipped then (and only then).
-    full_stats = False
+    full_stats = os.environ.get("MUTATION_SKIP_CLEAN") == "1"
     record = mm.run_stats_collection
 
     def recording(runner: Any, tests: Any = None) -> None:
@@ -144,6 +153,20 @@ def run(size: int, seed: str, jobs: int) -> None:
     rank = {name: i for i, name in enumerate(order)}
     mm.estimated_worst_case_time = lambda name: rank.get(name, len(rank))
     mm.run_stats_collection = recording
+    # The wall-clock limit mutmut sets per mutant ((tests' time + constant) x multiplier) is
+    # MUTATION_WALL_FACTOR times longer here (10 by default): on a shared machine, under `nice`,
+    # a mutant gets a fraction of a core and a wall-clock limit stops mutants that only change a
+    # word.  The CPU limit (twice the wall-clock one, in CPU seconds) is kept, and is what stops a
+    # mutant that loops for ever.
+    isolation: Any = importlib.import_module("mutmut.workers.isolation")
+    register = isolation.register_timeout
+    factor = float(os.environ.get("MUTATION_WALL_FACTOR", "10"))
+
+    def register_longer(pid: int, timeout_s: float) -> None:
+        register(pid, timeout_s * factor)
+
+    isolation.register_timeout = register_longer
+    names = todo
     mm.get_mutant_runner = runner_without_second_clean_run
     mm._run(names, jobs)
 
