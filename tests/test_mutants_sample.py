@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from flowrt.connect.env import Environment
+from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.core.diagnostics import render_text
 from flowrt.email.errors import ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
@@ -187,3 +189,52 @@ def test_every_shape_of_the_model_reads_back_from_its_line() -> None:
     assert "StartEmailContactRequest" in SHAPES
     for shape in SHAPES.values():
         assert parse_shape(shape.line().split()) == shape
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/connect/import_blocks.py: why an InvokeLambdaFunction stays an opaque connect-action
+
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:111122223333:function:fn"
+
+
+def _lambda_action(**extra: object) -> dict[str, object]:
+    return {
+        "Identifier": "id-x",
+        "Type": "InvokeLambdaFunction",
+        "Parameters": {"LambdaFunctionARN": LAMBDA_ARN, "InvocationTimeLimitSeconds": "8", **extra},
+        "Transitions": {
+            "NextAction": "id-ok",
+            "Errors": [{"NextAction": "id-ok", "ErrorType": "NoMatchingError"}],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("attributes", "expected"),
+    [
+        ({}, Unmodelled("parameter `LambdaInvocationAttributes`", "is empty or not an object")),
+        ([], Unmodelled("parameter `LambdaInvocationAttributes`", "is empty or not an object")),
+        (
+            {"a": 1},
+            Unmodelled("parameter `LambdaInvocationAttributes`", "holds values that are not text"),
+        ),
+        (
+            {"a": "b"},
+            {
+                "type": "invoke-lambda",
+                "function": LAMBDA_ARN,
+                "timeout-seconds": 8,
+                "parameters": {"a": "b"},
+                "next": {"success": "ok", "error": "ok"},
+            },
+        ),
+    ],
+)
+def test_lambda_invocation_attributes_import(attributes: object, expected: object) -> None:
+    # kills flowrt.connect.import_blocks.x__lambda__mutmut_53 (the reason dropped: "is not
+    # modelled" instead of "is empty or not an object")
+    names = {"id-ok": "ok", "id-x": "x"}
+    found = candidate(
+        _lambda_action(LambdaInvocationAttributes=attributes), names, Environment("t", {})
+    )
+    assert found == expected
