@@ -102,9 +102,7 @@ def sample_file(size: int, seed: str) -> Path:
 
 
 def run(size: int, seed: str, jobs: int) -> None:
-    # mutmut's own steps, patched below: typed as Any (the module exports none of them)
-    mm: Any = importlib.import_module("mutmut.__main__")
-
+    """Draw the sample and run its mutants that have no verdict yet."""
     generate(jobs)
     known = verdicts()
     names = stratified_sample(list(known), size, seed)
@@ -114,8 +112,20 @@ def run(size: int, seed: str, jobs: int) -> None:
     # (mutmut forgets the verdicts of a function whose source changed) and the timeouts again
     todo = [name for name in names if known[name] is None or known[name] in TIMEOUT_CODES]
     print(f"== {len(todo)} of them to run", flush=True)
-    if not todo:
+    # mutmut runs the mutants of the cheapest functions first; run them in a seeded random order
+    # instead, so that a run stopped early (Ctrl-C, a deadline) leaves a uniform random part of
+    # the sample checked, not the cheap functions' mutants only
+    order = list(names)
+    random.Random(f"order {seed}").shuffle(order)
+    run_names(todo, jobs, {name: i for i, name in enumerate(order)})
+
+
+def run_names(names: list[str], jobs: int, rank: dict[str, int]) -> None:
+    """Run these mutants with mutmut, in the order of `rank` (see `run` for what is patched)."""
+    if not names:
         return  # (mutmut given no name would run every mutant of the core)
+    # mutmut's own steps, patched below: typed as Any (the module exports none of them)
+    mm: Any = importlib.import_module("mutmut.__main__")
 
     # mutmut runs, before the mutants, the tests of the named mutants once against the unmutated
     # code ("clean tests"), to stop early on a suite that fails.  When the same invocation has
@@ -145,12 +155,6 @@ def run(size: int, seed: str, jobs: int) -> None:
         runner.run_clean_tests = clean_once
         return runner
 
-    # mutmut runs the mutants of the cheapest functions first; run them in a seeded random order
-    # instead, so that a run stopped early (Ctrl-C, a deadline) leaves a uniform random part of
-    # the sample checked, not the cheap functions' mutants only
-    order = list(names)
-    random.Random(f"order {seed}").shuffle(order)
-    rank = {name: i for i, name in enumerate(order)}
     mm.estimated_worst_case_time = lambda name: rank.get(name, len(rank))
     mm.run_stats_collection = recording
     # The wall-clock limit mutmut sets per mutant ((tests' time + constant) x multiplier) is
@@ -166,7 +170,6 @@ def run(size: int, seed: str, jobs: int) -> None:
         register(pid, timeout_s * factor)
 
     isolation.register_timeout = register_longer
-    names = todo
     mm.get_mutant_runner = runner_without_second_clean_run
     mm._run(names, jobs)
 
@@ -230,13 +233,21 @@ def report(size: int, seed: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["run", "report"])
-    parser.add_argument("--sample", type=int, required=True)
-    parser.add_argument("--seed", required=True)
+    parser.add_argument("action", choices=["run", "report", "recheck"])
+    parser.add_argument("names", nargs="*", help="recheck: the mutants to run again")
+    parser.add_argument("--sample", type=int)
+    parser.add_argument("--seed")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTATION_JOBS", "2")))
     args = parser.parse_args()
-    if args.sample < 1:
-        sys.exit("--sample must be at least 1")
+    if args.action == "recheck":
+        # after a test was added for them: the named mutants again, whatever their verdict
+        if not args.names:
+            sys.exit("recheck: name the mutants to run again")
+        generate(args.jobs)
+        run_names(args.names, args.jobs, {name: i for i, name in enumerate(args.names)})
+        return
+    if args.sample is None or args.sample < 1 or not args.seed:
+        sys.exit("--sample N (at least 1) and --seed S are needed")
     if args.action == "run":
         run(args.sample, args.seed, args.jobs)
     else:
