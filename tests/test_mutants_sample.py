@@ -15,10 +15,12 @@ import pytest
 from flowrt.connect.env import Environment
 from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.core.diagnostics import render_text
-from flowrt.email.errors import ResourceNotFoundException
+from flowrt.email.errors import LimitExceededException, ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
 from flowrt.email.shapes import SHAPES, Shape, parse_shape
+from flowrt.lang.instance import EmailAddress, Instance, Queue, QueueEmailAddresses
 from flowrt.project.driver import check_paths, load_project
+from flowrt.testing.golden import dump
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -238,3 +240,64 @@ def test_lambda_invocation_attributes_import(attributes: object, expected: objec
         _lambda_action(LambdaInvocationAttributes=attributes), names, Environment("t", {})
     )
     assert found == expected
+
+
+def test_the_51st_from_address_is_refused_at_the_addresses_config() -> None:
+    # kills flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_69 (the field at
+    # fault renamed): the refusal points at EmailAddressesConfig, with the operation named
+    addresses = {f"a{i}@anycompany.example": EmailAddress() for i in range(51)}
+    queue = Queue(email_addresses=QueueEmailAddresses(default="a0@anycompany.example"))
+    mailbox = Mailbox(Instance(instance="x", queues={"Q": queue}, email_addresses=addresses))
+    mailbox.associate_queue_addresses("Q", [f"a{i}@anycompany.example" for i in range(1, 50)], None)
+    with pytest.raises(LimitExceededException) as caught:
+        mailbox.associate_queue_addresses("Q", ["a50@anycompany.example"], None)
+    assert caught.value.path == ("EmailAddressesConfig",)
+    assert str(caught.value) == (
+        "An error occurred (LimitExceededException) when calling the AssociateQueueEmailAddresses "
+        "operation: queue `Q` would have 51 email addresses; at most 50 (1 default outbound + 49 others)"
+    )
+
+
+def test_no_fr205_when_default_outbound_flow_did_not_validate(tmp_path: Path) -> None:
+    # kills flowrt.email.checks.x__outbound_may_be_broken__mutmut_3: a default-outbound-flow that
+    # failed to validate may name a flow of the project
+    root = _without_outbound_flow(tmp_path)
+    inst = root / "instance.yaml"
+    inst.write_text(inst.read_text() + "default-outbound-flow: [not, a, name]\n", encoding="utf-8")
+    assert _errors(root) == [
+        "instance.yaml:146:24: error[FR011]: `default-outbound-flow` must be text, not a list"
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/lang/compiler.py: BlockContext.scalar_span, a position inside an unquoted scalar
+
+
+def test_an_expression_error_in_an_unquoted_scalar_starting_with_x(tmp_path: Path) -> None:
+    # kills flowrt.lang.compiler.xǁBlockContextǁscalar_span__mutmut_21 (an `X` taken for a quote)
+    flow = (
+        "flow: x\nstart: a\nblocks:\n  a:\n    type: check-contact-attributes\n    conditions:\n"
+        "      - when: XY === 1\n        next: b\n  b: {type: end-flow}\n"
+    )
+    root = _project(tmp_path, INSTANCE, x=flow)
+    diags, _ = check_paths([str(root)])
+    assert [(d.code, d.message, d.span.line, d.span.column) for d in diags if d.span] == [
+        (
+            "FR050",
+            "block `a` (check-contact-attributes): unexpected character 'X' in `XY === 1`",
+            7,
+            15,
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/testing/golden.py
+
+
+def test_dump_writes_keys_that_are_not_text_as_scalars() -> None:
+    # kills flowrt.testing.golden.x__emit_mapping__mutmut_6 (every key taken for text)
+    assert (
+        dump({1: "a", None: "b", 2.5: "c", False: "d", "k": "e"})
+        == "1: a\nnull: b\n2.5: c\nfalse: d\nk: e\n"
+    )
