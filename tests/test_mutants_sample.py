@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from flowrt.connect.env import Environment
+from flowrt.connect.export import export_paths
 from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.core.diagnostics import render_text
 from flowrt.email.errors import LimitExceededException, ResourceNotFoundException
@@ -301,3 +302,90 @@ def test_dump_writes_keys_that_are_not_text_as_scalars() -> None:
         dump({1: "a", None: "b", 2.5: "c", False: "d", "k": "e"})
         == "1: a\nnull: b\n2.5: c\nfalse: d\nk: e\n"
     )
+
+
+def test_get_participant_input_with_encryption_imports_natively() -> None:
+    # kills flowrt.connect.import_blocks.x__encryption__mutmut_13 (a key renamed); no test of
+    # the suite reached InputEncryption before
+    action = {
+        "Identifier": "id-x",
+        "Type": "GetParticipantInput",
+        "Parameters": {
+            "Text": "Card number?",
+            "InputTimeLimitSeconds": "5",
+            "StoreInput": "True",
+            "InputEncryption": {"EncryptionKeyId": "k1", "Key": "PEM"},
+            "DTMFConfiguration": {"DisableCancelKey": "False"},
+        },
+        "Transitions": {
+            "NextAction": "id-ok",
+            "Errors": [{"NextAction": "id-ok", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    assert candidate(action, {"id-ok": "ok", "id-x": "x"}, Environment("t", {})) == {
+        "type": "get-customer-input",
+        "text": "Card number?",
+        "timeout-seconds": 5,
+        "store-input": True,
+        "encryption": {"key-id": "k1", "key": "PEM"},
+        "dtmf": {"disable-cancel-key": False},
+        "next": {"success": "ok", "error": "ok"},
+    }
+
+
+def test_media_that_is_not_s3_audio_stays_a_connect_action() -> None:
+    # kills flowrt.connect.import_blocks.x__prompt__mutmut_66 (the construct named dropped)
+    action = {
+        "Identifier": "id-x",
+        "Type": "MessageParticipant",
+        "Parameters": {"Media": {"Uri": "s3://b/k.wav", "SourceType": "S3", "MediaType": "Video"}},
+        "Transitions": {
+            "NextAction": "id-ok",
+            "Errors": [{"NextAction": "id-ok", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    assert candidate(action, {"id-ok": "ok", "id-x": "x"}, Environment("t", {})) == Unmodelled(
+        "parameter `Media`", "is not {Uri, SourceType: S3, MediaType: Audio}"
+    )
+
+
+def test_search_email_addresses_by_each_comparison() -> None:
+    # kills flowrt.email.mailbox.xǁMailboxǁsearch__mutmut_49 (STARTS_WITH compared to nothing)
+    addresses = {a: EmailAddress() for a in ("help@anycompany.example", "sales@anycompany.example")}
+    mailbox = Mailbox(Instance(instance="x", email_addresses=addresses))
+
+    def found(how: str, value: str) -> list[str]:
+        condition = {"StringCondition": {"ComparisonType": how, "Value": value}}
+        return [a["EmailAddress"] for a in mailbox.search(condition)["EmailAddresses"]]
+
+    assert found("STARTS_WITH", "HELP") == ["help@anycompany.example"]
+    assert found("CONTAINS", "s@any") == ["sales@anycompany.example"]
+    assert found("EXACT", "sales@anycompany.example") == ["sales@anycompany.example"]
+    assert found("EXACT", "sales") == []
+
+
+def test_exporting_a_queue_outside_a_customer_queue_flow_is_fr415(tmp_path: Path) -> None:
+    # kills flowrt.connect.export_blocks.x__params__mutmut_35 (the message's action name)
+    flow = (
+        "flow: x\nstart: a\nblocks:\n"
+        "  a: {type: transfer-to-queue, queue: Q, next: {success: b, at-capacity: b, error: b}}\n"
+        "  b: {type: disconnect}\n"
+    )
+    root = _project(tmp_path, INSTANCE + "queues:\n  Q: {}\n", x=flow)
+    diags, written = export_paths([str(root)], str(tmp_path / "out"))
+    assert written == []
+    assert [(d.code, d.message, d.span.line, d.span.column) for d in diags if d.span] == [
+        (
+            "FR414",
+            "block `a`: queue `Q` is not mapped to an ARN or ID; it is exported as written",
+            4,
+            39,
+        ),
+        (
+            "FR415",
+            "block `a`: names a queue or agent outside a customer queue flow; Amazon Connect's "
+            "TransferContactToQueue uses the working queue",
+            4,
+            39,
+        ),
+    ]
