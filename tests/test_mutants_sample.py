@@ -389,3 +389,69 @@ def test_exporting_a_queue_outside_a_customer_queue_flow_is_fr415(tmp_path: Path
             39,
         ),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/lang/blocks: wait and set-voice
+
+WAIT_AND_VOICE = """\
+flow: w
+start: a
+blocks:
+  a:
+    type: wait
+    timeout-seconds: $.Attributes.secs
+    next: {completed: v, error: v}
+  v:
+    type: set-voice
+    voice: Joanna
+    engine: neural
+    style: conversational
+    next: e
+  e: {type: end-flow}
+"""
+
+
+def test_wait_from_an_attribute_and_a_voice_with_engine_and_style(tmp_path: Path) -> None:
+    # kills flowrt.lang.blocks.flow_control.xǁWaitǁcompile_step__mutmut_6 (the attribute read
+    # from another key) and flowrt.lang.blocks.settings.xǁSetVoiceǁcompile_step__mutmut_3 (the
+    # engine and style joined wrongly)
+    program = load_project(str(_project(tmp_path, INSTANCE, w=WAIT_AND_VOICE))).compile()
+    result = program.run({"channel": "CHAT", "attributes": {"secs": "30"}}, {}, flow="w")
+    assert result.branches() == [("a", "completed"), ("v", "success"), ("e", "-")]
+    assert [step["facts"] for step in result.trace.steps()] == [
+        [
+            {
+                "kind": "setting",
+                "text": "wait: 30 s: completed",
+                "setting": "wait",
+                "value": "30 s: completed",
+            }
+        ],
+        [
+            {
+                "kind": "setting",
+                "text": "voice: Joanna (neural, conversational)",
+                "setting": "voice",
+                "value": "Joanna (neural, conversational)",
+            }
+        ],
+        [],
+    ]
+
+
+def test_a_wait_over_a_week_is_fr041(tmp_path: Path) -> None:
+    # kills flowrt.lang.blocks.flow_control.xǁWaitǁcheck__mutmut_39 (the code changed)
+    flow = (
+        "flow: w\nstart: a\nblocks:\n  a:\n    type: wait\n    timeout-seconds: 604801\n"
+        "    next: {completed: e, error: e}\n  e: {type: end-flow}\n"
+    )
+    diags, _ = check_paths([str(_project(tmp_path, INSTANCE, w=flow))])
+    assert [(d.code, d.message, d.span.line, d.span.column) for d in diags if d.span] == [
+        (
+            "FR041",
+            "block `a` (wait): timeout-seconds is 604801; it must be between 1 and 604800",
+            6,
+            22,
+        )
+    ]
