@@ -8,6 +8,7 @@ fails on every one, while the real code passes.
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.core.diagnostics import render_text
 from flowrt.email.errors import LimitExceededException, ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
+from flowrt.email.session import _NS as NAMESPACE
+from flowrt.email.session import EmailSession
 from flowrt.email.shapes import SHAPES, Shape, parse_shape
 from flowrt.lang.instance import EmailAddress, Instance, Queue, QueueEmailAddresses
 from flowrt.project.driver import check_paths, load_project
@@ -455,3 +458,20 @@ def test_a_wait_over_a_week_is_fr041(tmp_path: Path) -> None:
             22,
         )
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/session.py
+
+
+def test_email_contact_ids_without_an_instance(tmp_path: Path) -> None:
+    # kills flowrt.email.session.xǁEmailSessionǁnew_contact_id__mutmut_7 (the instance's ARN read
+    # when there is no instance.yaml): a project of flows alone still numbers its email contacts
+    (tmp_path / "e.flow.yaml").write_text(
+        "flow: e\nstart: a\nblocks:\n  a: {type: end-flow}\n", encoding="utf-8"
+    )
+    program = load_project(str(tmp_path)).compile()
+    assert program.instance is None
+    session = EmailSession(program)
+    assert session.new_contact_id("order-42") == str(uuid.uuid5(NAMESPACE, "flowrt/order-42"))
+    assert session.new_contact_id(None) == str(uuid.uuid5(NAMESPACE, "flowrt/2"))
