@@ -3,12 +3,29 @@
 #
 #   tools/mutation.sh                      # every mutant of the core (scope: [tool.mutmut] in pyproject.toml)
 #   tools/mutation.sh 'flowrt.email.*'     # only the mutants whose names match (mutmut's own globs)
+#   tools/mutation.sh --sample 600 --seed 1   # N mutants drawn at random over the whole core,
+#                                          # stratified by module (tools/mutation_sample.py)
+#   tools/mutation.sh --report 600 --seed 1   # that sample's counts and kill rate, again
 #
 # Not part of the test suite or of .ci/run: it takes hours on two cores.  Needs the `mutation` extra
 # (pip install -e '.[test,mutation]').  Results stay in mutants/ (ignored by git): a second run
 # retests only what changed; `mutmut results` lists the survivors, `mutmut show NAME` shows one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=all
+if [ "${1:-}" = "--sample" ] || [ "${1:-}" = "--report" ]; then
+    mode="$1"
+    if [ $# -ne 4 ] || [ "$3" != "--seed" ] || ! [[ "$2" =~ ^[1-9][0-9]*$ ]] || [ -z "$4" ]; then
+        echo "usage: $0 --sample N --seed S   (or --report N --seed S; N a whole number of mutants)" >&2
+        exit 2
+    fi
+    size="$2"
+    seed="$4"
+fi
+if [ "$mode" = "--report" ]; then
+    exec python tools/mutation_sample.py report --sample "$size" --seed "$seed"
+fi
 
 # Tests that run `python -m flowrt` (or the `flowrt` script, or `python -m pytest`) in a
 # subprocess must import the mutated copy, not the editable install: mutmut puts mutants/ first on
@@ -22,6 +39,10 @@ mkdir -p mutants
 # then writes through the link the same bytes the link's target already has).
 mkdir -p mutants/tests
 cp -a tests/. mutants/tests/
+# mutmut copies the files of flowrt/ that are not Python (help texts, schemas) only when mutants/
+# has none yet: copy them again, so a run after a change of one of them does not test the old one.
+mkdir -p mutants/flowrt
+(cd flowrt && find . -type f ! -name '*.py' ! -name '*.pyc' -exec cp --parents {} ../mutants/flowrt/ \;)
 export PYTHONPATH="$PWD/mutants${PYTHONPATH:+:$PYTHONPATH}"
 # While mutmut records which tests reach which function (MUTANT_UNDER_TEST=stats), a subprocess
 # would record into its own memory and, run from a project directory, look for mutmut's
@@ -39,6 +60,11 @@ PY
 jobs="${MUTATION_JOBS:-2}"
 
 start=$(date +%s)
+if [ "$mode" = "--sample" ]; then
+    python tools/mutation_sample.py run --sample "$size" --seed "$seed" --jobs "$jobs"
+    echo "== took $(($(date +%s) - start)) s"
+    exec python tools/mutation_sample.py report --sample "$size" --seed "$seed"
+fi
 mutmut run --max-children "$jobs" "$@"
 echo "== took $(($(date +%s) - start)) s"
 # the counts, as JSON (mutants/mutmut-cicd-stats.json) and the survivors, one a line
