@@ -152,3 +152,17 @@ def test_logs_start_at_the_enabling_block_and_stop_after_the_disabling_one(
     ]
     # ...and the contact record closes the contact's log.
     assert len(records) == 4 and records[-1]["AWSContactTraceRecordFormatVersion"] == "2017-03-10"
+
+
+@pytest.mark.parametrize("form", ["native", "connect-action"])
+def test_a_logging_block_does_not_stop_a_case_becoming_a_connect_test_case(
+    tmp_path: Path, form: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """UpdateFlowLoggingBehavior has no errors and no conditions, so Amazon Connect's test takes
+    its one branch as flowrt's run does: `flowrt export-tests` does not refuse the case."""
+    project = _small_project(tmp_path / "p", form)
+    out = tmp_path / "out"
+    assert main(["export-tests", str(project), "-o", str(out), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(c["case"], c["exported"], c["reasons"]) for c in doc["cases"]] == [("one", True, [])]
+    assert sorted(p.name for p in out.iterdir()) == ["main.one.json"]
