@@ -135,7 +135,7 @@ def inbound_by_hand(nodes: dict[str, Any]) -> Callable[[dict[str, Any], dict[str
     menu, basic, staffing = nodes["menu"], nodes["basic-queue"], nodes["staffing"]
     metrics_node, busy, status = nodes["metrics"], nodes["busy-check"], nodes["queue-status"]
     to_queue, queued = nodes["to-queue"], nodes["queued"]
-    logging_fact = ("not-simulated", "UpdateFlowLoggingBehavior")
+    logging_fact = ("setting", "flow logging", "Enabled")
     voice_fact = ("not-simulated", "UpdateContactTextToSpeechVoice")
     greet_fact, menu_fact = ("prompt", GREET), ("prompt", MENU)
 

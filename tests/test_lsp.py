@@ -146,7 +146,7 @@ def test_session_on_the_example_project(client: Client, project: Path) -> None:
     # document symbols: the blocks, with their types
     symbols = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(flow)}})
     assert [(s["name"], s["detail"]) for s in symbols[:3]] == [
-        ("enable-logging", "connect-action"),
+        ("enable-logging", "set-logging-behavior"),
         ("set-voice", "connect-action"),
         ("check-channel", "check-contact-attributes"),
     ]

@@ -40,9 +40,11 @@ if TYPE_CHECKING:
     from flowrt.scenario.model import CaseRun
 
 #: Block types whose branch depends only on the contact and the flow, so Amazon Connect's run of
-#: the same contact takes the same branch.
+#: the same contact takes the same branch.  Set logging behavior has no errors and no conditions
+#: (flow language: UpdateFlowLoggingBehavior), so it always takes `success`.
 CONTACT_ONLY = frozenset(
     {
+        "set-logging-behavior",
         "check-contact-attributes",
         "set-contact-attributes",
         "play-prompt",
