@@ -166,3 +166,58 @@ def test_a_logging_block_does_not_stop_a_case_becoming_a_connect_test_case(
     doc = json.loads(capsys.readouterr().out)
     assert [(c["case"], c["exported"], c["reasons"]) for c in doc["cases"]] == [("one", True, [])]
     assert sorted(p.name for p in out.iterdir()) == ["main.one.json"]
+
+
+def _replay_text(logs: str, tmp_path: Path, project: Path) -> tuple[int, str]:
+    path = tmp_path / "logs.jsonl"
+    path.write_text(logs, encoding="utf-8")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["replay", str(path), "--project", str(project), "-j", "1"])
+    return code, buf.getvalue()
+
+
+@pytest.mark.parametrize("form", ["native", "connect-action"])
+def test_a_flow_that_turns_logging_off_replays_identical(tmp_path: Path, form: str) -> None:
+    """Connect logs nothing after a block turns logging off: the replay expects nothing there
+    either (it used to expect `after` and call the contact diverged at `off`)."""
+    project = _small_project(tmp_path / "p", form)
+    code, out = _replay_text(_logs(project), tmp_path, project)
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "fidelity: 1 of 1 contact(s) identical (100.0%), 0 diverged, 0 not replayable"
+    )
+
+
+def test_logging_turned_off_then_on_again_is_logged_and_replayed_in_both_parts(
+    tmp_path: Path,
+) -> None:
+    project = _small_project(tmp_path / "p", "native")
+    flow = project / "main.flow.yaml"
+    text = flow.read_text(encoding="utf-8").replace(
+        "    text: after\n    next: bye\n", "    text: after\n    next: again\n"
+    )
+    text += (
+        "  again:\n    type: set-logging-behavior\n    flow-logging: Enabled\n    next: last\n"
+        "  last:\n    type: play-prompt\n    text: last\n    next: bye\n"
+    )
+    flow.write_text(text, encoding="utf-8")
+    logs = _logs(project)
+    logged = [
+        (r["ContactFlowModuleType"], r["Identifier"])
+        for r in map(json.loads, logs.splitlines())
+        if "ContactFlowModuleType" in r
+    ]
+    assert logged == [
+        ("SetLoggingBehavior", "on"),
+        ("PlayPrompt", "middle"),
+        ("SetLoggingBehavior", "off"),
+        ("SetLoggingBehavior", "again"),
+        ("PlayPrompt", "last"),
+        ("Disconnect", "bye"),
+    ]
+    code, out = _replay_text(logs, tmp_path, project)
+    assert (code, out.splitlines()[1]) == (
+        0,
+        "fidelity: 1 of 1 contact(s) identical (100.0%), 0 diverged, 0 not replayable",
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flowrt.replay.generate import _Arns
+from flowrt.replay.generate import _Arns, _logging_change
 from flowrt.replay.mapping import KNOWN_MODULES, LOGGING, module_of_block, same_module
 from flowrt.run.interpreter import run
 from flowrt.run.world import PreparedContact, PreparedQueue, PreparedWorld, parse_clock
@@ -213,10 +213,13 @@ def _expected(result: Result, index: Index) -> list[tuple[Node, str, Event]]:
         module, ident = step(node)
         if module is None:
             continue
-        if module == LOGGING:
+        on_off = _logging_change(node) if module == LOGGING else None
+        if on_off:
             logging = True
         if not logging:
             continue
+        if on_off is False:  # logged itself, then nothing until a block turns logging on again
+            logging = False
         b = branch or ""
         n = 1
         if module == "SetAttributes":
