@@ -23,6 +23,7 @@ from flowrt.lang.loader import Document, LoadError, load_file
 from flowrt.project.driver import Project, display_path, find_root, load_project, project_roots
 from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.run.trace import Result
+from flowrt.run.world import PreparedContact, PreparedWorld
 from flowrt.scenario.model import CaseRun, Contact, ScenarioFile, World, cases_of, deep_merge
 from flowrt.scenario.run import run_contact as run
 from flowrt.testing.suite import case_failures, entered_flow
@@ -134,17 +135,20 @@ def _run_case(
     case: CaseRun,
     flow: str | None,
     max_steps: int,
-    contact: Contact | None = None,
+    contact: Contact | PreparedContact | None = None,
     sf: ScenarioFile | None = None,
     shown_file: str | None = None,
+    world: World | PreparedWorld | None = None,
 ) -> CaseResult:
-    """Run one case; `shown_file` is the scenario file's path as shown (`_relative`), when the
-    caller has it already (resolving it costs twice the run of a small flow)."""
+    """Run one case (with `contact` and `world` instead of the case's own when given: the same
+    ones, prepared, or the contact merged with `--attr`); `shown_file` is the scenario file's
+    path as shown (`_relative`), when the caller has it already (resolving it costs twice the
+    run of a small flow)."""
     name = flow or case.flow or ""
     result = run(
         program,
         contact or case.contact,
-        case.world,
+        case.world if world is None else world,
         flow=name,
         max_steps=max_steps,
         contact_id=contact_id_for(case.scenario, case.case),

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from flowrt.cli.common import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, json_document, use_color
+from flowrt.core.diagnostics import FlowrtError
 from flowrt.core.text import printable
 from flowrt.lang.compiler import Program
 from flowrt.lang.loader import Document
-from flowrt.scenario.model import CaseRun, ScenarioFile
+from flowrt.run.world import PreparedContact, PreparedWorld
+from flowrt.scenario.model import CaseRun, Contact, ScenarioFile, World
 
 #: Cases per task handed to a worker: large enough that sending lines back costs little, small
 #: enough that both cores stay busy to the end.
@@ -152,15 +154,19 @@ def _run_chunk(chunk: list[tuple[int, int]]) -> list[CaseLine]:
         doc, sf, cases = project.scenarios[s]
         if s not in shown:
             shown[s] = _relative(doc.file, project.root)
+        case = cases[c]
+        contact, world = _prepared(case)
         r = _run_case(
             project.program,
             project.root,
             doc,
-            cases[c],
+            case,
             None,
             max_steps,
+            contact,
             sf=sf,
             shown_file=shown[s],
+            world=world,
         )
         logs = ""
         if era is not None:
@@ -169,6 +175,39 @@ def _run_chunk(chunk: list[tuple[int, int]]) -> list[CaseLine]:
             logs = log_lines(r.result, project.program, era)
         out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe(), logs))
     return out
+
+
+#: The prepared records of the cases' contacts and worlds, by model: equal contacts and worlds
+#: share one model (flowrt.scenario.model.cases_of), so each is prepared once, not once per case.
+#: The model is kept beside its record, so its id is not reused while the entry lives.
+_PREPARED: dict[int, tuple[object, PreparedContact | PreparedWorld]] = {}
+#: Entries kept at most (a project of many distinct worlds starts again when it is full).
+MAX_PREPARED = 4096
+
+
+def _prepared(
+    case: CaseRun,
+) -> tuple[Contact | PreparedContact, World | PreparedWorld]:
+    """The case's contact and world as prepared records, each prepared once per model; the
+    models themselves for an email case (its session prepares each flow's contact) or one that
+    does not prepare (its run raises as it always did)."""
+    from flowrt.scenario.run import is_email_case, prepare_contact, prepare_world
+
+    if is_email_case(case.contact, case.world):
+        return case.contact, case.world
+    out: list[Any] = []
+    for model, prepare in ((case.contact, prepare_contact), (case.world, prepare_world)):
+        hit = _PREPARED.get(id(model))
+        if hit is None or hit[0] is not model:
+            try:
+                hit = (model, prepare(model))
+            except FlowrtError:
+                return case.contact, case.world
+            if len(_PREPARED) >= MAX_PREPARED:
+                _PREPARED.clear()
+            _PREPARED[id(model)] = hit
+        out.append(hit[1])
+    return out[0], out[1]
 
 
 def run_cases(
@@ -180,6 +219,7 @@ def run_cases(
     tasks = project.tasks()
     chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
     _JOB = (project, max_steps, era)
+    _PREPARED.clear()  # a new project: its models are not the last one's
     try:
         if jobs <= 1 or len(tasks) < MIN_PARALLEL or not _can_fork():
             for chunk in chunks:

@@ -37,6 +37,7 @@ from flowrt.run.world import (
 from flowrt.scenario.answers import BlockAnswers
 from flowrt.scenario.expect import Expect
 from flowrt.scenario.services import WorldAnswers, check_answers, prepare_answers
+from flowrt.scenario.shared import PreparedCache
 
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
@@ -274,6 +275,11 @@ class CaseRun:
     description: str | None = None
 
 
+#: Cases' merged contacts and worlds, modelled once per distinct content (frozen, so shared):
+#: cases repeat them, and a run prepares a shared model once (flowrt.cli.stream).
+_MERGED_CONTACTS: PreparedCache[Contact] = PreparedCache(Contact.model_validate)
+_MERGED_WORLDS: PreparedCache[World] = PreparedCache(World.model_validate)
+
 #: Merged cases per scenario file (models are frozen, so they can be shared): validating and
 #: running a project (`flowrt test`) both need them.
 _CASES: dict[int, tuple[ScenarioFile, list[CaseRun]]] = {}
@@ -286,8 +292,8 @@ def cases_of(sf: ScenarioFile) -> list[CaseRun]:
         return list(hit[1])
     out = []
     for name, case in sf.cases.items():
-        contact = Contact.model_validate(deep_merge(_dump(sf.contact), _dump(case.contact)))
-        world = World.model_validate(deep_merge(_dump(sf.world), _dump(case.world)))
+        contact = _MERGED_CONTACTS.get(deep_merge(_dump(sf.contact), _dump(case.contact)))
+        world = _MERGED_WORLDS.get(deep_merge(_dump(sf.world), _dump(case.world)))
         out.append(
             CaseRun(sf.scenario, name, case.flow or sf.flow, contact, world, case.description)
         )
