@@ -7,6 +7,7 @@ fails on every one, while the real code passes.
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -17,14 +18,22 @@ from flowrt.connect.env import Environment
 from flowrt.connect.export import export_paths
 from flowrt.connect.import_blocks import Unmodelled, candidate
 from flowrt.core.diagnostics import render_text
-from flowrt.email.errors import LimitExceededException, ResourceNotFoundException
+from flowrt.email.errors import (
+    InvalidRequestException,
+    LimitExceededException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
 from flowrt.email.mailbox import Mailbox
+from flowrt.email.request import parse_request
 from flowrt.email.session import _NS as NAMESPACE
 from flowrt.email.session import EmailSession
 from flowrt.email.shapes import SHAPES, Shape, parse_shape
 from flowrt.lang.instance import EmailAddress, Instance, Queue, QueueEmailAddresses
 from flowrt.project.driver import check_paths, load_project
+from flowrt.run.world import PreparedContact
 from flowrt.testing.golden import dump
+from flowrt.testing.suite import run_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -475,3 +484,174 @@ def test_email_contact_ids_without_an_instance(tmp_path: Path) -> None:
     session = EmailSession(program)
     assert session.new_contact_id("order-42") == str(uuid.uuid5(NAMESPACE, "flowrt/order-42"))
     assert session.new_contact_id(None) == str(uuid.uuid5(NAMESPACE, "flowrt/2"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The seven survivors left by the first 225 of `--sample 600 --seed 1`
+
+
+def test_an_unmapped_prompt_of_loop_prompts_points_at_the_prompt(tmp_path: Path) -> None:
+    # kills flowrt.connect.export_blocks.x__params__mutmut_295 (each message's position dropped:
+    # FR414 then points at the block, not at the prompt that is not mapped)
+    flow = (
+        "flow: x\ntype: customer-queue\nstart: a\nblocks:\n  a:\n    type: loop-prompts\n"
+        "    prompts:\n      - text: Please hold\n      - prompt: hold-music\n"
+        "    next: {timeout: b, error: b}\n  b: {type: end-flow}\n"
+    )
+    root = _project(tmp_path, INSTANCE + "prompts: [hold-music]\n", x=flow)
+    diags, written = export_paths([str(root)], str(tmp_path / "out"))
+    assert written == [tmp_path / "out" / "x.json"]
+    assert [(d.code, d.message, d.span.line, d.span.column, d.hint) for d in diags if d.span] == [
+        (
+            "FR414",
+            "block `a`: prompt `hold-music` is not mapped to an ARN or ID; it is exported as "
+            "written",
+            9,
+            17,
+            "map it under `prompts:` in an environment file (--env)",
+        )
+    ]
+    actions = json.loads(written[0].read_text(encoding="utf-8"))["Actions"]
+    assert [a["Parameters"] for a in actions if a["Type"] == "MessageParticipantIteratively"] == [
+        {"Messages": [{"Text": "Please hold"}, {"PromptId": "hold-music"}]}
+    ]
+
+
+def test_an_unknown_agent_of_an_email_case_says_where_users_are_declared(tmp_path: Path) -> None:
+    # kills flowrt.email.checks.xǁ_CaseCheckǁreport__mutmut_19 (every email diagnostic's hint
+    # dropped)
+    root = tmp_path / "p"
+    shutil.copytree(FLOWS, root, ignore=shutil.ignore_patterns("scenarios"))
+    (root / "fw.scenario.yaml").write_text(FORWARD.replace("msantos", "nobody"), encoding="utf-8")
+    diags, _ = check_paths([str(root)])
+    assert [(d.code, d.message, d.span.line, d.span.column, d.hint) for d in diags if d.span] == [
+        (
+            "FR204",
+            "unknown user `nobody`",
+            13,
+            28,
+            "users are declared in instance.yaml",
+        )
+    ]
+
+
+def test_deleting_an_email_address_names_the_operation() -> None:
+    # kills flowrt.email.mailbox.xǁMailboxǁdelete_address__mutmut_3 (the operation's name
+    # changed in both refusals)
+    addresses = {a: EmailAddress() for a in ("help@anycompany.example", "sales@anycompany.example")}
+    queue = Queue(email_addresses=QueueEmailAddresses(default="help@anycompany.example"))
+    mailbox = Mailbox(Instance(instance="x", queues={"Q": queue}, email_addresses=addresses))
+    with pytest.raises(ResourceNotFoundException) as missing:
+        mailbox.delete_address("nobody@anycompany.example")
+    assert str(missing.value) == (
+        "An error occurred (ResourceNotFoundException) when calling the DeleteEmailAddress "
+        "operation: email address `nobody@anycompany.example` does not exist in the instance"
+    )
+    assert missing.value.path == ("EmailAddressId",)
+    with pytest.raises(ResourceConflictException) as conflict:
+        mailbox.delete_address("help@anycompany.example")
+    assert str(conflict.value) == (
+        "An error occurred (ResourceConflictException) when calling the DeleteEmailAddress "
+        "operation: `help@anycompany.example` is the default outbound address of queue `Q`"
+    )
+    mailbox.delete_address("sales@anycompany.example")
+    assert mailbox.find("sales@anycompany.example") is None
+
+
+def test_a_request_of_the_wrong_shape_lists_each_problem() -> None:
+    # kills flowrt.email.request.x_parse_request__mutmut_3 (the problems list made None)
+    req, problems = parse_request({"FromEmailAddress": {"EmailAddress": 3}, "Bogus": 1})
+    assert req is None
+    assert [(p.error, p.message, p.path) for p in problems] == [
+        (
+            InvalidRequestException,
+            "Invalid type for parameter FromEmailAddress.EmailAddress: Input should be a valid "
+            "string",
+            ("FromEmailAddress", "EmailAddress"),
+        ),
+        (InvalidRequestException, 'Unknown parameter in input: "Bogus"', ("Bogus",)),
+    ]
+
+
+RELATED = (
+    "flow: r\nstart: a\nblocks:\n  a:\n    type: set-contact-attributes\n"
+    "    target-contact: related\n    attributes: {a: $.Attributes.big, b: $.Attributes.big}\n"
+    "    next: {success: e, error: e}\n  e: {type: end-flow}\n"
+)
+
+
+@pytest.mark.parametrize(("width", "branch"), [(16_383, "success"), (16_384, "error")])
+def test_the_related_contacts_attributes_over_32768_bytes_are_an_error(
+    tmp_path: Path, width: int, branch: str
+) -> None:
+    # kills flowrt.run.calls.x_set_related_attributes__mutmut_54 (the fact's kind dropped): keys
+    # `a` and `b` and two values of `width` bytes, 32,768 bytes at the limit
+    program = load_project(str(_project(tmp_path, INSTANCE, r=RELATED))).compile()
+    contact = PreparedContact(extra={("RelatedContactId",): "c-0"}, attributes={"big": "x" * width})
+    result = program.run(contact, {}, flow="r")
+    assert result.branches() == [("a", branch), ("e", "-")]
+    facts = result.trace.steps()[0]["facts"]
+    if branch == "success":
+        assert [f["kind"] for f in facts] == ["note", "note"]
+        return
+    message = (
+        "the related contact's attributes would take 32,770 UTF-8 bytes; at most 32,768 are "
+        "allowed (nothing was set)"
+    )
+    assert facts == [{"kind": "error", "text": f"error: {message}", "message": message}]
+
+
+def test_queue_metrics_facts_give_their_values_as_an_object(tmp_path: Path) -> None:
+    # kills flowrt.run.trace.x_fact_json__mutmut_34 (a metrics fact's values left as pairs)
+    flow = (
+        "flow: m\nstart: a\nblocks:\n  a:\n    type: get-queue-metrics\n    queue: Q\n"
+        "    next: {success: e, error: e}\n  e: {type: end-flow}\n"
+    )
+    program = load_project(
+        str(_project(tmp_path, INSTANCE + "queues:\n  Q: {}\n", m=flow))
+    ).compile()
+    agents = {"online": 2, "available": 1, "staffed": 2}
+    world = {"queues": {"Q": {"contacts-in-queue": 3, "oldest-contact-age": 40, "agents": agents}}}
+    result = program.run({}, world, flow="m")
+    assert result.branches() == [("a", "success"), ("e", "-")]
+    assert result.trace.steps()[0]["facts"] == [
+        {
+            "kind": "metrics",
+            "text": "Q: $.Metrics.Queue.Size = 3, $.Metrics.Queue.OldestContactAge = 40, "
+            "$.Metrics.Agents.Online.Count = 2, $.Metrics.Agents.Available.Count = 1, "
+            "$.Metrics.Agents.Staffed.Count = 2",
+            "queue": "Q",
+            "values": {
+                "Queue.Size": "3",
+                "Queue.OldestContactAge": "40",
+                "Agents.Online.Count": "2",
+                "Agents.Available.Count": "1",
+                "Agents.Staffed.Count": "2",
+            },
+        }
+    ]
+
+
+def test_an_outcome_flows_expectation_shows_both_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # kills flowrt.scenario.evaluation.x__show__mutmut_7 (a list value in the message)
+    root = tmp_path / "p"
+    shutil.copytree(FLOWS, root, ignore=shutil.ignore_patterns("scenarios"))
+    (root / "t.scenario.yaml").write_text(
+        "scenario: t\nflow: inbound-support\n"
+        'contact: {customer-endpoint: "+15555550100", system-endpoint: "+18005550111"}\n'
+        "world:\n"
+        '  clock: "2026-11-23T09:00:00-05:00"\n'
+        '  lambdas: {customer-lookup: {"1": {returns: {tier: gold, firstName: Ana}}}}\n'
+        "  queues: {Premium: {agents: {online: 1, available: 1, staffed: 1}}}\n"
+        "cases:\n  gold:\n    expect:\n      outcome: {flows: [after-hours, inbound-support]}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+    report = run_suite(["."], update=True)
+    assert report.errors == 0
+    assert [line for c in report.cases for line in c.failures] == [
+        "t.scenario.yaml:11:24: expect.outcome.flows: expected flows [after-hours, "
+        "inbound-support], got [inbound-support] (queued in Premium)"
+    ]
