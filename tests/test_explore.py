@@ -522,3 +522,21 @@ def test_flows_with_errors_are_not_explored(
     assert err.endswith("flowrt explore: 1 flow(s) with errors not explored\n")
     assert out.splitlines()[1].startswith("  route  16 paths over the graph, 5 explored")
     assert "broken" not in out
+
+
+def test_without_a_target_explore_takes_the_project_of_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As `flowrt run`: from any subdirectory, the project the directory is in."""
+    assert main(["init", str(tmp_path / "p")]) == 0
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path / "p" / "scenarios")
+    assert main(["explore"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "branches: 28 of 28 connected branches reachable, 0 not"
+    assert [line.split()[0] for line in out[1:-1]] == [
+        "after-hours",
+        "agent-whisper",
+        "main",
+        "queue-hold",
+    ]

@@ -63,7 +63,14 @@ def add_explore(sub: Any) -> None:
         "hold, each with the shortest case that shows it.  --write-cases FILE writes a "
         "scenario whose cases take every reachable branch (then run `flowrt test --update`).",
     )
-    p.add_argument("target", metavar="FLOW|DIR", help="flow name, *.flow.yaml file or directory")
+    p.add_argument(
+        "target",
+        nargs="?",
+        default=".",
+        metavar="FLOW|DIR",
+        help="flow name, *.flow.yaml file or directory (default: the project the working "
+        "directory is in, as `flowrt run`)",
+    )
     p.add_argument(
         "--loops",
         type=loops,
