@@ -17,9 +17,9 @@ from flowrt.lang.schema import (
     DRAFT,
     KINDS,
     dumps,
-    validator_name,
     validator_source,
 )
+from flowrt.lang.validators import validator_name
 from flowrt.project.schema_text import block_markdown, clean, snippet_body, summary
 
 #: Where the schemas are published: each schema's `$id` is this plus `<kind>.schema.json`, and the
