@@ -178,3 +178,78 @@ def test_a_validator_of_another_fastjsonschema_is_generated_instead(
     with pytest.raises(fastjsonschema.JsonSchemaValueException) as err:
         validators.load("flow", "play-prompt", VERSION)(bad)
     assert err.value.definition is None
+
+
+# What a command imports and builds: only what its input needs.  Checked in a fresh process,
+# since this one has imported and built everything by now.
+
+_WHAT_WAS_BUILT = """
+import json, sys
+from flowrt.cli import main
+code = main(sys.argv[1:])
+blocks = sys.modules.get("flowrt.lang.blocks")
+built = blocks and sorted(n for n, c in blocks.BLOCKS.items() if c.__pydantic_complete__)
+loaded = sorted(
+    m for m in sys.modules
+    if m.startswith("flowrt.email") or m in ("flowrt.cli.completion", "datetime")
+)
+print(json.dumps([code, built, loaded]))
+"""
+
+
+def _built(tmp_path: Path, *argv: str) -> list[object]:
+    """A command's exit code, the block types whose models it built (None: it imported none)
+    and which of the email checks' modules, the completion script's and datetime it imported."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _WHAT_WAS_BUILT, *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(proc.stdout.splitlines()[-1]))
+
+
+def test_block_models_are_built_at_their_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from flowrt.lang.blocks import BLOCKS; "
+        "print(len(BLOCKS), sum(c.__pydantic_complete__ for c in BLOCKS.values()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    from flowrt.lang.blocks import BLOCKS
+
+    assert out.stdout == f"{len(BLOCKS)} 0\n"
+
+
+def test_validate_builds_the_models_of_the_block_types_it_meets_only(tmp_path: Path) -> None:
+    (tmp_path / "instance.yaml").write_text("instance: t\n", encoding="utf-8")
+    flow = (
+        "flow: main\ntype: contact\nstart: hi\nblocks:\n"
+        "  hi: {type: play-prompt, text: hello, next: bye}\n  bye: {type: disconnect}\n"
+    )
+    (tmp_path / "main.flow.yaml").write_text(flow, encoding="utf-8")
+    # No email flow: the email checks (and their request models) are not imported either.
+    assert _built(tmp_path, "validate", ".") == [0, ["disconnect", "play-prompt"], ["datetime"]]
+
+
+def test_an_outbound_email_flow_still_gets_the_email_checks(tmp_path: Path) -> None:
+    (tmp_path / "instance.yaml").write_text("instance: t\n", encoding="utf-8")
+    (tmp_path / "out.flow.yaml").write_text(
+        "flow: out\ntype: outbound-email\nstart: send\nblocks:\n"
+        "  send: {type: send-message, text: hi, next: bye}\n  bye: {type: disconnect}\n",
+        encoding="utf-8",
+    )
+    code, _, loaded = _built(tmp_path, "validate", ".")
+    assert code == 1  # FR206, the mail loop
+    assert isinstance(loaded, list) and "flowrt.email.checks" in loaded
+
+
+def test_help_imports_neither_the_completion_script_nor_datetime(tmp_path: Path) -> None:
+    assert _built(tmp_path, "--help") == [0, None, []]

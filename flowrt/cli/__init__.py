@@ -477,7 +477,7 @@ def _add_lsp(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_completion(sub: argparse._SubParsersAction[_Parser]) -> None:
-    from flowrt.cli.completion import add_completion
+    from flowrt.cli.completion_args import add_completion
 
     add_completion(sub, build_parser)
 

@@ -9,34 +9,11 @@ a value with choices completes the choices; any other value completes nothing.
 from __future__ import annotations
 
 import argparse
-import functools
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-SHELLS = ("bash", "zsh", "fish")
 #: Metavars whose values are paths (file names are completed for them).
 _PATH_METAVARS = {"FILE", "DIR", "PATH", "FLOW", "FLOW|DIR"}
-
-
-def add_completion(sub: Any, build: Callable[[], argparse.ArgumentParser]) -> None:
-    """Register `flowrt completion`; `build` makes the parser whose script it prints."""
-    p = sub.add_parser(
-        "completion",
-        help="print a shell completion script (bash, zsh, fish)",
-        description="Print the completion script of SHELL on standard output.  bash: `source "
-        "<(flowrt completion bash)` in ~/.bashrc; zsh: `flowrt completion zsh > "
-        '"${fpath[1]}/_flowrt"` (or `source <(flowrt completion zsh)` after compinit); fish: '
-        "`flowrt completion fish > ~/.config/fish/completions/flowrt.fish`.",
-    )
-    p.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
-    p.set_defaults(func=functools.partial(cmd_completion, build=build))
-
-
-def cmd_completion(args: argparse.Namespace, build: Callable[[], argparse.ArgumentParser]) -> int:
-    sys.stdout.write(script(args.shell, build()))
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowrt.cli import common
 from flowrt.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from flowrt.core.text import printable
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 def _count(value: str, lo: int, hi: int, what: str) -> int:
@@ -43,6 +45,8 @@ def runs(value: str) -> int:
 
 def day(value: str) -> date:
     """`--from YYYY-MM-DD`: a date of the calendar."""
+    from datetime import date  # not at import: every command's options are built for any command
+
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -191,9 +195,11 @@ def _explore(args: argparse.Namespace) -> int:
         )
     report = explore(program, chosen, options, project)
     if args.hours_sweep or args.sweep_from is not None:
+        # The reference date makes the sweep deterministic; by default it is today.
+        from datetime import date
+
         from flowrt.explore.sweep import sweep
 
-        # The reference date makes the sweep deterministic; by default it is today.
         report.sweep = sweep(program, chosen, args.sweep_from or date.today())
     written: list[str] = []
     skipped: list[Any] = []

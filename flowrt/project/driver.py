@@ -200,9 +200,14 @@ class Project:
             compiled[name] = cf
             diags.extend(found)
         program = Program(compiled, self.instance, diags, _run_contact, broken)
-        from flowrt.email.checks import check_email_project  # mail loops, the outbound flow
+        # Mail loops, the Default outbound flow: only for an outbound email flow or one the
+        # instance names (the email checks' modules are not imported for any other project).
+        if any(cf.type == "outbound-email" for cf in compiled.values()) or (
+            self.instance is not None and self.instance.default_outbound_flow is not None
+        ):
+            from flowrt.email.checks import check_email_project
 
-        diags.extend(check_email_project(program, self.instance_doc))
+            diags.extend(check_email_project(program, self.instance_doc))
         if self.scenarios:
             from flowrt.scenario.model import check_scenario
 

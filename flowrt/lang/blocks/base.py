@@ -122,7 +122,7 @@ class Model(BaseModel):
     """Base of every DSL model: kebab-case keys, unknown keys refused."""
 
     model_config = ConfigDict(
-        extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True
+        extra="forbid", alias_generator=_kebab, populate_by_name=True, frozen=True, defer_build=True
     )
 
 
