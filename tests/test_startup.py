@@ -253,3 +253,119 @@ def test_an_outbound_email_flow_still_gets_the_email_checks(tmp_path: Path) -> N
 
 def test_help_imports_neither_the_completion_script_nor_datetime(tmp_path: Path) -> None:
     assert _built(tmp_path, "--help") == [0, None, []]
+
+
+# The condition grammar's parser, shipped serialized.
+
+_CONDITIONS = [
+    '$.Attributes.tier == "gold" and $.Metrics.Agents.Available.Count > 0',
+    "not ($.Attributes.a > 3 or $.Attributes.b contains 'x') and true",
+    "$.Attributes.a starts-with 'x' and empty",
+    "$.Attributes['odd key'] != -3.5 or false",
+    "$.Attributes.a",
+    "$.Attributes.a ==",
+    "(",
+    ")",
+    "1 2",
+    "'abc",
+    "== 3",
+    "true and",
+    "not not",
+    "$.Attributes.a <= 3.5e2",
+    "$.Attributes.a ends-with",
+    "((true)",
+]
+
+
+def _tree(node: object) -> object:
+    """A lark tree as plain values (a rule's name is a Token when built from the grammar and a
+    str when loaded; they compare equal, so flowrt sees no difference)."""
+    from lark import Token, Tree
+
+    if isinstance(node, Tree):
+        return (str(node.data), [_tree(c) for c in node.children])
+    assert isinstance(node, Token)
+    return (node.type, str(node), node.start_pos, node.end_pos)
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, shipped: bool) -> list[object]:
+    from flowrt.lang import conditions
+
+    if not shipped:
+        monkeypatch.setattr(conditions, "shipped_parser", lambda grammar: None)
+    conditions._parser.cache_clear()
+    try:
+        parser = conditions._parser()
+        assert (parser.source_path == "<deserialized>") is shipped
+        out: list[object] = []
+        for text in _CONDITIONS:
+            try:
+                out.append(_tree(parser.parse(text)))
+            except Exception:
+                out.append(None)
+            try:
+                out.append(repr(conditions.parse_condition(text)))
+            except conditions.ExprError as exc:
+                out.append((exc.message, exc.offset, exc.end_offset, exc.hint))
+        return out
+    finally:
+        monkeypatch.undo()
+        conditions._parser.cache_clear()
+
+
+def test_the_shipped_parser_equals_a_fresh_one() -> None:
+    from flowrt.lang.conditions import PARSER_FILE
+    from flowrt.project.schemas import parser_pickle
+
+    shipped = (Path(validators.__file__).parent / PARSER_FILE).read_bytes()
+    assert shipped == parser_pickle(), "regenerate with: python -m flowrt.project.schemas"
+
+
+def test_the_shipped_parser_answers_as_one_built_from_the_grammar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shipped = _answers(monkeypatch, shipped=True)
+    built = _answers(monkeypatch, shipped=False)
+    assert shipped == built
+    # Some of each: trees, conditions, syntax errors with their offsets.
+    tier = '$.Attributes.tier == "gold" and $.Metrics.Agents.Available.Count > 0'
+    assert shipped[1] == f"Condition({tier!r})"
+    assert shipped[11] == (
+        "unexpected end of condition",
+        17,
+        17,
+        "expected a number, a reference, a string, empty, false, true",
+    )
+
+
+@pytest.mark.parametrize("damage", ["other grammar", "other lark", "a class", "truncated", "gone"])
+def test_a_shipped_parser_that_does_not_fit_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    import pickle
+    from importlib import resources
+
+    from flowrt.lang import conditions
+    from flowrt.project.schemas import parser_data
+
+    grammar = resources.files("flowrt.lang").joinpath("expr.lark").read_text("utf-8")
+    fresh = parser_data()
+    sound = pickle.dumps(fresh)
+    data = parser_data()
+    if damage == "other grammar":
+        data["grammar"] = "0" * 64
+    elif damage == "other lark":
+        data["lark"] = "0.0.1"
+    raw = pickle.dumps(data)
+    if damage == "a class":  # a pickle that would call something when loaded
+        raw = pickle.dumps({**data, "memo": Path("x")})
+    elif damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    package = tmp_path / "lang"
+    package.mkdir()
+    if damage != "gone":
+        (package / conditions.PARSER_FILE).write_bytes(raw)
+    monkeypatch.setattr(conditions.resources, "files", lambda name: package)
+    assert conditions.shipped_parser(grammar) is None
+    (package / conditions.PARSER_FILE).write_bytes(sound)
+    assert conditions.shipped_parser(grammar) == {"data": fresh["data"], "memo": fresh["memo"]}

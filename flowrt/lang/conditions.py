@@ -405,12 +405,48 @@ class Condition:
         return (parse_condition, (self.text,))
 
 
+#: The LALR parser of `expr.lark` as lark serializes it (`Lark.memo_serialize`), pickled as plain
+#: data: written by `python -m flowrt.project.schemas` (held equal to a fresh one by
+#: tests/test_startup.py), so no command builds the parser from the grammar (about 13 ms).
+PARSER_FILE = "expr.lark.pickle"
+LARK_OPTIONS: dict[str, Any] = {"parser": "lalr", "maybe_placeholders": False}
+
+
 @cache
 def _parser() -> Any:
     from lark import Lark
 
     grammar = resources.files(__package__ or "flowrt").joinpath("expr.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", maybe_placeholders=False)
+    shipped = shipped_parser(grammar)
+    if shipped is not None:
+        return Lark.load(shipped)
+    return Lark(grammar, **LARK_OPTIONS)
+
+
+def shipped_parser(grammar: str) -> dict[str, Any] | None:
+    """The shipped serialized parser of `grammar`: None when there is none, when it was made
+    from another grammar or by another lark than the installed one, or when it is not plain
+    data (it is unpickled with every class and function refused, so it can only be data)."""
+    import hashlib
+    import io
+    import pickle
+
+    import lark
+
+    class PlainData(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            raise pickle.UnpicklingError(f"{module}.{name}: only plain data is read")
+
+    try:
+        raw = resources.files(__package__ or "flowrt").joinpath(PARSER_FILE).read_bytes()
+        found = PlainData(io.BytesIO(raw)).load()
+    except Exception:  # missing, truncated, not plain data: build the parser instead
+        return None
+    if not isinstance(found, dict) or found.get("lark") != lark.__version__:
+        return None
+    if found.get("grammar") != hashlib.sha256(grammar.encode("utf-8")).hexdigest():
+        return None
+    return {"data": found["data"], "memo": found["memo"]}
 
 
 _TERMINAL_NAMES = {

@@ -9,6 +9,7 @@ never drift apart.  Regenerate both with `python -m flowrt.project.schemas`.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +302,80 @@ def write_validators(directory: Path) -> list[Path]:
     return written
 
 
+def parser_data() -> dict[str, Any]:
+    """The shipped serialized parser of the condition grammar (`flowrt/lang/expr.lark.pickle`,
+    unpickled): lark's serialization of the LALR parser, with the lark version and the grammar's
+    hash it was made from.  lark numbers the parse table's states and tokens in an order that
+    changes from one process to the next (it walks sets of objects hashed by identity); they
+    are numbered again here in an order the table itself gives, so the same grammar and lark
+    always give the same data."""
+    import hashlib
+
+    import lark
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    from flowrt.lang.conditions import LARK_OPTIONS
+
+    grammar = resources.files("flowrt.lang").joinpath("expr.lark").read_text("utf-8")
+    data, memo = lark.Lark(grammar, **LARK_OPTIONS).memo_serialize([TerminalDef, Rule])
+    data["parser"]["parser"] = _canonical_table(data["parser"]["parser"])
+    return {
+        "lark": lark.__version__,
+        "grammar": hashlib.sha256(grammar.encode("utf-8")).hexdigest(),
+        "data": data,
+        "memo": memo,
+    }
+
+
+def _canonical_table(table: dict[str, Any]) -> dict[str, Any]:
+    """lark's serialized LALR table with its tokens numbered in the order of their names and
+    its states in the order a walk from the start states meets them (each state's actions in
+    the order of their tokens' names).  Action (0, state) shifts to a state, (1, rule) reduces."""
+    names: dict[int, str] = table["tokens"]
+    token = {name: i for i, name in enumerate(sorted(set(names.values())))}
+    number: dict[int, int] = {}
+    queue = [table["start_states"][k] for k in sorted(table["start_states"])]
+    queue += [table["end_states"][k] for k in sorted(table["end_states"])]
+    while queue:
+        state = queue.pop(0)
+        if state in number:
+            continue
+        number[state] = len(number)
+        for _, (action, arg) in sorted(table["states"][state].items(), key=lambda a: names[a[0]]):
+            if action == 0:
+                queue.append(arg)
+    for state in table["states"]:  # none is unreachable in a table lark makes; be exact anyway
+        number.setdefault(state, len(number))
+    states = {}
+    for state in sorted(table["states"], key=number.__getitem__):
+        actions = sorted(table["states"][state].items(), key=lambda a: names[a[0]])
+        states[number[state]] = {
+            token[names[t]]: (action, number[arg] if action == 0 else arg)
+            for t, (action, arg) in actions
+        }
+    return {
+        "tokens": {i: name for name, i in token.items()},
+        "states": states,
+        "start_states": {k: number[v] for k, v in sorted(table["start_states"].items())},
+        "end_states": {k: number[v] for k, v in sorted(table["end_states"].items())},
+    }
+
+
+def parser_pickle() -> bytes:
+    """`parser_data` as the shipped file holds it: pickled without the pickle's memo (`fast`),
+    which would otherwise share objects that happen to be the same object in this process, so
+    equal data always gives the same bytes."""
+    import io
+    import pickle
+
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=4)
+    pickler.fast = True  # a tree of plain data: nothing refers to itself
+    pickler.dump(parser_data())
+    return out.getvalue()
+
+
 if (
     __name__ == "__main__"
 ):  # python -m flowrt.project.schemas: regenerate both copies of the schemas
@@ -309,3 +384,8 @@ if (
         print(f"wrote {_p}")
     _validators = write_validators(_here.parent / "lang" / "schemas" / "validators")
     print(f"wrote {len(_validators)} validators in {_validators[0].parent}")
+    from flowrt.core.files import write_atomic
+    from flowrt.lang.conditions import PARSER_FILE
+
+    write_atomic(_here.parent / "lang" / PARSER_FILE, parser_pickle(), overwrite=True)
+    print(f"wrote {_here.parent / 'lang' / PARSER_FILE}")
