@@ -246,9 +246,12 @@ def test_an_outbound_email_flow_still_gets_the_email_checks(tmp_path: Path) -> N
         "  send: {type: send-message, text: hi, next: bye}\n  bye: {type: disconnect}\n",
         encoding="utf-8",
     )
-    code, _, loaded = _built(tmp_path, "validate", ".")
-    assert code == 1  # FR206, the mail loop
-    assert isinstance(loaded, list) and "flowrt.email.checks" in loaded
+    # FR206, the mail loop; from the project's email rules alone, not those of email cases.
+    assert _built(tmp_path, "validate", ".") == [
+        1,
+        ["disconnect", "send-message"],
+        ["datetime", "flowrt.email", "flowrt.email.loops"],
+    ]
 
 
 def test_help_imports_neither_the_completion_script_nor_datetime(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 A case's StartEmailContact requests (`requests_of`), the flow a ContactFlowId names
 (`flow_by_id`), the Default outbound flow that holds the outbound email policy (`outbound_flow`),
 and `instance_problems`: the request's rules that need the instance and the project (StartEmailContact:
-the destination address, the flow, the related contact).  Also the Connect actions that send mail
-or run another flow, which the mail-loop check (flowrt.email.checks) looks for.
+the destination address, the flow, the related contact).  `flow_by_id` and the Connect actions
+that send mail or run another flow live with the mail-loop check (flowrt.email.loops).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from flowrt.email.errors import InvalidRequestException, ResourceNotFoundException
+from flowrt.email.loops import flow_by_id
 from flowrt.email.request import (
     MAX_ATTRIBUTE_BYTES,
     Problem,
@@ -24,14 +25,6 @@ if TYPE_CHECKING:
     from flowrt.email.mailbox import Mailbox
     from flowrt.lang.compiler import Program
     from flowrt.scenario.model import Contact
-
-#: Amazon Connect action types that send a message (an email, on an email contact) or start an
-#: outbound email: inside the outbound email flow each would send mail that runs the same flow.
-SENDING_ACTIONS = frozenset(
-    {"MessageParticipant", "SendMessage", "StartOutboundEmailContact", "SendOutboundEmail"}
-)
-#: Connect actions that run another flow, and the parameter naming it.
-LINK_ACTIONS = {"TransferToFlow": "ContactFlowId", "InvokeFlowModule": "FlowModuleId"}
 
 
 def requests_of(contact: Contact) -> list[StartEmailContactRequest]:
@@ -46,12 +39,6 @@ def outbound_flow(program: Program) -> str | None:
         return inst.default_outbound_flow
     names = [n for n, f in program.flows.items() if f.type == "outbound-email"]
     return names[0] if len(names) == 1 else None
-
-
-def flow_by_id(program: Program, flow_id: str) -> str | None:
-    """A flow by ContactFlowId: its name, or an ARN ending in `/contact-flow/<name>`."""
-    name = flow_id.rsplit("/contact-flow/", 1)[-1]
-    return name if name in program.flows else None
 
 
 def instance_problems(

@@ -30,8 +30,9 @@ from flowrt.email.actions import (
     ReplyAction,
     TransferAction,
 )
-from flowrt.email.cases import flow_by_id, instance_problems, outbound_flow
+from flowrt.email.cases import instance_problems, outbound_flow
 from flowrt.email.errors import ConnectError, IdempotencyException, ResourceNotFoundException
+from flowrt.email.loops import flow_by_id
 from flowrt.email.mailbox import EmailContact, Mailbox
 from flowrt.email.request import (
     StartEmailContactRequest,

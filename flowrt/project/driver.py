@@ -205,7 +205,7 @@ class Project:
         if any(cf.type == "outbound-email" for cf in compiled.values()) or (
             self.instance is not None and self.instance.default_outbound_flow is not None
         ):
-            from flowrt.email.checks import check_email_project
+            from flowrt.email.loops import check_email_project
 
             diags.extend(check_email_project(program, self.instance_doc))
         if self.scenarios:
