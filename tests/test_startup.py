@@ -3,6 +3,7 @@ cached (a stale or corrupted entry is never trusted)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import fastjsonschema
@@ -372,3 +373,22 @@ def test_a_shipped_parser_that_does_not_fit_is_not_used(
     assert conditions.shipped_parser(grammar) is None
     (package / conditions.PARSER_FILE).write_bytes(sound)
     assert conditions.shipped_parser(grammar) == {"data": fresh["data"], "memo": fresh["memo"]}
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="owners and modes are POSIX's")
+def test_a_cache_directory_others_may_write_in_is_not_used(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validators.load("flow", "play-prompt", VERSION)
+    entry = cache / "flow.play-prompt.bin"
+    assert oct(cache.stat().st_mode & 0o777) == "0o700"
+    written = entry.stat().st_mtime_ns
+    cache.chmod(0o777)
+    compiled = _compiles(monkeypatch)
+    _check(validators.load("flow", "play-prompt", VERSION))
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == ["flow.play-prompt.pysrc"] * 2  # neither read nor written
+    assert entry.stat().st_mtime_ns == written
+    cache.chmod(0o700)
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == ["flow.play-prompt.pysrc"] * 2

@@ -22,6 +22,8 @@ magic number, the source's path and the source's bytes) and a hash of its payloa
 only when both match and the payload loads as code, so a stale, truncated or corrupted entry is
 never trusted: it is compiled again and rewritten (atomically: a reader sees the old entry or
 the new one).  A cache that cannot be written is no error; the source is compiled as before.
+Since what it holds is code, the cache directory is used only when it belongs to the user and
+neither group nor others may write in it (flowrt makes it so: mode 0700).
 `PYTHONDONTWRITEBYTECODE` is about `__pycache__` beside sources, which this is not, so it does
 not turn the cache off; `FLOWRT_CACHE_DIR` names another directory, and set empty turns the
 cache off.
@@ -136,7 +138,7 @@ def code_of(path: Path, source: bytes) -> CodeType:
     key = hashlib.sha256(importlib.util.MAGIC_NUMBER + os.fsencode(path) + b"\0" + source).digest()
     directory = cache_dir()
     entry = directory / f"{path.stem}.bin" if directory is not None else None
-    if entry is not None:
+    if entry is not None and _private(entry.parent):
         code = _read_entry(entry, key)
         if code is not None:
             return code
@@ -145,6 +147,26 @@ def code_of(path: Path, source: bytes) -> CodeType:
         payload = marshal.dumps(code)
         _write_entry(entry, _ENTRY + key + hashlib.sha256(payload).digest() + payload)
     return code
+
+
+def _private(directory: Path) -> bool:
+    """Whether only this user can put files in `directory`: it is a directory of this user that
+    neither its group nor others may write in.  Code is read from it, so nobody else may be
+    able to put any there (a cache directory shared with others is not used).  Where there are
+    no owners and modes to ask (Windows), the user's own cache directory is trusted."""
+    import stat
+
+    try:
+        found = os.stat(directory)
+    except OSError:
+        return False
+    if not hasattr(os, "geteuid"):
+        return stat.S_ISDIR(found.st_mode)
+    return (
+        stat.S_ISDIR(found.st_mode)
+        and found.st_uid == os.geteuid()
+        and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
 
 
 def _read_entry(entry: Path, key: bytes) -> CodeType | None:
@@ -172,6 +194,7 @@ def _write_entry(entry: Path, data: bytes) -> None:
 
     try:
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_atomic(entry, data, overwrite=True)
+        if _private(entry.parent):
+            write_atomic(entry, data, overwrite=True)
     except OSError:  # WriteError included: no cache, not an error
         pass
