@@ -392,3 +392,31 @@ def test_a_cache_directory_others_may_write_in_is_not_used(
     cache.chmod(0o700)
     _check(validators.load("flow", "play-prompt", VERSION))
     assert compiled == ["flow.play-prompt.pysrc"] * 2
+
+
+def test_a_deferred_block_model_says_what_an_eager_one_says() -> None:
+    from pydantic import ValidationError
+
+    from flowrt.lang.blocks import BLOCKS
+
+    def outcome(cls: type, data: dict[str, object]) -> object:
+        try:
+            return cls.model_validate(data).model_dump(mode="json")  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            return [(e["type"], e["loc"], e["msg"]) for e in exc.errors()]
+
+    seen = 0
+    for name, cls in BLOCKS.items():
+        assert cls.model_config.get("defer_build") is True
+        eager = type(f"Eager{cls.__name__}", (cls,), {"model_config": {"defer_build": False}})
+        assert eager.__pydantic_complete__
+        for data in (
+            {"type": name},
+            {"type": name, "sucess": "x"},
+            {"type": name, "next": 3},
+            {"type": name, "id": 5, "description": ["x"]},
+            {"type": name, "text": "hi", "queue": "Q", "next": {"success": "a"}},
+        ):
+            assert outcome(eager, data) == outcome(cls, data), (name, data)
+            seen += 1
+    assert seen == 5 * len(BLOCKS)
