@@ -1,0 +1,274 @@
+"""Tests that kill more of the mutants a seeded random sample of the semantic core left alive
+(docs/fuzzing.md, "Mutation testing": `tools/mutation.sh --sample 600 --seed 1`).
+
+Each test names the mutants it kills (`mutmut show NAME` shows one) and says what a user would
+see change; each was run against them (`MUTANT_UNDER_TEST=NAME pytest ...` in `mutants/`) and
+fails on every one, while the real code passes.  The survivors judged equivalent are in
+tools/mutation-equivalent.txt with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowrt.client import ConnectClient
+from flowrt.connect.importer import import_paths
+from flowrt.email.errors import ResourceNotFoundException
+from flowrt.email.shapes import (
+    _OPERATIONS,
+    _SHAPES,
+    OPERATIONS,
+    SHAPES,
+    Operation,
+    _lines,
+    parse_shape,
+)
+from flowrt.project.driver import load_project
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOWS = ROOT / "flows"
+INSTANCE = "instance: t\n"
+KEPT = "kept as a connect-action, whose dry run only follows its first transition"
+
+
+def _program(tmp_path: Path, instance: str, **flows: str) -> Any:
+    (tmp_path / "instance.yaml").write_text(instance, encoding="utf-8")
+    for name, text in flows.items():
+        (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
+    return load_project(str(tmp_path)).compile()
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/connect/import_blocks.py: why an action stays a connect-action (FR430's text)
+
+#: Three actions import cannot make native: a parameter flowrt does not model, a condition that
+#: is no branch of the block, two parameters it does not model.
+UNMODELLED = {
+    "Version": "2019-10-30",
+    "StartAction": "one",
+    "Actions": [
+        {
+            "Identifier": "one",
+            "Type": "MessageParticipant",
+            "Parameters": {"Text": "Hi", "Color": "red"},
+            "Transitions": {"NextAction": "two", "Errors": [], "Conditions": []},
+        },
+        {
+            "Identifier": "two",
+            "Type": "CheckHoursOfOperation",
+            "Parameters": {
+                "HoursOfOperationId": "arn:aws:connect:us-east-1:111122223333:instance/abc"
+                "/operating-hours/h1"
+            },
+            "Transitions": {
+                "NextAction": "bye",
+                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+                "Conditions": [
+                    {
+                        "NextAction": "bye",
+                        "Condition": {"Operator": "Equals", "Operands": ["Maybe"]},
+                    }
+                ],
+            },
+        },
+        {
+            "Identifier": "bye",
+            "Type": "DisconnectParticipant",
+            "Parameters": {"Reason": "x", "Code": "y"},
+            "Transitions": {},
+        },
+    ],
+}
+
+
+def test_import_says_which_parameters_and_conditions_are_not_modelled(tmp_path: Path) -> None:
+    """FR430 names what keeps each action from being a native block: the parameter(s) by name,
+    the condition that is no branch of the block type.  Kills
+    flowrt.connect.import_blocks.x__extra__mutmut_10 (the parameters' names lost: "None is not
+    modelled") and flowrt.connect.import_blocks.x__next__mutmut_139 (the condition's reason lost:
+    "... `Maybe` None")."""
+    src = tmp_path / "f.json"
+    src.write_text(json.dumps(UNMODELLED, indent=1), encoding="utf-8")
+    diags, _, imported = import_paths([str(src)], str(tmp_path / "out"))
+    assert [(d.code, d.message, d.span.line, d.span.column) for d in diags if d.span][1:] == [
+        ("FR430", f"MessageParticipant 'one': parameter `Color` is not modelled; {KEPT}", 6, 4),
+        (
+            "FR430",
+            "CheckHoursOfOperation 'two': condition Equals `Maybe` is not a branch of "
+            f"check-hours-of-operation; {KEPT}",
+            19,
+            4,
+        ),
+        (
+            "FR430",
+            f"DisconnectParticipant 'bye': parameters `Code`, `Reason` are not modelled; {KEPT}",
+            46,
+            4,
+        ),
+    ]
+    assert (imported[0].native, imported[0].passthrough) == (0, 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/mailbox.py: the request field a refusal points at
+
+
+def test_disassociating_an_unknown_address_points_at_its_field() -> None:
+    """The error of DisassociateEmailAddressAlias names the request field at fault (`path`,
+    as botocore's validation would): the address, not the alias.  Kills
+    flowrt.email.mailbox.xǁMailboxǁdisassociate_alias__mutmut_20 (the field named
+    `emailaddressid`, which no request has)."""
+    connect = ConnectClient(load_project(FLOWS).compile())
+    with pytest.raises(ResourceNotFoundException) as caught:
+        connect.disassociate_email_address_alias(
+            InstanceId="anycompany",
+            EmailAddressId="nobody@anycompany.example",
+            AliasConfiguration={"EmailAddressId": "help@anycompany.example"},
+        )
+    assert str(caught.value) == (
+        "An error occurred (ResourceNotFoundException) when calling the "
+        "DisassociateEmailAddressAlias operation: email address `nobody@anycompany.example` "
+        "does not exist in the instance"
+    )
+    assert caught.value.path == ("EmailAddressId",)
+    with pytest.raises(ResourceNotFoundException) as caught:
+        connect.disassociate_email_address_alias(
+            InstanceId="anycompany",
+            EmailAddressId="support@anycompany.example",
+            AliasConfiguration={"EmailAddressId": "nobody@anycompany.example"},
+        )
+    assert caught.value.path == ("AliasConfiguration", "EmailAddressId")
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/shapes.py: the table of the API's shapes is read when the module is imported,
+# before mutmut chooses a mutant; only reading it again can tell a wrong reading
+
+
+def test_the_shape_tables_read_again_give_the_same_operations_and_shapes() -> None:
+    """An indented line of the tables goes on the line above it: the parameter checks of the
+    client (which shapes an operation takes, which members they have) come from that reading.
+    Kills flowrt.email.shapes.x__lines__mutmut_9 (an indented line added to the second line of
+    the table instead of the one above it)."""
+    assert _lines("a b\n  c\n# note\n\nd e\n  f g\n") == [["a", "b", "c"], ["d", "e", "f", "g"]]
+    assert {w[0]: Operation(w[0], w[1], w[2], tuple(w[3:])) for w in _lines(_OPERATIONS)} == (
+        OPERATIONS
+    )
+    assert OPERATIONS["disassociate_email_address_alias"] == Operation(
+        "disassociate_email_address_alias",
+        "DisassociateEmailAddressAlias",
+        "DisassociateEmailAddressAliasRequest",
+        (),
+    )
+    assert {s.name: s for s in map(parse_shape, _lines(_SHAPES))} == SHAPES
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/run/runtime.py: Runtime.match, a `when:` condition beside a condition whose operand is
+# a reference (the general path, not the specialised matchers of flowrt.lang.steps)
+
+WHEN_AND_REFERENCE = """\
+flow: c
+start: check
+blocks:
+  check:
+    type: check-contact-attributes
+    attribute: $.Attributes.tier
+    conditions:
+      - when: $.Attributes.spend > 100
+        next: big
+      - equals: $.Attributes.wanted
+        next: same
+    next: {no-match: other}
+  big: {type: end-flow}
+  same: {type: end-flow}
+  other: {type: end-flow}
+"""
+
+
+def test_a_when_condition_beside_a_reference_operand(tmp_path: Path) -> None:
+    """A `when:` condition evaluated on the general path takes its branch when true, notes the
+    references it misses, and lets the next condition match when false.  Kills
+    flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_12 (the condition evaluated without the run:
+    the run fails)."""
+    program = _program(tmp_path, INSTANCE, c=WHEN_AND_REFERENCE)
+    big = program.run({"attributes": {"tier": "gold", "spend": "500"}}, {}, flow="c")
+    assert big.branches() == [("check", "condition-1"), ("big", "-")]
+    assert big.trace.steps()[0]["facts"] == [
+        {
+            "kind": "when",
+            "text": '$.Attributes.spend > 100 → "500" > 100 → true',
+            "condition": "$.Attributes.spend > 100",
+            "values": {"$.Attributes.spend": "500"},
+        }
+    ]
+    same = program.run({"attributes": {"tier": "gold", "wanted": "gold"}}, {}, flow="c")
+    assert same.branches() == [("check", "condition-2"), ("same", "-")]
+    step = same.trace.steps()[0]
+    assert step["missing"] == ["$.Attributes.spend"]
+    assert [f["text"] for f in step["facts"]] == [
+        '$.Attributes.spend > 100 → "" > 100 → false (missing: $.Attributes.spend)',
+        '$.Attributes.tier is "gold": matches `equals $.Attributes.wanted`',
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/run/runtime.py: Runtime.queue_wait, the working queue of a customer queue flow
+
+
+def test_a_wait_in_the_working_queue_ends_queued_there_when_the_agent_answers(
+    tmp_path: Path,
+) -> None:
+    """A customer queue flow that sets its working queue itself (the contact came with none)
+    and waits: when the queue's agent answers, the run ends queued in that queue, as it does
+    for the contact's own queue.  Kills flowrt.run.runtime.xǁRuntimeǁqueue_wait__mutmut_39 (the
+    run said `ended`, in no queue)."""
+    flow = (
+        "flow: q\ntype: customer-queue\nstart: pick\nblocks:\n"
+        "  pick:\n    type: set-working-queue\n    queue: Support\n"
+        "    next: {success: wait, error: done}\n"
+        "  wait:\n    type: wait\n    timeout-seconds: 30\n"
+        "    next: {completed: wait, error: done}\n"
+        "  done: {type: end-flow}\n"
+    )
+    program = _program(tmp_path, INSTANCE + "queues:\n  Support: {max-contacts: 10}\n", q=flow)
+    world = {"queues": {"Support": {"answer-after": 75}}}
+    result = program.run({"channel": "CHAT"}, world, flow="q")
+    assert (result.outcome.kind, result.outcome.block, result.outcome.queue) == (
+        "queued",
+        "wait",
+        "Support",
+    )
+    assert [f["text"] for f in result.trace.steps()[-1]["facts"]] == [
+        "75 s waited in Support",
+        "an agent answers after 75 s in queue",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/run/trace.py: the text of a customer profile fact
+
+
+def test_a_profile_created_with_no_values_says_so_without_a_colon(tmp_path: Path) -> None:
+    """`customer profile profile-1 created` when the block gives no values; with values, each
+    `field = "value"` after a colon.  Kills flowrt.run.trace.x__profile__mutmut_10 (a colon and
+    nothing after it: `created: `)."""
+    flow = (
+        "flow: c\nstart: new\nblocks:\n"
+        "  new:\n    type: create-customer-profile\n    next: {success: change, error: done}\n"
+        "  change:\n    type: update-customer-profile\n"
+        "    values: {FirstName: Ana, City: $.Attributes.city}\n"
+        "    next: {success: done, error: done}\n"
+        "  done: {type: end-flow}\n"
+    )
+    program = _program(tmp_path, INSTANCE, c=flow)
+    result = program.run({"attributes": {"city": "Lisbon"}}, {}, flow="c")
+    assert [[f["text"] for f in s["facts"]] for s in result.trace.steps()] == [
+        ["customer profile profile-1 created"],
+        ['customer profile profile-1 updated: FirstName = "Ana", City = "Lisbon"'],
+        [],
+    ]
