@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from flowrt.client import ConnectClient
+from flowrt.connect.export import export_paths
 from flowrt.connect.importer import import_paths
-from flowrt.email.errors import ResourceNotFoundException
+from flowrt.email.errors import InvalidParameterException, ResourceNotFoundException
+from flowrt.email.mailbox import Mailbox
 from flowrt.email.shapes import (
     _OPERATIONS,
     _SHAPES,
@@ -28,6 +30,7 @@ from flowrt.email.shapes import (
     parse_shape,
 )
 from flowrt.project.driver import load_project
+from flowrt.testing.golden import render_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -272,3 +275,186 @@ def test_a_profile_created_with_no_values_says_so_without_a_colon(tmp_path: Path
         ['customer profile profile-1 updated: FirstName = "Ana", City = "Lisbon"'],
         [],
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The survivors of the rest of `--sample 600 --seed 1`: Connect export
+
+
+STORE_INPUT = """\
+flow: g
+start: ask
+blocks:
+  ask:
+    type: get-customer-input
+    text: Your account number, then the pound key twice
+    store-input: true
+    max-length: 10
+    dtmf: {termination-sequence: "##", disable-cancel-key: true}
+    next: {success: check, error: done}
+  check:
+    type: check-contact-attributes
+    attribute: $.StoredCustomerInput
+    conditions:
+      - equals: "123"
+        next: done
+    next: {no-match: done, error: done}
+  done: {type: end-flow}
+"""
+
+
+def test_export_writes_the_dtmf_keys_and_says_how_to_drop_an_error_branch(tmp_path: Path) -> None:
+    """The exported GetParticipantInput keeps the block's termination sequence; FR416 (an
+    `error:` a Compare cannot have) says how to fix it.  Kills
+    flowrt.connect.export_blocks.x__input_params__mutmut_75 (`InputTerminationSequence`
+    written as null) and flowrt.connect.export_blocks.x_export_block__mutmut_56 (FR416's hint
+    dropped)."""
+    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+    (tmp_path / "g.flow.yaml").write_text(STORE_INPUT, encoding="utf-8")
+    diags, written = export_paths([str(tmp_path)], str(tmp_path / "out"))
+    assert [(d.code, d.message, d.span.line, d.span.column, d.hint) for d in diags if d.span] == [
+        (
+            "FR416",
+            "block `check`: `error` is not exported: Amazon Connect's Compare has no error branch",
+            17,
+            35,
+            "remove `error:` from this block's next",
+        )
+    ]
+    assert written == [tmp_path / "out" / "g.json"]
+    actions = json.loads(written[0].read_text(encoding="utf-8"))["Actions"]
+    assert [a["Parameters"] for a in actions if a["Type"] == "GetParticipantInput"] == [
+        {
+            "Text": "Your account number, then the pound key twice",
+            "InputTimeLimitSeconds": "5",
+            "StoreInput": "True",
+            "InputValidation": {"CustomValidation": {"MaximumLength": "10"}},
+            "DTMFConfiguration": {"InputTerminationSequence": "##", "DisableCancelKey": "True"},
+        }
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/email/mailbox.py: the operation and the field each refusal names
+
+
+def test_associating_an_unknown_alias_names_the_operation() -> None:
+    """AssociateEmailAddressAlias with an alias address that does not exist: the error says
+    which operation refused it (botocore's `when calling the ... operation`) and points at the
+    alias field.  Kills flowrt.email.mailbox.xǁMailboxǁassociate_alias__mutmut_24 (the
+    operation dropped from the alias's refusal)."""
+    connect = ConnectClient(load_project(FLOWS).compile())
+    with pytest.raises(ResourceNotFoundException) as caught:
+        connect.associate_email_address_alias(
+            InstanceId="anycompany",
+            EmailAddressId="support@anybrand.example",
+            AliasConfiguration={"EmailAddressId": "nobody@anycompany.example"},
+        )
+    assert str(caught.value) == (
+        "An error occurred (ResourceNotFoundException) when calling the "
+        "AssociateEmailAddressAlias operation: email address `nobody@anycompany.example` "
+        "does not exist in the instance"
+    )
+    assert (caught.value.operation_name, caught.value.path) == (
+        "AssociateEmailAddressAlias",
+        ("AliasConfiguration", "EmailAddressId"),
+    )
+
+
+def test_the_mailbox_refuses_an_unknown_queue_and_a_wrong_count_of_addresses() -> None:
+    """The mailbox's own checks of AssociateQueueEmailAddresses name the field at fault and
+    the operation (the client checks the queue and the list's length first, so only a caller
+    of Mailbox itself meets these two).  Kills
+    flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_23 (the field named
+    `QUEUEID`) and ..._32 (the operation dropped)."""
+    mailbox = Mailbox(load_project(FLOWS).compile().instance)
+    with pytest.raises(ResourceNotFoundException) as unknown:
+        mailbox.associate_queue_addresses("Nowhere", ["support@anybrand.example"], None)
+    assert str(unknown.value) == (
+        "An error occurred (ResourceNotFoundException) when calling the "
+        "AssociateQueueEmailAddresses operation: queue `Nowhere` does not exist"
+    )
+    assert unknown.value.path == ("QueueId",)
+    with pytest.raises(InvalidParameterException) as empty:
+        mailbox.associate_queue_addresses("Premium", [], None)
+    assert str(empty.value) == (
+        "An error occurred (InvalidParameterException) when calling the "
+        "AssociateQueueEmailAddresses operation: EmailAddressesConfig has 0 items; 1 to 50 "
+        "are allowed"
+    )
+    assert empty.value.path == ("EmailAddressesConfig",)
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/lang/steps.py, flowrt/run/runtime.py, flowrt/run/interpreter.py: the run
+
+
+def test_the_missing_references_of_many_when_conditions_are_all_named(tmp_path: Path) -> None:
+    """Past 32 missing references in one step, a `when:` condition notes what it misses through
+    a list of its own (constant time each): the step still names every one.  Kills
+    flowrt.lang.steps.x_evaluate_noting__mutmut_15 (the 33rd and later noted as null)."""
+    conditions = "".join(
+        f'      - when: $.Attributes.a{i} == "x"\n        next: done\n' for i in range(1, 41)
+    )
+    flow = (
+        "flow: w\nstart: check\nblocks:\n  check:\n    type: check-contact-attributes\n"
+        f"    conditions:\n{conditions}    next: {{no-match: done}}\n  done: {{type: end-flow}}\n"
+    )
+    program = _program(tmp_path, INSTANCE, w=flow)
+    result = program.run({}, {}, flow="w")
+    assert result.branches() == [("check", "no-match"), ("done", "-")]
+    step = result.trace.steps()[0]
+    assert step["missing"] == [f"$.Attributes.a{i}" for i in range(1, 41)]
+    assert step["facts"][-1]["text"] == (
+        '$.Attributes.a40 == "x" → "" == "x" → false (missing: $.Attributes.a40)'
+    )
+
+
+def test_a_text_condition_on_a_reference_operand_takes_its_branch(tmp_path: Path) -> None:
+    """`text-contains` with a `$.` operand (Runtime.match's general path) takes its branch when
+    the value contains the operand's value.  Kills flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_94
+    (the branch lost on a text match)."""
+    flow = (
+        "flow: t\nstart: check\nblocks:\n  check:\n    type: check-contact-attributes\n"
+        "    attribute: $.Attributes.reason\n    conditions:\n"
+        "      - text-contains: $.Attributes.word\n        next: found\n"
+        "    next: {no-match: other}\n  found: {type: end-flow}\n  other: {type: end-flow}\n"
+    )
+    program = _program(tmp_path, INSTANCE, t=flow)
+    result = program.run(
+        {"attributes": {"reason": "my card was stolen", "word": "card"}}, {}, flow="t"
+    )
+    assert result.branches() == [("check", "condition-1"), ("found", "-")]
+    assert [f["text"] for f in result.trace.steps()[0]["facts"]] == [
+        '$.Attributes.reason is "my card was stolen": matches `text-contains $.Attributes.word`'
+    ]
+
+
+def test_a_run_without_a_case_has_the_contact_id_of_its_flow(tmp_path: Path) -> None:
+    """A run given no contact ID (a flow run on its own, no scenario case) gets a ContactId
+    derived from the flow's name, the same in every run and every version, which goldens and
+    `--format json` show.  Kills flowrt.run.interpreter.x__default_contact_id__mutmut_12 (derived
+    from another text: every such run's ContactId changes)."""
+    flow = "flow: a-run-without-a-case\nstart: done\nblocks:\n  done: {type: end-flow}\n"
+    program = _program(tmp_path, INSTANCE, a=flow)
+    result = program.run({}, {}, flow="a-run-without-a-case")
+    assert result.contact_id == "c63b862f-b591-586a-8ea2-24f3db8e5f5b"
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/testing/golden.py: text a terminal or a YAML reader should not see raw
+
+
+def test_a_golden_escapes_a_line_separator_in_a_fact(tmp_path: Path) -> None:
+    """A customer's text with a line separator (U+2028) is written in the golden as `\\u2028`
+    inside a double-quoted scalar, not raw.  Kills flowrt.testing.golden.x__quoted__mutmut_17
+    (the golden could not be written)."""
+    flow = (
+        "flow: s\nstart: say\nblocks:\n  say:\n    type: play-prompt\n"
+        '    text: "Note: $.Attributes.note"\n    next: done\n  done: {type: end-flow}\n'
+    )
+    program = _program(tmp_path, INSTANCE, s=flow)
+    result = program.run({"channel": "CHAT", "attributes": {"note": "one\u2028two"}}, {}, flow="s")
+    golden = render_golden(result, flow="s")
+    assert '      - "prompt: \\"Note: one\\u2028two\\""\n' in golden
+    assert "\u2028" not in golden
