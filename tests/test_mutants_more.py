@@ -116,6 +116,94 @@ def test_import_says_which_parameters_and_conditions_are_not_modelled(tmp_path: 
     assert (imported[0].native, imported[0].passthrough) == (0, 3)
 
 
+#: Three more: a Compare whose condition has two operands, two NoMatchingError transitions that
+#: go to different actions, a parameter of TransferParticipantToThirdParty flowrt does not model.
+MORE_UNMODELLED = {
+    "Version": "2019-10-30",
+    "StartAction": "cmp",
+    "Actions": [
+        {
+            "Identifier": "cmp",
+            "Type": "Compare",
+            "Parameters": {"ComparisonValue": "$.Attributes.tier"},
+            "Transitions": {
+                "NextAction": "bye",
+                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingCondition"}],
+                "Conditions": [
+                    {
+                        "NextAction": "bye",
+                        "Condition": {"Operator": "Equals", "Operands": ["gold", "silver"]},
+                    }
+                ],
+            },
+        },
+        {
+            "Identifier": "flow",
+            "Type": "TransferToFlow",
+            "Parameters": {
+                "ContactFlowId": "arn:aws:connect:us-east-1:111122223333:instance/abc"
+                "/contact-flow/f1"
+            },
+            "Transitions": {
+                "NextAction": "bye",
+                "Errors": [
+                    {"NextAction": "bye", "ErrorType": "NoMatchingError"},
+                    {"NextAction": "dial", "ErrorType": "NoMatchingError"},
+                ],
+            },
+        },
+        {
+            "Identifier": "dial",
+            "Type": "TransferParticipantToThirdParty",
+            "Parameters": {
+                "ThirdPartyPhoneNumber": "+15555550100",
+                "ThirdPartyConnectionTimeLimitSeconds": "30",
+                "ContinueFlowExecution": "False",
+                "Retries": "2",
+            },
+            "Transitions": {
+                "NextAction": "bye",
+                "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+            },
+        },
+        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+    ],
+}
+
+
+def test_import_says_why_conditions_errors_and_a_transfer_are_not_native(tmp_path: Path) -> None:
+    """FR430's reasons for a condition with two operands, an error that goes two places, a
+    third-party transfer with a parameter flowrt does not model.  Kills
+    flowrt.connect.import_blocks.x__conditions__mutmut_29 and x__next__mutmut_70 (the reasons'
+    text changed) and x__third_party__mutmut_11 (the parameters not checked: the action is
+    refused later, for another reason)."""
+    src = tmp_path / "f.json"
+    src.write_text(json.dumps(MORE_UNMODELLED, indent=1), encoding="utf-8")
+    diags, _, imported = import_paths([str(src)], str(tmp_path / "out"))
+    assert [(d.code, d.message, d.span.line, d.span.column) for d in diags if d.span][1:] == [
+        (
+            "FR430",
+            f"Compare 'cmp': a condition with other than one text operand is not modelled; {KEPT}",
+            6,
+            4,
+        ),
+        (
+            "FR430",
+            f"TransferToFlow 'flow': error `NoMatchingError` goes where another transition goes; "
+            f"{KEPT}",
+            34,
+            4,
+        ),
+        (
+            "FR430",
+            f"TransferParticipantToThirdParty 'dial': parameter `Retries` is not modelled; {KEPT}",
+            54,
+            4,
+        ),
+    ]
+    assert (imported[0].native, imported[0].passthrough) == (1, 3)
+
+
 # ---------------------------------------------------------------------------------------------
 # flowrt/email/mailbox.py: the request field a refusal points at
 
@@ -290,6 +378,7 @@ blocks:
     text: Your account number, then the pound key twice
     store-input: true
     max-length: 10
+    encryption: {key-id: key-2026, key: PUBLIC-KEY-PEM}
     dtmf: {termination-sequence: "##", disable-cancel-key: true}
     next: {success: check, error: done}
   check:
@@ -304,11 +393,11 @@ blocks:
 
 
 def test_export_writes_the_dtmf_keys_and_says_how_to_drop_an_error_branch(tmp_path: Path) -> None:
-    """The exported GetParticipantInput keeps the block's termination sequence; FR416 (an
-    `error:` a Compare cannot have) says how to fix it.  Kills
-    flowrt.connect.export_blocks.x__input_params__mutmut_75 (`InputTerminationSequence`
-    written as null) and flowrt.connect.export_blocks.x_export_block__mutmut_56 (FR416's hint
-    dropped)."""
+    """The exported GetParticipantInput keeps the block's encryption key and termination
+    sequence under Amazon Connect's names; FR416 (an `error:` a Compare cannot have) says how to
+    fix it.  Kills flowrt.connect.export_blocks.x__input_params__mutmut_67 (`EncryptionKeyId`
+    written `encryptionkeyid`), ..._75 (`InputTerminationSequence` written as null) and
+    flowrt.connect.export_blocks.x_export_block__mutmut_56 (FR416's hint dropped)."""
     (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
     (tmp_path / "g.flow.yaml").write_text(STORE_INPUT, encoding="utf-8")
     diags, written = export_paths([str(tmp_path)], str(tmp_path / "out"))
@@ -316,7 +405,7 @@ def test_export_writes_the_dtmf_keys_and_says_how_to_drop_an_error_branch(tmp_pa
         (
             "FR416",
             "block `check`: `error` is not exported: Amazon Connect's Compare has no error branch",
-            17,
+            18,
             35,
             "remove `error:` from this block's next",
         )
@@ -329,6 +418,7 @@ def test_export_writes_the_dtmf_keys_and_says_how_to_drop_an_error_branch(tmp_pa
             "InputTimeLimitSeconds": "5",
             "StoreInput": "True",
             "InputValidation": {"CustomValidation": {"MaximumLength": "10"}},
+            "InputEncryption": {"EncryptionKeyId": "key-2026", "Key": "PUBLIC-KEY-PEM"},
             "DTMFConfiguration": {"InputTerminationSequence": "##", "DisableCancelKey": "True"},
         }
     ]
@@ -427,6 +517,51 @@ def test_a_text_condition_on_a_reference_operand_takes_its_branch(tmp_path: Path
     assert result.branches() == [("check", "condition-1"), ("found", "-")]
     assert [f["text"] for f in result.trace.steps()[0]["facts"]] == [
         '$.Attributes.reason is "my card was stolen": matches `text-contains $.Attributes.word`'
+    ]
+
+
+def test_attributes_over_the_limit_are_undone_to_their_earlier_values(tmp_path: Path) -> None:
+    """A set-contact-attributes that would take the attributes over 32,768 bytes sets nothing:
+    an attribute it changed has its earlier value again for the blocks after it.  Kills
+    flowrt.run.calls.x__undo_sets__mutmut_9 (the earlier value lost)."""
+    flow = (
+        "flow: u\nstart: big\nblocks:\n  big:\n    type: set-contact-attributes\n"
+        "    attributes:\n      tier: platinum\n      copy: $.Attributes.blob\n"
+        "    next: {success: said, error: said}\n"
+        '  said:\n    type: play-prompt\n    text: "Tier: $.Attributes.tier"\n    next: done\n'
+        "  done: {type: end-flow}\n"
+    )
+    program = _program(tmp_path, INSTANCE, u=flow)
+    contact = {"channel": "CHAT", "attributes": {"tier": "gold", "blob": "x" * 20_000}}
+    result = program.run(contact, {}, flow="u")
+    assert result.branches() == [("big", "error"), ("said", "success"), ("done", "-")]
+    steps = result.trace.steps()
+    assert steps[0]["facts"][-1]["text"] == (
+        "error: attributes would take 40,020 UTF-8 bytes; at most 32,768 are allowed "
+        "(nothing was set)"
+    )
+    assert [f["text"] for f in steps[1]["facts"]] == ['prompt: "Tier: gold"']
+
+
+def test_recording_behavior_says_the_analytics_language(tmp_path: Path) -> None:
+    """Contact Lens analytics turned on: the step says the language they analyse, when the
+    block gives one.  Kills flowrt.lang.blocks.settings.xǁSetRecordingBehaviorǁcompile_step__mutmut_41
+    (the language read from another key: never shown)."""
+    flow = (
+        "flow: r\nstart: rec\nblocks:\n"
+        "  rec:\n    type: set-recording-behavior\n    recorded-participants: [Agent, Customer]\n"
+        '    analytics: {Enabled: "True", AnalyticsLanguage: pt-BR, AnalyticsMode: PostContact}\n'
+        "    next: plain\n"
+        "  plain:\n    type: set-recording-behavior\n    recorded-participants: [Agent, Customer]\n"
+        '    analytics: {Enabled: "True"}\n    next: done\n'
+        "  done: {type: end-flow}\n"
+    )
+    program = _program(tmp_path, INSTANCE, r=flow)
+    result = program.run({}, {}, flow="r")
+    assert [[f["text"] for f in s["facts"]] for s in result.trace.steps()] == [
+        ["recording: Agent+Customer on", "analytics: on (pt-BR)"],
+        ["recording: Agent+Customer on", "analytics: on"],
+        [],
     ]
 
 
