@@ -29,8 +29,9 @@ from flowrt.email.shapes import (
     _lines,
     parse_shape,
 )
-from flowrt.project.driver import load_project
+from flowrt.project.driver import check_paths, load_project
 from flowrt.testing.golden import render_golden
+from flowrt.testing.suite import run_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -174,9 +175,10 @@ MORE_UNMODELLED = {
 def test_import_says_why_conditions_errors_and_a_transfer_are_not_native(tmp_path: Path) -> None:
     """FR430's reasons for a condition with two operands, an error that goes two places, a
     third-party transfer with a parameter flowrt does not model.  Kills
-    flowrt.connect.import_blocks.x__conditions__mutmut_29 and x__next__mutmut_70 (the reasons'
-    text changed) and x__third_party__mutmut_11 (the parameters not checked: the action is
-    refused later, for another reason)."""
+    flowrt.connect.import_blocks.x__conditions__mutmut_29 and
+    flowrt.connect.import_blocks.x__next__mutmut_70 (the reasons' text changed) and
+    flowrt.connect.import_blocks.x__third_party__mutmut_11 (the parameters not checked: the
+    action is refused later, for another reason)."""
     src = tmp_path / "f.json"
     src.write_text(json.dumps(MORE_UNMODELLED, indent=1), encoding="utf-8")
     diags, _, imported = import_paths([str(src)], str(tmp_path / "out"))
@@ -396,7 +398,8 @@ def test_export_writes_the_dtmf_keys_and_says_how_to_drop_an_error_branch(tmp_pa
     """The exported GetParticipantInput keeps the block's encryption key and termination
     sequence under Amazon Connect's names; FR416 (an `error:` a Compare cannot have) says how to
     fix it.  Kills flowrt.connect.export_blocks.x__input_params__mutmut_67 (`EncryptionKeyId`
-    written `encryptionkeyid`), ..._75 (`InputTerminationSequence` written as null) and
+    written `encryptionkeyid`), flowrt.connect.export_blocks.x__input_params__mutmut_75
+    (`InputTerminationSequence` written as null) and
     flowrt.connect.export_blocks.x_export_block__mutmut_56 (FR416's hint dropped)."""
     (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
     (tmp_path / "g.flow.yaml").write_text(STORE_INPUT, encoding="utf-8")
@@ -456,7 +459,8 @@ def test_the_mailbox_refuses_an_unknown_queue_and_a_wrong_count_of_addresses() -
     the operation (the client checks the queue and the list's length first, so only a caller
     of Mailbox itself meets these two).  Kills
     flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_23 (the field named
-    `QUEUEID`) and ..._32 (the operation dropped)."""
+    `QUEUEID`) and flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_32 (the
+    operation dropped)."""
     mailbox = Mailbox(load_project(FLOWS).compile().instance)
     with pytest.raises(ResourceNotFoundException) as unknown:
         mailbox.associate_queue_addresses("Nowhere", ["support@anybrand.example"], None)
@@ -565,6 +569,26 @@ def test_recording_behavior_says_the_analytics_language(tmp_path: Path) -> None:
     ]
 
 
+def test_a_callback_with_no_queue_takes_its_error_branch(tmp_path: Path) -> None:
+    """create-callback-contact with no queue of its own and no working queue: `error`, with
+    why.  Kills flowrt.lang.blocks.flow_control.xǁCreateCallbackContactǁcompile_step__mutmut_12
+    (a branch the block does not have: Amazon Connect's disconnect instead of `error`)."""
+    flow = (
+        "flow: c\nstart: callback\nblocks:\n  callback:\n    type: create-callback-contact\n"
+        "    initial-delay-seconds: 60\n    max-attempts: 2\n    retry-delay-seconds: 300\n"
+        "    next: {success: done, error: sorry}\n"
+        "  sorry:\n    type: play-prompt\n    text: We cannot call you back\n    next: done\n"
+        "  done: {type: end-flow}\n"
+    )
+    program = _program(tmp_path, INSTANCE + "queues:\n  Support: {}\n", c=flow)
+    result = program.run({"customer-endpoint": "+15555550100"}, {}, flow="c")
+    assert result.branches() == [("callback", "error"), ("sorry", "success"), ("done", "-")]
+    assert result.outcome.kind == "ended"
+    assert [f["text"] for f in result.trace.steps()[0]["facts"]] == [
+        "error: no working queue is set (use set-working-queue first)"
+    ]
+
+
 def test_a_run_without_a_case_has_the_contact_id_of_its_flow(tmp_path: Path) -> None:
     """A run given no contact ID (a flow run on its own, no scenario case) gets a ContactId
     derived from the flow's name, the same in every run and every version, which goldens and
@@ -593,3 +617,81 @@ def test_a_golden_escapes_a_line_separator_in_a_fact(tmp_path: Path) -> None:
     golden = render_golden(result, flow="s")
     assert '      - "prompt: \\"Note: one\\u2028two\\""\n' in golden
     assert "\u2028" not in golden
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/lang/blocks/hooks.py: FR445 only for a name that is no flow of the project
+
+
+def test_an_event_hook_may_name_a_flow_by_its_id_or_a_flow_that_failed(tmp_path: Path) -> None:
+    """A set-event-hook names a flow of the project by its `id:`, or a flow that failed to
+    load (its own error is the one said): neither is FR445; a misspelt name is.  Kills
+    flowrt.lang.blocks.hooks.x__hook_flow__mutmut_20 (FR445 for both)."""
+    main = (
+        "flow: main\nstart: music\nblocks:\n"
+        "  music:\n    type: set-event-hook\n"
+        "    customer-queue: 0a1b2c3d-0000-4000-8000-000000000001\n"
+        "    next: {success: hold, error: done}\n"
+        "  hold:\n    type: set-event-hook\n    customer-hold: hold-music\n"
+        "    next: {success: typo, error: done}\n"
+        "  typo:\n    type: set-event-hook\n    agent-hold: quue-music\n"
+        "    next: {success: done, error: done}\n"
+        "  done: {type: end-flow}\n"
+    )
+    queue = (
+        "flow: queue-music\nid: 0a1b2c3d-0000-4000-8000-000000000001\ntype: customer-queue\n"
+        "start: done\nblocks:\n  done: {type: end-flow}\n"
+    )
+    hold = (  # `strat:` for `start:`: the flow does not load
+        "flow: hold-music\ntype: customer-hold\nstrat: play\nblocks:\n"
+        "  play: {type: play-prompt, text: Please hold, next: done}\n  done: {type: end-flow}\n"
+    )
+    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+    for name, text in (("main", main), ("q", queue), ("h", hold)):
+        (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
+    diags, _ = check_paths([str(tmp_path)])
+    assert [(d.code, d.message, Path(d.span.file).name, d.span.line) for d in diags if d.span] == [
+        ("FR010", "unknown key `strat` (did you mean `start`?)", "h.flow.yaml", 3),
+        ("FR012", "missing required key `start`", "h.flow.yaml", 1),
+        (
+            "FR445",
+            "block `typo` (set-event-hook): flow `quue-music` is not a flow of the project (did "
+            "you mean `queue-music`?): kept as the name of a flow of the Amazon Connect "
+            "instance; a dry run cannot run it",
+            "main.flow.yaml",
+            14,
+        ),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# flowrt/scenario/evaluation.py: an expectation's failure shows the text as written
+
+
+def test_a_failed_expectation_shows_accented_text_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`expect: attributes:` with text outside ASCII: the failure quotes it as the scenario
+    wrote it (`"São Paulo"`), not as JSON escapes (`"S\\u00e3o Paulo"`).  Kills
+    flowrt.scenario.evaluation.x_describe_match__mutmut_7 (escaped)."""
+    flow = (
+        "flow: c\nstart: set\nblocks:\n  set:\n    type: set-contact-attributes\n"
+        "    attributes: {city: Lisboa, region: Algarve}\n"
+        "    next: {success: done, error: done}\n  done: {type: end-flow}\n"
+    )
+    scenario = (
+        "scenario: t\nflow: c\ncases:\n  where:\n    expect:\n      attributes:\n"
+        "        city: São Paulo\n        region: {text-starts-with: Região}\n"
+    )
+    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+    (tmp_path / "c.flow.yaml").write_text(flow, encoding="utf-8")
+    (tmp_path / "t.scenario.yaml").write_text(scenario, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = run_suite(["."], update=True)
+    assert report.errors == 0
+    assert [line for c in report.cases for line in c.failures] == [
+        't.scenario.yaml:7:15: expect.attributes.city: expected $.Attributes.city "São Paulo", '
+        'got "Lisboa"',
+        "t.scenario.yaml:8:17: expect.attributes.region: expected $.Attributes.region "
+        'text-starts-with "Região", got "Algarve"',
+    ]
