@@ -18,6 +18,7 @@ import pytest
 from flowrt.client import ConnectClient
 from flowrt.connect.export import export_paths
 from flowrt.connect.importer import import_paths
+from flowrt.core.diagnostics import FlowrtError
 from flowrt.email.errors import InvalidParameterException, ResourceNotFoundException
 from flowrt.email.mailbox import Mailbox
 from flowrt.email.shapes import (
@@ -549,8 +550,9 @@ def test_attributes_over_the_limit_are_undone_to_their_earlier_values(tmp_path: 
 
 def test_recording_behavior_says_the_analytics_language(tmp_path: Path) -> None:
     """Contact Lens analytics turned on: the step says the language they analyse, when the
-    block gives one.  Kills flowrt.lang.blocks.settings.xǁSetRecordingBehaviorǁcompile_step__mutmut_41
-    (the language read from another key: never shown)."""
+    block gives one.  Kills
+    flowrt.lang.blocks.settings.xǁSetRecordingBehaviorǁcompile_step__mutmut_41 (the language
+    read from another key: never shown)."""
     flow = (
         "flow: r\nstart: rec\nblocks:\n"
         "  rec:\n    type: set-recording-behavior\n    recorded-participants: [Agent, Customer]\n"
@@ -694,4 +696,141 @@ def test_a_failed_expectation_shows_accented_text_as_written(
         'got "Lisboa"',
         "t.scenario.yaml:8:17: expect.attributes.region: expected $.Attributes.region "
         'text-starts-with "Região", got "Algarve"',
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The last survivors of `--sample 600 --seed 1`: hints, reasons, and the run's own refusals
+
+
+def test_fr415_says_to_set_the_queue_first(tmp_path: Path) -> None:
+    """A transfer-to-queue that names its queue outside a customer queue flow: FR415 says what
+    to do instead.  Kills flowrt.connect.export_blocks.x__params__mutmut_27 (the hint dropped)."""
+    flow = (
+        "flow: x\nstart: a\nblocks:\n"
+        "  a: {type: transfer-to-queue, queue: Q, next: {success: b, at-capacity: b, error: b}}\n"
+        "  b: {type: disconnect}\n"
+    )
+    (tmp_path / "instance.yaml").write_text(
+        "instance: t\narn: arn:aws:connect:us-east-1:111122223333:instance/abc\nqueues:\n  Q: {}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "x.flow.yaml").write_text(flow, encoding="utf-8")
+    diags, written = export_paths([str(tmp_path)], str(tmp_path / "out"))
+    assert written == []
+    assert [(d.code, d.span.line, d.span.column, d.hint) for d in diags if d.code == "FR415"] == [
+        ("FR415", 4, 39, "set the queue first with set-working-queue")
+    ]
+
+
+def test_import_says_why_a_queue_and_an_agent_together_are_not_native(tmp_path: Path) -> None:
+    """UpdateContactTargetQueue with both a queue and an agent: FR430 says they are given
+    together.  Kills flowrt.connect.import_blocks.x__queue__mutmut_58 (the reason said as
+    "is not modelled")."""
+    action = {
+        "Identifier": "q",
+        "Type": "UpdateContactTargetQueue",
+        "Parameters": {
+            "QueueId": "arn:aws:connect:us-east-1:111122223333:instance/abc/queue/q1",
+            "AgentId": "arn:aws:connect:us-east-1:111122223333:instance/abc/agent/a1",
+        },
+        "Transitions": {
+            "NextAction": "bye",
+            "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
+        },
+    }
+    bye = {
+        "Identifier": "bye",
+        "Type": "DisconnectParticipant",
+        "Parameters": {},
+        "Transitions": {},
+    }
+    src = tmp_path / "q.json"
+    src.write_text(
+        json.dumps({"Version": "2019-10-30", "StartAction": "q", "Actions": [action, bye]}),
+        encoding="utf-8",
+    )
+    diags, _, _ = import_paths([str(src)], str(tmp_path / "out"))
+    assert [d.message for d in diags if d.code == "FR430"] == [
+        "UpdateContactTargetQueue 'q': parameters `QueueId` and `AgentId` are given together or "
+        f"are not text; {KEPT}"
+    ]
+
+
+def test_a_set_event_hook_with_two_events_says_to_use_one_block_each(tmp_path: Path) -> None:
+    """FR070 (a set-event-hook with two events) says what to do instead.  Kills
+    flowrt.lang.blocks.hooks.xǁSetEventHookǁcheck__mutmut_7 (the hint dropped)."""
+    flow = (
+        "flow: x\nstart: h\nblocks:\n  h:\n    type: set-event-hook\n"
+        "    customer-queue: x\n    agent-whisper: x\n    next: {success: b, error: b}\n"
+        "  b: {type: disconnect}\n"
+    )
+    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+    (tmp_path / "x.flow.yaml").write_text(flow, encoding="utf-8")
+    diags, _ = check_paths([str(tmp_path)])
+    assert [(d.code, d.message, d.span.line, d.hint) for d in diags if d.span] == [
+        (
+            "FR070",
+            "block `h` (set-event-hook): sets 2 event hooks; Amazon Connect's "
+            "UpdateContactEventHooks sets exactly one",
+            5,
+            "use one block per event: customer-queue, agent-whisper, ...",
+        )
+    ]
+
+
+def test_the_run_refuses_an_unknown_flow_and_a_contact_with_no_flow(tmp_path: Path) -> None:
+    """`Program.run` with a flow name that is no flow of the project: FR100 shows the name
+    whole up to 80 characters (longer ones are cut, with their length); with no flow and no
+    system endpoint in a project of two flows, FR100 says what to give.  Kills
+    flowrt.run.interpreter.x__flow_for__mutmut_13 (a name of exactly 80 characters said to be
+    cut) and flowrt.run.interpreter.x__flow_for__mutmut_65 (the message lost)."""
+    one = "start: b\nblocks:\n  b: {type: disconnect}\n"
+    program = _program(tmp_path, INSTANCE, x="flow: x\n" + one, z="flow: z\n" + one)
+    with pytest.raises(FlowrtError) as eighty:
+        program.run({}, {}, flow="y" * 80)
+    assert [(d.code, d.message, d.hint) for d in eighty.value.diagnostics] == [
+        ("FR100", f"unknown flow `{'y' * 80}`", "give the name of a flow of the project (x, z)")
+    ]
+    with pytest.raises(FlowrtError) as longer:
+        program.run({}, {}, flow="y" * 81)
+    assert [d.message for d in longer.value.diagnostics] == [
+        f"unknown flow `{'y' * 80}... (81 characters)`"
+    ]
+    with pytest.raises(FlowrtError) as none:
+        program.run({}, {})
+    assert [(d.code, d.message) for d in none.value.diagnostics] == [
+        (
+            "FR100",
+            "which flow should run? give `flow=`, or a system endpoint whose number or address "
+            "names a flow in the instance",
+        )
+    ]
+
+
+def test_a_before_pair_naming_one_block_twice_holds_when_it_is_visited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`before: [A, B]` fails only when B's first visit comes before A's: a pair that names the
+    same block twice (or by its name and by `flow/name`) holds once the block is visited, while
+    a pair the run reverses fails.  Kills
+    flowrt.scenario.evaluation.xǁ_Evaluatorǁbefore__mutmut_14 (a block taken to come before
+    itself)."""
+    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+    (tmp_path / "c.flow.yaml").write_text(
+        "flow: c\nstart: greet\nblocks:\n"
+        "  greet: {type: play-prompt, text: Hello, next: done}\n  done: {type: end-flow}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "t.scenario.yaml").write_text(
+        "scenario: t\nflow: c\ncontact: {channel: CHAT}\ncases:\n  order:\n    expect:\n"
+        "      before: [[greet, greet], [greet, c/greet], [done, greet]]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    report = run_suite(["."], update=True)
+    assert report.errors == 0
+    assert [line for c in report.cases for line in c.failures] == [
+        "t.scenario.yaml:7:50: expect.before[2]: expected `done` before `greet`; `greet` came "
+        "first (step 1, `done` at step 2)"
     ]
