@@ -288,7 +288,8 @@ def test_a_when_condition_beside_a_reference_operand(tmp_path: Path) -> None:
     """A `when:` condition evaluated on the general path takes its branch when true, notes the
     references it misses, and lets the next condition match when false.  Kills
     flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_12 (the condition evaluated without the run:
-    the run fails)."""
+    the run fails) and flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_10 (the condition's fact of
+    another kind: not shown as a `when`)."""
     program = _program(tmp_path, INSTANCE, c=WHEN_AND_REFERENCE)
     big = program.run({"attributes": {"tier": "gold", "spend": "500"}}, {}, flow="c")
     assert big.branches() == [("check", "condition-1"), ("big", "-")]
@@ -436,7 +437,9 @@ def test_associating_an_unknown_alias_names_the_operation() -> None:
     """AssociateEmailAddressAlias with an alias address that does not exist: the error says
     which operation refused it (botocore's `when calling the ... operation`) and points at the
     alias field.  Kills flowrt.email.mailbox.xǁMailboxǁassociate_alias__mutmut_24 (the
-    operation dropped from the alias's refusal)."""
+    operation dropped from the alias's refusal) and
+    flowrt.email.errors.xǁConnectErrorǁ__init____mutmut_3 (every error's `operation_name`, as
+    botocore's ClientError has it, lost)."""
     connect = ConnectClient(load_project(FLOWS).compile())
     with pytest.raises(ResourceNotFoundException) as caught:
         connect.associate_email_address_alias(
@@ -460,8 +463,9 @@ def test_the_mailbox_refuses_an_unknown_queue_and_a_wrong_count_of_addresses() -
     the operation (the client checks the queue and the list's length first, so only a caller
     of Mailbox itself meets these two).  Kills
     flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_23 (the field named
-    `QUEUEID`) and flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_32 (the
-    operation dropped)."""
+    `QUEUEID`), flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_32 (the
+    operation dropped) and flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_35
+    (the field named `emailaddressesconfig`)."""
     mailbox = Mailbox(load_project(FLOWS).compile().instance)
     with pytest.raises(ResourceNotFoundException) as unknown:
         mailbox.associate_queue_addresses("Nowhere", ["support@anybrand.example"], None)
@@ -508,7 +512,8 @@ def test_the_missing_references_of_many_when_conditions_are_all_named(tmp_path: 
 def test_a_text_condition_on_a_reference_operand_takes_its_branch(tmp_path: Path) -> None:
     """`text-contains` with a `$.` operand (Runtime.match's general path) takes its branch when
     the value contains the operand's value.  Kills flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_94
-    (the branch lost on a text match)."""
+    (the branch lost on a text match) and flowrt.run.runtime.xǁRuntimeǁmatch__mutmut_95 (the
+    match's fact made without its subject: the run fails)."""
     flow = (
         "flow: t\nstart: check\nblocks:\n  check:\n    type: check-contact-attributes\n"
         "    attribute: $.Attributes.reason\n    conditions:\n"
