@@ -126,7 +126,7 @@ def reach(program: Program, starts: Iterable[str], *, open: bool = False) -> Rea
 
     A compiled flow's transfers are followed as compiled; a block that failed to load, or a
     flow that failed, is followed by the `flow:` it names as written.  Flows are listed in the
-    order `flowrt.lang.compiler.flows_reached` lists them."""
+    order they are found: depth first, each start in turn, a flow's later transfers first."""
     flows: dict[str, CompiledFlow] = {}
     broken: dict[str, Any] = {}
     seen: set[str] = set()

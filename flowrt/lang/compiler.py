@@ -604,25 +604,3 @@ def _sccs(flow: CompiledFlow) -> list[set[int]]:
 
 def _succ(flow: CompiledFlow, i: int) -> list[int]:
     return sorted({t for t in flow.nodes[i].targets.values() if t is not None}, reverse=True)
-
-
-#: Block types whose `("flow",)` prepared value names a flow they reach (run after or within).
-_REACHING = frozenset({"transfer-to-flow", "invoke-module"})
-
-
-def flows_reached(program: Program, start: str) -> list[CompiledFlow]:
-    """The flow named `start` and every flow a static transfer-to-flow (or invoke-module)
-    reaches from it."""
-    seen: dict[str, CompiledFlow] = {}
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in program.flows:
-            continue
-        cf = seen[name] = program.flows[name]
-        for node in cf.nodes:
-            if node.type in _REACHING:
-                target = node.prepared.get(("flow",))
-                if isinstance(target, str):
-                    todo.append(target)
-    return list(seen.values())

@@ -139,7 +139,7 @@ class InvokeModule(Block):
             cx.flow_name(value, ("module",))  # FR023 with a suggestion, unless the flow is broken
             cx.node.prepared[("module",)] = value
             return
-        # The flow it reaches, by name, read by flows_reached (the flows a scenario runs).
+        # The flow it reaches, by name, read by flowrt.lang.broken.reach (the flows a scenario runs).
         cx.node.prepared[("flow",)] = name
         if types[name] != "module":
             cx.error(
