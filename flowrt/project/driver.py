@@ -330,12 +330,19 @@ def _with_context(root: Path, files: list[Path], root_of: _Roots) -> list[Path]:
 
 
 def _load(
-    root: Path, files: list[Path], limits: Limits, overlay: Mapping[Path, str] | None = None
+    root: Path,
+    files: list[Path],
+    limits: Limits,
+    overlay: Mapping[Path, str] | None = None,
+    deferred: list[tuple[int, Path]] | None = None,
 ) -> Project:
     project = Project(root, files)
     real: dict[str, str] = {}  # real paths of the directories met (`_inside`)
     for f in files:
         kind = kind_of(f)
+        if deferred is not None and kind == "scenario":  # read later, one at a time (lean.py)
+            deferred.append((len(project.diagnostics), f))
+            continue
         display = display_path(f)
         if not _resolves(f):
             project.diagnostics.append(
@@ -407,10 +414,8 @@ def _load(
 def _too_many_blocks(project: Project, text: str, display: str) -> bool:
     """FR045 for a large flow file with more than MAX_BLOCKS blocks, found before it is built
     (counting stops at block MAX_BLOCKS + 1): an 8 MB flow of 50,000 blocks is refused in a
-    fraction of a second and a few megabytes instead of seconds and hundreds.  A plain
-    block-style text is counted from its lines (`lines_over`, about 4x faster than the parser's
-    events); any other is counted from the parser's events (`entries_over`).  Files under
-    `EARLY_COUNT_BYTES` are counted after loading (`_add_flow`), which says the exact count."""
+    fraction of a second.  A plain block-style text is counted from its lines (`lines_over`, 4x
+    faster), any other from the parser's events (`entries_over`); smaller files in `_add_flow`."""
     if len(text) <= EARLY_COUNT_BYTES:
         return False
     pos = lines_over(text, "blocks", MAX_BLOCKS)
