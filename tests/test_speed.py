@@ -240,7 +240,7 @@ def test_run_streams_lines_before_the_last_case_finishes(
     seen: list[int] = []
     real = stream._run_chunk
 
-    def watched(chunk: list[tuple[int, int]]) -> list[stream.CaseLine]:
+    def watched(chunk: list[tuple[int, int, int]]) -> list[stream.CaseLine]:
         seen.append(sys.stdout.getvalue().count("\n") if hasattr(sys.stdout, "getvalue") else -1)
         return real(chunk)
 
