@@ -172,15 +172,20 @@ def _summary(total: int, failed: int, nothing: str | None) -> dict[str, object]:
     }
 
 
-def _run_chunk(chunk: list[tuple[int, int, int]]) -> list[CaseLine]:
-    """Run a chunk of cases (`flowrt.project.lean.chunks`), their lines in order."""
+def _run_chunk(chunk: list[tuple[int, int, int]]) -> tuple[list[CaseLine], str | None]:
+    """Run a chunk of cases (`flowrt.project.lean.chunks`): their lines in order, and why it
+    stopped at a scenario file changed since it was checked (the lines before it stand, so
+    the same cases are printed for any chunk size and -j)."""
     from flowrt.cli.run import _relative, _run_case
 
     assert _JOB is not None
     project, max_steps, era, opened = _JOB
-    out = []
+    out: list[CaseLine] = []
     for s, start, stop in chunk:
-        doc, sf, cases = opened[s]
+        try:
+            doc, sf, cases = opened[s]
+        except ScenarioChanged as exc:
+            return out, str(exc)
         shown = _relative(doc.file, project.root)  # resolved once a file a chunk
         for case in cases[start:stop]:
             contact, world = _prepared(case)
@@ -202,7 +207,7 @@ def _run_chunk(chunk: list[tuple[int, int, int]]) -> list[CaseLine]:
 
                 logs = log_lines(r.result, project.program, era)
             out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe(), logs))
-    return out
+    return out, None
 
 
 #: The prepared records of the cases' contacts and worlds, by model: equal contacts and worlds
@@ -249,11 +254,14 @@ def run_cases(
     _PREPARED.clear()  # a new project: its models are not the last one's
     try:
         tasks = chunks(project.refs, CHUNK)
+        done: Iterator[tuple[list[CaseLine], str | None]]
         if jobs <= 1 or project.cases < MIN_PARALLEL or not can_fork():
-            for chunk in tasks:
-                yield from _run_chunk(chunk)
-            return
-        for lines in ordered_map(_run_chunk, tasks, min(jobs, -(-project.cases // CHUNK))):
+            done = map(_run_chunk, tasks)
+        else:
+            done = ordered_map(_run_chunk, tasks, min(jobs, -(-project.cases // CHUNK)))
+        for lines, changed in done:
             yield from lines
+            if changed is not None:
+                raise ScenarioChanged(changed)
     finally:
         _JOB = None

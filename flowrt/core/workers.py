@@ -17,6 +17,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+_END = object()
 
 
 def can_fork() -> bool:
@@ -36,11 +37,13 @@ def ordered_map(
     stopped = threading.Event()
 
     def given() -> Iterator[T]:
-        for task in tasks:
+        source = iter(tasks)
+        while True:
             limit.acquire()  # the pool's task thread waits here until a result is taken
-            if stopped.is_set():
+            task = next(source, _END)  # taken only now: the tasks are not read ahead either
+            if task is _END or stopped.is_set():
                 return
-            yield task
+            yield task  # type: ignore[misc]
 
     pool = multiprocessing.get_context("fork").Pool(jobs)
     try:

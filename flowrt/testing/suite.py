@@ -36,7 +36,7 @@ from flowrt.project.driver import (
     project_roots,
     scope,
 )
-from flowrt.project.lean import Opened, ScenarioRef, check_lean, chunks
+from flowrt.project.lean import Opened, ScenarioChanged, ScenarioRef, check_lean, chunks
 from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.scenario.run import run_contact as run
 from flowrt.testing.golden import (
@@ -494,10 +494,14 @@ class SuiteRun:
                         yield one
                 return
             jobs = min(self.jobs, -(-total // CHUNK))
-            for reports, visited, hit in ordered_map(_run_chunk, chunks(refs, CHUNK), jobs):
+            for reports, visited, hit, changed in ordered_map(
+                _run_chunk, chunks(refs, CHUNK), jobs
+            ):
                 self.visited |= visited
                 self.hit |= hit
                 yield from reports
+                if changed is not None:  # after the cases before it, as in this process
+                    raise ScenarioChanged(changed)
         finally:
             _JOB = None
 
@@ -562,19 +566,23 @@ _JOB: tuple[SuiteRun, ProjectRun, Opened] | None = None
 
 def _run_chunk(
     chunk: list[tuple[int, int, int]],
-) -> tuple[list[CaseReport], set[tuple[str, str]], set[tuple[str, str, str]]]:
+) -> tuple[list[CaseReport], set[tuple[str, str]], set[tuple[str, str, str]], str | None]:
     """In a worker: run the selected cases of `chunk`; their reports without traces (what the
-    reports print), and the blocks and branches they took."""
+    reports print), the blocks and branches they took, and why it stopped at a scenario file
+    changed since it was checked (the reports before it stand)."""
     assert _JOB is not None
     run = _JOB[0]
     run.visited, run.hit = set(), set()
     out = []
-    for one in run._selected(chunk):
-        if run.coverage and one.result is not None:
-            run._took([one.result])
-        one.result = None
-        out.append(one)
-    return out, run.visited, run.hit
+    try:
+        for one in run._selected(chunk):
+            if run.coverage and one.result is not None:
+                run._took([one.result])
+            one.result = None
+            out.append(one)
+    except ScenarioChanged as exc:
+        return out, run.visited, run.hit, str(exc)
+    return out, run.visited, run.hit, None
 
 
 def _nothing_selected(groups: dict[Path, list[Path]], select: str | None, available: int) -> str:
