@@ -46,12 +46,13 @@ def test_small_chunks_split_the_files_of_the_example(project: Path) -> None:
         ("self-service.scenario.yaml", 12),
     ]
     got = list(chunks(refs, 7))
-    # Every case once, in order; chunks of 7 cut files (email's 23 end inside the 4th chunk).
+    # Every case once, in order; files of more than 7 cases are cut every 7 cases.
     assert [n for chunk in got for i, a, b in chunk for n in ((i, c) for c in range(a, b))] == [
         (i, c) for i, r in enumerate(refs) for c in range(r.cases)
     ]
-    assert got[3] == [(0, 21, 23), (1, 0, 5)]
-    assert all(sum(b - a for _, a, b in chunk) == 7 for chunk in got[:-1])
+    assert got[:5] == [[(0, 0, 7)], [(0, 7, 14)], [(0, 14, 21)], [(0, 21, 23)], [(1, 0, 7)]]
+    # Files no larger than a chunk are never cut (each is read by one process), and joined.
+    assert list(chunks(refs, 40)) == [[(0, 0, 23), (1, 0, 32)], [(2, 0, 32), (3, 0, 12)]]
     assert list(chunks(refs, 1000)) == [[(0, 0, 23), (1, 0, 32), (2, 0, 32), (3, 0, 12)]]
 
 
@@ -72,7 +73,7 @@ def test_chunked_runs_print_the_bytes_of_one_chunk_for_any_jobs(
     command: list[str],
 ) -> None:
     outputs = {}
-    for size in (1000, 7, 3):
+    for size in (1000, 40, 7, 3):
         _chunked(monkeypatch, size)
         for jobs in ("1", "2"):
             assert main([*command, "-j", jobs]) == 0
@@ -155,7 +156,7 @@ def test_a_scenario_file_changed_after_the_check_is_refused(
     command: str,
     jobs: str,
 ) -> None:
-    _chunked(monkeypatch, 7)
+    _chunked(monkeypatch, 40)  # email's 23 cases and the changed file's 32 in one chunk
     # Only a comment added: still the content checked in every way but its bytes.
     _changing(monkeypatch, lean if command == "run" else suite_module, "# edited\n")
     assert main([command, "flows", "-j", jobs]) == 1
@@ -165,8 +166,7 @@ def test_a_scenario_file_changed_after_the_check_is_refused(
         "not run (run the command again to check it and run it)\n"
     )
     lines = out.splitlines()
-    # Every case before the changed file ran and is printed, for any -j, although the 4th
-    # chunk of 7 holds email's last 2 cases and the changed file's first 5.
+    # Every case before the changed file ran and is printed, for any -j and chunk size.
     mark = "ok   scenarios/email" if command == "run" else "PASS scenarios/email"
     assert len(lines) == 23 and all(line.startswith(mark) for line in lines)
 

@@ -144,20 +144,27 @@ def open_scenario(
 
 
 def chunks(refs: Sequence[ScenarioRef], size: int) -> Iterator[list[tuple[int, int, int]]]:
-    """The cases of `refs` in order, as chunks of at most `size` cases: each a list of
-    (index in `refs`, first case, end case).  Nothing is made ahead of what is taken."""
+    """The cases of `refs` in order, as chunks of about `size` cases: each a list of (index in
+    `refs`, first case, end case).  A file of at most `size` cases is never cut, so it is read
+    by one process only (a chunk has fewer than 2 x `size` cases); a larger one is cut every
+    `size` cases.  Nothing is made ahead of what is taken."""
     chunk: list[tuple[int, int, int]] = []
     n = 0
     for i, ref in enumerate(refs):
         start = 0
-        while start < ref.cases:
-            stop = min(ref.cases, start + size - n)
-            chunk.append((i, start, stop))
-            n += stop - start
-            start = stop
-            if n == size:
+        if ref.cases > size:
+            if chunk:
                 yield chunk
                 chunk, n = [], 0
+            while ref.cases - start > size:
+                yield [(i, start, start + size)]
+                start += size
+        if start < ref.cases:
+            chunk.append((i, start, ref.cases))
+            n += ref.cases - start
+        if n >= size:
+            yield chunk
+            chunk, n = [], 0
     if chunk:
         yield chunk
 
