@@ -86,9 +86,11 @@ def test_chunked_runs_print_the_bytes_of_one_chunk_for_any_jobs(
         assert one_chunk.splitlines()[-1] == "99 passed, 0 failed"
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_the_lean_check_gives_the_diagnostics_of_a_whole_load_in_the_same_order(
-    project: Path,
+    project: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
+    monkeypatch.setattr(lean, "CHECK_GROUP", 2)  # with jobs=2: 4 groups of files, 2 workers
     scenarios = project / "scenarios"
     # Scenario files that do not parse, do not validate and do not check, between flows in
     # path order (scenarios/ sorts before self-service.flow.yaml and transfer-*.flow.yaml).
@@ -107,7 +109,7 @@ def test_the_lean_check_gives_the_diagnostics_of_a_whole_load_in_the_same_order(
         encoding="utf-8",
     )
     whole = load_project(project).compile(strict=False).diagnostics
-    checked = check_lean(project)
+    checked = check_lean(project, jobs=jobs)
     assert [d.as_json() for d in checked.program.diagnostics] == [d.as_json() for d in whole]
     files = [d.span.file if d.span else "" for d in whole]
     # The scenario files' loading diagnostics come before the flow's, the check's after both.
@@ -135,8 +137,8 @@ def _changing(monkeypatch: pytest.MonkeyPatch, module: object, edit: str) -> Non
     after the check, before any case runs."""
     real = check_lean
 
-    def check_then_change(root: Path, *args: object) -> lean.LeanProject:
-        checked = real(root, *args)  # type: ignore[arg-type]
+    def check_then_change(root: Path, *args: object, **kwargs: object) -> lean.LeanProject:
+        checked = real(root, *args, **kwargs)  # type: ignore[arg-type]
         path = root / SUPPORT
         if edit == "delete":
             path.unlink()

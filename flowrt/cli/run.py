@@ -109,18 +109,19 @@ def run_project(path: str, max_steps: int = DEFAULT_MAX_STEPS) -> RunReport:
     return report
 
 
-def compile_projects(path: str) -> tuple[list[Diagnostic], int, list[Any]]:
+def compile_projects(path: str, jobs: int = 1) -> tuple[list[Diagnostic], int, list[Any]]:
     """The projects `path` stands for, checked and compiled, ready to stream their cases
     (`flowrt.cli.stream.run_cases`): every diagnostic, the file count, and the projects without
     errors as (program, root, [checked scenario file]) (`flowrt.cli.stream.Project`).  Their
-    scenario files are not kept (`flowrt.project.lean`): they are read again to run."""
+    scenario files are not kept (`flowrt.project.lean`, on `jobs` processes): they are read
+    again to run."""
     from flowrt.project.lean import check_lean
 
     diagnostics: list[Diagnostic] = []
     files = 0
     runnable = []
     for root in project_roots(Path(path), "scenario"):
-        lean = check_lean(root)
+        lean = check_lean(root, jobs=jobs)
         program = lean.program
         diagnostics.extend(program.diagnostics)
         files += len(lean.project.files)

@@ -88,7 +88,8 @@ def stream_project(target: str, args: argparse.Namespace, max_steps: int) -> int
     from flowrt.cli.run import compile_projects
     from flowrt.core.diagnostics import has_errors
 
-    diagnostics, files, compiled = compile_projects(target)
+    jobs = args.jobs or default_jobs()
+    diagnostics, files, compiled = compile_projects(target, jobs)
     projects = [Project(*one) for one in compiled]
     total = sum(p.cases for p in projects)
     nothing = None
@@ -97,7 +98,6 @@ def stream_project(target: str, args: argparse.Namespace, max_steps: int) -> int
             f"no scenario cases found in {printable(target)}: add a *.scenario.yaml file with "
             "cases (`flowrt init` writes an example)"
         )
-    jobs = args.jobs or default_jobs()
     era = args.log_era if args.format == "connect-logs" else None
     lines = (line for p in projects for line in run_cases(p, max_steps, jobs, era))
     try:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic
 from flowrt.core.gc import paused_gc
+from flowrt.core.workers import can_fork, ordered_map
 from flowrt.lang import schema
 from flowrt.lang.compiler import Program
 from flowrt.lang.loader import DEFAULT_LIMITS, Document, Limits, LoadError, load_text, read_text
@@ -76,12 +77,12 @@ def digest(text: str) -> bytes:
 
 
 def check_lean(
-    root: Path, keep: Keep | None = None, limits: Limits = DEFAULT_LIMITS
+    root: Path, keep: Keep | None = None, limits: Limits = DEFAULT_LIMITS, jobs: int = 1
 ) -> LeanProject:
     """Check the whole project at `root` (an absolute path) as `load_project` and `compile` do,
-    with the scenario files read and checked one at a time (see the module)."""
-    from flowrt.scenario.model import check_scenario
-
+    with the scenario files read and checked one at a time (see the module); with `jobs` > 1
+    and many scenario files, on `jobs` processes forked once the flows are compiled."""
+    global _CHECK  # noqa: PLW0603 - what forked workers inherit
     root_of = _Roots()
     files = [f for f in discover([root]) if root_of(f) == root]
     deferred: list[tuple[int, Path]] = []
@@ -94,24 +95,64 @@ def check_lean(
     kept: list[Diagnostic] = []
     refs: list[ScenarioRef] = []
     done = 0
-    for before, f in deferred:
-        loaded.extend(program.diagnostics[done:before])
-        done = before
-        one = _load(root, [f], limits)  # this file's loading diagnostics, and its document
-        loaded.extend(one.diagnostics)
-        for doc in one.scenario_docs:
-            project.scenario_docs.append(Document(doc.file, "", None))
-        for doc, sf in one.scenarios:
-            checks.extend(check_scenario(doc, sf, program))
-            extra = None
-            if keep is not None:
-                found, extra = keep(doc, sf)
-                kept.extend(found)
-            ref = ScenarioRef(f, doc.file, digest(doc.text), sf.scenario, len(sf.cases), extra)
-            refs.append(ref)
+    paths = [f for _, f in deferred]
+    groups = [paths[i : i + CHECK_GROUP] for i in range(0, len(paths), CHECK_GROUP)]
+    _CHECK = (root, program, keep, limits)
+    try:
+        checked: Iterator[list[_Checked]]
+        if jobs > 1 and len(groups) > 1 and can_fork():
+            checked = ordered_map(_check_files, groups, min(jobs, len(groups)))
+        else:
+            checked = map(_check_files, groups)
+        for (before, _), one in zip(deferred, (c for group in checked for c in group), strict=True):
+            loaded.extend(program.diagnostics[done:before])
+            done = before
+            found, shown, checked_diags, kept_diags, ref = one
+            loaded.extend(found)
+            project.scenario_docs.extend(Document(file, "", None) for file in shown)
+            checks.extend(checked_diags)
+            kept.extend(kept_diags)
+            if ref is not None:
+                refs.append(ref)
+    finally:
+        _CHECK = None
     loaded.extend(program.diagnostics[done:head])
     program.diagnostics[:] = [*loaded, *program.diagnostics[head:], *checks, *kept]
     return LeanProject(project, program, refs)
+
+
+#: Scenario files checked per task of a worker.
+CHECK_GROUP = 16
+#: What the processes that check scenario files read: set before they are forked.
+_CHECK: tuple[Path, Program, Keep | None, Limits] | None = None
+#: One scenario file checked: its loading diagnostics, its shown path if it loaded, its check's
+#: diagnostics, the `keep` hook's, and its reference if it validated.
+_Checked = tuple[
+    list[Diagnostic], list[str], list[Diagnostic], list[Diagnostic], "ScenarioRef | None"
+]
+
+
+def _check_files(paths: list[Path]) -> list[_Checked]:
+    """Load, validate, model and check each scenario file of `paths` (see `check_lean`)."""
+    from flowrt.scenario.model import check_scenario
+
+    assert _CHECK is not None
+    root, program, keep, limits = _CHECK
+    out: list[_Checked] = []
+    for f in paths:
+        one = _load(root, [f], limits)  # this file's loading diagnostics, and its document
+        checks: list[Diagnostic] = []
+        kept: list[Diagnostic] = []
+        ref = None
+        for doc, sf in one.scenarios:
+            checks = check_scenario(doc, sf, program)
+            extra = None
+            if keep is not None:
+                found, extra = keep(doc, sf)
+                kept = list(found)
+            ref = ScenarioRef(f, doc.file, digest(doc.text), sf.scenario, len(sf.cases), extra)
+        out.append((one.diagnostics, [d.file for d in one.scenario_docs], checks, kept, ref))
+    return out
 
 
 def open_scenario(

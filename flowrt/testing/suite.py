@@ -218,11 +218,18 @@ class Suite:
     `lean`, without keeping their scenario files: see `ProjectRun.refs`)."""
 
     def __init__(
-        self, *, update: bool = False, max_steps: int = DEFAULT_MAX_STEPS, lean: bool = False
+        self,
+        *,
+        update: bool = False,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        lean: bool = False,
+        jobs: int = 1,
     ) -> None:
         self.update = update
         self.max_steps = max_steps
         self.lean = lean
+        #: Processes a lean check reads and checks the scenario files on.
+        self.jobs = jobs
         self.projects: dict[Path, ProjectRun] = {}
         self._relative: dict[str, str] = {}
         #: Project roots whose lock this suite holds: whether the system gave a real lock.
@@ -250,7 +257,7 @@ class Suite:
         if key not in self.projects:
             refs = None
             if self.lean:
-                lean = check_lean(root, _keep_goldens(key))
+                lean = check_lean(root, _keep_goldens(key), jobs=self.jobs)
                 project, program, refs = lean.project, lean.program, lean.refs
             else:
                 project = load_project(root)
@@ -434,7 +441,7 @@ class SuiteRun:
         self.update = update
         self.coverage = coverage
         self.jobs = jobs
-        self.suite = Suite(update=update, max_steps=max_steps, lean=True)
+        self.suite = Suite(update=update, max_steps=max_steps, lean=True, jobs=jobs)
         self.report = SuiteReport()
         self.groups = _group(paths or ["."])
         #: (flow, block) visited and (flow, block, branch) taken by the cases run so far.
