@@ -238,10 +238,12 @@ def test_run_streams_lines_before_the_last_case_finishes(
     import sys
 
     seen: list[int] = []
+    sizes: list[int] = []
     real = stream._run_chunk
 
-    def watched(chunk: list[tuple[int, int]]) -> list[stream.CaseLine]:
+    def watched(chunk: list[tuple[int, int, int]]) -> tuple[list[stream.CaseLine], str | None]:
         seen.append(sys.stdout.getvalue().count("\n") if hasattr(sys.stdout, "getvalue") else -1)
+        sizes.append(sum(end - start for _, start, end in chunk))
         return real(chunk)
 
     monkeypatch.setattr(stream, "CHUNK", 10)
@@ -249,7 +251,8 @@ def test_run_streams_lines_before_the_last_case_finishes(
     assert main(["run", str(FLOWS), "-j", "1"]) == 0
     capsys.readouterr()
     # Each chunk starts after the lines of the chunks before it were written.
-    assert seen[1:] == [10 * i for i in range(1, len(seen))]
+    assert len(seen) == 13 and sum(sizes) == 99
+    assert seen == [sum(sizes[:i]) for i in range(len(seen))]
 
 
 @pytest.mark.parametrize("value", ["0", "x", "257"])

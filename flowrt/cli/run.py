@@ -109,22 +109,25 @@ def run_project(path: str, max_steps: int = DEFAULT_MAX_STEPS) -> RunReport:
     return report
 
 
-def compile_projects(path: str) -> tuple[list[Diagnostic], int, list[Any]]:
-    """The projects `path` stands for, compiled, ready to stream their cases
+def compile_projects(path: str, jobs: int = 1) -> tuple[list[Diagnostic], int, list[Any]]:
+    """The projects `path` stands for, checked and compiled, ready to stream their cases
     (`flowrt.cli.stream.run_cases`): every diagnostic, the file count, and the projects without
-    errors as (program, root, [(document, scenario file, cases)]) (`flowrt.cli.stream.Project`)."""
+    errors as (program, root, [checked scenario file]) (`flowrt.cli.stream.Project`).  Their
+    scenario files are not kept (`flowrt.project.lean`, on `jobs` processes): they are read
+    again to run."""
+    from flowrt.project.lean import check_lean
+
     diagnostics: list[Diagnostic] = []
     files = 0
     runnable = []
     for root in project_roots(Path(path), "scenario"):
-        project = load_project(root)
-        program = project.compile(strict=False)
+        lean = check_lean(root, jobs=jobs)
+        program = lean.program
         diagnostics.extend(program.diagnostics)
-        files += len(project.files)
+        files += len(lean.project.files)
         if has_errors(program.diagnostics):
             continue
-        scenarios = [(doc, sf, cases_of(sf)) for doc, sf in project.scenarios]
-        runnable.append((program, project.root, scenarios))
+        runnable.append((program, lean.project.root, lean.refs))
     return diagnostics, files, runnable
 
 

@@ -1,18 +1,23 @@
-"""`flowrt run DIR`: every case of a project, streamed, on every core.
+"""`flowrt run DIR`: every case of a project, streamed, on every core, in flat memory.
 
-A case's result (its trace, 17.6 KB on average) is dropped as soon as its line is made: what
-each case leaves is a `CaseLine` (its status, its compact JSON and its line of text), written out
-in case order as it comes, so memory stays flat however many cases run.  With `jobs` > 1 the cases
-run in worker processes forked after the projects are compiled (each worker inherits the compiled
-programs, nothing is pickled but case numbers and lines); `Pool.imap` hands the lines back in case
-order, so the output is byte for byte the same for any number of jobs.
+The project is checked first with its scenario files read one at a time and let go
+(`flowrt.project.lean.check_lean`: every diagnostic, in the usual order, before any case runs);
+then the cases run a chunk at a time (`CHUNK` cases, `flowrt.project.lean.chunks`): whoever runs
+a chunk reads its scenario files again (`Opened`), refusing one whose text is not the text that
+was checked, and a case's result (its trace, 17.6 KB on average) is dropped as soon as its line
+is made.  What each case leaves is a `CaseLine` (its status, its compact JSON and its line of
+text), written out in case order as it comes, so memory stays flat however many cases run.
+With `jobs` > 1 the chunks run in worker processes forked after the projects are compiled
+(each worker inherits the compiled programs, reads and models its chunks' files itself; only
+chunk ranges go out and lines come back), at most a few chunks ahead of the output
+(`flowrt.core.workers.ordered_map`), in case order, so the output is byte for byte the same for
+any number of jobs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
@@ -23,13 +28,15 @@ from typing import Any
 from flowrt.cli.common import EXIT_FINDINGS, EXIT_NOTHING, EXIT_OK, json_document, use_color
 from flowrt.core.diagnostics import FlowrtError
 from flowrt.core.text import printable
+from flowrt.core.workers import can_fork, ordered_map
 from flowrt.lang.compiler import Program
-from flowrt.lang.loader import Document
+from flowrt.project.lean import Opened, ScenarioChanged, ScenarioRef, chunks
 from flowrt.run.world import PreparedContact, PreparedWorld
-from flowrt.scenario.model import CaseRun, Contact, ScenarioFile, World
+from flowrt.scenario.model import CaseRun, Contact, World
 
-#: Cases per task handed to a worker: large enough that sending lines back costs little, small
-#: enough that both cores stay busy to the end.
+#: Cases per chunk (a task handed to a worker): large enough that sending lines back costs
+#: little, small enough that both cores stay busy to the end and a chunk's lines take little
+#: memory.  Tests set it small, so that a file's cases span several chunks.
 CHUNK = 64
 #: Fewer cases than this run in this process: forking workers would cost more than it saves.
 MIN_PARALLEL = 2 * CHUNK
@@ -49,20 +56,22 @@ class CaseLine:
 
 @dataclass(frozen=True)
 class Project:
-    """One compiled project whose cases are to run: its program, root and scenario files with
-    their cases (already merged)."""
+    """One compiled project whose cases are to run: its program, root and the scenario files
+    that were checked (`flowrt.project.lean.ScenarioRef`), read again to run."""
 
     program: Program
     root: Path
-    scenarios: list[tuple[Document, ScenarioFile, list[CaseRun]]]
+    refs: list[ScenarioRef]
 
-    def tasks(self) -> list[tuple[int, int]]:
-        """(scenario index, case index) of every case, in order."""
-        return [(s, c) for s, (_, _, cases) in enumerate(self.scenarios) for c in range(len(cases))]
+    @property
+    def cases(self) -> int:
+        """How many cases its scenario files have."""
+        return sum(ref.cases for ref in self.refs)
 
 
-#: What a worker runs: set before the workers are forked, so they inherit it.
-_JOB: tuple[Project, int, str | None] | None = None
+#: What a worker runs: set before the workers are forked, so they inherit it; and the scenario
+#: file it has open.
+_JOB: tuple[Project, int, str | None, Opened] | None = None
 
 
 def default_jobs() -> int:
@@ -77,20 +86,40 @@ def stream_project(target: str, args: argparse.Namespace, max_steps: int) -> int
     """`flowrt run DIR`: every case of the projects, each line written as its case finishes (in
     case order, on `-j` processes), nothing kept but counts."""
     from flowrt.cli.run import compile_projects
-    from flowrt.core.diagnostics import has_errors, render_text, summary_line
+    from flowrt.core.diagnostics import has_errors
 
-    diagnostics, files, compiled = compile_projects(target)
+    jobs = args.jobs or default_jobs()
+    diagnostics, files, compiled = compile_projects(target, jobs)
     projects = [Project(*one) for one in compiled]
-    total = sum(len(p.tasks()) for p in projects)
+    total = sum(p.cases for p in projects)
     nothing = None
     if not total and not has_errors(diagnostics):
         nothing = (
             f"no scenario cases found in {printable(target)}: add a *.scenario.yaml file with "
             "cases (`flowrt init` writes an example)"
         )
-    jobs = args.jobs or default_jobs()
     era = args.log_era if args.format == "connect-logs" else None
     lines = (line for p in projects for line in run_cases(p, max_steps, jobs, era))
+    try:
+        return _write(args, diagnostics, files, total, nothing, lines)
+    except ScenarioChanged as exc:
+        sys.stdout.flush()
+        print(f"flowrt run: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_FINDINGS
+
+
+def _write(
+    args: argparse.Namespace,
+    diagnostics: list[Any],
+    files: int,
+    total: int,
+    nothing: str | None,
+    lines: Iterator[CaseLine],
+) -> int:
+    """Write the diagnostics, each case's line as it comes, and the summary; the exit code."""
+    from flowrt.core.diagnostics import has_errors, render_text, summary_line
+
+    era = args.log_era if args.format == "connect-logs" else None
     failed = 0
     out = sys.stdout
     if era is not None:
@@ -143,38 +172,42 @@ def _summary(total: int, failed: int, nothing: str | None) -> dict[str, object]:
     }
 
 
-def _run_chunk(chunk: list[tuple[int, int]]) -> list[CaseLine]:
+def _run_chunk(chunk: list[tuple[int, int, int]]) -> tuple[list[CaseLine], str | None]:
+    """Run a chunk of cases (`flowrt.project.lean.chunks`): their lines in order, and why it
+    stopped at a scenario file changed since it was checked (the lines before it stand, so
+    the same cases are printed for any chunk size and -j)."""
     from flowrt.cli.run import _relative, _run_case
 
     assert _JOB is not None
-    project, max_steps, era = _JOB
-    out = []
-    shown: dict[int, str] = {}  # each scenario file's path as shown, resolved once a chunk
-    for s, c in chunk:
-        doc, sf, cases = project.scenarios[s]
-        if s not in shown:
-            shown[s] = _relative(doc.file, project.root)
-        case = cases[c]
-        contact, world = _prepared(case)
-        r = _run_case(
-            project.program,
-            project.root,
-            doc,
-            case,
-            None,
-            max_steps,
-            contact,
-            sf=sf,
-            shown_file=shown[s],
-            world=world,
-        )
-        logs = ""
-        if era is not None:
-            from flowrt.replay.generate import log_lines
+    project, max_steps, era, opened = _JOB
+    out: list[CaseLine] = []
+    for s, start, stop in chunk:
+        try:
+            doc, sf, cases = opened[s]
+        except ScenarioChanged as exc:
+            return out, str(exc)
+        shown = _relative(doc.file, project.root)  # resolved once a file a chunk
+        for case in cases[start:stop]:
+            contact, world = _prepared(case)
+            r = _run_case(
+                project.program,
+                project.root,
+                doc,
+                case,
+                None,
+                max_steps,
+                contact,
+                sf=sf,
+                shown_file=shown,
+                world=world,
+            )
+            logs = ""
+            if era is not None:
+                from flowrt.replay.generate import log_lines
 
-            logs = log_lines(r.result, project.program, era)
-        out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe(), logs))
-    return out
+                logs = log_lines(r.result, project.program, era)
+            out.append(CaseLine(r.ok, r.as_json(full=False), r.result.outcome.describe(), logs))
+    return out, None
 
 
 #: The prepared records of the cases' contacts and worlds, by model: equal contacts and worlds
@@ -214,24 +247,21 @@ def run_cases(
     project: Project, max_steps: int, jobs: int, era: str | None = None
 ) -> Iterator[CaseLine]:
     """Every case of `project`, run on `jobs` processes, its line yielded in case order (with
-    its flow log records of `era` for `--format connect-logs`)."""
+    its flow log records of `era` for `--format connect-logs`); raises
+    `flowrt.project.lean.ScenarioChanged` at a scenario file changed since it was checked."""
     global _JOB  # noqa: PLW0603 - what forked workers inherit
-    tasks = project.tasks()
-    chunks = [tasks[i : i + CHUNK] for i in range(0, len(tasks), CHUNK)]
-    _JOB = (project, max_steps, era)
+    _JOB = (project, max_steps, era, Opened(project.refs))
     _PREPARED.clear()  # a new project: its models are not the last one's
     try:
-        if jobs <= 1 or len(tasks) < MIN_PARALLEL or not _can_fork():
-            for chunk in chunks:
-                yield from _run_chunk(chunk)
-            return
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(jobs, len(chunks))) as pool:
-            for lines in pool.imap(_run_chunk, chunks):
-                yield from lines
+        tasks = chunks(project.refs, CHUNK)
+        done: Iterator[tuple[list[CaseLine], str | None]]
+        if jobs <= 1 or project.cases < MIN_PARALLEL or not can_fork():
+            done = map(_run_chunk, tasks)
+        else:
+            done = ordered_map(_run_chunk, tasks, min(jobs, -(-project.cases // CHUNK)))
+        for lines, changed in done:
+            yield from lines
+            if changed is not None:
+                raise ScenarioChanged(changed)
     finally:
         _JOB = None
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()

@@ -115,21 +115,27 @@ def cmd_test(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    from flowrt.project.lean import ScenarioChanged
     from flowrt.testing.render import JUnit
 
     junit = JUnit() if args.junit_xml else None
     report = run.report
-    if args.format in ("sarif", "github"):
-        from flowrt.reports.formats import print_suite
+    try:
+        if args.format in ("sarif", "github"):
+            from flowrt.reports.formats import print_suite
 
-        for case in run.cases(keep=keep):
-            if junit is not None:
-                junit.add(case)
-        print_suite(report, args.paths, args.format)
-    elif args.format == "json":
-        _stream_json(run, keep, junit, args.fail_under)
-    else:
-        _stream_text(run, keep, junit, args)
+            for case in run.cases(keep=keep):
+                if junit is not None:
+                    junit.add(case)
+            print_suite(report, args.paths, args.format)
+        elif args.format == "json":
+            _stream_json(run, keep, junit, args.fail_under)
+        else:
+            _stream_text(run, keep, junit, args)
+    except ScenarioChanged as exc:  # the cases before it are out; no report is written
+        sys.stdout.flush()
+        print(f"flowrt test: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_FINDINGS
     # The reports after the printed result: a report the system refuses to take (read-only,
     # full disk) is one line after it, and exit 1.
     from flowrt.core.files import WriteError

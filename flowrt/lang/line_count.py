@@ -107,3 +107,15 @@ def _all_plain(text: str, end: int) -> bool:
 
 #: The first line under `key:` that is neither blank nor a comment.
 _FIRST = re.compile(r"^(?P<indent>[ ]*)(?=[^ \n#])", re.M)
+
+
+def entries_past(text: str, key: str, limit: int) -> Pos | None:
+    """Where the top-level mapping `key` holds more than `limit` entries, else None: counted from
+    the lines of a plain block-style text (`lines_over`, about 4x faster), from the parser's
+    events otherwise (`flowrt.lang.loader.entries_over`)."""
+    pos = lines_over(text, key, limit)
+    if pos == UNSURE:
+        from flowrt.lang.loader import entries_over  # the parser: only for texts not plain
+
+        return entries_over(text, key, limit)
+    return pos if isinstance(pos, tuple) else None

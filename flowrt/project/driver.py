@@ -26,7 +26,7 @@ from flowrt.lang.blocks import BLOCKS, Block, Flow
 from flowrt.lang.broken import Broken, BrokenFlow
 from flowrt.lang.compiler import CompiledFlow, FlowEnv, Program, compile_flow
 from flowrt.lang.instance import Instance, check_instance, partial_instance
-from flowrt.lang.line_count import UNSURE, lines_over
+from flowrt.lang.line_count import entries_past
 from flowrt.lang.loader import (
     DEFAULT_LIMITS,
     Document,
@@ -34,7 +34,6 @@ from flowrt.lang.loader import (
     Limits,
     LoadError,
     decode,
-    entries_over,
     load_text,
     read_text,
 )
@@ -335,12 +334,19 @@ def _with_context(root: Path, files: list[Path], root_of: _Roots) -> list[Path]:
 
 
 def _load(
-    root: Path, files: list[Path], limits: Limits, overlay: Mapping[Path, str] | None = None
+    root: Path,
+    files: list[Path],
+    limits: Limits,
+    overlay: Mapping[Path, str] | None = None,
+    deferred: list[tuple[int, Path]] | None = None,
 ) -> Project:
     project = Project(root, files)
     real: dict[str, str] = {}  # real paths of the directories met (`_inside`)
     for f in files:
         kind = kind_of(f)
+        if deferred is not None and kind == "scenario":  # read later, one at a time (lean.py)
+            deferred.append((len(project.diagnostics), f))
+            continue
         display = display_path(f)
         if not _resolves(f):
             project.diagnostics.append(
@@ -412,16 +418,9 @@ def _load(
 def _too_many_blocks(project: Project, text: str, display: str) -> bool:
     """FR045 for a large flow file with more than MAX_BLOCKS blocks, found before it is built
     (counting stops at block MAX_BLOCKS + 1): an 8 MB flow of 50,000 blocks is refused in a
-    fraction of a second and a few megabytes instead of seconds and hundreds.  A plain
-    block-style text is counted from its lines (`lines_over`, about 4x faster than the parser's
-    events); any other is counted from the parser's events (`entries_over`).  Files under
-    `EARLY_COUNT_BYTES` are counted after loading (`_add_flow`), which says the exact count."""
-    if len(text) <= EARLY_COUNT_BYTES:
-        return False
-    pos = lines_over(text, "blocks", MAX_BLOCKS)
-    if pos == UNSURE:
-        pos = entries_over(text, "blocks", MAX_BLOCKS)
-    if not isinstance(pos, tuple):
+    fraction of a second (`entries_past`).  Smaller files are counted in `_add_flow`."""
+    pos = entries_past(text, "blocks", MAX_BLOCKS) if len(text) > EARLY_COUNT_BYTES else None
+    if pos is None:
         return False
     project.diagnostics.append(
         Diagnostic.make(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, FlowrtError, suggestion
@@ -53,7 +53,7 @@ Record = tuple["CompiledFlow", "Node", str, "list[tuple[Any, ...]] | None", "lis
 MAX_STEPS_LIMIT = 1_000_000
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a run of a million cases has a million names
 def contact_id_for(*parts: str) -> str:
     """A deterministic ContactId for a run (uuid5 of its scenario and case names)."""
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))

@@ -181,13 +181,14 @@ class ScenarioItem(pytest.Item):
 def _find_unused(config: pytest.Config) -> list[str]:
     from flowrt.project.driver import display_path
     from flowrt.testing.suite import unused_goldens
+    from flowrt.testing.unused import golden_names
 
     found: set[Path] = set()
-    by_project: dict[int, tuple[ProjectRun, list[Path], list[tuple[Document, ScenarioFile]]]] = {}
+    by_project: dict[int, tuple[ProjectRun, list[Path], list[tuple[str, set[str]]]]] = {}
     for path, (pr, doc, sf) in config.stash[_FILES].items():
         entry = by_project.setdefault(id(pr), (pr, [], []))
         entry[1].append(path)
-        entry[2].append((doc, sf))
+        entry[2].append((doc.file, golden_names(sf)))
     for pr, targets, selected in by_project.values():
         found.update(unused_goldens(pr, targets, selected))
     return sorted(display_path(p) for p in found)

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowrt.core.diagnostics import Diagnostic, Severity, Span
-from flowrt.core.files import directory_lock, kind_of, one_line
+from flowrt.core.files import GOLDEN_SUFFIX, directory_lock, kind_of, one_line
 from flowrt.core.text import printable
+from flowrt.core.workers import can_fork, ordered_map
 from flowrt.project.driver import (
     Project,
     display_path,
@@ -35,10 +36,13 @@ from flowrt.project.driver import (
     project_roots,
     scope,
 )
+from flowrt.project.lean import Opened, ScenarioChanged, ScenarioRef, check_lean, chunks
 from flowrt.run.interpreter import DEFAULT_MAX_STEPS, contact_id_for
 from flowrt.scenario.run import run_contact as run
 from flowrt.testing.golden import (
     GoldenError,
+    file_stem,
+    golden_dir,
     golden_path,
     parse_golden,
     read_golden,
@@ -57,6 +61,7 @@ from flowrt.testing.unused import unused_goldens as unused_goldens
 if TYPE_CHECKING:
     from flowrt.lang.compiler import Program
     from flowrt.lang.loader import Document
+    from flowrt.project.lean import Keep
     from flowrt.run.trace import Outcome, Result
     from flowrt.scenario.model import CaseRun, ScenarioFile
     from flowrt.testing.coverage import Coverage
@@ -202,14 +207,29 @@ class ProjectRun:
     bad_files: set[Path]
     #: Errors outside scenario files (flows, instance): nothing of the project runs.
     blocked: bool
+    #: A project checked lean (`Suite(lean=True)`, flowrt.project.lean): its scenario files
+    #: that validated, each with the names of the goldens beside it that are no case's, read
+    #: again to run; `project.scenarios` is then empty.
+    refs: list[ScenarioRef] | None = None
 
 
 class Suite:
-    """Runs and checks scenario cases; projects are loaded and compiled once per root."""
+    """Runs and checks scenario cases; projects are loaded and compiled once per root (with
+    `lean`, without keeping their scenario files: see `ProjectRun.refs`)."""
 
-    def __init__(self, *, update: bool = False, max_steps: int = DEFAULT_MAX_STEPS) -> None:
+    def __init__(
+        self,
+        *,
+        update: bool = False,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        lean: bool = False,
+        jobs: int = 1,
+    ) -> None:
         self.update = update
         self.max_steps = max_steps
+        self.lean = lean
+        #: Processes a lean check reads and checks the scenario files on.
+        self.jobs = jobs
         self.projects: dict[Path, ProjectRun] = {}
         self._relative: dict[str, str] = {}
         #: Project roots whose lock this suite holds: whether the system gave a real lock.
@@ -235,10 +255,15 @@ class Suite:
     def project(self, root: Path) -> ProjectRun:
         key = root.resolve()
         if key not in self.projects:
-            project = load_project(root)
-            program = project.compile(strict=False)
-            for doc, sf in project.scenarios:
-                program.diagnostics.extend(shared_goldens(doc, sf.cases))
+            refs = None
+            if self.lean:
+                lean = check_lean(root, _keep_goldens(key), jobs=self.jobs)
+                project, program, refs = lean.project, lean.program, lean.refs
+            else:
+                project = load_project(root)
+                program = project.compile(strict=False)
+                for doc, sf in project.scenarios:
+                    program.diagnostics.extend(shared_goldens(doc, sf.cases))
             scenario_files = {display_path(Path(d.file)) for d in project.scenario_docs}
             bad: set[Path] = set()
             blocked = False
@@ -249,7 +274,7 @@ class Suite:
                     bad.add(Path(d.span.file).resolve())
                 else:
                     blocked = True
-            self.projects[key] = ProjectRun(project, program, bad, blocked)
+            self.projects[key] = ProjectRun(project, program, bad, blocked, refs)
         return self.projects[key]
 
     def run_case(
@@ -389,13 +414,16 @@ class SuiteRun:
     """One `flowrt test` run, streamed: `cases()` yields each case's report as soon as it is
     checked, in case order, and the report (`report`) keeps running counts.
 
-    Every project is loaded and compiled when the run is made (its diagnostics are in `report`
-    before the first case runs); golden changes, unused goldens, coverage and why nothing was
-    selected are in `report` once `cases()` is exhausted.  With `jobs` > 1 the cases of a
-    project run in worker processes forked after it is compiled (they inherit the programs;
-    only case numbers go out, and back the case reports without their traces and the blocks and
-    branches the runs took, for coverage); `imap` gives the reports back in case order, so
-    everything printed from them is the same for any `jobs`.
+    Every project is checked when the run is made (its diagnostics are in `report` before the
+    first case runs), its scenario files read one at a time and let go
+    (flowrt.project.lean); golden changes, unused goldens, coverage and why nothing was
+    selected are in `report` once `cases()` is exhausted.  The cases run a chunk (`CHUNK`
+    cases) at a time: whoever runs a chunk reads its scenario files again, refusing one whose
+    text is not the one checked (`flowrt.project.lean.ScenarioChanged`).  With `jobs` > 1 the
+    chunks run in worker processes forked after the project is compiled (they inherit the
+    program; only chunk ranges go out, and back the case reports without their traces and the
+    blocks and branches the runs took, for coverage), in case order, so everything printed
+    from them is the same for any `jobs`.
     """
 
     def __init__(
@@ -413,7 +441,7 @@ class SuiteRun:
         self.update = update
         self.coverage = coverage
         self.jobs = jobs
-        self.suite = Suite(update=update, max_steps=max_steps)
+        self.suite = Suite(update=update, max_steps=max_steps, lean=True, jobs=jobs)
         self.report = SuiteReport()
         self.groups = _group(paths or ["."])
         #: (flow, block) visited and (flow, block, branch) taken by the cases run so far.
@@ -427,7 +455,6 @@ class SuiteRun:
     def cases(self, *, keep: bool = False) -> Iterator[CaseReport]:
         """Run every selected case, yielding each one's report in case order (`keep`: also
         append it to `report.cases`)."""
-        from flowrt.scenario.model import cases_of
         from flowrt.testing.unused import remove_stale, report_unused
 
         report = self.report
@@ -437,19 +464,10 @@ class SuiteRun:
                 pr = self.suite.project(root)
                 if pr.blocked:
                     continue
-                selected = [
-                    (doc, sf) for doc, sf in pr.project.scenarios if _under(Path(doc.file), targets)
-                ]
-                tasks: list[tuple[Document, ScenarioFile, CaseRun]] = []
-                for doc, sf in selected:
-                    if Path(doc.file).resolve() in pr.bad_files:
-                        continue
-                    rel = self.suite.relative(doc, pr)
-                    for case in cases_of(sf):
-                        available += 1
-                        if self.wanted(f"{rel}::{case.case} {sf.scenario}"):
-                            tasks.append((doc, sf, case))
-                for one in self._run(pr, tasks):
+                refs = [r for r in pr.refs or () if _under(Path(r.shown), targets)]
+                runnable = [r for r in refs if Path(r.shown).resolve() not in pr.bad_files]
+                available += sum(r.cases for r in runnable)
+                for one in self._run(pr, runnable):
                     report.ran += 1
                     report.passed += one.passed
                     if keep:
@@ -459,6 +477,7 @@ class SuiteRun:
                     yield one
                 if self.update:
                     remove_stale(pr, targets, exclusive, report)
+                selected = [(r.shown, _AllBut(r.kept)) for r in refs]
                 report_unused(pr, targets, selected, self.update and not self.select, report)
         if not report.ran and not report.errors:
             report.nothing_selected = _nothing_selected(self.groups, self.select, available)
@@ -468,29 +487,42 @@ class SuiteRun:
             projects = [pr for pr in self.suite.projects.values() if not pr.blocked]
             report.coverage = compute_taken(projects, self.visited, self.hit)
 
-    def _run(
-        self, pr: ProjectRun, tasks: list[tuple[Document, ScenarioFile, CaseRun]]
-    ) -> Iterator[CaseReport]:
+    def _run(self, pr: ProjectRun, refs: list[ScenarioRef]) -> Iterator[CaseReport]:
+        """The selected cases of the scenario files `refs`, run and checked, in order."""
         global _JOB  # noqa: PLW0603 - what forked workers inherit
-        if self.jobs <= 1 or len(tasks) < MIN_PARALLEL or not _can_fork():
-            for doc, sf, case in tasks:
-                one = self.suite.run_case(pr, doc, sf, case)
-                if self.coverage and one.result is not None:
-                    self._took([one.result])
-                yield one
-            return
-        import multiprocessing
-
-        chunks = [range(i, min(i + CHUNK, len(tasks))) for i in range(0, len(tasks), CHUNK)]
-        _JOB = (self, pr, tasks)
+        total = sum(r.cases for r in refs)
+        _JOB = (self, pr, Opened(refs))
         try:
-            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(chunks))) as pool:
-                for reports, visited, hit in pool.imap(_run_chunk, chunks):
-                    self.visited |= visited
-                    self.hit |= hit
-                    yield from reports
+            if self.jobs <= 1 or total < MIN_PARALLEL or not can_fork():
+                for chunk in chunks(refs, CHUNK):
+                    for one in self._selected(chunk):
+                        if self.coverage and one.result is not None:
+                            self._took([one.result])
+                        yield one
+                return
+            jobs = min(self.jobs, -(-total // CHUNK))
+            for reports, visited, hit, changed in ordered_map(
+                _run_chunk, chunks(refs, CHUNK), jobs
+            ):
+                self.visited |= visited
+                self.hit |= hit
+                yield from reports
+                if changed is not None:  # after the cases before it, as in this process
+                    raise ScenarioChanged(changed)
         finally:
             _JOB = None
+
+    def _selected(self, chunk: list[tuple[int, int, int]]) -> Iterator[CaseReport]:
+        """The reports of the cases of `chunk` that `-k` selects, each run as it is asked for."""
+        assert _JOB is not None
+        opened = _JOB[2]
+        pr = _JOB[1]
+        for i, start, stop in chunk:
+            doc, sf, cases = opened[i]
+            rel = self.suite.relative(doc, pr)
+            for case in cases[start:stop]:
+                if self.wanted(f"{rel}::{case.case} {sf.scenario}"):
+                    yield self.suite.run_case(pr, doc, sf, case)
 
     def _took(self, results: Iterable[Result]) -> None:
         from flowrt.testing.coverage import taken
@@ -500,39 +532,64 @@ class SuiteRun:
         self.hit |= hit
 
 
-#: Cases per task handed to a worker: enough that sending reports back costs little, few enough
-#: that every core stays busy to the end.
+class _AllBut:
+    """Every golden name but the given ones (those beside a scenario file that are no case's,
+    listed when it was checked): what `unused_goldens` needs of the file without its cases."""
+
+    def __init__(self, unused: tuple[str, ...]) -> None:
+        self.unused = frozenset(unused)
+
+    def __contains__(self, name: object) -> bool:
+        return name not in self.unused
+
+
+def _keep_goldens(root: Path) -> Keep:
+    """What a lean check keeps of each scenario file for `flowrt test`: FR311 where two cases
+    share a golden file, and the goldens beside it that are no case's (in the project only)."""
+
+    def keep(doc: Document, sf: ScenarioFile) -> tuple[list[Diagnostic], tuple[str, ...]]:
+        names = {file_stem(c) + GOLDEN_SUFFIX for c in sf.cases}
+        where = golden_dir(Path(doc.file))
+        unused: tuple[str, ...] = ()
+        if where.is_dir() and where.resolve().is_relative_to(root):
+            found = sorted(g.name for g in where.glob("*" + GOLDEN_SUFFIX))
+            unused = tuple(name for name in found if name not in names)
+        return shared_goldens(doc, sf.cases), unused
+
+    return keep
+
+
+#: Cases per chunk (read, run and handed to a worker at a time): enough that sending reports
+#: back costs little, few enough that every core stays busy to the end.  Tests set it small,
+#: so that a scenario file's cases span several chunks.
 CHUNK = 32
 #: Fewer cases than this run in this process: forking workers would cost more than it saves.
 MIN_PARALLEL = 2 * CHUNK
 
 #: What a worker runs (set before the workers are forked, so they inherit it): the run, the
-#: project and its selected cases.
-_JOB: tuple[SuiteRun, ProjectRun, list[tuple[Document, ScenarioFile, CaseRun]]] | None = None
+#: project and its scenario files to run (the one last read kept open).
+_JOB: tuple[SuiteRun, ProjectRun, Opened] | None = None
 
 
 def _run_chunk(
-    chunk: range,
-) -> tuple[list[CaseReport], set[tuple[str, str]], set[tuple[str, str, str]]]:
-    """In a worker: run cases `chunk` of the job; their reports without traces (what the
-    reports print), and the blocks and branches they took."""
+    chunk: list[tuple[int, int, int]],
+) -> tuple[list[CaseReport], set[tuple[str, str]], set[tuple[str, str, str]], str | None]:
+    """In a worker: run the selected cases of `chunk`; their reports without traces (what the
+    reports print), the blocks and branches they took, and why it stopped at a scenario file
+    changed since it was checked (the reports before it stand)."""
     assert _JOB is not None
-    run, pr, tasks = _JOB
+    run = _JOB[0]
     run.visited, run.hit = set(), set()
     out = []
-    for i in chunk:
-        one = run.suite.run_case(pr, *tasks[i])
-        if run.coverage and one.result is not None:
-            run._took([one.result])
-        one.result = None
-        out.append(one)
-    return out, run.visited, run.hit
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
+    try:
+        for one in run._selected(chunk):
+            if run.coverage and one.result is not None:
+                run._took([one.result])
+            one.result = None
+            out.append(one)
+    except ScenarioChanged as exc:
+        return out, run.visited, run.hit, str(exc)
+    return out, run.visited, run.hit, None
 
 
 def _nothing_selected(groups: dict[Path, list[Path]], select: str | None, available: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,6 @@ from flowrt.project.driver import display_path
 from flowrt.testing.golden import GOLDEN_DIR, file_stem, golden_dir
 
 if TYPE_CHECKING:
-    from flowrt.lang.loader import Document
     from flowrt.scenario.model import ScenarioFile
     from flowrt.testing.suite import ProjectRun, SuiteReport
 
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 def report_unused(
     pr: ProjectRun,
     targets: Sequence[Path],
-    selected: Sequence[tuple[Document, ScenarioFile]],
+    selected: Sequence[tuple[str, Container[str]]],
     delete: bool,
     report: SuiteReport,
 ) -> None:
@@ -84,21 +83,25 @@ def _rmdir_if_empty(directory: Path) -> None:
         directory.rmdir()
 
 
+def golden_names(sf: ScenarioFile) -> set[str]:
+    """The file names of the goldens of a scenario file's cases."""
+    return {file_stem(c) + GOLDEN_SUFFIX for c in sf.cases}
+
+
 def unused_goldens(
     pr: ProjectRun,
     targets: Sequence[Path],
-    selected: Sequence[tuple[Document, ScenarioFile]],
+    selected: Sequence[tuple[str, Container[str]]],
 ) -> list[Path]:
-    """Golden files under `targets` that belong to no case of the scenario files `selected`.
+    """Golden files under `targets` that belong to no case of the scenario files `selected`,
+    each given as (its path, the golden file names of its cases: `golden_names`).
 
     Goldens of a scenario file that is not selected (or has errors of its own) are not judged;
     goldens of a scenario file that no longer exists are all unused.
     """
-    cases: dict[Path, set[str]] = {}
-    for doc, sf in selected:
-        cases[golden_dir(Path(doc.file)).resolve()] = {
-            file_stem(c) + GOLDEN_SUFFIX for c in sf.cases
-        }
+    cases: dict[Path, Container[str]] = {}
+    for file, names in selected:
+        cases[golden_dir(Path(file)).resolve()] = names
     others = {golden_dir(Path(d.file)).resolve() for d in pr.project.scenario_docs}
     out: list[Path] = []
     root = pr.project.root.resolve()
