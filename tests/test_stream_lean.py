@@ -35,6 +35,7 @@ def _chunked(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
     for module in (stream, suite_module):
         monkeypatch.setattr(module, "CHUNK", size)
         monkeypatch.setattr(module, "MIN_PARALLEL", 2)
+    monkeypatch.setattr(lean, "KEEP_BYTES", -1)  # read again to run, however small the project
 
 
 def test_small_chunks_split_the_files_of_the_example(project: Path) -> None:
@@ -91,6 +92,7 @@ def test_the_lean_check_gives_the_diagnostics_of_a_whole_load_in_the_same_order(
     project: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
     monkeypatch.setattr(lean, "CHECK_GROUP", 2)  # with jobs=2: 4 groups of files, 2 workers
+    monkeypatch.setattr(lean, "KEEP_BYTES", -1)  # not kept: checked on the workers
     scenarios = project / "scenarios"
     # Scenario files that do not parse, do not validate and do not check, between flows in
     # path order (scenarios/ sorts before self-service.flow.yaml and transfer-*.flow.yaml).
@@ -135,6 +137,7 @@ def test_the_lean_check_gives_the_diagnostics_of_a_whole_load_in_the_same_order(
 def _changing(monkeypatch: pytest.MonkeyPatch, module: object, edit: str) -> None:
     """Make `module`'s check_lean change (or delete) the inbound-support scenario file right
     after the check, before any case runs."""
+    monkeypatch.setattr(lean, "KEEP_BYTES", -1)  # a small project's files are not read again
     real = check_lean
 
     def check_then_change(root: Path, *args: object, **kwargs: object) -> lean.LeanProject:
@@ -181,6 +184,39 @@ def test_a_scenario_file_deleted_after_the_check_is_refused(
     err = capsys.readouterr().err
     assert err.startswith(f"flowrt run: flows/{SUPPORT} cannot be read again to run its cases (")
     assert err.endswith("); nothing of it was run\n")
+
+
+def test_a_small_project_is_run_from_the_reading_it_was_checked_from(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    total = sum(f.stat().st_size for f in (project / "scenarios").glob("*.scenario.yaml"))
+    monkeypatch.setattr(lean, "KEEP_BYTES", total)
+    refs = check_lean(project).refs
+    assert [r.opened is not None for r in refs] == [True] * 4
+    assert [len(r.opened[2]) for r in refs if r.opened] == [23, 32, 32, 12]
+    monkeypatch.setattr(lean, "KEEP_BYTES", total - 1)  # one byte over: read again to run
+    assert [r.opened for r in check_lean(project).refs] == [None] * 4
+
+    outputs = {}
+    reads: list[str] = []
+    real = lean.open_scenario
+
+    def counted(ref: ScenarioRef, *args: object) -> object:
+        reads.append(Path(ref.shown).name)
+        return real(ref, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lean, "open_scenario", counted)
+    for keep in (total, -1):
+        monkeypatch.setattr(lean, "KEEP_BYTES", keep)
+        reads.clear()
+        for command in ("run", "test"):
+            assert main([command, "flows", "-j", "1"]) == 0
+            outputs[keep, command] = capsys.readouterr().out
+        # Kept: no file is read again; not kept: each file once per command.
+        assert len(reads) == (0 if keep == total else 8)
+    for command in ("run", "test"):
+        assert outputs[total, command] == outputs[-1, command]
+        assert outputs[total, command].count("\n") == 100
 
 
 def test_a_file_read_again_is_checked_against_the_digest_of_its_text(project: Path) -> None:

@@ -9,6 +9,10 @@ checked, its scenario name and number of cases, and what the caller's `keep` hoo
 Each scenario file's own loading diagnostics are put back where `load_project` would have
 them (between those of the files before and after it in path order).
 
+A project whose scenario files are small in all (at most `KEEP_BYTES` of text) is checked in one
+process and keeps each file's document, model and cases in its `ScenarioRef` (`opened`): its
+files are read once, as `load_project` reads them, and its memory is bounded by that budget.
+
 `open_scenario` reads a file again to run it, a chunk of cases at a time (flowrt.cli.stream,
 flowrt.testing.suite), and refuses it (`ScenarioChanged`) when its text is not the text that
 was checked: content that changed between the check and the run is never run unchecked.  The
@@ -18,9 +22,10 @@ digests of the text are equal bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +62,11 @@ class ScenarioRef:
     cases: int
     #: What the caller's `keep` hook returned for it.
     kept: Any = None
+    #: The document, model and cases checked, kept when the project's scenario files are small
+    #: in all (`KEEP_BYTES`); None: read the file again to run it (`open_scenario`).
+    opened: tuple[Document, ScenarioFile, list[CaseRun]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass
@@ -97,10 +107,11 @@ def check_lean(
     done = 0
     paths = [f for _, f in deferred]
     groups = [paths[i : i + CHECK_GROUP] for i in range(0, len(paths), CHECK_GROUP)]
-    _CHECK = (root, program, keep, limits)
+    keep_open = _text_bytes(paths) <= KEEP_BYTES
+    _CHECK = (root, program, keep, limits, keep_open)
     try:
         checked: Iterator[list[_Checked]]
-        if jobs > 1 and len(groups) > 1 and can_fork():
+        if jobs > 1 and len(groups) > 1 and not keep_open and can_fork():
             checked = ordered_map(_check_files, groups, min(jobs, len(groups)))
         else:
             checked = map(_check_files, groups)
@@ -123,8 +134,23 @@ def check_lean(
 
 #: Scenario files checked per task of a worker.
 CHECK_GROUP = 16
+#: Scenario files of at most this many bytes in all are kept once checked (`ScenarioRef.opened`)
+#: and run from that one reading: about 8,000 cases of the example's, 10 KB of memory each.
+KEEP_BYTES = 2 * 1024 * 1024
 #: What the processes that check scenario files read: set before they are forked.
-_CHECK: tuple[Path, Program, Keep | None, Limits] | None = None
+_CHECK: tuple[Path, Program, Keep | None, Limits, bool] | None = None
+
+
+def _text_bytes(paths: Sequence[Path]) -> int:
+    """The size of the files of `paths` in bytes (a file that cannot be read counts as none: its
+    check reports it)."""
+    total = 0
+    for f in paths:
+        with contextlib.suppress(OSError):
+            total += f.stat().st_size
+    return total
+
+
 #: One scenario file checked: its loading diagnostics, its shown path if it loaded, its check's
 #: diagnostics, the `keep` hook's, and its reference if it validated.
 _Checked = tuple[
@@ -134,10 +160,10 @@ _Checked = tuple[
 
 def _check_files(paths: list[Path]) -> list[_Checked]:
     """Load, validate, model and check each scenario file of `paths` (see `check_lean`)."""
-    from flowrt.scenario.model import check_scenario
+    from flowrt.scenario.model import cases_of, check_scenario
 
     assert _CHECK is not None
-    root, program, keep, limits = _CHECK
+    root, program, keep, limits, keep_open = _CHECK
     out: list[_Checked] = []
     for f in paths:
         one = _load(root, [f], limits)  # this file's loading diagnostics, and its document
@@ -150,7 +176,10 @@ def _check_files(paths: list[Path]) -> list[_Checked]:
             if keep is not None:
                 found, extra = keep(doc, sf)
                 kept = list(found)
-            ref = ScenarioRef(f, doc.file, digest(doc.text), sf.scenario, len(sf.cases), extra)
+            opened = (doc, sf, cases_of(sf)) if keep_open else None
+            ref = ScenarioRef(
+                f, doc.file, digest(doc.text), sf.scenario, len(sf.cases), extra, opened
+            )
         out.append((one.diagnostics, [d.file for d in one.scenario_docs], checks, kept, ref))
     return out
 
@@ -220,6 +249,9 @@ class Opened:
         self._last: tuple[int, tuple[Document, ScenarioFile, list[CaseRun]]] | None = None
 
     def __getitem__(self, index: int) -> tuple[Document, ScenarioFile, list[CaseRun]]:
+        kept = self.refs[index].opened
+        if kept is not None:  # checked and kept (a small project): the same document and cases
+            return kept
         if self._last is None or self._last[0] != index:
             self._last = None  # let the last one go before reading the next
             self._last = (index, open_scenario(self.refs[index], self.limits))
