@@ -93,7 +93,8 @@ UNMODELLED = {
 def test_import_says_which_parameters_and_conditions_are_not_modelled(tmp_path: Path) -> None:
     """FR430 names what keeps each action from being a native block: the parameter(s) by name,
     the condition that is no branch of the block type.  Kills
-    flowrt.connect.import_blocks.x__extra__mutmut_10 (the parameters' names lost: "None is not
+    flowrt.connect.import_blocks.x__extra__mutmut_10 and
+    flowrt.connect.import_blocks.x__extra__mutmut_7 (the parameters' names lost: "None is not
     modelled") and flowrt.connect.import_blocks.x__next__mutmut_139 (the condition's reason lost:
     "... `Maybe` None")."""
     src = tmp_path / "f.json"
@@ -401,8 +402,10 @@ def test_export_writes_the_dtmf_keys_and_says_how_to_drop_an_error_branch(tmp_pa
     sequence under Amazon Connect's names; FR416 (an `error:` a Compare cannot have) says how to
     fix it.  Kills flowrt.connect.export_blocks.x__input_params__mutmut_67 (`EncryptionKeyId`
     written `encryptionkeyid`), flowrt.connect.export_blocks.x__input_params__mutmut_75
-    (`InputTerminationSequence` written as null) and
-    flowrt.connect.export_blocks.x_export_block__mutmut_56 (FR416's hint dropped)."""
+    (`InputTerminationSequence` written as null),
+    flowrt.connect.export_blocks.x_export_block__mutmut_56 (FR416's hint dropped),
+    flowrt.connect.export_blocks.x_export_block__mutmut_55 (FR416's position dropped) and
+    flowrt.connect.export_blocks.x_export_block__mutmut_46 (FR416 never given)."""
     (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
     (tmp_path / "g.flow.yaml").write_text(STORE_INPUT, encoding="utf-8")
     diags, written = export_paths([str(tmp_path)], str(tmp_path / "out"))
@@ -464,8 +467,10 @@ def test_the_mailbox_refuses_an_unknown_queue_and_a_wrong_count_of_addresses() -
     of Mailbox itself meets these two).  Kills
     flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_23 (the field named
     `QUEUEID`), flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_32 (the
-    operation dropped) and flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_35
-    (the field named `emailaddressesconfig`)."""
+    operation dropped), flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_35
+    (the field named `emailaddressesconfig`) and
+    flowrt.email.mailbox.xǁMailboxǁassociate_queue_addresses__mutmut_18 (the message
+    dropped)."""
     mailbox = Mailbox(load_project(FLOWS).compile().instance)
     with pytest.raises(ResourceNotFoundException) as unknown:
         mailbox.associate_queue_addresses("Nowhere", ["support@anybrand.example"], None)
@@ -557,7 +562,9 @@ def test_recording_behavior_says_the_analytics_language(tmp_path: Path) -> None:
     """Contact Lens analytics turned on: the step says the language they analyse, when the
     block gives one.  Kills
     flowrt.lang.blocks.settings.xǁSetRecordingBehaviorǁcompile_step__mutmut_41 (the language
-    read from another key: never shown)."""
+    read from another key: never shown) and
+    flowrt.lang.blocks.settings.xǁSetRecordingBehaviorǁcompile_step__mutmut_46 (the fact named
+    `ANALYTICS`)."""
     flow = (
         "flow: r\nstart: rec\nblocks:\n"
         "  rec:\n    type: set-recording-behavior\n    recorded-participants: [Agent, Customer]\n"
@@ -789,7 +796,8 @@ def test_the_run_refuses_an_unknown_flow_and_a_contact_with_no_flow(tmp_path: Pa
     whole up to 80 characters (longer ones are cut, with their length); with no flow and no
     system endpoint in a project of two flows, FR100 says what to give.  Kills
     flowrt.run.interpreter.x__flow_for__mutmut_13 (a name of exactly 80 characters said to be
-    cut) and flowrt.run.interpreter.x__flow_for__mutmut_65 (the message lost)."""
+    cut), flowrt.run.interpreter.x__flow_for__mutmut_65 (the message lost) and
+    flowrt.run.interpreter.x__flow_for__mutmut_63 (the diagnostics lost)."""
     one = "start: b\nblocks:\n  b: {type: disconnect}\n"
     program = _program(tmp_path, INSTANCE, x="flow: x\n" + one, z="flow: z\n" + one)
     with pytest.raises(FlowrtError) as eighty:
