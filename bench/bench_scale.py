@@ -14,7 +14,8 @@ Targets (exit 1 when one is missed):
 - 2: `flowrt run DIR` and `flowrt test` stream, on every core: the same bytes for -j 1 and -j 2
   (checked), -j 1 / -j 2 printed; peak RSS at two case counts (flat: the growth per case is
   printed) and the time of 10^6 cases of the example project projected from the per-case time
-  (< 30 s on 2 cores, peak RSS < 300 MB);
+  (< 30 s on 2 cores; peak RSS < 300 MB is measured by bench_stream.py, past the 2 MiB of
+  scenario files below which a project keeps what it checked);
 - 5: `flowrt validate` of one small flow <= 0.10 s, `flowrt --help` <= 0.05 s;
 - 6: the 8 MB, 50,000-block flow refused (FR045) in < 0.5 s and < 100 MB.
 Baselines printed beside them: python start-up, flowrt's own loader and `json.loads` of the
@@ -286,9 +287,12 @@ def main() -> int:
         big_w, big_rss = runs["run -j 2"]
         small_w, small_rss = runs["run -j 2, a quarter of the cases"]
         per_case = (big_w - small_w) / (n_cases - n_small)
+        # Memory is not projected from these counts: a project whose scenario files hold at most
+        # 2 MiB (flowrt.project.lean.KEEP_BYTES; these do) keeps what it checked, so its memory
+        # grows with its cases up to that budget and no further.  bench/bench_stream.py measures
+        # peak RSS at 10^4 and 10^5 real cases, past the budget, against the 300 MB target.
         rss_per_case_kb = (big_rss - small_rss) * 1024 / (n_cases - n_small)
         million = small_w + per_case * (1_000_000 - n_small)
-        million_rss = small_rss + rss_per_case_kb / 1024 * (1_000_000 - n_small)
         checks += [
             ("2  run and test: same bytes for -j 1 and -j 2", float(same), "1 = yes", same),
             (
@@ -304,9 +308,13 @@ def main() -> int:
                 True,
             ),
             ("   run -j 2: ms per case", per_case * 1000, "(from the two counts)", True),
-            ("   run -j 2: peak RSS KB per case", rss_per_case_kb, "(flat: about 0)", True),
+            (
+                "   run -j 2: peak RSS KB per case, under 2 MiB",
+                rss_per_case_kb,
+                "(kept: see bench_stream.py)",
+                True,
+            ),
             ("   10^6 cases, projected (s)", million, "< 30 s", million < 30),
-            ("   10^6 cases, projected peak RSS (MB)", million_rss, "< 300 MB", million_rss < 300),
         ]
         print("\nratio or figure                                      value    target")
         for label, value, target, met in checks:
