@@ -99,7 +99,7 @@ def _fast_validator(kind: str, definition: str | None = None) -> Any:
     shipped = load(kind, definition, fastjsonschema.VERSION)
     if shipped is not None:
         return shipped
-    return fastjsonschema.compile(_subschema(kind, definition))
+    return fastjsonschema.compile(_subschema(kind, definition), use_default=False)
 
 
 def _errors(kind: str, definition: str | None, data: Any) -> list[Any]:

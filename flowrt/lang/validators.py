@@ -86,7 +86,9 @@ def generated_source(subschema: dict[str, Any]) -> str:
     """The shipped source of the validator of `subschema`: fastjsonschema's, made small."""
     import fastjsonschema
 
-    return small_source(str(fastjsonschema.compile_to_code(subschema)))
+    # use_default=False: the schemas' `default`s are for editors and docs; filled into a
+    # scenario's data they would override the shared world a case's own is merged with.
+    return small_source(str(fastjsonschema.compile_to_code(subschema, use_default=False)))
 
 
 def cache_dir() -> Path | None:

@@ -204,9 +204,8 @@ def open_scenario(
             "(run the command again to check it and run it)"
         )
     doc = load_text(text, ref.shown, limits)
-    # Validated again although the text is the one checked: validation fills in the schema's
-    # defaults (a case's queue state without `oldest-contact-age` has 0, not the shared one's),
-    # and the cases must be exactly the ones that were checked.
+    # Validated again although the text is the one checked: the cases must be exactly the ones
+    # that were checked, built the same way (validation, then the models).
     if schema.validate(doc, "scenario"):
         raise ScenarioChanged(f"{ref.shown} no longer validates; nothing of it was run")
     sf = ScenarioFile.model_validate(doc.data)
