@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -33,18 +32,12 @@ from flowrt.email.shapes import (
 from flowrt.project.driver import check_paths, load_project
 from flowrt.testing.golden import render_golden
 from flowrt.testing.suite import run_suite
+from tests.mutant_projects import KEPT
+from tests.mutant_projects import compiled as _program
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
 INSTANCE = "instance: t\n"
-KEPT = "kept as a connect-action, whose dry run only follows its first transition"
-
-
-def _program(tmp_path: Path, instance: str, **flows: str) -> Any:
-    (tmp_path / "instance.yaml").write_text(instance, encoding="utf-8")
-    for name, text in flows.items():
-        (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
-    return load_project(str(tmp_path)).compile()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -34,17 +34,11 @@ from flowrt.project.driver import check_paths, load_project
 from flowrt.run.world import PreparedContact
 from flowrt.testing.golden import dump
 from flowrt.testing.suite import run_suite
+from tests.mutant_projects import write_project as _project
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
 INSTANCE = "instance: t\narn: arn:aws:connect:us-east-1:111122223333:instance/abc\n"
-
-
-def _project(tmp_path: Path, instance: str, **flows: str) -> Path:
-    (tmp_path / "instance.yaml").write_text(instance, encoding="utf-8")
-    for name, text in flows.items():
-        (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
-    return tmp_path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,20 +25,14 @@ from flowrt.email.request import parse_request
 from flowrt.lang.instance import partial_instance
 from flowrt.project.driver import load_project
 from flowrt.run.world import PreparedContact
+from tests.mutant_projects import KEPT
+from tests.mutant_projects import compiled as _program
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
 INSTANCE = "instance: t\n"
-KEPT = "kept as a connect-action, whose dry run only follows its first transition"
 #: A phone number of the instance, as Amazon Connect names it in a flow's CallerId.
 NUMBER_ARN = "arn:aws:connect:us-east-1:111122223333:instance/abc/phone-number/p1"
-
-
-def _program(tmp_path: Path, instance: str, **flows: str) -> Any:
-    (tmp_path / "instance.yaml").write_text(instance, encoding="utf-8")
-    for name, text in flows.items():
-        (tmp_path / f"{name}.flow.yaml").write_text(text, encoding="utf-8")
-    return load_project(str(tmp_path)).compile()
 
 
 def _import(tmp_path: Path, actions: list[dict[str, Any]], env: Environment | None = None) -> Any:
