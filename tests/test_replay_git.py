@@ -11,9 +11,7 @@ callers, which the test reads from the log itself.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 
 from flowrt.cli import main
+from tests.replay_repo import ROUTE_GROUP, git, reroute_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -30,50 +29,23 @@ GOLD_CALLERS = [
     "a6bad384-5bb1-5a38-945b-868e9fb08650",
     "ffff0891-54fe-5932-8945-02a7e51b229a",
 ]
-ROUTE_GROUP = (
-    "route: inbound-support: `check-tier` took `condition-1`: `premium-queue` -> `check-cases`"
-)
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, check=True
-    )
-    return done.stdout.decode()
-
-
-def _reroute_gold(project: Path) -> None:
-    flow = project / "inbound-support.flow.yaml"
-    text = flow.read_text(encoding="utf-8")
-    new = text.replace("      - equals: gold\n        next: premium-queue",
-                       "      - equals: gold\n        next: check-cases")  # fmt: skip
-    assert new != text
-    flow.write_text(new, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     top = tmp_path_factory.mktemp("repo")
-    _git(top, "init", "-q", "-b", "main")
+    git(top, "init", "-q", "-b", "main")
     (top / "README.md").write_text("contact center\n")
-    _git(top, "add", "README.md")
-    _git(top, "commit", "-qm", "readme")
+    git(top, "add", "README.md")
+    git(top, "commit", "-qm", "readme")
     project = top / "cc" / "flows"
     shutil.copytree(FLOWS, project, ignore=shutil.ignore_patterns("__goldens__"))
-    _git(top, "add", "cc")
-    _git(top, "commit", "-qm", "the example project")
-    _reroute_gold(project)
-    _git(top, "commit", "-qam", "gold callers through the open-cases check")
+    git(top, "add", "cc")
+    git(top, "commit", "-qm", "the example project")
+    reroute_gold(project)
+    git(top, "commit", "-qam", "gold callers through the open-cases check")
     return top
 
 
@@ -174,9 +146,9 @@ def test_a_revision_against_the_working_tree_leaves_it_untouched(
     flow.write_text(committed.replace("      - equals: gold\n        next: check-cases",
                                       "      - equals: gold\n        next: premium-queue"))  # fmt: skip
     try:
-        status = _git(repo, "status", "--porcelain")
+        status = git(repo, "status", "--porcelain")
         index = (repo / ".git" / "index").read_bytes()
-        head = _git(repo, "rev-parse", "HEAD")
+        head = git(repo, "rev-parse", "HEAD")
         code, doc = _replay_json(capsys, str(logs), "--project", str(project), "--against",
                                  "git:HEAD")  # fmt: skip
         assert code == 0 and doc["fidelity"]["identical"] == 32
@@ -189,12 +161,12 @@ def test_a_revision_against_the_working_tree_leaves_it_untouched(
                                  "HEAD~1", "--against", str(project))  # fmt: skip
         assert code == 0 and doc["impact"]["changed"] == 0 and doc["impact"]["routes"] == []
         assert (
-            _git(repo, "status", "--porcelain")
+            git(repo, "status", "--porcelain")
             == status
             == " M cc/flows/inbound-support.flow.yaml\n"
         )
         assert (repo / ".git" / "index").read_bytes() == index
-        assert _git(repo, "rev-parse", "HEAD") == head
+        assert git(repo, "rev-parse", "HEAD") == head
         assert sorted(p.name for p in repo.iterdir()) == [".git", "README.md", "cc"]
     finally:
         flow.write_text(committed, encoding="utf-8")
@@ -206,10 +178,10 @@ def test_errors_of_a_revision_name_the_file_at_that_revision(
     """A revision whose flows have errors: the diagnostics name `REV:path`, never the
     temporary directory, and the replay stops with exit 1."""
     clone = tmp_path / "clone"
-    _git(tmp_path, "clone", "-q", str(repo), str(clone))
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
     flow = clone / "cc" / "flows" / "inbound-support.flow.yaml"
     flow.write_text(flow.read_text().replace("next: check-cases", "next: no-such-block", 1))
-    _git(clone, "commit", "-qam", "broken")
+    git(clone, "commit", "-qam", "broken")
     code = main(["replay", str(logs), "--project", str(clone / "cc" / "flows"),
                  "--base", "HEAD~1", "--against", "git:HEAD"])  # fmt: skip
     out = capsys.readouterr().out

@@ -14,9 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -29,20 +27,10 @@ from flowrt.replay.fidelity import Replayed
 from flowrt.replay.grouping import MIN_BUCKETS, bucket_of
 from flowrt.replay.reader import ReadStats
 from flowrt.replay.report import ReplayReport, as_json, render_text, tally
+from tests.replay_repo import ROUTE_GROUP, git, reroute_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
-ROUTE_GROUP = (
-    "route: inbound-support: `check-tier` took `condition-1`: `premium-queue` -> `check-cases`"
-)
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -50,15 +38,6 @@ def _run(*args: str) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(args))
     return code, out.getvalue(), err.getvalue()
-
-
-def _reroute_gold(project: Path) -> None:
-    flow = project / "inbound-support.flow.yaml"
-    text = flow.read_text(encoding="utf-8")
-    new = text.replace("      - equals: gold\n        next: premium-queue",
-                       "      - equals: gold\n        next: check-cases")  # fmt: skip
-    assert new != text
-    flow.write_text(new, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +60,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def changed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("merge-changed") / "changed"
     shutil.copytree(FLOWS, copy, ignore=shutil.ignore_patterns("__goldens__"))
-    _reroute_gold(copy)
+    reroute_gold(copy)
     return copy
 
 
@@ -92,17 +71,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("git is not installed")
     top = tmp_path_factory.mktemp("merge-repo")
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=top, env={**os.environ, **GIT_ENV},
-                       capture_output=True, check=True)  # fmt: skip
-
-    git("init", "-q", "-b", "main")
+    git(top, "init", "-q", "-b", "main")
     project = top / "cc" / "flows"
     shutil.copytree(FLOWS, project, ignore=shutil.ignore_patterns("__goldens__"))
-    git("add", "cc")
-    git("commit", "-qm", "the example project")
-    _reroute_gold(project)
-    git("commit", "-qam", "gold callers through the open-cases check")
+    git(top, "add", "cc")
+    git(top, "commit", "-qm", "the example project")
+    reroute_gold(project)
+    git(top, "commit", "-qam", "gold callers through the open-cases check")
     return top
 
 
