@@ -12,6 +12,12 @@ that implements the same flow with plain if/else, measured in the same rounds:
   per step that the interpreter does not build).  The ratio is the interpreter's overhead.
 * `hand_written_minimal` keeps only inbound-support's decisions and a thin trace (no compared
   values, no attribute changes): a floor no trace-producing run can reach; printed for reference.
+* **the run loop alone** (`replayed`): each flow compiled again, and every step of its run
+  replaced by one that only writes the facts the real step wrote (and the end and queue it set)
+  and returns its branch.  Its runs write the very same log (checked), so their ratio to the
+  hand-written function is what a run costs apart from its blocks' work: the loop, a step's
+  call, the run's set-up and result.  What is left of 2x is what the blocks' own work (reading
+  the world, comparing, rendering) may cost; printed for reference.
 
 The contacts run in ROUNDS interleaved rounds (default 25); each round times a batch of every
 function back to back, and the ratios reported are the medians of the rounds' ratios, so a
@@ -382,6 +388,53 @@ def _faithful(name: str, result: Any, outcome: Any, log: list[Any], kinds: tuple
     assert log == result.trace._log, f"{name}: the hand-written log is not the interpreter's"
 
 
+def replayed(program: Any, contact: Any, world: Any, flow: str) -> Any:
+    """A run of `flow` in `program`, after which every step it took is replaced by one that only
+    writes what the real step wrote (its facts, the end and the queue it set) and returns its
+    branch: runs of the changed program cost what a run costs apart from its blocks' work (the
+    run loop, set-up and result).  Returns the real run's result; `program` must be one of its
+    own (its nodes are changed)."""
+    recorded: dict[int, tuple[tuple[Any, ...], str, Any, Any]] = {}
+    nodes = [node for cf in program.flows.values() for node in cf.nodes]
+
+    def recorder(step: Any) -> Any:
+        def record(node: Any, rt: Any) -> str:
+            start, queued = len(rt.facts), rt.queued
+            branch = step(node, rt)
+            assert id(node) not in recorded, "each block runs once in the benchmark's runs"
+            now = rt.queued if rt.queued is not queued else None
+            recorded[id(node)] = (tuple(rt.facts[start:]), branch, rt.stop, now)
+            return branch
+
+        return record
+
+    real = {id(node): node.step for node in nodes}
+    for node in nodes:
+        node.step = recorder(node.step)
+    first = program.run(contact, world, flow=flow)
+    for node in nodes:
+        node.step = _replay(*recorded[id(node)]) if id(node) in recorded else real[id(node)]
+    return first
+
+
+def _named(log: list[Any]) -> list[Any]:
+    """A log with each marker's node named: the same in two compilations of a flow."""
+    return [(e[0].name, *e[1:]) if type(e[0]) is not str else e for e in log]
+
+
+def _replay(facts: tuple[Any, ...], branch: str, stop: Any, queued: Any) -> Any:
+    def replay(node: Any, rt: Any) -> str:
+        if facts:
+            rt.facts.extend(facts)
+        if stop is not None:
+            rt.stop = stop
+        if queued is not None:
+            rt.queued = queued
+        return branch
+
+    return replay
+
+
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 25
@@ -409,7 +462,25 @@ def main() -> int:
     outcome, log = chain(HW_CHAIN_CONTACT, HW_CHAIN_WORLD)
     _faithful("10-block chain", chain_first, outcome, log, ())
 
+    # The run loop alone: the same programs compiled again, their steps replaced by replays.
+    loop_program = load_project(str(ROOT / "flows")).compile()
+    real = replayed(loop_program, contact, world, flow)
+    again = loop_program.run(contact, world, flow=flow)
+    assert (again.trace._log, again.outcome) == (real.trace._log, real.outcome), "inbound-support"
+    assert _named(again.trace._log) == _named(first.trace._log), "inbound-support: replay differs"
+    assert again.outcome == first.outcome, "inbound-support: the replay ends otherwise"
+    with tempfile.TemporaryDirectory() as tmp:
+        loop_chain = _chain_program(Path(tmp))
+    real = replayed(loop_chain, chain_contact, chain_world, "chain")
+    again = loop_chain.run(chain_contact, chain_world, flow="chain")
+    assert (again.trace._log, again.outcome) == (real.trace._log, real.outcome), "10-block chain"
+    assert _named(again.trace._log) == _named(chain_first.trace._log), (
+        "10-block chain: replay differs"
+    )
+    assert again.outcome == chain_first.outcome, "10-block chain: the replay ends otherwise"
+
     run, chain_run = program.run, chain_program.run
+    loop_run, loop_chain_run = loop_program.run, loop_chain.run
     batch = max(1, n // rounds)
 
     sides: dict[str, Callable[[], Any]] = {
@@ -418,6 +489,8 @@ def main() -> int:
         "minimal": lambda: hand_written_minimal(HW_CONTACT, HW_WORLD),
         "chain flowrt": lambda: chain_run(chain_contact, chain_world, flow="chain"),
         "chain trace": lambda: chain(HW_CHAIN_CONTACT, HW_CHAIN_WORLD),
+        "loop": lambda: loop_run(contact, world, flow=flow),
+        "chain loop": lambda: loop_chain_run(chain_contact, chain_world, flow="chain"),
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
     for _ in range(rounds):  # interleaved: each round times every side back to back
@@ -451,6 +524,13 @@ def main() -> int:
     print(
         f"inbound-support: flowrt / decisions only (reference): {ratio('flowrt', 'minimal'):.2f}x"
     )
+    loop, chain_loop = ratio("loop", "trace"), ratio("chain loop", "chain trace")
+    print("the run loop alone (every step replaced by one that only writes the facts the real step")
+    print("wrote and returns its branch; the same log), against the same hand-written function:")
+    print(
+        f"  inbound-support: {loop:.2f}x, 10-block chain: {chain_loop:.2f}x; what the blocks' own"
+    )
+    print(f"  work may cost within 2x: {2 - loop:.2f}x and {2 - chain_loop:.2f}x of the function")
     print(f"block steps per second: {contacts * steps / total:,.0f} (target >= 300,000)")
     print(
         f"{contacts:,} contacts: {total:.2f} s = {total / contacts * 1e5:.2f} s per 100,000"

@@ -327,6 +327,12 @@ def test_a_program_runs_through_the_runner_its_builder_gave_it() -> None:
     assert program.runner is driver._run_contact
     ran = program.run({"channel": "CHAT"}, None, flow="inbound-support", max_steps=7)
     assert ran.outcome.flows[0] == "inbound-support"
+    # ... and hands the program `run_contact` itself, so later runs skip the import.
+    from flowrt.scenario.run import run_contact
+
+    assert program.runner is run_contact
+    again = program.run({"channel": "CHAT"}, None, flow="inbound-support", max_steps=7)
+    assert again.trace.records == ran.trace.records and again.outcome == ran.outcome
     calls: list[tuple[Any, ...]] = []
     spy = Program(program.flows, program.instance, runner=lambda *a, **k: calls.append((a, k)))
     spy.run({"channel": "CHAT"}, None, flow="inbound-support", max_steps=7)

@@ -384,6 +384,32 @@ def test_thousands_of_missing_references_in_one_step_cost_linear_time(tmp_path: 
     assert step["missing"] == [f"$.Attributes.m{i}" for i in range(n)]
 
 
+def test_each_step_names_every_reference_it_missed_even_when_the_step_before_missed_them(
+    tmp_path: Path,
+) -> None:
+    """Over 32 missing references a step keeps a set of them beside the run's list; the run
+    loop empties both after the step, so the next step that misses the same references names
+    them all again (a set left over would take them as already noted)."""
+    n = 40
+    attributes = "".join(f"      k{i}: $.Attributes.m{i}\n" for i in range(n))
+    flow = (
+        "flow: main\nstart: s\nblocks:\n"
+        "  s:\n    type: set-contact-attributes\n    attributes:\n" + attributes + "    next: t\n"
+        "  t:\n    type: set-contact-attributes\n    attributes:\n"
+        + attributes.replace("k", "j")
+        + "    next: done\n"
+        "  done: {type: disconnect}\n"
+    )
+    (tmp_path / "instance.yaml").write_text(INSTANCE, encoding="utf-8")
+    (tmp_path / "main.flow.yaml").write_text(flow, encoding="utf-8")
+    result = load_project(str(tmp_path)).compile().run({}, {})
+    steps = result.trace.steps()
+    expected = [f"$.Attributes.m{i}" for i in range(n)]
+    assert [s["block"] for s in steps] == ["s", "t", "done"]
+    assert steps[0]["missing"] == expected and steps[1]["missing"] == expected
+    assert steps[2]["missing"] == []
+
+
 def test_thousands_of_conditions_with_missing_references_cost_linear_time(
     tmp_path: Path,
 ) -> None:

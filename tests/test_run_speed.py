@@ -194,6 +194,33 @@ def test_a_templates_run_step_renderer_refuses_text_over_the_limit(program: Prog
     assert got == _by_render(program, text, {"a": big, "b": big})
 
 
+def test_text_around_one_reference_renders_as_render_does(program: Program) -> None:
+    """The renderer of a prompt like `Step 3 for $.Attributes.firstName.` (text around one
+    reference, joined without a loop) gives `render`'s text, misses and refusals."""
+    text = "Step 3 for $.Attributes.a."
+    assert _rendered(program, text, {"a": "Lee"}) == ("Step 3 for Lee.", [])
+    assert _rendered(program, text, {}) == ("Step 3 for .", ["$.Attributes.a"])
+    assert _rendered(program, "$.Channel!", {}) == _by_render(program, "$.Channel!", {})
+    half = "b" * (MAX_TEXT_LENGTH // 2 - 20)  # a template's own text is at most the limit
+    big = "v" * (MAX_TEXT_LENGTH // 2)
+    after = f"$.Attributes.a {half}"  # the reference, then 16,365 characters
+    for text, values in [
+        (f"{half} $.Attributes.a", {"a": big + "v" * 40}),  # the value crosses the limit
+        (f"{half} $.Attributes.a", {"a": big}),
+        (after, {"a": big + "v" * 20}),  # the text after it crosses it
+        (after, {"a": big + "v" * 19}),  # exactly at the limit: not over
+        (f"{half} $.Attributes.gone {half}", {}),  # missing: the text around it only
+    ]:
+        assert _rendered(program, text, values) == _by_render(program, text, values), values
+    assert _rendered(program, after, {"a": big + "v" * 20}) == (
+        ("TextTooLong", MAX_TEXT_LENGTH),
+        [],
+    )
+    at_limit = _rendered(program, after, {"a": big + "v" * 19})
+    assert at_limit == (f"{big}{'v' * 19} {half}", [])
+    assert len(str(at_limit[0])) == MAX_TEXT_LENGTH
+
+
 def test_set_attributes_reads_each_kind_of_value_as_read_value_does(program: Program) -> None:
     rt = _runtime(program, {"attributes": {"tier": "gold"}, "channel": "CHAT"}, {})
     rt.external = {"id": "c-1"}

@@ -15,13 +15,21 @@ Connect's "Flow block in Amazon Connect: Store customer input" and the flow lang
   the digits;
 - no input at all: Success, with the value `Timeout`.
 
-`stored_input` is pure (text in, text out) so that both the run step and tests use it.
+`stored_input` is pure (text in, text out) so that both the run step (`store_input_step`) and
+tests use it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flowrt.lang.blocks.base import Step
+    from flowrt.lang.compiler import Node
+    from flowrt.run.runtime import Runtime
 
 #: What a dry run stores for an encrypted input: opaque, like the ciphertext Connect stores.
 ENCRYPTED = "[encrypted]"
@@ -92,3 +100,42 @@ def _phone_problem(rules: InputRules, keys: str) -> str:
     _, lengths = COUNTRIES.get(rules.country or "", ("", tuple(range(4, 15))))
     sizes = " or ".join(str(n) for n in lengths) if len(lengths) < 3 else "4 to 14"
     return f"{keys!r} is not a local {rules.country} phone number ({sizes} digits)"
+
+
+def store_input_step(play: Callable[[Runtime], None], block: Any, name: str) -> Step:
+    """The run step of a `get-customer-input` with `store-input: true` (Store customer input):
+    the kept input goes to `$.StoredCustomerInput` by the rules above."""
+    from flowrt.lang.refs import TextTooLong
+    from flowrt.lang.steps import text_too_long
+
+    pn, dtmf = block.phone_number, block.dtmf
+    rules = InputRules(
+        max_length=block.max_length,
+        phone_format=pn.format if pn is not None else None,
+        country=pn.country_code if pn is not None else None,
+        encrypted=block.encryption is not None,
+        termination=dtmf.termination_sequence if dtmf is not None else None,
+        disable_cancel_key=bool(dtmf is not None and dtmf.disable_cancel_key),
+    )
+
+    def store_customer_input(node: Node, rt: Runtime) -> str:
+        if rt.contact.channel != "VOICE":
+            channel = rt.contact.channel
+            rt.fact("error", f"storing customer input is voice only; this is a {channel} contact")
+            return "error"
+        try:
+            play(rt)
+        except TextTooLong as exc:
+            return text_too_long(rt, "the prompt text", exc, "no input was taken")
+        keys = rt.customer_input(name)
+        if keys == "error":
+            return "error"
+        value, problem = stored_input(rules, "" if keys is None or keys == "timeout" else keys)
+        if problem is not None:
+            rt.fact("error", f"the input {problem}: nothing was stored")
+            return "invalid-number"
+        rt.stored_input = value
+        rt.fact("note", f"stored customer input ($.StoredCustomerInput): {value!r}")
+        return "success"
+
+    return store_customer_input

@@ -21,7 +21,6 @@ from flowrt.lang.expr import as_number
 from flowrt.lang.refs import MAX_TEXT_LENGTH, TextTooLong
 
 if TYPE_CHECKING:
-    from flowrt.lang.blocks.base import Step
     from flowrt.lang.compiler import Node
     from flowrt.lang.expr import Ref, Template
     from flowrt.lang.loader import JsonPath
@@ -181,8 +180,32 @@ def renderer(template: Template | None, fallback: str = "") -> Renderer:
     refs = template.refs
     if len(refs) == 1 and refs[0].text == template.text:
         return reader(refs[0])
-
+    if len(refs) == 1 and len(template.parts) <= 3:
+        # (A template's own text is at most MAX_TEXT_LENGTH characters: the text around the
+        # reference is never over the limit alone, so reading the reference first is safe.)
+        return _around_renderer(template)
     return _template_renderer(template)
+
+
+def _around_renderer(template: Template) -> Renderer:
+    """`_template_renderer` of a template that is one reference with text before or after it
+    (`Step 3 for $.Attributes.firstName.`, a common prompt): the pieces joined without a loop.
+    The same text, the same missing reference noted, `TextTooLong` over MAX_TEXT_LENGTH
+    characters after it is noted (tests/test_run_speed.py checks them against `render`)."""
+    parts = template.parts
+    (ref,) = template.refs
+    at = parts.index(ref)
+    before = "".join(p for p in parts[:at] if isinstance(p, str))
+    after = "".join(p for p in parts[at + 1 :] if isinstance(p, str))
+    read = reader(ref)
+
+    def around(rt: Runtime) -> str:
+        text = before + read(rt) + after
+        if len(text) > MAX_TEXT_LENGTH:  # over it, the block takes `error`
+            raise TextTooLong(MAX_TEXT_LENGTH)
+        return text
+
+    return around
 
 
 def _template_renderer(template: Template) -> Renderer:
@@ -605,42 +628,3 @@ def matcher(node: Node) -> Matcher:
         return "no-match"
 
     return match
-
-
-def store_input_step(play: Callable[[Runtime], None], block: Any, name: str) -> Step:
-    """The run step of a `get-customer-input` with `store-input: true` (Store customer input):
-    the kept input goes to `$.StoredCustomerInput` (rules in `flowrt.lang.input_rules`)."""
-    from flowrt.lang.input_rules import InputRules, stored_input
-    from flowrt.lang.refs import TextTooLong
-
-    pn, dtmf = block.phone_number, block.dtmf
-    rules = InputRules(
-        max_length=block.max_length,
-        phone_format=pn.format if pn is not None else None,
-        country=pn.country_code if pn is not None else None,
-        encrypted=block.encryption is not None,
-        termination=dtmf.termination_sequence if dtmf is not None else None,
-        disable_cancel_key=bool(dtmf is not None and dtmf.disable_cancel_key),
-    )
-
-    def store_customer_input(node: Node, rt: Runtime) -> str:
-        if rt.contact.channel != "VOICE":
-            channel = rt.contact.channel
-            rt.fact("error", f"storing customer input is voice only; this is a {channel} contact")
-            return "error"
-        try:
-            play(rt)
-        except TextTooLong as exc:
-            return text_too_long(rt, "the prompt text", exc, "no input was taken")
-        keys = rt.customer_input(name)
-        if keys == "error":
-            return "error"
-        value, problem = stored_input(rules, "" if keys is None or keys == "timeout" else keys)
-        if problem is not None:
-            rt.fact("error", f"the input {problem}: nothing was stored")
-            return "invalid-number"
-        rt.stored_input = value
-        rt.fact("note", f"stored customer input ($.StoredCustomerInput): {value!r}")
-        return "success"
-
-    return store_customer_input

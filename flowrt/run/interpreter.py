@@ -212,6 +212,10 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
     flows = [cflow.name]
     node = cflow.nodes[cflow.start]
     faults = rt.world.errors
+    # The run's one list of the references a step found missing (`rt.missing`, which the steps
+    # append to), read here without an attribute lookup per step: emptied after each step that
+    # noted one, its texts kept in the step's marker.
+    missing = rt.missing
     try:
         for _ in range(max_steps):
             if faults and node.name in faults:
@@ -219,9 +223,10 @@ def _loop(rt: Runtime, cflow: CompiledFlow, max_steps: int) -> Outcome:
                 branch = _failure_branch(node)
             else:
                 branch = node.step(node, rt)
-            if rt.missing:
-                append((node, branch, rt.missing))
-                rt.missing = []
+            if missing:
+                append((node, branch, missing[:]))
+                missing.clear()
+                rt._seen = None  # `note_missing`'s set of the texts noted in the step
             else:
                 append((node, branch))
             nxt = node.exits.get(branch)

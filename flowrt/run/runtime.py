@@ -116,7 +116,8 @@ class Runtime:
         self.state: dict[tuple[str, ...], str] = {}
         #: Attributes this run set on the related contact (`target-contact: related`).
         self.related_attrs: dict[str, str] = {}
-        #: `missing` and the set of its texts, once it is long (see `note_missing`).
+        #: `missing` and the set of its texts, once it is long (see `note_missing`); the run
+        #: loop empties both after each step that noted a missing reference.
         self._seen: tuple[list[str], set[str]] | None = None
         # Made on first use (`svc`): most runs ask no bot, view, loop, module or profile, and
         # building it is a good part of a short run's set-up.

@@ -387,8 +387,9 @@ class GetCustomerInput(Block):
         return out
 
     def compile_step(self, node: Node) -> Step:
+        from flowrt.lang.input_rules import store_input_step
         from flowrt.lang.refs import TextTooLong
-        from flowrt.lang.steps import matcher, player, store_input_step, text_too_long
+        from flowrt.lang.steps import matcher, player, text_too_long
 
         play, match, name = player(node, (), self.ssml, self.prompt), matcher(node), node.name
         if self.store_input:
