@@ -394,6 +394,88 @@ def test_a_cache_directory_others_may_write_in_is_not_used(
     assert compiled == ["flow.play-prompt.pysrc"] * 2
 
 
+def _planted(directory: Path) -> None:
+    """A sound cache entry for the play-prompt validator whose code is not the validator's: what
+    someone who could put files in the cache would plant (its `validate` answers "planted")."""
+    import hashlib
+    import importlib.util
+    import marshal
+
+    path = validators.DIRECTORY / validators.validator_name("flow", "play-prompt")
+    source = path.read_bytes()
+    key = hashlib.sha256(importlib.util.MAGIC_NUMBER + os.fsencode(path) + b"\0" + source).digest()
+    code = compile("def validate(data):\n    return 'planted'\n", str(path), "exec")
+    payload = marshal.dumps(code)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    entry = directory / "flow.play-prompt.bin"
+    entry.write_bytes(validators._ENTRY + key + hashlib.sha256(payload).digest() + payload)
+
+
+def test_a_planted_entry_is_read_when_it_is_in_the_cache_itself(cache: Path) -> None:
+    """The test of the tests below: a planted entry in the cache directory is taken (it is
+    sound), so what they show is that the cache was not read, not that the entry was bad."""
+    _planted(cache)
+    assert validators.load("flow", "play-prompt", VERSION)({}) == "planted"
+
+
+@pytest.mark.skipif(not validators._PINNED, reason="POSIX: opening relative to a directory")
+def test_a_cache_directory_that_is_a_symbolic_link_is_not_used(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link in the cache's place (made by someone who may write in a directory above it) to a
+    private directory is not followed: neither read nor written."""
+    elsewhere = tmp_path / "elsewhere"
+    _planted(elsewhere)
+    planted = (elsewhere / "flow.play-prompt.bin").read_bytes()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.symlink_to(elsewhere, target_is_directory=True)
+    compiled = _compiles(monkeypatch)
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == ["flow.play-prompt.pysrc"]
+    assert (elsewhere / "flow.play-prompt.bin").read_bytes() == planted
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["flow.play-prompt.bin"]
+
+
+@pytest.mark.skipif(not validators._PINNED, reason="POSIX: opening relative to a directory")
+def test_an_entry_that_is_a_symbolic_link_is_neither_read_nor_followed(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    _planted(elsewhere)
+    planted = (elsewhere / "flow.play-prompt.bin").read_bytes()
+    cache.mkdir(mode=0o700, parents=True)
+    (cache / "flow.play-prompt.bin").symlink_to(elsewhere / "flow.play-prompt.bin")
+    compiled = _compiles(monkeypatch)
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == ["flow.play-prompt.pysrc"]
+    # The link was replaced by the entry written; what it pointed at is untouched.
+    assert not (cache / "flow.play-prompt.bin").is_symlink()
+    assert (elsewhere / "flow.play-prompt.bin").read_bytes() == planted
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == ["flow.play-prompt.pysrc"]  # read from the cache now
+
+
+@pytest.mark.skipif(not validators._PINNED, reason="POSIX: opening relative to a directory")
+def test_a_cache_directory_swapped_after_its_check_is_not_read(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone who may write in a directory above the cache swaps another directory in just
+    after flowrt checked it: what is read is still the directory that was checked."""
+    _check(validators.load("flow", "play-prompt", VERSION))  # the genuine entry, written
+    pinned = validators._pinned
+
+    def swapped_after_the_check(directory: Path) -> int | None:
+        fd = pinned(directory)
+        directory.rename(tmp_path / "checked")
+        _planted(directory)  # a private directory of its own, with the planted entry
+        return fd
+
+    monkeypatch.setattr(validators, "_pinned", swapped_after_the_check)
+    compiled = _compiles(monkeypatch)
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == []  # the genuine entry, read through the directory that was checked
+
+
 def test_a_deferred_block_model_says_what_an_eager_one_says() -> None:
     from pydantic import ValidationError
 

@@ -23,7 +23,10 @@ only when both match and the payload loads as code, so a stale, truncated or cor
 never trusted: it is compiled again and rewritten (atomically: a reader sees the old entry or
 the new one).  A cache that cannot be written is no error; the source is compiled as before.
 Since what it holds is code, the cache directory is used only when it belongs to the user and
-neither group nor others may write in it (flowrt makes it so: mode 0700).
+neither group nor others may write in it (flowrt makes it so: mode 0700), and is no symbolic
+link; on POSIX systems it is checked and then read and written through one open descriptor, so
+a directory above it that others may write in cannot swap another in between the check and
+the read.
 `PYTHONDONTWRITEBYTECODE` is about `__pycache__` beside sources, which this is not, so it does
 not turn the cache off; `FLOWRT_CACHE_DIR` names another directory, and set empty turns the
 cache off.
@@ -31,6 +34,7 @@ cache off.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -139,29 +143,32 @@ def code_of(path: Path, source: bytes) -> CodeType:
 
     key = hashlib.sha256(importlib.util.MAGIC_NUMBER + os.fsencode(path) + b"\0" + source).digest()
     directory = cache_dir()
-    entry = directory / f"{path.stem}.bin" if directory is not None else None
-    if entry is not None and _private(entry.parent):
-        code = _read_entry(entry, key)
+    name = f"{path.stem}.bin"
+    if directory is not None:
+        data = _read(directory, name)
+        code = _code(data, key) if data is not None else None
         if code is not None:
             return code
     code = compile(source, str(path), "exec", dont_inherit=True)
-    if entry is not None:
+    if directory is not None:
         payload = marshal.dumps(code)
-        _write_entry(entry, _ENTRY + key + hashlib.sha256(payload).digest() + payload)
+        _write(directory, name, _ENTRY + key + hashlib.sha256(payload).digest() + payload)
     return code
 
 
-def _private(directory: Path) -> bool:
-    """Whether only this user can put files in `directory`: it is a directory of this user that
-    neither its group nor others may write in.  Code is read from it, so nobody else may be
-    able to put any there (a cache directory shared with others is not used).  Where there are
-    no owners and modes to ask (Windows), the user's own cache directory is trusted."""
+#: Where the system can open a file relative to an open directory (POSIX): the cache directory
+#: is checked and used through one descriptor, so nothing can be swapped in between.
+_PINNED = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY")
+
+
+def _private(found: os.stat_result) -> bool:
+    """Whether only this user can put files in the directory `found` describes: a directory of
+    this user that neither its group nor others may write in.  Code is read from it, so nobody
+    else may be able to put any there (a cache directory shared with others is not used).
+    Where there are no owners and modes to ask (Windows), the user's own cache directory is
+    trusted."""
     import stat
 
-    try:
-        found = os.stat(directory)
-    except OSError:
-        return False
     if not hasattr(os, "geteuid"):
         return stat.S_ISDIR(found.st_mode)
     return (
@@ -171,11 +178,54 @@ def _private(directory: Path) -> bool:
     )
 
 
-def _read_entry(entry: Path, key: bytes) -> CodeType | None:
+def _pinned(directory: Path) -> int | None:
+    """An open descriptor of `directory` when it is private (`_private`), else None.
+
+    The directory itself may not be a symbolic link (a link to a private directory of this user
+    would make a place others may write in look private), and it is checked through the
+    descriptor that is then used: were any directory above it writable by others, what they
+    swap in after the check is never read."""
     try:
-        data = entry.read_bytes()
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
         return None
+    try:
+        if _private(os.fstat(fd)):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _read(directory: Path, name: str) -> bytes | None:
+    """The bytes of the entry `name` of the cache `directory` (None: no entry, or the directory
+    is not private, or the entry is not a regular file of its own)."""
+    import stat
+
+    if not _PINNED:
+        try:
+            return (directory / name).read_bytes() if _private(os.stat(directory)) else None
+        except OSError:
+            return None
+    dir_fd = _pinned(directory)
+    if dir_fd is None:
+        return None
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
+    except OSError:
+        return None
+    finally:
+        os.close(dir_fd)
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read() if stat.S_ISREG(os.fstat(fh.fileno()).st_mode) else None
+    except OSError:
+        return None
+
+
+def _code(data: bytes, key: bytes) -> CodeType | None:
+    """The code of a cache entry's bytes, when they are a sound entry of `key` (else None)."""
     head = len(_ENTRY)
     payload = data[head + 64 :]
     if (
@@ -191,12 +241,35 @@ def _read_entry(entry: Path, key: bytes) -> CodeType | None:
     return code if isinstance(code, CodeType) else None
 
 
-def _write_entry(entry: Path, data: bytes) -> None:
-    from flowrt.core.files import write_atomic
-
+def _write(directory: Path, name: str, data: bytes) -> None:
+    """Write the entry `name` into the cache `directory` (made private when missing) atomically:
+    a reader sees the old entry or the new one.  A cache that cannot be written is no error."""
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if _private(entry.parent):
-            write_atomic(entry, data, overwrite=True)
-    except OSError:  # WriteError included: no cache, not an error
-        pass
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return
+    if not _PINNED:
+        from flowrt.core.files import write_atomic
+
+        try:
+            if _private(os.stat(directory)):
+                write_atomic(directory / name, data, overwrite=True)
+        except OSError:  # WriteError included
+            pass
+        return
+    dir_fd = _pinned(directory)
+    if dir_fd is None:
+        return
+    tmp = f".{name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd
+        )
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
