@@ -262,6 +262,42 @@ def test_sigint_during_test_update_leaves_whole_goldens(tmp_path: Path) -> None:
     assert load_file(written).data["case"] == "c0"
 
 
+#: `flowrt` with Ctrl-C as at a terminal, whatever this process inherited (see above).
+_WITH_CTRL_C = """
+import signal
+import sys
+from flowrt.cli import main
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+def test_ctrl_c_during_a_run_on_two_processes_says_one_line_and_stops_the_workers(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C at a terminal reaches every process of the group: the workers leave it to the
+    command, which stops them and says `flowrt: interrupted`, and nothing else."""
+    proj = _flow_project(tmp_path, 20_000)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WITH_CTRL_C, "run", str(proj), "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's job
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("ok   s.scenario.yaml::c0 ")  # the workers run
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "flowrt: interrupted\n")
+    assert out.count("\n") < 19_999  # stopped, not run to the end
+    time.sleep(0.5)  # the group's last processes leaving
+    with pytest.raises(ProcessLookupError):  # no worker is left behind
+        os.killpg(proc.pid, 0)
+
+
 def test_import_and_export_refuse_to_overwrite_without_force(tmp_path: Path) -> None:
     proj = _flow_project(tmp_path / "p", 1)
     out = tmp_path / "out"

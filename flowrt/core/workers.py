@@ -11,6 +11,7 @@ the same for any number of processes.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -23,6 +24,13 @@ _END = object()
 def can_fork() -> bool:
     """Whether this system starts processes by forking (workers inherit what the parent built)."""
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _leave_ctrl_c_to_the_parent() -> None:
+    """A worker ignores SIGINT: Ctrl-C at a terminal reaches the whole process group, and the
+    parent stops its workers itself (`pool.terminate()` as `ordered_map` ends), so that the
+    only word of it is the command's one line, not a report from each worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def ordered_map(
@@ -45,7 +53,7 @@ def ordered_map(
                 return
             yield task  # type: ignore[misc]
 
-    pool = multiprocessing.get_context("fork").Pool(jobs)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_leave_ctrl_c_to_the_parent)
     try:
         for result in pool.imap(func, given()):
             limit.release()
