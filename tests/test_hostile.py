@@ -23,6 +23,8 @@ from flowrt.lang.loader import DEFAULT_LIMITS, Limits, LoadError, load_file, loa
 from flowrt.project.driver import MAX_BLOCKS, check_paths
 from flowrt.scenario.model import MAX_ATTRIBUTE_BYTES
 
+ROOT = Path(__file__).resolve().parent.parent
+
 INSTANCE = "instance: t\nqueues:\n  Q1: {description: q}\n"
 
 
@@ -295,6 +297,56 @@ def test_ctrl_c_during_a_run_on_two_processes_says_one_line_and_stops_the_worker
     assert out.count("\n") < 19_999  # stopped, not run to the end
     time.sleep(0.5)  # the group's last processes leaving
     with pytest.raises(ProcessLookupError):  # no worker is left behind
+        os.killpg(proc.pid, 0)
+
+
+#: `flowrt replay` whose workers say they started and then wait: Ctrl-C lands while they work.
+_REPLAY_WORKERS_WAIT = """
+import signal
+import sys
+import time
+from flowrt.cli import main
+from flowrt.replay import engine
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+def waiting(part):
+    print("a worker started", flush=True)
+    time.sleep(120)
+
+engine._map_task = waiting  # the forked workers inherit it
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX process groups")
+def test_ctrl_c_during_a_replay_on_two_processes_says_one_line_and_stops_the_workers(
+    tmp_path: Path,
+) -> None:
+    logs = tmp_path / "logs.jsonl"
+    proj = ROOT / "flows"
+    with logs.open("w", encoding="utf-8") as out_file:
+        made = subprocess.run(
+            [sys.executable, "-m", "flowrt", "run", str(proj), "--format", "connect-logs"],
+            stdout=out_file,
+            check=False,
+        )
+    assert made.returncode == 0 and logs.stat().st_size > 0
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _REPLAY_WORKERS_WAIT, "replay", str(logs), "--project", str(proj)]
+        + ["-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "a worker started\n"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "flowrt: interrupted\n")
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
         os.killpg(proc.pid, 0)
 
 

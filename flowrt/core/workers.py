@@ -26,10 +26,11 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _leave_ctrl_c_to_the_parent() -> None:
-    """A worker ignores SIGINT: Ctrl-C at a terminal reaches the whole process group, and the
-    parent stops its workers itself (`pool.terminate()` as `ordered_map` ends), so that the
-    only word of it is the command's one line, not a report from each worker."""
+def leave_ctrl_c_to_the_parent() -> None:
+    """A worker's start (a pool's `initializer`): it ignores SIGINT.  Ctrl-C at a terminal
+    reaches the whole process group, and the parent stops its workers itself
+    (`pool.terminate()`, as `ordered_map` ends or a `with Pool` block is left), so that the only
+    word of it is the command's one line, not a report from each worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -53,7 +54,7 @@ def ordered_map(
                 return
             yield task  # type: ignore[misc]
 
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_leave_ctrl_c_to_the_parent)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
     try:
         for result in pool.imap(func, given()):
             limit.release()

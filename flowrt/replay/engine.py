@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from flowrt.core.workers import leave_ctrl_c_to_the_parent
 from flowrt.replay.fidelity import Replayed, replay_contact
 from flowrt.replay.grouping import (
     PART_BYTES,
@@ -145,7 +146,8 @@ def run_replay(
                 merge(report, replay_bucket(sources, job, program, against, on_contact))
             return report
         _STATE = (program, against, job, p.buckets, spill)
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        fork = multiprocessing.get_context("fork")
+        with fork.Pool(jobs, initializer=leave_ctrl_c_to_the_parent) as pool:
             mapped = list(pool.imap(_map_task, p.parts))
             for m in mapped:
                 add_mapped(report.stats, m)
