@@ -295,9 +295,61 @@ def test_ctrl_c_during_a_run_on_two_processes_says_one_line_and_stops_the_worker
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (130, "flowrt: interrupted\n")
     assert out.count("\n") < 19_999  # stopped, not run to the end
-    time.sleep(0.5)  # the group's last processes leaving
-    with pytest.raises(ProcessLookupError):  # no worker is left behind
-        os.killpg(proc.pid, 0)
+    assert _group_gone(proc.pid)  # no worker is left behind
+
+
+def _group_gone(pgid: int, wait: float = 10.0) -> bool:
+    """Whether every process of the group `pgid` has ended (given `wait` seconds to)."""
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+#: Workers whose pool gets a second Ctrl-C as it starts to stop them (the first one struck the
+#: loop taking their results): prints how many worker processes are still running then.
+_CTRL_C_TWICE = """
+import multiprocessing
+import os
+import signal
+import time
+from multiprocessing import pool
+from flowrt.core.workers import ordered_map
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+terminate = pool.Pool.terminate
+
+def interrupted_again(self):
+    os.kill(os.getpid(), signal.SIGINT)
+    terminate(self)
+
+pool.Pool.terminate = interrupted_again
+
+def slow(n):
+    time.sleep(0.01)
+    return n
+
+try:
+    for n in ordered_map(slow, range(1000), 2):
+        if n == 5:
+            raise KeyboardInterrupt
+except KeyboardInterrupt:
+    pass
+print(len(multiprocessing.active_children()))
+"""
+
+
+def test_ctrl_c_twice_still_stops_every_worker() -> None:
+    """The workers ignore Ctrl-C, so they must be stopped whatever happens: a second Ctrl-C as
+    they are being stopped does not leave them running."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_TWICE], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "0\n", "")
 
 
 #: `flowrt replay` whose workers say they started and then wait: Ctrl-C lands while they work.
@@ -345,9 +397,7 @@ def test_ctrl_c_during_a_replay_on_two_processes_says_one_line_and_stops_the_wor
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (130, "flowrt: interrupted\n")
-    time.sleep(0.5)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(proc.pid, 0)
+    assert _group_gone(proc.pid)  # no worker is left behind
 
 
 def test_import_and_export_refuse_to_overwrite_without_force(tmp_path: Path) -> None:

@@ -11,9 +11,11 @@ the same for any number of processes.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -29,9 +31,67 @@ def can_fork() -> bool:
 def leave_ctrl_c_to_the_parent() -> None:
     """A worker's start (a pool's `initializer`): it ignores SIGINT.  Ctrl-C at a terminal
     reaches the whole process group, and the parent stops its workers itself
-    (`pool.terminate()`, as `ordered_map` ends or a `with Pool` block is left), so that the only
-    word of it is the command's one line, not a report from each worker."""
+    (`pool.terminate()`, as `ordered_map` ends), so that the only word of it is the command's
+    one line, not a report from each worker.  The pool is made by `new_pool`, so a worker is
+    forked with SIGINT blocked: one that comes before this runs is ignored here, not
+    delivered."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def new_pool(jobs: int) -> multiprocessing.pool.Pool:
+    """A pool of `jobs` forked workers that leave Ctrl-C to this process.
+
+    It is made with SIGINT blocked in this thread, so the threads the pool starts (which hand
+    out tasks and take results) keep it blocked, and so do its workers until they ignore it:
+    Ctrl-C is then delivered to this thread only, where it ends the wait for a result.  (A
+    signal that lands on another thread does not wake this one from its wait: the command
+    would not stop.)  One that comes while the pool is made is delivered right after."""
+    ctx = multiprocessing.get_context("fork")
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        return ctx.Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return ctx.Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def results(pending: multiprocessing.pool.IMapIterator[R]) -> Iterator[R]:
+    """The results of a pool's `imap`, waited for a quarter of a second at a time.
+
+    A wait without a time limit can miss Ctrl-C for ever: a signal that arrives just before this
+    thread starts to wait is taken by the system then, and nothing wakes the wait; waking four
+    times a second, Python runs the pending Ctrl-C at the next wake at the latest."""
+    while True:
+        try:
+            yield pending.next(0.25)
+        except multiprocessing.TimeoutError:
+            continue
+        except StopIteration:
+            return
+
+
+@contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """Ctrl-C is ignored inside the block: what stops a pool's workers runs in it.  The workers
+    ignore SIGINT, so one left running because a second Ctrl-C struck while they were being
+    stopped would never end; the block is short, and the command is stopping anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not in the main interpreter
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def ordered_map(
@@ -54,9 +114,9 @@ def ordered_map(
                 return
             yield task  # type: ignore[misc]
 
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
+    pool = new_pool(jobs)
     try:
-        for result in pool.imap(func, given()):
+        for result in results(pool.imap(func, given())):
             limit.release()
             yield result
     finally:
@@ -64,5 +124,6 @@ def ordered_map(
         # its wait, or terminating the pool would wait for it forever.
         stopped.set()
         limit.release(1 + (ahead or 4 * jobs))
-        pool.terminate()
-        pool.join()
+        with ctrl_c_ignored():
+            pool.terminate()
+            pool.join()

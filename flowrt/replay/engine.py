@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from flowrt.core.workers import leave_ctrl_c_to_the_parent
+from flowrt.core.workers import ctrl_c_ignored, new_pool, results
 from flowrt.replay.fidelity import Replayed, replay_contact
 from flowrt.replay.grouping import (
     PART_BYTES,
@@ -146,13 +146,17 @@ def run_replay(
                 merge(report, replay_bucket(sources, job, program, against, on_contact))
             return report
         _STATE = (program, against, job, p.buckets, spill)
-        fork = multiprocessing.get_context("fork")
-        with fork.Pool(jobs, initializer=leave_ctrl_c_to_the_parent) as pool:
-            mapped = list(pool.imap(_map_task, p.parts))
+        pool = new_pool(jobs)
+        try:
+            mapped = list(results(pool.imap(_map_task, p.parts)))
             for m in mapped:
                 add_mapped(report.stats, m)
-            for part_report in pool.imap(_reduce_task, bucket_sources(mapped, p.buckets)):
+            for part_report in results(pool.imap(_reduce_task, bucket_sources(mapped, p.buckets))):
                 merge(report, part_report)
+        finally:
+            with ctrl_c_ignored():  # a second Ctrl-C may not leave a worker running
+                pool.terminate()
+                pool.join()
         return report
     finally:
         _STATE = ()
