@@ -41,6 +41,9 @@ NOT_PLAIN = [
     HEAD + "  a: 1\n  - b\n  c: 3\n  d: 4\n",
     HEAD + "  a: 1\n    b: 2\n c: 3\n  d: 4\n",
     "flow: x\nblocks: {a: 1, b: 2, c: 3, d: 4}\n",
+    # The whole document in flow style, or JSON: the key is within a line.
+    "{flow: x, blocks: {a: 1, b: 2, c: 3, d: 4}}\n",
+    '{"flow": "x",\n "blocks": {"a": 1, "b": 2, "c": 3, "d": 4}}\n',
 ]
 
 
@@ -138,3 +141,22 @@ def test_never_a_position_the_parser_would_not_give_on_the_corpus() -> None:
                 if counted is not None:
                     assert counted == entries_over(text, key, limit), (path, key, limit)
     assert sure > 500
+
+
+def test_a_large_flow_in_flow_style_is_refused_before_it_is_built(tmp_path: Path) -> None:
+    """A flow written on one line (`{flow: big, blocks: {...}}`) has its `blocks` key within the
+    line: the parser's count refuses it early (FR045 "more than 20,000 blocks"), instead of the
+    whole flow being built first (2.8 s and 360 MB for 7.7 MB, then "110,001 blocks")."""
+    (tmp_path / "instance.yaml").write_text("instance: t\n", encoding="utf-8")
+    blocks = ", ".join(
+        f"b{i}: {{type: play-prompt, text: 'hi {i}', next: done}}" for i in range(40_000)
+    )
+    text = "{flow: big, start: b0, blocks: {" + blocks + ", done: {type: disconnect}}}\n"
+    assert len(text) > driver.EARLY_COUNT_BYTES and text.count("\n") == 1
+    assert lines_over(text, "blocks", 20_000) == UNSURE
+    big = tmp_path / "big.flow.yaml"
+    big.write_text(text, encoding="utf-8")
+    diags, _ = driver.check_paths([str(big)])
+    assert [(d.code, d.message, d.span and (d.span.line, d.span.column)) for d in diags] == [
+        ("FR045", "more than 20,000 blocks; flowrt reads at most 20,000 per flow", (1, 24))
+    ]

@@ -58,9 +58,10 @@ def lines_over(text: str, key: str, limit: int) -> Pos | None | str:
         return UNSURE
     found = re.compile(rf"^{re.escape(key)}:{_COMMENT}$", re.M).search(text)
     if found is None:
-        # No `key:` alone on a line at the top level (none at all, or `key: {...}`, or a text
-        # that is not plain): the parser counts.
-        return UNSURE if re.search(rf"^{re.escape(key)}\s*:", text, re.M) else None
+        # No `key:` alone on a line at the top level: `key: {...}`, a text in flow style
+        # (`{flow: main, blocks: {...}}`, the key within a line), JSON, or no such key at all.
+        # Only the last is sure: the parser counts the others.
+        return UNSURE if key in text else None
     line = text.count("\n", 0, found.start()) + 1
     key_pos = (line, 1, line, len(key) + 1)
     # The lines indented at most as far as the entries (the first such line sets how far): in
