@@ -214,3 +214,42 @@ def test_the_plain_dict_path_is_never_taken_by_an_email_case(
     assert scenario_run._plain_call(contact, world) is plain
     if plain:
         assert not scenario_run.is_email_case(contact, world)
+
+
+def test_threads_share_the_cache_without_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs may come from several threads: with the cache evicting at nearly every miss and the
+    interpreter switching threads as often as it can, no thread sees an error (each saw
+    "dictionary changed size during iteration" before the lock), every answer is the record of
+    its own content, and the cache stays within its bounds, its byte count exact."""
+    import sys
+    import threading
+    import time
+
+    monkeypatch.setattr(shared, "MAX_ENTRIES", 4)
+    cache: PreparedCache[object] = PreparedCache(copy.copy)
+    errors: list[str] = []
+    stop = time.monotonic() + 1.0
+
+    def work(thread: int) -> None:
+        i = 0
+        try:
+            while time.monotonic() < stop:
+                value = {"n": f"{thread}-{i % 7}"}
+                assert cache.get(value) == value
+                i += 1
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert len(cache) <= 4
+    assert cache._bytes == sum(map(len, cache._entries))

@@ -9,6 +9,7 @@ the source line, a caret, a hint).  The codes are stable and documented in docs/
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -406,31 +407,35 @@ def _neighbours(names: list[str], word: str) -> list[str]:
 _LARGE: dict[int, tuple[object, int, _Names]] = {}
 _SMALL: dict[tuple[str, ...], _Names] = {}
 _SMALL_SIZE = 64
+_NAMES_LOCK = threading.Lock()
 
 
 def _names(choices: Iterable[str]) -> _Names:
     """The index of `choices`, kept for the next search: a flow's block names are searched once
     per unknown target, a block type's keys once per unknown key.  A large collection is known
-    again by identity (the same object of the same size), a small one by its content."""
+    again by identity (the same object of the same size), a small one by its content.  The
+    kept indexes are changed under a lock: suggestions are made in runs, which may come from
+    several threads (the Python API)."""
     if not isinstance(choices, set | frozenset | dict | list | tuple):
         choices = list(choices)
-    if len(choices) <= _SMALL_SIZE:
-        key = tuple(choices)
-        names = _SMALL.get(key)
-        if names is None:
-            if len(_SMALL) >= 512:
-                _SMALL.pop(next(iter(_SMALL)))
-            names = _SMALL[key] = _Names(key)
-            names.budget = -1  # searching a few names costs little: never stop
+    with _NAMES_LOCK:
+        if len(choices) <= _SMALL_SIZE:
+            key = tuple(choices)
+            names = _SMALL.get(key)
+            if names is None:
+                if len(_SMALL) >= 512:
+                    _SMALL.pop(next(iter(_SMALL)))
+                names = _SMALL[key] = _Names(key)
+                names.budget = -1  # searching a few names costs little: never stop
+            return names
+        hit = _LARGE.get(id(choices))
+        if hit is not None and hit[0] is choices and hit[1] == len(choices):
+            return hit[2]
+        names = _Names(choices)
+        if len(_LARGE) >= 16:
+            _LARGE.pop(next(iter(_LARGE)))
+        _LARGE[id(choices)] = (choices, len(choices), names)
         return names
-    hit = _LARGE.get(id(choices))
-    if hit is not None and hit[0] is choices and hit[1] == len(choices):
-        return hit[2]
-    names = _Names(choices)
-    if len(_LARGE) >= 16:
-        _LARGE.pop(next(iter(_LARGE)))
-    _LARGE[id(choices)] = (choices, len(choices), names)
-    return names
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -23,6 +23,7 @@ copies the attributes and profiles it changes, see flowrt.run.world).
 from __future__ import annotations
 
 import marshal
+import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -55,12 +56,16 @@ class PreparedCache(Generic[T]):
     """Prepared records by content (see the module): `get(value)` prepares a value only the
     first time its content is seen."""
 
-    __slots__ = ("_prepare", "_entries", "_bytes")
+    __slots__ = ("_prepare", "_entries", "_bytes", "_lock")
 
     def __init__(self, prepare: Callable[[object], T]) -> None:
         self._prepare = prepare
         self._entries: dict[bytes, T] = {}
         self._bytes = 0
+        # Runs may come from several threads (the Python API): the dict is changed under the
+        # lock, and a record is prepared outside it, so threads never wait on each other's
+        # preparing (an equal one prepared twice at once is kept once).
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -71,19 +76,28 @@ class PreparedCache(Generic[T]):
         if key is None:
             return self._prepare(value)
         entries = self._entries
-        # Taken out and put back: the dict's order is the order of last use.
-        prepared = entries.pop(key, None)
-        if prepared is None:
-            prepared = self._prepare(value)  # a bad value raises here: nothing is kept
-            self._bytes += len(key)
-            while entries and (len(entries) >= MAX_ENTRIES or self._bytes > MAX_BYTES):
-                oldest = next(iter(entries))
-                if entries.pop(oldest, None) is not None:
+        with self._lock:
+            # Taken out and put back: the dict's order is the order of last use.
+            prepared = entries.pop(key, None)
+            if prepared is not None:
+                entries[key] = prepared
+                return prepared
+        prepared = self._prepare(value)  # a bad value raises here: nothing is kept
+        with self._lock:
+            kept = entries.pop(key, None)  # prepared meanwhile by another thread
+            if kept is not None:
+                prepared = kept
+            else:
+                self._bytes += len(key)
+                while entries and (len(entries) >= MAX_ENTRIES or self._bytes > MAX_BYTES):
+                    oldest = next(iter(entries))
+                    del entries[oldest]
                     self._bytes -= len(oldest)
-        entries[key] = prepared
+            entries[key] = prepared
         return prepared
 
     def clear(self) -> None:
         """Forget every prepared record."""
-        self._entries.clear()
-        self._bytes = 0
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
