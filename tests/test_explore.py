@@ -487,7 +487,19 @@ def test_cli_formats_and_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert (doc["command"], doc["loops"], doc["flows"][0]["paths-over-graph"]) == ("explore", 0, 16)
     assert cli(capsys, "nope", "--loops", "1")[0] == 2
     code, _, err = cli(capsys, str(root), "--loops", "99")
-    assert code == 2 and "--loops must be from 0 to 20, not 99" in err
+    assert (code, err.splitlines()[-1]) == (
+        2,
+        "flowrt explore: --loops: must be from 0 to 20, not 99",
+    )
+    for date, shown in (("9999-12-31", "'9999-12-31'"), ("1899-12-31", "'1899-12-31'")):
+        code, out, err = cli(capsys, str(root), "--from", date)  # 400 days on: past year 9999
+        assert (code, out, err.splitlines()[-1]) == (
+            2,
+            "",
+            "flowrt explore: --from: a date YYYY-MM-DD of the calendar from 1900-01-01 to "
+            f"9997-12-31, not {shown}",
+        )
+    assert cli(capsys, str(root), "--from", "9997-12-31", "--format", "json")[0] in (0, 1)
     code, _, err = cli(capsys, str(root), "--write-cases", "x.yaml")
     assert (code, err) == (
         2,

@@ -18,41 +18,53 @@ if TYPE_CHECKING:
     from datetime import date
 
 
-def _count(value: str, lo: int, hi: int, what: str) -> int:
+def _count(value: str, lo: int, hi: int) -> int:
+    """A whole number from `lo` to `hi` (the option's name is put before the message)."""
     try:
         n = int(value.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{what} is a whole number, not {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"a whole number from {lo} to {hi:,}, not {value[:40]!r}"
+        ) from None
     if not lo <= n <= hi:
-        raise argparse.ArgumentTypeError(f"{what} must be from {lo} to {hi:,}, not {n}")
+        raise argparse.ArgumentTypeError(f"must be from {lo} to {hi:,}, not {value[:40].strip()}")
     return n
 
 
 def loops(value: str) -> int:
     """`--loops K`: how many times in all a path may go round a loop, 0-20."""
-    return _count(value, 0, 20, "--loops")
+    return _count(value, 0, 20)
 
 
 def prompts(value: str) -> int:
     """`--max-prompts N`: 0-1,000."""
-    return _count(value, 0, 1000, "--max-prompts")
+    return _count(value, 0, 1000)
 
 
 def runs(value: str) -> int:
     """`--max-runs N`: 1-10,000,000."""
-    return _count(value, 1, 10_000_000, "--max-runs")
+    return _count(value, 1, 10_000_000)
+
+
+#: The years `--from` accepts: the sweep looks up to 400 days ahead for the next daylight
+#: saving change, and Python's dates end with the year 9999.
+FIRST_YEAR, LAST_YEAR = 1900, 9997
 
 
 def day(value: str) -> date:
-    """`--from YYYY-MM-DD`: a date of the calendar."""
+    """`--from YYYY-MM-DD`: a date of the calendar, of a year from FIRST_YEAR to LAST_YEAR."""
     from datetime import date  # not at import: every command's options are built for any command
 
     try:
-        return date.fromisoformat(value.strip())
+        found = date.fromisoformat(value.strip())
     except ValueError:
+        found = None
+    if found is None or not FIRST_YEAR <= found.year <= LAST_YEAR:
         raise argparse.ArgumentTypeError(
-            f"a date YYYY-MM-DD of the calendar, not {value[:40]!r}"
-        ) from None
+            f"a date YYYY-MM-DD of the calendar from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, "
+            f"not {value[:40]!r}"
+        )
+    return found
 
 
 def add_explore(sub: Any) -> None:
