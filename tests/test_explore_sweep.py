@@ -146,5 +146,6 @@ def test_sweep_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert f"hours sweep from {date.today().isoformat()} (" in capsys.readouterr().out
     assert main(["explore", str(root), "--from", "2027-02-30"]) == 2
     assert capsys.readouterr().err == (
-        "flowrt explore: --from: a date YYYY-MM-DD of the calendar, not '2027-02-30'\n"
+        "flowrt explore: --from: a date YYYY-MM-DD of the calendar from 1900-01-01 to "
+        "9997-12-31, not '2027-02-30'\n"
     )
