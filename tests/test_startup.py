@@ -456,6 +456,22 @@ def test_an_entry_that_is_a_symbolic_link_is_neither_read_nor_followed(
 
 
 @pytest.mark.skipif(not validators._PINNED, reason="POSIX: opening relative to a directory")
+def test_a_named_pipe_in_an_entrys_place_is_not_waited_on(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a named pipe waits for a writer: the cache opens its entries without waiting, and
+    takes regular files only (the pipe is then replaced by the entry written)."""
+    cache.mkdir(mode=0o700, parents=True)
+    os.mkfifo(cache / "flow.play-prompt.bin")
+    compiled = _compiles(monkeypatch)
+    _check(validators.load("flow", "play-prompt", VERSION))  # before: waited for ever
+    assert compiled == ["flow.play-prompt.pysrc"]
+    assert (cache / "flow.play-prompt.bin").is_file()
+    _check(validators.load("flow", "play-prompt", VERSION))
+    assert compiled == ["flow.play-prompt.pysrc"]
+
+
+@pytest.mark.skipif(not validators._PINNED, reason="POSIX: opening relative to a directory")
 def test_a_cache_directory_swapped_after_its_check_is_not_read(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,7 +158,12 @@ def code_of(path: Path, source: bytes) -> CodeType:
 
 #: Where the system can open a file relative to an open directory (POSIX): the cache directory
 #: is checked and used through one descriptor, so nothing can be swapped in between.
-_PINNED = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY")
+_PINNED = (
+    os.open in os.supports_dir_fd
+    and hasattr(os, "O_NOFOLLOW")
+    and hasattr(os, "O_DIRECTORY")
+    and hasattr(os, "O_NONBLOCK")
+)
 
 
 def _private(found: os.stat_result) -> bool:
@@ -200,7 +205,7 @@ def _pinned(directory: Path) -> int | None:
 
 def _read(directory: Path, name: str) -> bytes | None:
     """The bytes of the entry `name` of the cache `directory` (None: no entry, or the directory
-    is not private, or the entry is not a regular file of its own)."""
+    is not private, or the entry is not a regular file: a link, a named pipe, a device)."""
     import stat
 
     if not _PINNED:
@@ -212,7 +217,8 @@ def _read(directory: Path, name: str) -> bytes | None:
     if dir_fd is None:
         return None
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
+        # Not blocking: a named pipe in the entry's place would wait for a writer for ever.
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=dir_fd)
     except OSError:
         return None
     finally:
