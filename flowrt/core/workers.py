@@ -32,7 +32,7 @@ def leave_ctrl_c_to_the_parent() -> None:
     """A worker's start (a pool's `initializer`): it ignores SIGINT.  Ctrl-C at a terminal
     reaches the whole process group, and the parent stops its workers itself
     (`pool.terminate()`, as `ordered_map` ends), so that the only word of it is the command's
-    one line, not a report from each worker.  The pool is made by `new_pool`, so a worker is
+    one line, not a report from each worker.  The pool is made by `worker_pool`, so a worker is
     forked with SIGINT blocked: one that comes before this runs is ignored here, not
     delivered."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -40,24 +40,35 @@ def leave_ctrl_c_to_the_parent() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def new_pool(jobs: int) -> multiprocessing.pool.Pool:
-    """A pool of `jobs` forked workers that leave Ctrl-C to this process.
+@contextmanager
+def worker_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of `jobs` forked workers that leave Ctrl-C to this process, stopped when the block
+    is left, however it is left.
 
     It is made with SIGINT blocked in this thread, so the threads the pool starts (which hand
     out tasks and take results) keep it blocked, and so do its workers until they ignore it:
     Ctrl-C is then delivered to this thread only, where it ends the wait for a result.  (A
     signal that lands on another thread does not wake this one from its wait: the command
-    would not stop.)  One that comes while the pool is made is delivered right after."""
+    would not stop.)  One that comes while the pool is made is delivered right after.  The
+    workers are stopped with Ctrl-C ignored: they ignore it themselves, so one left running
+    because a second Ctrl-C struck while they were being stopped would never end."""
     ctx = multiprocessing.get_context("fork")
     if not hasattr(signal, "pthread_sigmask") or (
         threading.current_thread() is not threading.main_thread()
     ):
-        return ctx.Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        pool = ctx.Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
+    else:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = ctx.Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
     try:
-        return ctx.Pool(jobs, initializer=leave_ctrl_c_to_the_parent)
+        yield pool
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        with _ctrl_c_ignored():
+            pool.terminate()
+            pool.join()
 
 
 def results(pending: multiprocessing.pool.IMapIterator[R]) -> Iterator[R]:
@@ -76,10 +87,8 @@ def results(pending: multiprocessing.pool.IMapIterator[R]) -> Iterator[R]:
 
 
 @contextmanager
-def ctrl_c_ignored() -> Iterator[None]:
-    """Ctrl-C is ignored inside the block: what stops a pool's workers runs in it.  The workers
-    ignore SIGINT, so one left running because a second Ctrl-C struck while they were being
-    stopped would never end; the block is short, and the command is stopping anyway."""
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ctrl-C is ignored inside the block (the main thread only: elsewhere it cannot be set)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -114,16 +123,13 @@ def ordered_map(
                 return
             yield task  # type: ignore[misc]
 
-    pool = new_pool(jobs)
-    try:
-        for result in results(pool.imap(func, given())):
-            limit.release()
-            yield result
-    finally:
-        # Stopped early (an error, or the caller stopped taking): let the task thread out of
-        # its wait, or terminating the pool would wait for it forever.
-        stopped.set()
-        limit.release(1 + (ahead or 4 * jobs))
-        with ctrl_c_ignored():
-            pool.terminate()
-            pool.join()
+    with worker_pool(jobs) as pool:
+        try:
+            for result in results(pool.imap(func, given())):
+                limit.release()
+                yield result
+        finally:
+            # Stopped early (an error, or the caller stopped taking): let the task thread out of
+            # its wait, or stopping the pool would wait for it forever.
+            stopped.set()
+            limit.release(1 + (ahead or 4 * jobs))

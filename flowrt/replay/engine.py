@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from flowrt.core.workers import ctrl_c_ignored, new_pool, results
+from flowrt.core.workers import results, worker_pool
 from flowrt.replay.fidelity import Replayed, replay_contact
 from flowrt.replay.grouping import (
     PART_BYTES,
@@ -146,17 +146,12 @@ def run_replay(
                 merge(report, replay_bucket(sources, job, program, against, on_contact))
             return report
         _STATE = (program, against, job, p.buckets, spill)
-        pool = new_pool(jobs)
-        try:
+        with worker_pool(jobs) as pool:
             mapped = list(results(pool.imap(_map_task, p.parts)))
             for m in mapped:
                 add_mapped(report.stats, m)
             for part_report in results(pool.imap(_reduce_task, bucket_sources(mapped, p.buckets))):
                 merge(report, part_report)
-        finally:
-            with ctrl_c_ignored():  # a second Ctrl-C may not leave a worker running
-                pool.terminate()
-                pool.join()
         return report
     finally:
         _STATE = ()
