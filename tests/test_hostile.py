@@ -282,20 +282,30 @@ def test_ctrl_c_during_a_run_on_two_processes_says_one_line_and_stops_the_worker
     """Ctrl-C at a terminal reaches every process of the group: the workers leave it to the
     command, which stops them and says `flowrt: interrupted`, and nothing else."""
     proj = _flow_project(tmp_path, 20_000)
+    first, rest = _ctrl_c_after_the_first_line(_WITH_CTRL_C, "run", str(proj), "-j", "2")
+    assert first.startswith("ok   s.scenario.yaml::c0 ")  # the workers run
+    assert rest.count("\n") < 19_999  # stopped, not run to the end
+
+
+def _ctrl_c_after_the_first_line(script: str, *args: str) -> tuple[str, str]:
+    """Run `script` with `args` in a process group of its own (as a terminal's job), press
+    Ctrl-C (SIGINT to the whole group) once it has written its first line, and check that it
+    then says `flowrt: interrupted` and nothing else, exits 130, and leaves no process behind.
+    Returns the first line and the rest of what it wrote."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", _WITH_CTRL_C, "run", str(proj), "-j", "2"],
+        [sys.executable, "-c", script, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,  # a process group of its own, as a terminal's job
+        start_new_session=True,
     )
     assert proc.stdout is not None
-    assert proc.stdout.readline().startswith("ok   s.scenario.yaml::c0 ")  # the workers run
+    first = proc.stdout.readline()
     os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    rest, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (130, "flowrt: interrupted\n")
-    assert out.count("\n") < 19_999  # stopped, not run to the end
     assert _group_gone(proc.pid)  # no worker is left behind
+    return first, rest
 
 
 def _group_gone(pgid: int, wait: float = 10.0) -> bool:
@@ -384,20 +394,9 @@ def test_ctrl_c_during_a_replay_on_two_processes_says_one_line_and_stops_the_wor
             check=False,
         )
     assert made.returncode == 0 and logs.stat().st_size > 0
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _REPLAY_WORKERS_WAIT, "replay", str(logs), "--project", str(proj)]
-        + ["-j", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline() == "a worker started\n"
-    os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert (proc.returncode, err) == (130, "flowrt: interrupted\n")
-    assert _group_gone(proc.pid)  # no worker is left behind
+    args = ("replay", str(logs), "--project", str(proj), "-j", "2")
+    first, _ = _ctrl_c_after_the_first_line(_REPLAY_WORKERS_WAIT, *args)
+    assert first == "a worker started\n"
 
 
 def test_import_and_export_refuse_to_overwrite_without_force(tmp_path: Path) -> None:
